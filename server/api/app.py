@@ -1,0 +1,45 @@
+"""The Starlette application: routes, error handlers, middleware, database lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import version
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Route
+
+from server import db
+from server.api.context import AppContext
+from server.api.errors import EXCEPTION_HANDLERS
+from server.api.headers import SecurityHeaders
+from server.api.routes import OPERATIONS
+from server.api.spec import build_openapi
+from server.config import Settings
+
+
+def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette:
+    """Build the app; with manage_database it opens and closes the ORM itself."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if manage_database:
+            await db.connect(settings)
+        try:
+            yield
+        finally:
+            if manage_database:
+                await db.disconnect()
+
+    routes = [Route(op.path, op.handler, methods=[op.method], name=op.operation_id)
+              for op in OPERATIONS]
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(SecurityHeaders)],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        lifespan=lifespan,
+    )
+    app.state.hallpass = AppContext(settings=settings)
+    app.state.openapi = build_openapi(OPERATIONS, version("hallpass"))
+    return app

@@ -1,0 +1,130 @@
+"""Pass endpoints: create, list, read, and the lifecycle verbs."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from tortoise.expressions import Q
+
+from server.api.context import caller
+from server.api.requests import read_json
+from server.api.schemas import PassCreate
+from server.enums import PassState
+from server.errors import ErrorCode, HallpassError, not_found
+from server.models import Pass
+from server.rules.permissions import Action, Scope, may, scope_of, sees_full_names
+from server.services.passes import create_pass, target_of, transition
+from server.services.principal import Principal
+from server.services.views import line_positions, pass_json
+
+MAX_LIST = 500
+
+
+async def create(request: Request) -> Response:
+    """POST /api/passes: 201 with the new pass (200 when an idempotency key repeats)."""
+    principal = await caller(request)
+    body = await read_json(request, PassCreate)
+    key = body.idempotency_key or request.headers.get("idempotency-key")
+    if key is not None and not (8 <= len(key) <= 100):
+        raise HallpassError(ErrorCode.VALIDATION_ERROR, "Idempotency-Key must be 8 to 100 characters.",
+                            details={"fields": [{"field": "idempotency_key", "message": "length"}]})
+    result = await create_pass(
+        principal, destination_id=body.destination_id, student_id=body.student_id,
+        start_at=body.start_at, idempotency_key=key,
+    )
+    return JSONResponse(result.body, status_code=201 if result.created else 200)
+
+
+def visible(principal: Principal) -> Q:
+    """Return the filter of passes the caller may see (the same sets as Action.VIEW)."""
+    actor = principal.actor
+    scope = scope_of(actor)
+    base = Q(school_id=actor.school_id)
+    if scope is Scope.OWN:
+        return base & Q(student_id=actor.user_id)
+    if scope is Scope.SCHOOL:
+        return base
+    ids = list(actor.location_ids) or [0]
+    if scope is Scope.TO:
+        return base & Q(destination_id__in=ids)
+    return base & (Q(origin_id__in=ids) | Q(destination_id__in=ids))
+
+
+def parse_states(raw: str | None) -> list[PassState] | None:
+    """Parse `?state=active,pending`, naming any unknown state."""
+    if raw is None or not raw.strip():
+        return None
+    states = []
+    for name in raw.split(","):
+        try:
+            states.append(PassState(name.strip()))
+        except ValueError:
+            raise HallpassError(
+                ErrorCode.VALIDATION_ERROR, f"Unknown state '{name.strip()[:40]}'.",
+                details={"fields": [{"field": "state", "message": "unknown state"}]},
+            ) from None
+    return states
+
+
+def parse_limit(raw: str | None) -> int:
+    """Parse `?limit=`, 1 to MAX_LIST, default 100."""
+    if raw is None:
+        return 100
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIST:
+        raise HallpassError(ErrorCode.VALIDATION_ERROR, f"limit must be 1 to {MAX_LIST}.",
+                            details={"fields": [{"field": "limit", "message": "out of range"}]})
+    return int(raw)
+
+
+async def list_passes(request: Request) -> Response:
+    """GET /api/passes: the passes the caller may see, newest first."""
+    principal = await caller(request)
+    states = parse_states(request.query_params.get("state"))
+    limit = parse_limit(request.query_params.get("limit"))
+    query = Pass.filter(visible(principal))
+    if states is not None:
+        query = query.filter(state__in=states)
+    passes = await query.order_by("-id").limit(limit).select_related(
+        "student", "origin", "destination"
+    )
+    waiting = await Pass.filter(school_id=principal.actor.school_id, state=PassState.WAITING)
+    positions = line_positions(waiting)
+    full = sees_full_names(principal.actor)
+    return JSONResponse([pass_json(p, position=positions.get(p.id), full_names=full)
+                         for p in passes])
+
+
+def path_id(request: Request) -> int:
+    """Return the `{id}` path parameter, or 404 for anything that is not a positive id."""
+    raw = request.path_params["id"]
+    if not raw.isdigit() or not 1 <= int(raw) <= 2**31 - 1:
+        raise not_found("pass")
+    return int(raw)
+
+
+async def read(request: Request) -> Response:
+    """GET /api/passes/{id}: one pass, if the caller may see it (else 404)."""
+    principal = await caller(request)
+    hall_pass = await Pass.get_or_none(id=path_id(request), school_id=principal.actor.school_id) \
+        .select_related("student", "origin", "destination")
+    if hall_pass is None or not may(principal.actor, Action.VIEW,
+                                    target_of(hall_pass, hall_pass.destination)):
+        raise not_found("pass")
+    position = None
+    if hall_pass.state is PassState.WAITING:
+        waiting = await Pass.filter(school_id=hall_pass.school_id, state=PassState.WAITING)
+        position = line_positions(waiting).get(hall_pass.id)
+    return JSONResponse(pass_json(hall_pass, position=position,
+                                  full_names=sees_full_names(principal.actor)))
+
+
+def verb_handler(verb: str):  # type: ignore[no-untyped-def]
+    """Return the handler of POST /api/passes/{id}/<verb>."""
+
+    async def handle(request: Request) -> Response:
+        principal = await caller(request)
+        return JSONResponse(await transition(principal, path_id(request), verb))
+
+    handle.__name__ = f"pass_{verb}"
+    handle.__doc__ = f"POST /api/passes/{{id}}/{verb}."
+    return handle

@@ -1,0 +1,75 @@
+"""Every HTTP operation, registered explicitly in one list (and described for OpenAPI)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from server.api import locations, passes, session
+from server.api.schemas import (
+    Health,
+    LocationOut,
+    LoginRequest,
+    PassCreate,
+    PassOut,
+    SessionOut,
+    UserOut,
+)
+from server.api.spec import Operation
+from server.errors import ErrorCode as E
+
+
+async def healthz(request: Request) -> Response:
+    """GET /healthz: the process is up."""
+    return JSONResponse({"status": "ok"})
+
+
+async def openapi(request: Request) -> Response:
+    """GET /openapi.json: the OpenAPI document."""
+    return JSONResponse(request.app.state.openapi)
+
+
+PASS_STATE_QUERY = {
+    "name": "state", "in": "query", "required": False,
+    "description": "Comma-separated states, e.g. `active,pending`.",
+    "schema": {"type": "string"},
+}
+LIMIT_QUERY = {
+    "name": "limit", "in": "query", "required": False,
+    "schema": {"type": "integer", "minimum": 1, "maximum": passes.MAX_LIST, "default": 100},
+}
+VERB_ERRORS = (E.NOT_FOUND, E.FORBIDDEN, E.INVALID_TRANSITION)
+
+OPERATIONS: list[Operation] = [
+    Operation("GET", "/healthz", healthz, "Health check", "healthz", "meta",
+              response=Health, authenticated=False),
+    Operation("GET", "/openapi.json", openapi, "This OpenAPI document", "openapi", "meta",
+              authenticated=False),
+    Operation("POST", "/api/session", session.login, "Sign in", "login", "session",
+              request=LoginRequest, response=SessionOut, authenticated=False,
+              errors=(E.INVALID_CREDENTIALS, E.SCHOOL_REQUIRED, E.RATE_LIMITED,
+                      E.ORIGIN_NOT_ALLOWED)),
+    Operation("DELETE", "/api/session", session.logout, "Sign out", "logout", "session",
+              status=204),
+    Operation("GET", "/api/me", session.me, "The signed-in user", "me", "session",
+              response=UserOut),
+    Operation("GET", "/api/locations", locations.list_locations, "Locations of the school",
+              "listLocations", "locations", response=LocationOut, response_list=True),
+    Operation("POST", "/api/passes", passes.create, "Request, issue or schedule a pass",
+              "createPass", "passes", request=PassCreate, response=PassOut, status=201,
+              errors=(E.NOT_FOUND, E.FORBIDDEN, E.ALREADY_OUT, E.BLOCKED, E.PASSES_DISABLED,
+                      E.NOT_A_DESTINATION, E.NO_HOME_ROOM, E.LIMIT_REACHED, E.COOLDOWN,
+                      E.NO_FLY_TIME, E.CAPACITY_FULL)),
+    Operation("GET", "/api/passes", passes.list_passes, "Passes the caller may see",
+              "listPasses", "passes", response=PassOut, response_list=True,
+              errors=(E.VALIDATION_ERROR,), query=(PASS_STATE_QUERY, LIMIT_QUERY)),
+    Operation("GET", "/api/passes/{id}", passes.read, "One pass", "getPass", "passes",
+              response=PassOut, errors=(E.NOT_FOUND,), path_params=("id",)),
+    *[
+        Operation("POST", f"/api/passes/{{id}}/{verb}", passes.verb_handler(verb),
+                  f"{verb.capitalize()} a pass", f"{verb}Pass", "passes", response=PassOut,
+                  errors=VERB_ERRORS + ((E.BLOCKED,) if verb == "approve" else ()),
+                  path_params=("id",))
+        for verb in ("approve", "deny", "cancel", "arrive", "end")
+    ],
+]

@@ -1,0 +1,91 @@
+"""Signing in and out, and who am I."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from server.api.context import caller, caller_session, context
+from server.api.requests import read_json
+from server.api.schemas import LoginRequest
+from server.api.security import check_origin
+from server.auth.passwords import verify_password
+from server.auth.sessions import COOKIE_NAME, create_session, end_session
+from server.errors import ErrorCode, HallpassError
+from server.models import School, User
+from server.services.principal import Principal, principal_for
+
+
+def user_json(principal: Principal, school: School) -> dict[str, Any]:
+    """Serialise the signed-in user with their role and school."""
+    user = principal.user
+    return {
+        "id": user.id,
+        "login": user.login,
+        "name": user.display_name,
+        "role": str(user.role),
+        "school": {"id": school.id, "name": school.name, "slug": school.slug,
+                   "timezone": school.timezone},
+        "home_location_id": user.home_location_id,
+        "location_ids": sorted(principal.actor.location_ids),
+    }
+
+
+async def _find_user(body: LoginRequest) -> User | None:
+    query = User.filter(login=body.login, active=True)
+    if body.school is not None:
+        query = query.filter(school__slug=body.school)
+    users = await query.limit(2)
+    if len(users) > 1:
+        raise HallpassError(ErrorCode.SCHOOL_REQUIRED,
+                            "This login exists in several schools: add your school.")
+    return users[0] if users else None
+
+
+async def login(request: Request) -> Response:
+    """POST /api/session: check the password, start a session, set the cookie."""
+    ctx = context(request)
+    check_origin(request, ctx.settings)
+    body = await read_json(request, LoginRequest)
+    address = request.client.host if request.client else "unknown"
+    wait = ctx.limiter.retry_after(body.login, address)
+    if wait is not None:
+        raise HallpassError(ErrorCode.RATE_LIMITED, "Too many failed sign-ins. Try again later.",
+                            headers={"Retry-After": str(wait)})
+    user = await _find_user(body)
+    if not await verify_password(user.password_hash if user else None, body.password) \
+            or user is None:
+        ctx.limiter.failed(body.login, address)
+        raise HallpassError(ErrorCode.INVALID_CREDENTIALS, "Wrong login or password.")
+    ctx.limiter.succeeded(body.login, address)
+    principal = await principal_for(user)
+    new = await create_session(user, ctx.settings.session_hours)
+    school = await School.get(id=user.school_id)
+    response = JSONResponse(
+        {"user": user_json(principal, school), "token": new.token, "csrf_token": new.csrf_token},
+        status_code=200,
+    )
+    response.set_cookie(
+        COOKIE_NAME, new.token, max_age=ctx.settings.session_hours * 3600, httponly=True,
+        secure=ctx.settings.secure_cookies, samesite="strict", path="/",
+    )
+    return response
+
+
+async def logout(request: Request) -> Response:
+    """DELETE /api/session: end this session and clear the cookie."""
+    _, session = await caller_session(request)
+    await end_session(session)
+    response = Response(status_code=204)
+    response.delete_cookie(COOKIE_NAME, path="/", secure=context(request).settings.secure_cookies,
+                           httponly=True, samesite="strict")
+    return response
+
+
+async def me(request: Request) -> Response:
+    """GET /api/me: the signed-in user, with role and school."""
+    principal = await caller(request)
+    school = await School.get(id=principal.user.school_id)
+    return JSONResponse(user_json(principal, school))

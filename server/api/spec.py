@@ -1,0 +1,123 @@
+"""The operation registry: every route declared once, with what OpenAPI needs to describe it."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+from starlette.requests import Request
+from starlette.responses import Response
+
+from server.errors import STATUS, ErrorCode
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One HTTP operation: path, method, handler, and its documented bodies and errors."""
+
+    method: str
+    path: str
+    handler: Handler
+    summary: str
+    operation_id: str
+    tag: str
+    request: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    response_list: bool = False
+    status: int = 200
+    errors: tuple[ErrorCode, ...] = ()
+    authenticated: bool = True
+    query: tuple[dict[str, Any], ...] = ()
+    path_params: tuple[str, ...] = field(default=())
+
+
+COMMON_AUTH_ERRORS = (ErrorCode.NOT_AUTHENTICATED, ErrorCode.CSRF_FAILED,
+                      ErrorCode.ORIGIN_NOT_ALLOWED)
+BODY_ERRORS = (ErrorCode.MALFORMED_JSON, ErrorCode.VALIDATION_ERROR,
+               ErrorCode.PAYLOAD_TOO_LARGE, ErrorCode.UNSUPPORTED_MEDIA_TYPE)
+
+
+def _ref(model: type[BaseModel]) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def build_openapi(operations: list[Operation], version: str) -> dict[str, Any]:
+    """Return the OpenAPI 3.1 document for the registered operations."""
+    from server.api.schemas import ErrorOut
+
+    schemas: dict[str, Any] = {}
+
+    def register(model: type[BaseModel]) -> dict[str, str]:
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, sub in schema.pop("$defs", {}).items():
+            schemas[name] = sub
+        schemas[model.__name__] = schema
+        return _ref(model)
+
+    register(ErrorOut)
+    paths: dict[str, Any] = {}
+    for op in operations:
+        item: dict[str, Any] = {
+            "operationId": op.operation_id,
+            "summary": op.summary,
+            "tags": [op.tag],
+            "responses": {},
+        }
+        if op.path_params:
+            item["parameters"] = [
+                {"name": p, "in": "path", "required": True,
+                 "schema": {"type": "integer", "minimum": 1}}
+                for p in op.path_params
+            ]
+        if op.query:
+            item.setdefault("parameters", []).extend(op.query)
+        if op.request is not None:
+            item["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": register(op.request)}},
+            }
+        ok: dict[str, Any] = {"description": "Success"}
+        if op.response is not None:
+            ref = register(op.response)
+            schema = {"type": "array", "items": ref} if op.response_list else ref
+            ok["content"] = {"application/json": {"schema": schema}}
+        item["responses"][str(op.status)] = ok
+        errors = list(op.errors)
+        if op.authenticated:
+            errors = [*COMMON_AUTH_ERRORS, *errors]
+            item["security"] = [{"bearer": []}, {"cookie": []}]
+        else:
+            item["security"] = []
+        if op.request is not None:
+            errors.extend(BODY_ERRORS)
+        by_status: dict[int, list[str]] = {}
+        for code in dict.fromkeys(errors):
+            by_status.setdefault(STATUS[code], []).append(str(code))
+        for status, codes in sorted(by_status.items()):
+            item["responses"][str(status)] = {
+                "description": "Error codes: " + ", ".join(f"`{c}`" for c in codes),
+                "content": {"application/json": {"schema": _ref(ErrorOut)}},
+            }
+        paths.setdefault(op.path, {})[op.method.lower()] = item
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Hallpass",
+            "version": version,
+            "description": "Digital hall passes. Errors everywhere are "
+            '`{"error": {"code": "snake_case", "message": "..."}}`.',
+        },
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "cookie": {"type": "apiKey", "in": "cookie", "name": "hallpass_session",
+                           "description": "Unsafe methods also need the X-CSRF-Token header."},
+            },
+        },
+    }

@@ -1,0 +1,1 @@
+"""Authentication: password hashing, sessions and tokens, CSRF and Origin checks, rate limits."""

@@ -1,0 +1,68 @@
+"""The `hallpass` command line: serve, migrate, demo (DESIGN.md section 4)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from server import db
+from server.config import DEFAULT_PORT, Settings, from_env
+
+
+async def _migrate_and_seed(settings: Settings, *, seed: bool) -> bool:
+    await db.migrate(settings)
+    if not seed:
+        return False
+    from server.demo import ensure_demo
+
+    await db.connect(settings)
+    try:
+        return await ensure_demo()
+    finally:
+        await db.disconnect()
+
+
+def serve(args: argparse.Namespace, settings: Settings) -> int:
+    """Migrate, seed the demo school on an empty database, and serve."""
+    import uvicorn
+
+    if args.workers > 1 and settings.is_sqlite:
+        print("hallpass: several workers need PostgreSQL (set HALLPASS_DATABASE_URL); "
+              "SQLite serves one process.", file=sys.stderr)
+        return 2
+    if asyncio.run(_migrate_and_seed(settings, seed=True)):
+        print("hallpass: created Demo High School (password 'demo' for every account)")
+    print(f"hallpass: serving http://{args.host}:{args.port}")
+    uvicorn.run(
+        "server.asgi:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        ws_per_message_deflate=False,
+        proxy_headers=False,
+        log_level="info",
+    )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the `hallpass` command."""
+    parser = argparse.ArgumentParser(prog="hallpass", description="Digital hall passes.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve_parser = commands.add_parser("serve", help="run the server (migrates first)")
+    serve_parser.add_argument("--host", default="127.0.0.1")
+    serve_parser.add_argument("--port", type=int, default=DEFAULT_PORT)
+    serve_parser.add_argument("--workers", type=int, default=1)
+    commands.add_parser("migrate", help="bring the database schema up to date")
+    commands.add_parser("demo", help="create Demo High School if the database has no school")
+    args = parser.parse_args(argv)
+    settings = from_env()
+    if args.command == "serve":
+        sys.exit(serve(args, settings))
+    if args.command == "migrate":
+        asyncio.run(_migrate_and_seed(settings, seed=False))
+        print("hallpass: database is up to date")
+        return
+    created = asyncio.run(_migrate_and_seed(settings, seed=True))
+    print("hallpass: created Demo High School" if created else "hallpass: a school exists already")

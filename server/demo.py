@@ -1,0 +1,104 @@
+"""Demo High School (DESIGN.md section 4): created on an empty database so one command runs a school."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tortoise.transactions import in_transaction
+
+from server.auth.passwords import hash_password
+from server.enums import Approval, EncounterMode, LocationKind, Role
+from server.models import EncounterGroup, Location, School, User
+
+DEMO_SLUG = "demo"
+DEMO_PASSWORD = "demo"
+
+# Thirty students' names, chosen to look like a real roster.
+STUDENT_NAMES = [
+    ("Ava", "Martinez"), ("Liam", "Johnson"), ("Sophia", "Nguyen"), ("Noah", "Williams"),
+    ("Mia", "Brown"), ("Ethan", "Garcia"), ("Isabella", "Davis"), ("Lucas", "Rodriguez"),
+    ("Amelia", "Wilson"), ("Mason", "Anderson"), ("Harper", "Thomas"), ("Logan", "Taylor"),
+    ("Evelyn", "Moore"), ("Elijah", "Jackson"), ("Abigail", "Lee"), ("James", "Harris"),
+    ("Emily", "Clark"), ("Benjamin", "Lewis"), ("Ella", "Walker"), ("Henry", "Hall"),
+    ("Avery", "Allen"), ("Jackson", "Young"), ("Scarlett", "King"), ("Sebastian", "Wright"),
+    ("Grace", "Lopez"), ("Daniel", "Hill"), ("Chloe", "Scott"), ("Owen", "Green"),
+    ("Layla", "Adams"), ("Wyatt", "Baker"),
+]
+
+# (name, kind, capacity, approval, minutes, is_destination, geometry on a 1000x600 plan)
+LOCATIONS = [
+    ("Room 101", LocationKind.CLASSROOM, None, Approval.NONE, 5, False,
+     {"x": 40, "y": 40, "width": 220, "height": 180}),
+    ("Room 102", LocationKind.CLASSROOM, None, Approval.NONE, 5, False,
+     {"x": 40, "y": 380, "width": 220, "height": 180}),
+    ("Restroom North", LocationKind.RESTROOM, 2, Approval.NONE, 5, True,
+     {"x": 320, "y": 40, "width": 120, "height": 100}),
+    ("Restroom South", LocationKind.RESTROOM, 2, Approval.NONE, 5, True,
+     {"x": 320, "y": 460, "width": 120, "height": 100}),
+    ("Nurse", LocationKind.NURSE, None, Approval.ORIGIN_TEACHER, 15, True,
+     {"x": 500, "y": 40, "width": 180, "height": 140}),
+    ("Counselor", LocationKind.COUNSELOR, 1, Approval.DESTINATION_STAFF, 20, True,
+     {"x": 500, "y": 420, "width": 180, "height": 140}),
+    ("Library", LocationKind.LIBRARY, 10, Approval.NONE, 15, True,
+     {"x": 740, "y": 40, "width": 220, "height": 260}),
+    ("Main Office", LocationKind.OFFICE, None, Approval.NONE, 10, True,
+     {"x": 740, "y": 360, "width": 220, "height": 200}),
+]
+
+# (login, role, first, last, assigned location)
+STAFF = [
+    ("admin@demo.school", Role.ADMIN, "Dana", "Whitfield", None),
+    ("teacher1@demo.school", Role.TEACHER, "Marcus", "Reyes", "Room 101"),
+    ("teacher2@demo.school", Role.TEACHER, "Priya", "Shah", "Room 102"),
+    ("nurse@demo.school", Role.NURSE, "Helen", "Okafor", "Nurse"),
+    ("counselor@demo.school", Role.COUNSELOR, "Tom", "Becker", "Counselor"),
+    ("monitor@demo.school", Role.SECURITY, "Rosa", "Delgado", None),
+]
+
+
+async def seed_demo(password: str = DEMO_PASSWORD) -> School:
+    """Create Demo High School with its staff, 30 students, places and an encounter group."""
+    logins = [s[0] for s in STAFF] + [str(1001 + i) for i in range(len(STUDENT_NAMES))]
+    hashes = await asyncio.gather(*(hash_password(password) for _ in logins))
+    by_login = dict(zip(logins, hashes, strict=True))
+    async with in_transaction() as conn:
+        school = await School.create(
+            using_db=conn, name="Demo High School", slug=DEMO_SLUG, timezone="America/Chicago"
+        )
+        places: dict[str, Location] = {}
+        for name, kind, capacity, approval, minutes, is_destination, geometry in LOCATIONS:
+            places[name] = await Location.create(
+                using_db=conn, school=school, name=name, kind=kind, capacity=capacity,
+                approval=approval, default_minutes=minutes, is_destination=is_destination,
+                geometry=geometry,
+            )
+        for login, role, first, last, place in STAFF:
+            user = await User.create(
+                using_db=conn, school=school, role=role, login=login, first_name=first,
+                last_name=last, email=login, password_hash=by_login[login],
+            )
+            if place is not None:
+                await user.assigned_locations.add(places[place], using_db=conn)
+        students: list[User] = []
+        for i, (first, last) in enumerate(STUDENT_NAMES):
+            number = str(1001 + i)
+            room = places["Room 101"] if i < 15 else places["Room 102"]
+            students.append(await User.create(
+                using_db=conn, school=school, role=Role.STUDENT, login=number,
+                student_number=number, first_name=first, last_name=last,
+                grade=9 + i % 4, home_location=room, password_hash=by_login[number],
+            ))
+        group = await EncounterGroup.create(
+            using_db=conn, school=school, name="Demo separation", mode=EncounterMode.BLOCK,
+            notes="Demo: students 1001 and 1002 are kept apart.",
+        )
+        await group.members.add(students[0], students[1], using_db=conn)
+    return school
+
+
+async def ensure_demo() -> bool:
+    """Seed the demo school when the database holds no school at all; say whether it did."""
+    if await School.exists():
+        return False
+    await seed_demo()
+    return True

@@ -1,0 +1,82 @@
+"""Closed vocabularies stored in the database, sent on the wire and used by the pure rules."""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """What a user does in the school (DESIGN.md section 3)."""
+
+    STUDENT = "student"
+    TEACHER = "teacher"
+    SUBSTITUTE = "substitute"
+    NURSE = "nurse"
+    COUNSELOR = "counselor"
+    SECURITY = "security"
+    ADMIN = "admin"
+    KIOSK = "kiosk"
+
+
+class LocationKind(StrEnum):
+    """What a place in the school is for."""
+
+    CLASSROOM = "classroom"
+    RESTROOM = "restroom"
+    NURSE = "nurse"
+    COUNSELOR = "counselor"
+    LIBRARY = "library"
+    OFFICE = "office"
+    OTHER = "other"
+
+
+class Approval(StrEnum):
+    """Who must agree before a pass to a destination starts."""
+
+    NONE = "none"
+    ORIGIN_TEACHER = "origin_teacher"
+    DESTINATION_STAFF = "destination_staff"
+
+
+class PassState(StrEnum):
+    """The states of DESIGN.md section 2."""
+
+    SCHEDULED = "scheduled"
+    PENDING = "pending"
+    WAITING = "waiting"
+    ACTIVE = "active"
+    ENDED = "ended"
+    DENIED = "denied"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+    @property
+    def is_open(self) -> bool:
+        """Say whether the pass holds the student's one open pass (invariant 1)."""
+        return self in OPEN_STATES
+
+
+OPEN_STATES = frozenset({PassState.PENDING, PassState.WAITING, PassState.ACTIVE})
+
+
+class PassKind(StrEnum):
+    """How a pass came to be."""
+
+    REQUESTED = "requested"
+    ISSUED = "issued"
+    SCHEDULED = "scheduled"
+    KIOSK = "kiosk"
+
+
+class EndedBy(StrEnum):
+    """Who ended a pass."""
+
+    STUDENT = "student"
+    STAFF = "staff"
+    SYSTEM = "system"
+    EMERGENCY = "emergency"
+
+
+class EncounterMode(StrEnum):
+    """What an encounter group does when its members would be out together."""
+
+    BLOCK = "block"
+    ALERT = "alert"

@@ -1,0 +1,114 @@
+"""The closed set of error codes, their HTTP statuses, and the typed exception that carries them.
+
+Every error on the wire is `{"error": {"code": ..., "message": ...}}`; server/api/errors.py maps
+these exceptions (and Starlette's own) to that shape in one place.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+
+class ErrorCode(StrEnum):
+    """Every error code the API can answer with."""
+
+    # 400: the request itself is wrong
+    MALFORMED_JSON = "malformed_json"
+    VALIDATION_ERROR = "validation_error"
+    SCHOOL_REQUIRED = "school_required"
+    # 401 / 403: who you are, and what you may do
+    NOT_AUTHENTICATED = "not_authenticated"
+    INVALID_CREDENTIALS = "invalid_credentials"
+    FORBIDDEN = "forbidden"
+    CSRF_FAILED = "csrf_failed"
+    ORIGIN_NOT_ALLOWED = "origin_not_allowed"
+    # 404 / 405 / 413 / 415 / 429
+    NOT_FOUND = "not_found"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    RATE_LIMITED = "rate_limited"
+    # 409: the school's state does not allow it now
+    INVALID_TRANSITION = "invalid_transition"
+    ALREADY_OUT = "already_out"
+    CAPACITY_FULL = "capacity_full"
+    BLOCKED = "blocked"
+    PASSES_DISABLED = "passes_disabled"
+    LIMIT_REACHED = "limit_reached"
+    COOLDOWN = "cooldown"
+    NO_FLY_TIME = "no_fly_time"
+    NOT_A_DESTINATION = "not_a_destination"
+    NO_HOME_ROOM = "no_home_room"
+    IDEMPOTENCY_CONFLICT = "idempotency_conflict"
+    # 500
+    INTERNAL_ERROR = "internal_error"
+
+
+STATUS: dict[ErrorCode, int] = {
+    ErrorCode.MALFORMED_JSON: 400,
+    ErrorCode.VALIDATION_ERROR: 422,
+    ErrorCode.SCHOOL_REQUIRED: 400,
+    ErrorCode.NOT_AUTHENTICATED: 401,
+    ErrorCode.INVALID_CREDENTIALS: 401,
+    ErrorCode.FORBIDDEN: 403,
+    ErrorCode.CSRF_FAILED: 403,
+    ErrorCode.ORIGIN_NOT_ALLOWED: 403,
+    ErrorCode.NOT_FOUND: 404,
+    ErrorCode.METHOD_NOT_ALLOWED: 405,
+    ErrorCode.PAYLOAD_TOO_LARGE: 413,
+    ErrorCode.UNSUPPORTED_MEDIA_TYPE: 415,
+    ErrorCode.RATE_LIMITED: 429,
+    ErrorCode.INVALID_TRANSITION: 409,
+    ErrorCode.ALREADY_OUT: 409,
+    ErrorCode.CAPACITY_FULL: 409,
+    ErrorCode.BLOCKED: 409,
+    ErrorCode.PASSES_DISABLED: 409,
+    ErrorCode.LIMIT_REACHED: 409,
+    ErrorCode.COOLDOWN: 409,
+    ErrorCode.NO_FLY_TIME: 409,
+    ErrorCode.NOT_A_DESTINATION: 422,
+    ErrorCode.NO_HOME_ROOM: 409,
+    ErrorCode.IDEMPOTENCY_CONFLICT: 409,
+    ErrorCode.INTERNAL_ERROR: 500,
+}
+
+
+class HallpassError(Exception):
+    """An error with a code from the closed set and a message fit to show the caller."""
+
+    def __init__(
+        self,
+        code: ErrorCode,
+        message: str,
+        *,
+        details: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.details = details
+        self.headers = headers
+
+    @property
+    def status(self) -> int:
+        """Return the HTTP status for this error's code."""
+        return STATUS[self.code]
+
+    def body(self) -> dict[str, Any]:
+        """Return the JSON body of the one error shape."""
+        error: dict[str, Any] = {"code": str(self.code), "message": self.message}
+        if self.details:
+            error["details"] = self.details
+        return {"error": error}
+
+
+def not_found(what: str = "resource") -> HallpassError:
+    """Return the 404 used for unknown ids and for ids of another school alike."""
+    return HallpassError(ErrorCode.NOT_FOUND, f"No such {what}.")
+
+
+def forbidden(message: str = "Your role does not allow this.") -> HallpassError:
+    """Return the 403 for a role that may not act."""
+    return HallpassError(ErrorCode.FORBIDDEN, message)

@@ -1,0 +1,39 @@
+"""The database models: one module per concept, re-exported here for Tortoise."""
+
+from server.enums import (
+    Approval,
+    EncounterMode,
+    EndedBy,
+    LocationKind,
+    PassKind,
+    PassState,
+    Role,
+)
+from server.models.encounter import EncounterGroup
+from server.models.idempotency import IdempotencyKey
+from server.models.location import Location
+from server.models.pass_ import Pass
+from server.models.pass_event import PassEvent
+from server.models.policy import Policy
+from server.models.school import School
+from server.models.session import Session
+from server.models.user import User
+
+__all__ = [
+    "Approval",
+    "EncounterGroup",
+    "EncounterMode",
+    "EndedBy",
+    "IdempotencyKey",
+    "Location",
+    "LocationKind",
+    "Pass",
+    "PassEvent",
+    "PassKind",
+    "PassState",
+    "Policy",
+    "Role",
+    "School",
+    "Session",
+    "User",
+]

@@ -1,0 +1,32 @@
+"""Idempotency keys: a repeated request (double tap, offline replay) applies once."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tortoise import fields
+from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from server.models.pass_ import Pass
+    from server.models.user import User
+
+
+class IdempotencyKey(Model):
+    """The pass that a keyed request of a user created."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="idempotency_keys", on_delete=fields.CASCADE
+    )
+    user_id: int
+    key = fields.CharField(max_length=100)
+    hall_pass: fields.ForeignKeyRelation[Pass] = fields.ForeignKeyField(
+        "models.Pass", related_name="idempotency_keys", on_delete=fields.CASCADE
+    )
+    hall_pass_id: int
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "idempotency_keys"
+        unique_together = (("user", "key"),)

@@ -1,0 +1,80 @@
+"""The pass: one student's trip out of class."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from tortoise import fields
+from tortoise.models import Model
+
+from server.enums import EndedBy, PassKind, PassState
+
+if TYPE_CHECKING:
+    from server.models.location import Location
+    from server.models.school import School
+    from server.models.user import User
+
+
+class Pass(Model):
+    """A pass and its lifecycle timestamps (DESIGN.md section 2)."""
+
+    id = fields.IntField(primary_key=True)
+    school: fields.ForeignKeyRelation[School] = fields.ForeignKeyField(
+        "models.School", related_name="passes", on_delete=fields.CASCADE
+    )
+    school_id: int
+    student: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="passes", on_delete=fields.CASCADE
+    )
+    student_id: int
+    origin: fields.ForeignKeyRelation[Location] = fields.ForeignKeyField(
+        "models.Location", related_name="passes_from", on_delete=fields.RESTRICT
+    )
+    origin_id: int
+    destination: fields.ForeignKeyRelation[Location] = fields.ForeignKeyField(
+        "models.Location", related_name="passes_to", on_delete=fields.RESTRICT
+    )
+    destination_id: int
+    state = fields.CharEnumField(PassState, max_length=16)
+    kind = fields.CharEnumField(PassKind, max_length=16)
+    # Equals student_id while the pass is pending, waiting or active, else null. Its unique
+    # index is invariant 1 in the database itself: a second open pass cannot be inserted even
+    # by a request that slipped past every check (NULLs never collide on SQLite or PostgreSQL).
+    open_student_id = fields.IntField(null=True, unique=True)
+    # Bumped on every change; transitions compare-and-set on (state, version).
+    version = fields.IntField(default=1)
+    created_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="passes_created", null=True, on_delete=fields.SET_NULL
+    )
+    created_by_id: int | None
+    decided_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="passes_decided", null=True, on_delete=fields.SET_NULL
+    )
+    decided_by_id: int | None
+    requested_at = fields.DatetimeField()
+    start_at = fields.DatetimeField(null=True)
+    queued_at = fields.DatetimeField(null=True)
+    started_at = fields.DatetimeField(null=True)
+    arrived_at = fields.DatetimeField(null=True)
+    due_at = fields.DatetimeField(null=True)
+    ended_at = fields.DatetimeField(null=True)
+    ended_by = fields.CharEnumField(EndedBy, max_length=16, null=True)
+    minutes = fields.IntField()
+    period = fields.CharField(max_length=64, null=True)
+    note = fields.CharField(max_length=500, default="")
+
+    class Meta:
+        table = "passes"
+        indexes = (("school_id", "state"), ("destination_id", "state"))
+
+    def timestamps(self) -> dict[str, datetime | None]:
+        """Return the lifecycle timestamps by name."""
+        return {
+            "requested_at": self.requested_at,
+            "start_at": self.start_at,
+            "started_at": self.started_at,
+            "arrived_at": self.arrived_at,
+            "due_at": self.due_at,
+            "ended_at": self.ended_at,
+        }

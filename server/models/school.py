@@ -1,0 +1,34 @@
+"""A school: the boundary no request ever crosses."""
+
+from __future__ import annotations
+
+import uuid
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+def new_epoch() -> str:
+    """Return a fresh event-log epoch."""
+    return uuid.uuid4().hex
+
+
+class School(Model):
+    """One school of a deployment, with its event-log counter."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=200)
+    slug = fields.CharField(max_length=64, unique=True)
+    timezone = fields.CharField(max_length=64, default="UTC")
+    settings: fields.Field[dict[str, object]] = fields.JSONField(default=dict)
+    # Maximum students out of class at once across the school; null means no maximum.
+    hallway_max = fields.IntField(null=True)
+    passes_enabled = fields.BooleanField(default=True)
+    # The last per-school event sequence number handed out. Incrementing it is also the lock
+    # that serialises every pass transition of the school (see docs/adr/0002-transitions.md).
+    event_seq = fields.BigIntField(default=0)
+    epoch = fields.CharField(max_length=32, default=new_epoch)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "schools"

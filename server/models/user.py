@@ -1,0 +1,54 @@
+"""People (and kiosk devices) who sign in."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tortoise import fields
+from tortoise.models import Model
+
+from server.enums import Role
+
+if TYPE_CHECKING:
+    from server.models.location import Location
+    from server.models.school import School
+
+
+class User(Model):
+    """A member of exactly one school."""
+
+    id = fields.IntField(primary_key=True)
+    school: fields.ForeignKeyRelation[School] = fields.ForeignKeyField(
+        "models.School", related_name="users", on_delete=fields.CASCADE
+    )
+    school_id: int
+    role = fields.CharEnumField(Role, max_length=16)
+    # Login names are unique within a school; a district signs in with the school's slug too.
+    login = fields.CharField(max_length=120)
+    first_name = fields.CharField(max_length=100)
+    last_name = fields.CharField(max_length=100)
+    email = fields.CharField(max_length=254, null=True)
+    student_number = fields.CharField(max_length=32, null=True)
+    grade = fields.IntField(null=True)
+    groups: fields.Field[list[str]] = fields.JSONField(default=list)
+    password_hash = fields.CharField(max_length=255)
+    active = fields.BooleanField(default=True)
+    # A student's classroom: where their passes start from.
+    home_location: fields.ForeignKeyNullableRelation[Location] = fields.ForeignKeyField(
+        "models.Location", related_name="home_students", null=True, on_delete=fields.SET_NULL
+    )
+    home_location_id: int | None
+    # Staff: the rooms they teach or the places they run (nurse office, counselor office).
+    assigned_locations: fields.ManyToManyRelation[Location] = fields.ManyToManyField(
+        "models.Location", related_name="staff", through="location_staff"
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "users"
+        unique_together = (("school", "login"),)
+
+    @property
+    def display_name(self) -> str:
+        """Return the full name shown to staff."""
+        return f"{self.first_name} {self.last_name}"

@@ -1,0 +1,21 @@
+"""The pure policy engine: plain frozen facts in, a Decision with a reason code out.
+
+Nothing here touches the database, the network or the clock; `now` arrives inside the facts.
+"""
+
+from server.rules.decision import Decision, Outcome
+from server.rules.facts import Encounter, OpenPass, PassRequest, Place, SchoolFacts
+from server.rules.lifecycle import admit, decide_request, promotions
+
+__all__ = [
+    "Decision",
+    "Encounter",
+    "OpenPass",
+    "Outcome",
+    "PassRequest",
+    "Place",
+    "SchoolFacts",
+    "admit",
+    "decide_request",
+    "promotions",
+]

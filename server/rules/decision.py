@@ -1,0 +1,48 @@
+"""What a rule answers: allowed, queued or denied, with a reason code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from server.enums import PassState
+from server.errors import ErrorCode
+
+
+class Outcome(StrEnum):
+    """The three answers a rule can give."""
+
+    ALLOWED = "allowed"
+    QUEUED = "queued"
+    DENIED = "denied"
+
+
+# The one sentence a student hears when an encounter rule stops them: it must not hint that
+# another student is involved (DESIGN.md invariant 5).
+NEUTRAL_BLOCK_MESSAGE = "You can't start a pass right now. Please ask your teacher."
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """A rule's answer: `detail` is safe to show the student; `staff_detail` is for staff only."""
+
+    outcome: Outcome
+    state: PassState | None = None
+    code: ErrorCode | None = None
+    detail: str = ""
+    staff_detail: str = ""
+
+    @classmethod
+    def allow(cls, state: PassState) -> Decision:
+        """Return an allowing decision that puts the pass in `state`."""
+        return cls(Outcome.ALLOWED, state)
+
+    @classmethod
+    def queue(cls, code: ErrorCode, detail: str) -> Decision:
+        """Return a decision that puts the pass in line."""
+        return cls(Outcome.QUEUED, PassState.WAITING, code, detail)
+
+    @classmethod
+    def deny(cls, code: ErrorCode, detail: str, staff_detail: str = "") -> Decision:
+        """Return a denial with its reason."""
+        return cls(Outcome.DENIED, None, code, detail, staff_detail or detail)

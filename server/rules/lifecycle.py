@@ -1,0 +1,117 @@
+"""Decisions over a pass's life: a new request, admission out of class, promotion from the line.
+
+Each check is a small function returning a Decision or None (no objection); the request checks
+run in the order of REQUEST_CHECKS, so adding a rule is adding one function to that tuple.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from server.enums import Approval, PassState
+from server.errors import ErrorCode
+from server.rules.capacity import ordinal, room_check
+from server.rules.decision import Decision
+from server.rules.encounters import encounter_check
+from server.rules.facts import OpenPass, PassRequest, SchoolFacts
+
+RequestCheck = Callable[[SchoolFacts, PassRequest], Decision | None]
+
+
+def passes_enabled(facts: SchoolFacts, request: PassRequest) -> Decision | None:
+    """Deny every pass while the school has passes switched off (emergency, assembly)."""
+    if facts.passes_enabled:
+        return None
+    return Decision.deny(ErrorCode.PASSES_DISABLED, "Passes are switched off right now.")
+
+
+def destination_valid(facts: SchoolFacts, request: PassRequest) -> Decision | None:
+    """Deny a destination that is not a place passes go to, or is where the student already is."""
+    place = facts.places.get(request.destination_id)
+    if place is None or not place.is_destination or request.destination_id == request.origin_id:
+        return Decision.deny(ErrorCode.NOT_A_DESTINATION, "Passes can't go there.")
+    return None
+
+
+def one_open_pass(facts: SchoolFacts, request: PassRequest) -> Decision | None:
+    """Deny a second open pass: at most one pending, waiting or active pass per student."""
+    if any(p.student_id == request.student_id for p in facts.open_passes):
+        return Decision.deny(
+            ErrorCode.ALREADY_OUT, "You already have a pass. End or cancel it first."
+        )
+    return None
+
+
+def encounters(facts: SchoolFacts, request: PassRequest) -> Decision | None:
+    """Deny, neutrally, when a blocking encounter group has another member out."""
+    if request.start_at is not None and request.start_at > facts.now:
+        return None  # decided again when the scheduled pass starts
+    return encounter_check(facts, request.student_id, facts.active())
+
+
+REQUEST_CHECKS: tuple[RequestCheck, ...] = (
+    passes_enabled,
+    destination_valid,
+    one_open_pass,
+    encounters,
+)
+
+
+def admit(facts: SchoolFacts, candidate: OpenPass) -> Decision:
+    """Decide whether a pass may go out now: active, in line (waiting), or blocked."""
+    others = tuple(p for p in facts.active() if p.id != candidate.id)
+    blocked = encounter_check(facts, candidate.student_id, others)
+    if blocked is not None:
+        return blocked
+    origin = facts.places[candidate.origin_id]
+    destination = facts.places[candidate.destination_id]
+    full = room_check(facts, others, origin, destination)
+    if full is not None:
+        return full
+    return Decision.allow(PassState.ACTIVE)
+
+
+def decide_request(facts: SchoolFacts, request: PassRequest) -> Decision:
+    """Decide what a new pass becomes: scheduled, pending, active, waiting, or denied."""
+    for check in REQUEST_CHECKS:
+        objection = check(facts, request)
+        if objection is not None:
+            return objection
+    if request.start_at is not None and request.start_at > facts.now:
+        return Decision.allow(PassState.SCHEDULED)
+    destination = facts.places[request.destination_id]
+    if destination.approval is not Approval.NONE and not request.issued_by_staff:
+        return Decision.allow(PassState.PENDING)
+    candidate = OpenPass(0, request.student_id, request.origin_id, request.destination_id,
+                         PassState.PENDING)
+    decision = admit(facts, candidate)
+    if decision.state is PassState.WAITING:
+        ahead = sum(1 for p in facts.waiting_line() if p.destination_id == destination.id)
+        return Decision.queue(
+            ErrorCode.CAPACITY_FULL, f"{decision.detail} You are {ordinal(ahead + 1)} in line."
+        )
+    return decision
+
+
+def promotions(facts: SchoolFacts) -> tuple[int, ...]:
+    """Return the waiting passes that may go out now, first in line first.
+
+    A pass that cannot go yet (its destination is still full, or an encounter holds it) keeps
+    its place, and those behind it for other destinations may still go.
+    """
+    promoted: list[int] = []
+    current = facts
+    for waiting in facts.waiting_line():
+        if admit(current, waiting).state is not PassState.ACTIVE:
+            continue
+        promoted.append(waiting.id)
+        now_active = OpenPass(waiting.id, waiting.student_id, waiting.origin_id,
+                              waiting.destination_id, PassState.ACTIVE, waiting.queued_at)
+        current = _replace_pass(current, now_active)
+    return tuple(promoted)
+
+
+def _replace_pass(facts: SchoolFacts, updated: OpenPass) -> SchoolFacts:
+    passes = tuple(updated if p.id == updated.id else p for p in facts.open_passes)
+    return SchoolFacts(facts.now, facts.places, passes, facts.encounters, facts.hallway_max,
+                       facts.passes_enabled)

@@ -1,0 +1,171 @@
+"""Who may do what: role x action x school, decided here and nowhere else.
+
+The API asks `may(actor, action, target)` for every pass operation and `scope_of(actor)` to
+filter lists, so a new role or action is one table change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from server.enums import Approval, Role
+
+
+class Action(StrEnum):
+    """Everything a caller can ask to do to passes."""
+
+    VIEW = "view"
+    REQUEST = "request"  # a student's own pass
+    ISSUE = "issue"  # staff create a pass for a student
+    APPROVE = "approve"
+    DENY = "deny"
+    CANCEL = "cancel"
+    ARRIVE = "arrive"
+    END = "end"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """The signed-in user as authorisation sees them."""
+
+    user_id: int
+    school_id: int
+    role: Role
+    location_ids: frozenset[int] = frozenset()
+    home_location_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PassTarget:
+    """The facts about a pass (or a pass to be) that decide who may act on it."""
+
+    school_id: int
+    student_id: int
+    origin_id: int
+    destination_id: int
+    approval: Approval = Approval.NONE
+
+
+STAFF_ROLES = frozenset(
+    {Role.TEACHER, Role.SUBSTITUTE, Role.NURSE, Role.COUNSELOR, Role.SECURITY, Role.ADMIN}
+)
+SCHOOL_WIDE = frozenset({Role.SECURITY, Role.ADMIN})
+CLASSROOM_STAFF = frozenset({Role.TEACHER, Role.SUBSTITUTE})
+DESTINATION_STAFF = frozenset({Role.NURSE, Role.COUNSELOR})
+
+Rule = Callable[[Actor, PassTarget], bool]
+
+
+def _own(actor: Actor, target: PassTarget) -> bool:
+    return actor.role is Role.STUDENT and target.student_id == actor.user_id
+
+
+def _school_wide(actor: Actor, target: PassTarget) -> bool:
+    return actor.role in SCHOOL_WIDE
+
+
+def _from_or_to_mine(actor: Actor, target: PassTarget) -> bool:
+    return bool({target.origin_id, target.destination_id} & actor.location_ids)
+
+
+def _to_mine(actor: Actor, target: PassTarget) -> bool:
+    return target.destination_id in actor.location_ids
+
+
+def _from_mine(actor: Actor, target: PassTarget) -> bool:
+    return target.origin_id in actor.location_ids
+
+
+def _classroom(rule: Rule) -> Rule:
+    return lambda a, t: a.role in CLASSROOM_STAFF and rule(a, t)
+
+
+def _destination_staff(rule: Rule) -> Rule:
+    return lambda a, t: a.role in DESTINATION_STAFF and rule(a, t)
+
+
+def _kiosk(rule: Rule) -> Rule:
+    return lambda a, t: a.role is Role.KIOSK and rule(a, t)
+
+
+def _approver(actor: Actor, target: PassTarget) -> bool:
+    if actor.role is Role.ADMIN:
+        return True
+    if target.approval is Approval.ORIGIN_TEACHER:
+        return actor.role in CLASSROOM_STAFF and _from_mine(actor, target)
+    if target.approval is Approval.DESTINATION_STAFF:
+        return actor.role in STAFF_ROLES - SCHOOL_WIDE and _to_mine(actor, target)
+    return False
+
+
+def _any(*rules: Rule) -> Rule:
+    return lambda a, t: any(rule(a, t) for rule in rules)
+
+
+# The matrix. A kiosk is a shared device bound to one room: it starts and ends passes for the
+# students of that room, typed in at the door.
+RULES: dict[Action, Rule] = {
+    Action.VIEW: _any(
+        _own,
+        _school_wide,
+        _classroom(_from_or_to_mine),
+        _destination_staff(_to_mine),
+        _kiosk(_from_or_to_mine),
+    ),
+    Action.REQUEST: _own,
+    Action.ISSUE: _any(
+        _school_wide,
+        _classroom(_from_mine),
+        _destination_staff(_to_mine),
+        _kiosk(_from_mine),
+    ),
+    Action.APPROVE: _approver,
+    Action.DENY: _approver,
+    Action.CANCEL: _any(
+        _own, _school_wide, _classroom(_from_or_to_mine), _destination_staff(_to_mine)
+    ),
+    Action.ARRIVE: _any(
+        _school_wide, _classroom(_to_mine), _destination_staff(_to_mine), _kiosk(_to_mine)
+    ),
+    Action.END: _any(
+        _own,
+        _school_wide,
+        _classroom(_from_or_to_mine),
+        _destination_staff(_to_mine),
+        _kiosk(_from_or_to_mine),
+    ),
+}
+
+
+def may(actor: Actor, action: Action, target: PassTarget) -> bool:
+    """Say whether the actor may do the action to the pass; never across schools."""
+    if actor.school_id != target.school_id:
+        return False
+    return RULES[action](actor, target)
+
+
+class Scope(StrEnum):
+    """Which passes a list shows a role."""
+
+    OWN = "own"
+    SCHOOL = "school"
+    FROM_OR_TO = "from_or_to"
+    TO = "to"
+
+
+def scope_of(actor: Actor) -> Scope:
+    """Return which passes the actor's lists may contain (the same sets as Action.VIEW)."""
+    if actor.role is Role.STUDENT:
+        return Scope.OWN
+    if actor.role in SCHOOL_WIDE:
+        return Scope.SCHOOL
+    if actor.role in DESTINATION_STAFF:
+        return Scope.TO
+    return Scope.FROM_OR_TO
+
+
+def sees_full_names(actor: Actor) -> bool:
+    """Say whether the actor's screens may show students' full names (not a shared kiosk)."""
+    return actor.role is not Role.KIOSK

@@ -1,0 +1,287 @@
+"""The pass service: create a pass, and move one through its states, each as compare-and-set.
+
+Every change runs in a school transaction (server/services/transaction.py) that also appends
+exactly one event per changed pass; nothing is written when a rule or a check says no.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
+
+from server.clock import utcnow
+from server.enums import EndedBy, PassKind, PassState, Role
+from server.errors import ErrorCode, HallpassError, forbidden, not_found
+from server.models import IdempotencyKey, Location, Pass, User
+from server.rules import Outcome, PassRequest, admit, decide_request, promotions
+from server.rules.decision import Decision
+from server.rules.permissions import Action, PassTarget, may, sees_full_names
+from server.services.facts import load_facts, open_pass_of
+from server.services.principal import Principal
+from server.services.transaction import SchoolTransaction, school_transaction
+from server.services.views import pass_json
+
+# Staff may schedule passes up to a school year ahead; further is surely a typo.
+MAX_SCHEDULE_AHEAD = timedelta(days=366)
+
+
+@dataclass(frozen=True, slots=True)
+class Verb:
+    """A transition the API exposes: who may, from which states."""
+
+    action: Action
+    from_states: frozenset[PassState]
+
+
+VERBS: dict[str, Verb] = {
+    "approve": Verb(Action.APPROVE, frozenset({PassState.PENDING})),
+    "deny": Verb(Action.DENY, frozenset({PassState.PENDING})),
+    "cancel": Verb(
+        Action.CANCEL, frozenset({PassState.SCHEDULED, PassState.PENDING, PassState.WAITING})
+    ),
+    "arrive": Verb(Action.ARRIVE, frozenset({PassState.ACTIVE})),
+    "end": Verb(Action.END, frozenset({PassState.ACTIVE})),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Created:
+    """A create call's result: the pass, and False when an idempotency key replayed it."""
+
+    body: dict[str, Any]
+    created: bool
+
+
+def target_of(hall_pass: Pass, destination: Location) -> PassTarget:
+    """Return the authorisation facts of a pass."""
+    return PassTarget(
+        school_id=hall_pass.school_id,
+        student_id=hall_pass.student_id,
+        origin_id=hall_pass.origin_id,
+        destination_id=hall_pass.destination_id,
+        approval=destination.approval,
+    )
+
+
+def refusal(decision: Decision, principal: Principal) -> HallpassError:
+    """Turn a denial into the error the caller may see (students never see staff detail)."""
+    assert decision.code is not None
+    message = decision.detail if principal.is_student or principal.actor.role is Role.KIOSK \
+        else decision.staff_detail or decision.detail
+    return HallpassError(decision.code, message)
+
+
+async def serialise(tx: SchoolTransaction, pass_id: int, *, full_names: bool = True) -> dict[str, Any]:
+    """Reload a pass with its names inside the transaction and serialise it."""
+    hall_pass = await Pass.filter(id=pass_id).using_db(tx.conn).select_related(
+        "student", "origin", "destination"
+    ).get()
+    position = None
+    if hall_pass.state is PassState.WAITING:
+        assert hall_pass.queued_at is not None
+        ahead = await Pass.filter(
+            Q(queued_at__lt=hall_pass.queued_at) | Q(queued_at=hall_pass.queued_at, id__lt=hall_pass.id),
+            school_id=hall_pass.school_id,
+            destination_id=hall_pass.destination_id,
+            state=PassState.WAITING,
+        ).using_db(tx.conn).count()
+        position = ahead + 1
+    return pass_json(hall_pass, position=position, full_names=full_names)
+
+
+def lifecycle_fields(state: PassState, now: datetime, minutes: int) -> dict[str, Any]:
+    """Return the columns a pass entering `state` sets."""
+    fields: dict[str, Any] = {"state": state}
+    if state is PassState.ACTIVE:
+        fields.update(started_at=now, due_at=now + timedelta(minutes=minutes), queued_at=None)
+    elif state is PassState.WAITING:
+        fields["queued_at"] = now
+    return fields
+
+
+async def create_pass(
+    principal: Principal,
+    *,
+    destination_id: int,
+    student_id: int | None = None,
+    start_at: datetime | None = None,
+    idempotency_key: str | None = None,
+) -> Created:
+    """Create a pass: a student's request, or a pass staff issue or schedule for a student."""
+    actor = principal.actor
+    now = utcnow()
+    if principal.is_student and start_at is not None:
+        raise forbidden("Only staff can schedule passes.")
+    if start_at is not None and start_at > now + MAX_SCHEDULE_AHEAD:
+        raise HallpassError(
+            ErrorCode.VALIDATION_ERROR,
+            "start_at is more than a year ahead.",
+            details={"fields": [{"field": "start_at", "message": "at most a year ahead"}]},
+        )
+    async with school_transaction(actor.school_id) as tx:
+        if idempotency_key is not None:
+            previous = await IdempotencyKey.get_or_none(
+                user_id=actor.user_id, key=idempotency_key
+            ).using_db(tx.conn)
+            if previous is not None:
+                body = await serialise(tx, previous.hall_pass_id, full_names=sees_full_names(actor))
+                return Created(body, created=False)
+        student = await _student_for(tx, principal, student_id)
+        destination = await Location.get_or_none(
+            id=destination_id, school_id=actor.school_id
+        ).using_db(tx.conn)
+        if destination is None:
+            raise not_found("location")
+        if student.home_location_id is None:
+            raise HallpassError(ErrorCode.NO_HOME_ROOM, "This student has no classroom to leave from.")
+        target = PassTarget(actor.school_id, student.id, student.home_location_id, destination.id,
+                            destination.approval)
+        staff_made = actor.role is not Role.STUDENT and actor.role is not Role.KIOSK
+        if not may(actor, Action.ISSUE if actor.role is not Role.STUDENT else Action.REQUEST, target):
+            raise forbidden("You can't make a pass for this student to this place.")
+        facts = await load_facts(tx.conn, tx.school, now)
+        decision = decide_request(
+            facts,
+            PassRequest(student.id, student.home_location_id, destination.id, staff_made, start_at),
+        )
+        if decision.outcome is Outcome.DENIED:
+            raise refusal(decision, principal)
+        assert decision.state is not None
+        kind = (PassKind.SCHEDULED if decision.state is PassState.SCHEDULED
+                else PassKind.KIOSK if actor.role is Role.KIOSK
+                else PassKind.ISSUED if staff_made else PassKind.REQUESTED)
+        hall_pass = await Pass.create(
+            using_db=tx.conn,
+            school_id=actor.school_id,
+            student_id=student.id,
+            origin_id=student.home_location_id,
+            destination_id=destination.id,
+            kind=kind,
+            open_student_id=student.id if decision.state.is_open else None,
+            created_by_id=actor.user_id,
+            decided_by_id=actor.user_id if staff_made and decision.state.is_open else None,
+            requested_at=now,
+            start_at=start_at if decision.state is PassState.SCHEDULED else None,
+            minutes=destination.default_minutes,
+            **lifecycle_fields(decision.state, now, destination.default_minutes),
+        )
+        body = await serialise(tx, hall_pass.id)
+        await tx.append_event("pass.created", hall_pass, actor.user_id, now, body)
+        if idempotency_key is not None:
+            await IdempotencyKey.create(
+                using_db=tx.conn, user_id=actor.user_id, key=idempotency_key,
+                hall_pass_id=hall_pass.id,
+            )
+        if not sees_full_names(actor):
+            body = await serialise(tx, hall_pass.id, full_names=False)
+        return Created(body, created=True)
+
+
+async def _student_for(tx: SchoolTransaction, principal: Principal, student_id: int | None) -> User:
+    actor = principal.actor
+    if principal.is_student:
+        if student_id is not None and student_id != actor.user_id:
+            raise forbidden("Students can only request passes for themselves.")
+        return principal.user
+    if student_id is None:
+        raise HallpassError(
+            ErrorCode.VALIDATION_ERROR,
+            "student_id is required when staff make a pass.",
+            details={"fields": [{"field": "student_id", "message": "required"}]},
+        )
+    student = await User.get_or_none(
+        id=student_id, school_id=actor.school_id, role=Role.STUDENT, active=True
+    ).using_db(tx.conn)
+    if student is None:
+        raise not_found("student")
+    return student
+
+
+async def transition(principal: Principal, pass_id: int, verb_name: str) -> dict[str, Any]:
+    """Apply one verb (approve, deny, cancel, arrive, end) to a pass, or raise why not."""
+    verb = VERBS[verb_name]
+    actor = principal.actor
+    now = utcnow()
+    async with school_transaction(actor.school_id) as tx:
+        hall_pass = await Pass.get_or_none(id=pass_id, school_id=actor.school_id).using_db(tx.conn)
+        if hall_pass is None:
+            raise not_found("pass")
+        destination = await Location.get(id=hall_pass.destination_id).using_db(tx.conn)
+        target = target_of(hall_pass, destination)
+        if not may(actor, Action.VIEW, target):
+            raise not_found("pass")
+        if not may(actor, verb.action, target):
+            raise forbidden(f"Your role can't {verb_name} this pass.")
+        state = PassState(hall_pass.state)
+        if state not in verb.from_states or (verb_name == "arrive" and hall_pass.arrived_at):
+            raise HallpassError(
+                ErrorCode.INVALID_TRANSITION,
+                f"This pass is {state}: it can't be {_past(verb_name)}.",
+            )
+        changes = await _changes(tx, principal, hall_pass, verb_name, now)
+        await _compare_and_set(tx, hall_pass, changes)
+        body = await serialise(tx, hall_pass.id)
+        await tx.append_event(f"pass.{_past(verb_name)}", hall_pass, actor.user_id, now, body)
+        if changes["state"] in (PassState.ENDED, PassState.EXPIRED):
+            await promote_waiting(tx, now)
+        if not sees_full_names(actor):
+            body = await serialise(tx, hall_pass.id, full_names=False)
+        return body
+
+
+def _past(verb: str) -> str:
+    return {"approve": "approved", "deny": "denied", "cancel": "cancelled",
+            "arrive": "arrived", "end": "ended"}[verb]
+
+
+async def _changes(
+    tx: SchoolTransaction, principal: Principal, hall_pass: Pass, verb: str, now: datetime
+) -> dict[str, Any]:
+    actor = principal.actor
+    if verb == "approve":
+        facts = await load_facts(tx.conn, tx.school, now)
+        decision = admit(facts, open_pass_of(hall_pass))
+        if decision.outcome is Outcome.DENIED:
+            raise refusal(decision, principal)
+        assert decision.state is not None
+        return {"decided_by_id": actor.user_id,
+                **lifecycle_fields(decision.state, now, hall_pass.minutes)}
+    if verb == "deny":
+        return {"state": PassState.DENIED, "decided_by_id": actor.user_id, "ended_at": now,
+                "open_student_id": None}
+    if verb == "cancel":
+        return {"state": PassState.CANCELLED, "ended_at": now, "open_student_id": None}
+    if verb == "arrive":
+        return {"state": PassState.ACTIVE, "arrived_at": now}
+    by_student = actor.role in (Role.STUDENT, Role.KIOSK)
+    return {"state": PassState.ENDED, "ended_at": now, "open_student_id": None,
+            "ended_by": EndedBy.STUDENT if by_student else EndedBy.STAFF}
+
+
+async def _compare_and_set(tx: SchoolTransaction, hall_pass: Pass, changes: dict[str, Any]) -> None:
+    """Write the changes only if the pass is still in the state and version we read."""
+    try:
+        updated = await Pass.filter(
+            id=hall_pass.id, state=hall_pass.state, version=hall_pass.version
+        ).using_db(tx.conn).update(version=hall_pass.version + 1, **changes)
+    except IntegrityError as exc:  # invariant 1 held by the database itself
+        raise HallpassError(ErrorCode.ALREADY_OUT, "The student already has a pass.") from exc
+    if updated != 1:
+        raise HallpassError(ErrorCode.INVALID_TRANSITION, "The pass changed meanwhile. Reload it.")
+    hall_pass.version += 1
+
+
+async def promote_waiting(tx: SchoolTransaction, now: datetime) -> list[int]:
+    """Start every waiting pass that may go out now, first in line first."""
+    facts = await load_facts(tx.conn, tx.school, now)
+    promoted = promotions(facts)
+    for pass_id in promoted:
+        hall_pass = await Pass.get(id=pass_id).using_db(tx.conn)
+        await _compare_and_set(tx, hall_pass, lifecycle_fields(PassState.ACTIVE, now, hall_pass.minutes))
+        body = await serialise(tx, pass_id)
+        await tx.append_event("pass.promoted", hall_pass, None, now, body)
+    return list(promoted)

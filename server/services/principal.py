@@ -1,0 +1,38 @@
+"""The signed-in caller, loaded once per request, as authorisation needs them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from server.enums import Role
+from server.models import Location, User
+from server.rules.permissions import Actor
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The caller: their user row and the pure Actor the rules decide on."""
+
+    user: User
+    actor: Actor
+
+    @property
+    def is_student(self) -> bool:
+        """Say whether the caller is a student."""
+        return self.actor.role is Role.STUDENT
+
+
+async def principal_for(user: User) -> Principal:
+    """Build the caller's principal, with the locations assigned to them."""
+    location_ids: frozenset[int] = frozenset()
+    if user.role is not Role.STUDENT:
+        ids = await Location.filter(staff__id=user.id).values_list("id", flat=True)
+        location_ids = frozenset(int(i) for i in ids)
+    actor = Actor(
+        user_id=user.id,
+        school_id=user.school_id,
+        role=Role(user.role),
+        location_ids=location_ids,
+        home_location_id=user.home_location_id,
+    )
+    return Principal(user=user, actor=actor)

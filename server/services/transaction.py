@@ -1,0 +1,61 @@
+"""The school transaction: every pass change runs inside one, holding the school's lock."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+from server.errors import not_found
+from server.models import Pass, PassEvent, School
+
+
+@dataclass
+class SchoolTransaction:
+    """An open transaction on one school, and the events it has appended so far."""
+
+    conn: BaseDBAsyncClient
+    school: School
+    events: list[PassEvent] = field(default_factory=list)
+
+    async def append_event(
+        self, name: str, hall_pass: Pass, actor_id: int | None, at: datetime, data: dict[str, Any]
+    ) -> PassEvent:
+        """Append the next event of the school's gapless sequence (invariant 4)."""
+        self.school.event_seq += 1
+        await School.filter(id=self.school.id).using_db(self.conn).update(
+            event_seq=self.school.event_seq
+        )
+        event = await PassEvent.create(
+            using_db=self.conn,
+            school_id=self.school.id,
+            seq=self.school.event_seq,
+            name=name,
+            hall_pass_id=hall_pass.id,
+            actor_id=actor_id,
+            at=at,
+            data=data,
+        )
+        self.events.append(event)
+        return event
+
+
+@asynccontextmanager
+async def school_transaction(school_id: int) -> AsyncIterator[SchoolTransaction]:
+    """Open a transaction that first locks the school's row.
+
+    Taking the row lock before reading anything serialises the school's transitions on
+    PostgreSQL (READ COMMITTED: every later statement sees what the previous holder committed),
+    so capacity and encounter checks can never act on stale counts. On SQLite, Tortoise runs
+    each transaction alone on the single connection. See docs/adr/0002-transitions.md.
+    """
+    async with in_transaction() as conn:
+        school = await School.select_for_update().using_db(conn).get_or_none(id=school_id)
+        if school is None:
+            raise not_found("school")
+        yield SchoolTransaction(conn, school)

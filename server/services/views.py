@@ -1,0 +1,57 @@
+"""Pass JSON as each audience may see it (DESIGN.md section 4, invariant 5)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from server.enums import PassState
+from server.models import Location, Pass, User
+
+
+def iso(value: datetime | None) -> str | None:
+    """Return an ISO 8601 UTC timestamp, or None."""
+    return None if value is None else value.isoformat().replace("+00:00", "Z")
+
+
+def student_name(user: User, *, full: bool) -> str:
+    """Return the name a screen may show: full for staff, first name and initial on a kiosk."""
+    if full:
+        return user.display_name
+    initial = f" {user.last_name[:1]}." if user.last_name else ""
+    return f"{user.first_name}{initial}"
+
+
+def _place(location: Location) -> dict[str, Any]:
+    return {"id": location.id, "name": location.name, "kind": str(location.kind)}
+
+
+def pass_json(hall_pass: Pass, *, position: int | None = None, full_names: bool = True) -> dict[str, Any]:
+    """Serialise a pass whose student, origin and destination are loaded."""
+    body: dict[str, Any] = {
+        "id": hall_pass.id,
+        "state": str(hall_pass.state),
+        "kind": str(hall_pass.kind),
+        "student": {"id": hall_pass.student.id, "name": student_name(hall_pass.student, full=full_names)},
+        "origin": _place(hall_pass.origin),
+        "destination": _place(hall_pass.destination),
+        "minutes": hall_pass.minutes,
+        "ended_by": None if hall_pass.ended_by is None else str(hall_pass.ended_by),
+        "position": position,
+        "version": hall_pass.version,
+    }
+    body.update({name: iso(value) for name, value in hall_pass.timestamps().items()})
+    return body
+
+
+def line_positions(waiting: Iterable[Pass]) -> dict[int, int]:
+    """Return each waiting pass's 1-based place in its destination's line."""
+    positions: dict[int, int] = {}
+    counters: dict[int, int] = {}
+    for hall_pass in sorted(waiting, key=lambda p: (p.queued_at or p.requested_at, p.id)):
+        if hall_pass.state is not PassState.WAITING and hall_pass.state != PassState.WAITING.value:
+            continue
+        counters[hall_pass.destination_id] = counters.get(hall_pass.destination_id, 0) + 1
+        positions[hall_pass.id] = counters[hall_pass.destination_id]
+    return positions

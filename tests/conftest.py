@@ -1,0 +1,216 @@
+"""Shared fixtures: every database test runs on SQLite and on PostgreSQL.
+
+Each backend gets a template database (migrated, Demo High School seeded) once per session;
+each test gets a fresh copy of it: a file copy on SQLite, `CREATE DATABASE ... TEMPLATE` on
+PostgreSQL. PostgreSQL tests skip when no server answers, except under CI=true, where they fail.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import argon2
+import asyncpg
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from server import clock, db
+from server.api.app import create_app
+from server.auth import passwords
+from server.config import Settings
+from server.demo import seed_demo
+from server.models import Location, User
+
+PG_ADMIN_DSN = os.environ.get("HALLPASS_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+BASE_URL = "http://127.0.0.1:8000"
+T = TypeVar("T")
+
+# Argon2's cheapest profile keeps seeding and each test login to microseconds; the production
+# parameters are exercised by tests/test_passwords.py.
+passwords.hasher = argon2.PasswordHasher.from_parameters(argon2.profiles.CHEAPEST)
+
+
+def pg_dsn(database: str) -> str:
+    """Return the DSN of a database on the test PostgreSQL server."""
+    return PG_ADMIN_DSN.rsplit("/", 1)[0] + "/" + database
+
+
+def tortoise_url(dsn: str) -> str:
+    """Return a Tortoise URL for an asyncpg DSN."""
+    return "postgres://" + dsn.split("://", 1)[1]
+
+
+def run_sync(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to completion on its own loop in a worker thread.
+
+    Session fixtures are set up from inside a test's running loop, where asyncio.run can't nest.
+    """
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+async def _pg_admin(sql: str) -> None:
+    conn = await asyncpg.connect(PG_ADMIN_DSN, timeout=5)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+def postgres_reason() -> str | None:
+    """Return why PostgreSQL can't be used, or None when it answers."""
+    try:
+        run_sync(_pg_admin("SELECT 1"))
+    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+        return f"PostgreSQL at {PG_ADMIN_DSN} is not reachable ({exc.__class__.__name__}: {exc})"
+    return None
+
+
+def settings_for(url: str, data_dir: Path) -> Settings:
+    """Return settings for a test app on the given database."""
+    return Settings(data_dir=data_dir, database_url=url, redis_url=None,
+                    secret_key="test-secret", secure_cookies=True)
+
+
+async def _build_template(settings: Settings) -> None:
+    await db.migrate(settings)
+    await db.connect(settings)
+    try:
+        await seed_demo()
+    finally:
+        await db.disconnect()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the migrated, seeded SQLite file that each test copies."""
+    folder = tmp_path_factory.mktemp("template")
+    path = folder / "template.sqlite3"
+    run_sync(_build_template(settings_for(f"sqlite://{path}", folder)))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    """Build the migrated, seeded PostgreSQL database each test clones."""
+    reason = postgres_reason()
+    if reason is not None:
+        if IN_CI:
+            pytest.fail(f"CI=true needs PostgreSQL: {reason}")
+        pytest.skip(reason)
+    name = f"hp_template_{uuid.uuid4().hex[:10]}"
+    run_sync(_pg_admin(f'CREATE DATABASE "{name}"'))
+    run_sync(_build_template(settings_for(tortoise_url(pg_dsn(name)), Path("/tmp"))))
+    yield name
+    run_sync(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def backend(request: pytest.FixtureRequest) -> str:
+    """Name the database backend this test runs on."""
+    return str(request.param)
+
+
+@pytest.fixture
+async def database_url(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[str]:
+    """Return the URL of a fresh copy of the demo database on the test's backend."""
+    if backend == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "hallpass.sqlite3"
+        shutil.copyfile(template, path)
+        yield f"sqlite://{path}"
+        return
+    template_name: str = request.getfixturevalue("postgres_template")
+    name = f"hp_test_{uuid.uuid4().hex[:12]}"
+    await _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"')
+    try:
+        yield tortoise_url(pg_dsn(name))
+    finally:
+        await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+async def app(database_url: str, tmp_path: Path) -> AsyncIterator[Starlette]:
+    """Return the app on a fresh demo database, with the ORM connected."""
+    settings = settings_for(database_url, tmp_path)
+    await db.connect(settings)
+    try:
+        yield create_app(settings, manage_database=False)
+    finally:
+        await db.disconnect()
+        clock.reset()
+
+
+@dataclass
+class Demo:
+    """A client of the demo school that signs in as anyone by login."""
+
+    client: httpx.AsyncClient
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    async def token(self, login: str, password: str = "demo") -> str:
+        """Sign in (once per login) and return the bearer token."""
+        if login not in self.tokens:
+            response = await self.client.post(
+                "/api/session", json={"login": login, "password": password}
+            )
+            assert response.status_code == 200, response.text
+            self.tokens[login] = response.json()["token"]
+        return self.tokens[login]
+
+    async def auth(self, login: str) -> dict[str, str]:
+        """Return the Authorization header of a user."""
+        return {"Authorization": f"Bearer {await self.token(login)}"}
+
+    async def post(self, login: str, path: str, body: object = None) -> httpx.Response:
+        """POST as the user (JSON body when given)."""
+        headers = await self.auth(login)
+        if body is None:
+            return await self.client.post(path, headers=headers)
+        return await self.client.post(path, headers=headers, json=body)
+
+    async def get(self, login: str, path: str) -> httpx.Response:
+        """GET as the user."""
+        return await self.client.get(path, headers=await self.auth(login))
+
+    async def request_pass(self, login: str, destination: str) -> httpx.Response:
+        """Ask for a pass to the named destination as a student."""
+        return await self.post(login, "/api/passes",
+                               {"destination_id": await location_id(destination)})
+
+
+async def location_id(name: str) -> int:
+    """Return the id of a demo location by name."""
+    return (await Location.get(name=name, school__slug="demo")).id
+
+
+async def user_id(login: str) -> int:
+    """Return the id of a demo user by login."""
+    return (await User.get(login=login, school__slug="demo")).id
+
+
+@pytest.fixture
+async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    """Return an HTTP client speaking to the app in process."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
+        yield http
+
+
+@pytest.fixture
+def demo(client: httpx.AsyncClient) -> Demo:
+    """Return a client of Demo High School."""
+    return Demo(client)
