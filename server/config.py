@@ -23,6 +23,9 @@ class Settings:
     secure_cookies: bool = True
     session_hours: int = 12
     allowed_origins: tuple[str, ...] = ()
+    # Reverse proxies whose X-Forwarded-For uvicorn believes; without it a school behind nginx
+    # would look like one client address to the login rate limiter.
+    trusted_proxies: str = ""
 
     @property
     def is_sqlite(self) -> bool:
@@ -53,7 +56,9 @@ def from_env(environ: dict[str, str] | None = None) -> Settings:
     data_dir = Path(env.get("HALLPASS_DATA_DIR", "./var")).resolve()
     database_url = env.get("HALLPASS_DATABASE_URL") or f"sqlite://{data_dir / 'hallpass.sqlite3'}"
     secret = env.get("HALLPASS_SECRET_KEY") or load_secret(data_dir)
-    origins = tuple(o.strip() for o in env.get("HALLPASS_ALLOWED_ORIGINS", "").split(",") if o.strip())
+    origins = tuple(
+        o.strip() for o in env.get("HALLPASS_ALLOWED_ORIGINS", "").split(",") if o.strip()
+    )
     return Settings(
         data_dir=data_dir,
         database_url=database_url,
@@ -61,4 +66,5 @@ def from_env(environ: dict[str, str] | None = None) -> Settings:
         secret_key=secret,
         secure_cookies=env.get("HALLPASS_INSECURE_COOKIES", "") not in ("1", "true", "yes"),
         allowed_origins=origins,
+        trusted_proxies=env.get("HALLPASS_TRUSTED_PROXIES", "").strip(),
     )

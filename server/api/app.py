@@ -17,27 +17,30 @@ from server.api.headers import SecurityHeaders
 from server.api.routes import OPERATIONS
 from server.api.spec import build_openapi
 from server.config import Settings
+from server.services import scheduler
 
 
 def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette:
-    """Build the app; with manage_database it opens and closes the ORM itself."""
+    """Build the app; with manage_database it opens the ORM and runs the scheduler itself."""
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        if manage_database:
-            await db.connect(settings)
-        try:
+        if not manage_database:
             yield
+            return
+        await db.connect(settings)
+        try:
+            async with scheduler.running():
+                yield
         finally:
-            if manage_database:
-                await db.disconnect()
+            await db.disconnect()
 
     routes = [Route(op.path, op.handler, methods=[op.method], name=op.operation_id)
               for op in OPERATIONS]
     app = Starlette(
         routes=routes,
         middleware=[Middleware(SecurityHeaders)],
-        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )
     app.state.hallpass = AppContext(settings=settings)

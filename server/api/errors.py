@@ -33,7 +33,8 @@ async def http_error(request: Request, exc: Exception) -> Response:
     """Render Starlette's routing errors (unknown path, wrong method) in our shape."""
     assert isinstance(exc, HTTPException)
     code, message = HTTP_CODES.get(exc.status_code, (ErrorCode.NOT_FOUND, "Not found."))
-    return error_response(HallpassError(code, message, headers=exc.headers))
+    headers = dict(exc.headers) if exc.headers else None
+    return error_response(HallpassError(code, message, headers=headers))
 
 
 async def unexpected_error(request: Request, exc: Exception) -> Response:

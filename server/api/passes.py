@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from pydantic import TypeAdapter, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from tortoise.expressions import Q
 
 from server.api.context import caller
-from server.api.requests import read_json
-from server.api.schemas import PassCreate
+from server.api.requests import read_json, validation_error
+from server.api.schemas import IdempotencyKeyText, PassCreate
 from server.enums import PassState
 from server.errors import ErrorCode, HallpassError, not_found
 from server.models import Pass
@@ -18,16 +19,20 @@ from server.services.principal import Principal
 from server.services.views import line_positions, pass_json
 
 MAX_LIST = 500
+# The Idempotency-Key header takes the same values as the body's idempotency_key.
+IDEMPOTENCY_HEADER: TypeAdapter[str] = TypeAdapter(IdempotencyKeyText)
 
 
 async def create(request: Request) -> Response:
     """POST /api/passes: 201 with the new pass (200 when an idempotency key repeats)."""
     principal = await caller(request)
     body = await read_json(request, PassCreate)
-    key = body.idempotency_key or request.headers.get("idempotency-key")
-    if key is not None and not (8 <= len(key) <= 100):
-        raise HallpassError(ErrorCode.VALIDATION_ERROR, "Idempotency-Key must be 8 to 100 characters.",
-                            details={"fields": [{"field": "idempotency_key", "message": "length"}]})
+    key = body.idempotency_key
+    if key is None and "idempotency-key" in request.headers:
+        try:
+            key = IDEMPOTENCY_HEADER.validate_python(request.headers["idempotency-key"])
+        except ValidationError as exc:
+            raise validation_error(exc) from None
     result = await create_pass(
         principal, destination_id=body.destination_id, student_id=body.student_id,
         start_at=body.start_at, idempotency_key=key,
@@ -70,7 +75,7 @@ def parse_limit(raw: str | None) -> int:
     """Parse `?limit=`, 1 to MAX_LIST, default 100."""
     if raw is None:
         return 100
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIST:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_LIST:
         raise HallpassError(ErrorCode.VALIDATION_ERROR, f"limit must be 1 to {MAX_LIST}.",
                             details={"fields": [{"field": "limit", "message": "out of range"}]})
     return int(raw)
@@ -97,7 +102,7 @@ async def list_passes(request: Request) -> Response:
 def path_id(request: Request) -> int:
     """Return the `{id}` path parameter, or 404 for anything that is not a positive id."""
     raw = request.path_params["id"]
-    if not raw.isdigit() or not 1 <= int(raw) <= 2**31 - 1:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 2**31 - 1:
         raise not_found("pass")
     return int(raw)
 

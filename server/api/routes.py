@@ -58,6 +58,7 @@ OPERATIONS: list[Operation] = [
     Operation("POST", "/api/passes", passes.create, "Request, issue or schedule a pass",
               "createPass", "passes", request=PassCreate, response=PassOut, status=201,
               errors=(E.NOT_FOUND, E.FORBIDDEN, E.ALREADY_OUT, E.BLOCKED, E.PASSES_DISABLED,
+                      E.IDEMPOTENCY_CONFLICT,
                       E.NOT_A_DESTINATION, E.NO_HOME_ROOM, E.LIMIT_REACHED, E.COOLDOWN,
                       E.NO_FLY_TIME, E.CAPACITY_FULL)),
     Operation("GET", "/api/passes", passes.list_passes, "Passes the caller may see",

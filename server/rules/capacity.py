@@ -30,7 +30,6 @@ def room_check(
     if origin.max_out is not None:
         from_room = sum(1 for p in out if p.origin_id == origin.id)
         if from_room >= origin.max_out:
-            return Decision.queue(
-                ErrorCode.CAPACITY_FULL, f"{origin.max_out} students are already out of your room."
-            )
+            students = "1 student is" if origin.max_out == 1 else f"{origin.max_out} students are"
+            return Decision.queue(ErrorCode.CAPACITY_FULL, f"{students} already out of your room.")
     return None

@@ -74,4 +74,6 @@ class PassRequest:
     destination_id: int
     issued_by_staff: bool = False
     start_at: datetime | None = None
+    # The maker is staff of the destination (or an admin): a visit there needs no acceptance.
+    destination_accepts: bool = False
     extra: Mapping[str, object] = field(default_factory=dict)

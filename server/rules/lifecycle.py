@@ -13,14 +13,32 @@ from server.errors import ErrorCode
 from server.rules.capacity import ordinal, room_check
 from server.rules.decision import Decision
 from server.rules.encounters import encounter_check
-from server.rules.facts import OpenPass, PassRequest, SchoolFacts
+from server.rules.facts import OpenPass, PassRequest, Place, SchoolFacts
 
 RequestCheck = Callable[[SchoolFacts, PassRequest], Decision | None]
 
 
+def is_for_later(facts: SchoolFacts, request: PassRequest) -> bool:
+    """Say whether the request schedules a pass for a later time."""
+    return request.start_at is not None and request.start_at > facts.now
+
+
+def needs_approval(place: Place, request: PassRequest) -> bool:
+    """Say whether a pass to the place must wait for someone's approval before it starts.
+
+    Staff issuing a pass are the origin teacher's approval; a visit that the destination's
+    staff must accept (the counselor) needs them, whoever asks.
+    """
+    if place.approval is Approval.ORIGIN_TEACHER:
+        return not request.issued_by_staff
+    if place.approval is Approval.DESTINATION_STAFF:
+        return not request.destination_accepts
+    return False
+
+
 def passes_enabled(facts: SchoolFacts, request: PassRequest) -> Decision | None:
     """Deny every pass while the school has passes switched off (emergency, assembly)."""
-    if facts.passes_enabled:
+    if facts.passes_enabled or is_for_later(facts, request):
         return None
     return Decision.deny(ErrorCode.PASSES_DISABLED, "Passes are switched off right now.")
 
@@ -35,6 +53,8 @@ def destination_valid(facts: SchoolFacts, request: PassRequest) -> Decision | No
 
 def one_open_pass(facts: SchoolFacts, request: PassRequest) -> Decision | None:
     """Deny a second open pass: at most one pending, waiting or active pass per student."""
+    if is_for_later(facts, request):
+        return None  # checked again when the scheduled pass starts
     if any(p.student_id == request.student_id for p in facts.open_passes):
         return Decision.deny(
             ErrorCode.ALREADY_OUT, "You already have a pass. End or cancel it first."
@@ -44,7 +64,7 @@ def one_open_pass(facts: SchoolFacts, request: PassRequest) -> Decision | None:
 
 def encounters(facts: SchoolFacts, request: PassRequest) -> Decision | None:
     """Deny, neutrally, when a blocking encounter group has another member out."""
-    if request.start_at is not None and request.start_at > facts.now:
+    if is_for_later(facts, request):
         return None  # decided again when the scheduled pass starts
     return encounter_check(facts, request.student_id, facts.active())
 
@@ -59,6 +79,8 @@ REQUEST_CHECKS: tuple[RequestCheck, ...] = (
 
 def admit(facts: SchoolFacts, candidate: OpenPass) -> Decision:
     """Decide whether a pass may go out now: active, in line (waiting), or blocked."""
+    if not facts.passes_enabled:  # approvals and the line must not release anyone either
+        return Decision.deny(ErrorCode.PASSES_DISABLED, "Passes are switched off right now.")
     others = tuple(p for p in facts.active() if p.id != candidate.id)
     blocked = encounter_check(facts, candidate.student_id, others)
     if blocked is not None:
@@ -77,10 +99,10 @@ def decide_request(facts: SchoolFacts, request: PassRequest) -> Decision:
         objection = check(facts, request)
         if objection is not None:
             return objection
-    if request.start_at is not None and request.start_at > facts.now:
+    if is_for_later(facts, request):
         return Decision.allow(PassState.SCHEDULED)
     destination = facts.places[request.destination_id]
-    if destination.approval is not Approval.NONE and not request.issued_by_staff:
+    if needs_approval(destination, request):
         return Decision.allow(PassState.PENDING)
     candidate = OpenPass(0, request.student_id, request.origin_id, request.destination_id,
                          PassState.PENDING)

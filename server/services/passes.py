@@ -6,7 +6,7 @@ exactly one event per changed pass; nothing is written when a rule or a check sa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,13 +14,14 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 
 from server.clock import utcnow
-from server.enums import EndedBy, PassKind, PassState, Role
+from server.enums import Approval, EndedBy, PassKind, PassState, Role
 from server.errors import ErrorCode, HallpassError, forbidden, not_found
 from server.models import IdempotencyKey, Location, Pass, User
 from server.rules import Outcome, PassRequest, admit, decide_request, promotions
+from server.rules.lifecycle import needs_approval
 from server.rules.decision import Decision
 from server.rules.permissions import Action, PassTarget, may, sees_full_names
-from server.services.facts import load_facts, open_pass_of
+from server.services.facts import load_facts, open_pass_of, place_of
 from server.services.principal import Principal
 from server.services.transaction import SchoolTransaction, school_transaction
 from server.services.views import pass_json
@@ -123,17 +124,22 @@ async def create_pass(
             details={"fields": [{"field": "start_at", "message": "at most a year ahead"}]},
         )
     async with school_transaction(actor.school_id) as tx:
+        now = tx.now  # read under the school lock, so the line's order is the commit order
         if idempotency_key is not None:
-            previous = await IdempotencyKey.get_or_none(
+            previous = await IdempotencyKey.filter(
                 user_id=actor.user_id, key=idempotency_key
-            ).using_db(tx.conn)
+            ).using_db(tx.conn).get_or_none()
             if previous is not None:
                 body = await serialise(tx, previous.hall_pass_id, full_names=sees_full_names(actor))
+                asked = (destination_id, student_id or body["student"]["id"])
+                if asked != (body["destination"]["id"], body["student"]["id"]):
+                    raise HallpassError(ErrorCode.IDEMPOTENCY_CONFLICT,
+                                        "This idempotency key was used for another pass.")
                 return Created(body, created=False)
         student = await _student_for(tx, principal, student_id)
-        destination = await Location.get_or_none(
+        destination = await Location.filter(
             id=destination_id, school_id=actor.school_id
-        ).using_db(tx.conn)
+        ).using_db(tx.conn).get_or_none()
         if destination is None:
             raise not_found("location")
         if student.home_location_id is None:
@@ -143,11 +149,12 @@ async def create_pass(
         staff_made = actor.role is not Role.STUDENT and actor.role is not Role.KIOSK
         if not may(actor, Action.ISSUE if actor.role is not Role.STUDENT else Action.REQUEST, target):
             raise forbidden("You can't make a pass for this student to this place.")
+        accepts = may(actor, Action.APPROVE,
+                      replace(target, approval=Approval.DESTINATION_STAFF))
+        request = PassRequest(student.id, student.home_location_id, destination.id, staff_made,
+                              start_at, destination_accepts=accepts)
         facts = await load_facts(tx.conn, tx.school, now)
-        decision = decide_request(
-            facts,
-            PassRequest(student.id, student.home_location_id, destination.id, staff_made, start_at),
-        )
+        decision = decide_request(facts, request)
         if decision.outcome is Outcome.DENIED:
             raise refusal(decision, principal)
         assert decision.state is not None
@@ -163,7 +170,11 @@ async def create_pass(
             kind=kind,
             open_student_id=student.id if decision.state.is_open else None,
             created_by_id=actor.user_id,
-            decided_by_id=actor.user_id if staff_made and decision.state.is_open else None,
+            # Set when the maker's word is the approval the pass needs (a scheduled pass keeps it
+            # for its start); a pending pass waits for someone else's.
+            decided_by_id=actor.user_id
+            if staff_made and decision.state is not PassState.PENDING
+            and not needs_approval(place_of(destination), request) else None,
             requested_at=now,
             start_at=start_at if decision.state is PassState.SCHEDULED else None,
             minutes=destination.default_minutes,
@@ -193,9 +204,9 @@ async def _student_for(tx: SchoolTransaction, principal: Principal, student_id: 
             "student_id is required when staff make a pass.",
             details={"fields": [{"field": "student_id", "message": "required"}]},
         )
-    student = await User.get_or_none(
+    student = await User.filter(
         id=student_id, school_id=actor.school_id, role=Role.STUDENT, active=True
-    ).using_db(tx.conn)
+    ).using_db(tx.conn).get_or_none()
     if student is None:
         raise not_found("student")
     return student
@@ -205,12 +216,12 @@ async def transition(principal: Principal, pass_id: int, verb_name: str) -> dict
     """Apply one verb (approve, deny, cancel, arrive, end) to a pass, or raise why not."""
     verb = VERBS[verb_name]
     actor = principal.actor
-    now = utcnow()
     async with school_transaction(actor.school_id) as tx:
-        hall_pass = await Pass.get_or_none(id=pass_id, school_id=actor.school_id).using_db(tx.conn)
+        now = tx.now
+        hall_pass = await Pass.filter(id=pass_id, school_id=actor.school_id).using_db(tx.conn).get_or_none()
         if hall_pass is None:
             raise not_found("pass")
-        destination = await Location.get(id=hall_pass.destination_id).using_db(tx.conn)
+        destination = await Location.filter(id=hall_pass.destination_id).using_db(tx.conn).get()
         target = target_of(hall_pass, destination)
         if not may(actor, Action.VIEW, target):
             raise not_found("pass")
@@ -223,7 +234,7 @@ async def transition(principal: Principal, pass_id: int, verb_name: str) -> dict
                 f"This pass is {state}: it can't be {_past(verb_name)}.",
             )
         changes = await _changes(tx, principal, hall_pass, verb_name, now)
-        await _compare_and_set(tx, hall_pass, changes)
+        await compare_and_set(tx, hall_pass, changes)
         body = await serialise(tx, hall_pass.id)
         await tx.append_event(f"pass.{_past(verb_name)}", hall_pass, actor.user_id, now, body)
         if changes["state"] in (PassState.ENDED, PassState.EXPIRED):
@@ -262,7 +273,7 @@ async def _changes(
             "ended_by": EndedBy.STUDENT if by_student else EndedBy.STAFF}
 
 
-async def _compare_and_set(tx: SchoolTransaction, hall_pass: Pass, changes: dict[str, Any]) -> None:
+async def compare_and_set(tx: SchoolTransaction, hall_pass: Pass, changes: dict[str, Any]) -> None:
     """Write the changes only if the pass is still in the state and version we read."""
     try:
         updated = await Pass.filter(
@@ -280,8 +291,8 @@ async def promote_waiting(tx: SchoolTransaction, now: datetime) -> list[int]:
     facts = await load_facts(tx.conn, tx.school, now)
     promoted = promotions(facts)
     for pass_id in promoted:
-        hall_pass = await Pass.get(id=pass_id).using_db(tx.conn)
-        await _compare_and_set(tx, hall_pass, lifecycle_fields(PassState.ACTIVE, now, hall_pass.minutes))
+        hall_pass = await Pass.filter(id=pass_id).using_db(tx.conn).get()
+        await compare_and_set(tx, hall_pass, lifecycle_fields(PassState.ACTIVE, now, hall_pass.minutes))
         body = await serialise(tx, pass_id)
         await tx.append_event("pass.promoted", hall_pass, None, now, body)
     return list(promoted)

@@ -26,8 +26,8 @@ async def principal_for(user: User) -> Principal:
     """Build the caller's principal, with the locations assigned to them."""
     location_ids: frozenset[int] = frozenset()
     if user.role is not Role.STUDENT:
-        ids = await Location.filter(staff__id=user.id).values_list("id", flat=True)
-        location_ids = frozenset(int(i) for i in ids)
+        assigned = await Location.filter(staff__id=user.id).only("id")
+        location_ids = frozenset(location.id for location in assigned)
     actor = Actor(
         user_id=user.id,
         school_id=user.school_id,

@@ -11,6 +11,7 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
+from server.clock import utcnow
 from server.errors import not_found
 from server.models import Pass, PassEvent, School
 
@@ -21,6 +22,9 @@ class SchoolTransaction:
 
     conn: BaseDBAsyncClient
     school: School
+    # The time read once the lock is held: later holders read later times, so timestamps
+    # (queued_at above all: the line's order) follow the order transitions commit in.
+    now: datetime
     events: list[PassEvent] = field(default_factory=list)
 
     async def append_event(
@@ -58,4 +62,4 @@ async def school_transaction(school_id: int) -> AsyncIterator[SchoolTransaction]
         school = await School.select_for_update().using_db(conn).get_or_none(id=school_id)
         if school is None:
             raise not_found("school")
-        yield SchoolTransaction(conn, school)
+        yield SchoolTransaction(conn, school, utcnow())

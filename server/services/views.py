@@ -50,7 +50,7 @@ def line_positions(waiting: Iterable[Pass]) -> dict[int, int]:
     positions: dict[int, int] = {}
     counters: dict[int, int] = {}
     for hall_pass in sorted(waiting, key=lambda p: (p.queued_at or p.requested_at, p.id)):
-        if hall_pass.state is not PassState.WAITING and hall_pass.state != PassState.WAITING.value:
+        if hall_pass.state is not PassState.WAITING:
             continue
         counters[hall_pass.destination_id] = counters.get(hall_pass.destination_id, 0) + 1
         positions[hall_pass.id] = counters[hall_pass.destination_id]

@@ -1,0 +1,218 @@
+"""Who may do what: the role x action matrix, approvals, list scopes and names on screen."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from server.enums import Approval, Role
+from server.rules.permissions import (
+    RULES,
+    Action,
+    Actor,
+    PassTarget,
+    Scope,
+    may,
+    scope_of,
+    sees_full_names,
+)
+from tests.rules.school import case
+
+SCHOOL = 1
+OTHER_SCHOOL = 2
+MINE = 300  # the actor's room (classroom, kiosk door) or office (nurse, counselor)
+ELSEWHERE = 400  # a place that isn't the actor's
+ALSO_ELSEWHERE = 500
+ME = 1001  # the actor's user id
+STUDENT = 1010  # some other student
+
+A = Action
+NOTHING: frozenset[Action] = frozenset()
+
+
+def actor(role: Role, school: int = SCHOOL) -> Actor:
+    """Return a user of the role; staff and kiosks are bound to MINE, students to no place."""
+    places = frozenset() if role is Role.STUDENT else frozenset({MINE})
+    return Actor(ME, school, role, places, MINE)
+
+
+# How a pass relates to the actor. Every pass belongs to SCHOOL.
+OWN = PassTarget(SCHOOL, ME, MINE, ELSEWHERE)  # the actor is the student (from MINE)
+FROM_MINE = PassTarget(SCHOOL, STUDENT, MINE, ELSEWHERE)  # leaving the actor's place
+TO_MINE = PassTarget(SCHOOL, STUDENT, ELSEWHERE, MINE)  # coming to the actor's place
+UNRELATED = PassTarget(SCHOOL, STUDENT, ELSEWHERE, ALSO_ELSEWHERE)
+STAFF_ID_AS_STUDENT = PassTarget(SCHOOL, ME, ELSEWHERE, ALSO_ELSEWHERE)  # ids collide, roles don't
+
+# The matrix for destinations that need no approval (approvals are the next table).
+MATRIX: list[tuple[str, Role, PassTarget, set[Action] | frozenset[Action]]] = [
+    ("student: their own pass",
+     Role.STUDENT, OWN, {A.VIEW, A.REQUEST, A.CANCEL, A.END}),
+    ("student: another student's pass, even from their room",
+     Role.STUDENT, FROM_MINE, NOTHING),
+    ("student: another student's pass coming to their room",
+     Role.STUDENT, TO_MINE, NOTHING),
+    ("teacher: a pass leaving their room",
+     Role.TEACHER, FROM_MINE, {A.VIEW, A.ISSUE, A.CANCEL, A.END}),
+    ("teacher: a pass coming to their room",
+     Role.TEACHER, TO_MINE, {A.VIEW, A.CANCEL, A.ARRIVE, A.END}),
+    ("teacher: a pass elsewhere in the school",
+     Role.TEACHER, UNRELATED, NOTHING),
+    ("teacher: a student id equal to theirs gives no student rights",
+     Role.TEACHER, STAFF_ID_AS_STUDENT, NOTHING),
+    ("substitute: a pass leaving the room they cover",
+     Role.SUBSTITUTE, FROM_MINE, {A.VIEW, A.ISSUE, A.CANCEL, A.END}),
+    ("substitute: a pass coming to the room they cover",
+     Role.SUBSTITUTE, TO_MINE, {A.VIEW, A.CANCEL, A.ARRIVE, A.END}),
+    ("substitute: a pass elsewhere",
+     Role.SUBSTITUTE, UNRELATED, NOTHING),
+    ("nurse: a pass coming to the nurse",
+     Role.NURSE, TO_MINE, {A.VIEW, A.ISSUE, A.CANCEL, A.ARRIVE, A.END}),
+    ("nurse: a pass leaving the nurse's office is not theirs",
+     Role.NURSE, FROM_MINE, NOTHING),
+    ("nurse: a pass elsewhere",
+     Role.NURSE, UNRELATED, NOTHING),
+    ("counselor: a pass coming to the counselor",
+     Role.COUNSELOR, TO_MINE, {A.VIEW, A.ISSUE, A.CANCEL, A.ARRIVE, A.END}),
+    ("counselor: a pass leaving the counselor's office is not theirs",
+     Role.COUNSELOR, FROM_MINE, NOTHING),
+    ("counselor: a pass elsewhere",
+     Role.COUNSELOR, UNRELATED, NOTHING),
+    ("security: any pass in the school, but approving is not theirs",
+     Role.SECURITY, UNRELATED, {A.VIEW, A.ISSUE, A.CANCEL, A.ARRIVE, A.END}),
+    ("security: not a student, even with a colliding id",
+     Role.SECURITY, STAFF_ID_AS_STUDENT, {A.VIEW, A.ISSUE, A.CANCEL, A.ARRIVE, A.END}),
+    ("admin: everything staff can do, anywhere in the school",
+     Role.ADMIN, UNRELATED, set(Action) - {A.REQUEST}),
+    ("kiosk: starts and ends passes leaving its room",
+     Role.KIOSK, FROM_MINE, {A.VIEW, A.ISSUE, A.END}),
+    ("kiosk: checks in and ends passes arriving at its door",
+     Role.KIOSK, TO_MINE, {A.VIEW, A.ARRIVE, A.END}),
+    ("kiosk: a pass elsewhere",
+     Role.KIOSK, UNRELATED, NOTHING),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("role", "target", "allowed"), [case(*row) for row in MATRIX])
+@pytest.mark.parametrize("action", list(Action))
+def test_matrix(
+    role: Role, target: PassTarget, allowed: set[Action] | frozenset[Action], action: Action
+) -> None:
+    assert may(actor(role), action, target) is (action in allowed)
+
+
+@pytest.mark.parametrize(
+    ("role", "target", "approval", "allowed"),
+    [
+        # The origin teacher approves (the nurse)
+        case("teacher of the room the pass leaves",
+             Role.TEACHER, FROM_MINE, Approval.ORIGIN_TEACHER, True),
+        case("substitute covering that room",
+             Role.SUBSTITUTE, FROM_MINE, Approval.ORIGIN_TEACHER, True),
+        case("teacher of the room the pass goes to is not the origin teacher",
+             Role.TEACHER, TO_MINE, Approval.ORIGIN_TEACHER, False),
+        case("teacher of another room",
+             Role.TEACHER, UNRELATED, Approval.ORIGIN_TEACHER, False),
+        case("the nurse doesn't approve for the origin teacher",
+             Role.NURSE, TO_MINE, Approval.ORIGIN_TEACHER, False),
+        case("nurse bound to the origin is still not a classroom teacher",
+             Role.NURSE, FROM_MINE, Approval.ORIGIN_TEACHER, False),
+        case("kiosk of the room: a shared device approves nothing",
+             Role.KIOSK, FROM_MINE, Approval.ORIGIN_TEACHER, False),
+        case("security: origin approval is the teacher's",
+             Role.SECURITY, FROM_MINE, Approval.ORIGIN_TEACHER, False),
+        case("the student: never their own",
+             Role.STUDENT, OWN, Approval.ORIGIN_TEACHER, False),
+        case("admin: always",
+             Role.ADMIN, UNRELATED, Approval.ORIGIN_TEACHER, True),
+        # The destination's staff accept (the counselor)
+        case("counselor of the destination",
+             Role.COUNSELOR, TO_MINE, Approval.DESTINATION_STAFF, True),
+        case("nurse of the destination",
+             Role.NURSE, TO_MINE, Approval.DESTINATION_STAFF, True),
+        case("teacher of the destination room",
+             Role.TEACHER, TO_MINE, Approval.DESTINATION_STAFF, True),
+        case("substitute of the destination room",
+             Role.SUBSTITUTE, TO_MINE, Approval.DESTINATION_STAFF, True),
+        case("counselor of another office",
+             Role.COUNSELOR, UNRELATED, Approval.DESTINATION_STAFF, False),
+        case("teacher of the origin is not the destination's staff",
+             Role.TEACHER, FROM_MINE, Approval.DESTINATION_STAFF, False),
+        case("kiosk at the destination's door",
+             Role.KIOSK, TO_MINE, Approval.DESTINATION_STAFF, False),
+        case("security: not a destination's staff, even bound to it",
+             Role.SECURITY, TO_MINE, Approval.DESTINATION_STAFF, False),
+        case("the student: never their own",
+             Role.STUDENT, OWN, Approval.DESTINATION_STAFF, False),
+        case("admin: always",
+             Role.ADMIN, UNRELATED, Approval.DESTINATION_STAFF, True),
+        # No approval needed: nothing to approve, but an admin may still decide
+        case("teacher of the origin",
+             Role.TEACHER, FROM_MINE, Approval.NONE, False),
+        case("staff of the destination",
+             Role.COUNSELOR, TO_MINE, Approval.NONE, False),
+        case("admin",
+             Role.ADMIN, UNRELATED, Approval.NONE, True),
+    ],
+)  # fmt: skip
+@pytest.mark.parametrize("action", [Action.APPROVE, Action.DENY])
+def test_approvals(
+    role: Role, target: PassTarget, approval: Approval, allowed: bool, action: Action
+) -> None:
+    # Approving and denying are one decision: whoever may say yes may say no.
+    assert may(actor(role), action, replace(target, approval=approval)) is allowed
+
+
+@pytest.mark.parametrize("action", list(Action))
+@pytest.mark.parametrize("role", list(Role))
+def test_never_across_schools(role: Role, action: Action) -> None:
+    # The same ids and places in another school grant nothing, whatever the relation or approval.
+    for target in (OWN, FROM_MINE, TO_MINE, UNRELATED):
+        for approval in Approval:
+            elsewhere = replace(target, school_id=OTHER_SCHOOL, approval=approval)
+            assert not may(actor(role), action, elsewhere)
+
+
+def test_every_action_has_a_rule() -> None:
+    assert set(RULES) == set(Action)
+
+
+def test_the_matrix_covers_every_role() -> None:
+    assert {role for _, role, _, _ in MATRIX} == set(Role)
+
+
+@pytest.mark.parametrize(
+    ("role", "scope", "full_names"),
+    [
+        case("a student lists their own passes", Role.STUDENT, Scope.OWN, True),
+        case("a teacher lists passes from or to their room", Role.TEACHER, Scope.FROM_OR_TO, True),
+        case("so does a substitute", Role.SUBSTITUTE, Scope.FROM_OR_TO, True),
+        case("a nurse lists passes coming to the nurse", Role.NURSE, Scope.TO, True),
+        case("a counselor lists passes coming to them", Role.COUNSELOR, Scope.TO, True),
+        case("security lists the whole school", Role.SECURITY, Scope.SCHOOL, True),
+        case("an admin lists the whole school", Role.ADMIN, Scope.SCHOOL, True),
+        case("a kiosk lists its door's passes, without full names", Role.KIOSK,
+             Scope.FROM_OR_TO, False),
+    ],
+)  # fmt: skip
+def test_scope_and_names(role: Role, scope: Scope, full_names: bool) -> None:
+    assert scope_of(actor(role)) is scope
+    assert sees_full_names(actor(role)) is full_names
+
+
+def _in_scope(scope: Scope, who: Actor, target: PassTarget) -> bool:
+    """Say whether a list filtered by `scope` holds the pass (what the API's queries do)."""
+    if scope is Scope.OWN:
+        return target.student_id == who.user_id
+    if scope is Scope.SCHOOL:
+        return True
+    if scope is Scope.TO:
+        return target.destination_id in who.location_ids
+    return bool({target.origin_id, target.destination_id} & who.location_ids)
+
+
+@pytest.mark.parametrize("target", [OWN, FROM_MINE, TO_MINE, UNRELATED, STAFF_ID_AS_STUDENT])
+@pytest.mark.parametrize("role", list(Role))
+def test_lists_show_exactly_the_passes_one_may_view(role: Role, target: PassTarget) -> None:
+    who = actor(role)
+    assert _in_scope(scope_of(who), who, target) is may(who, Action.VIEW, target)
