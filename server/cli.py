@@ -28,8 +28,11 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     if args.workers > 1 and settings.is_sqlite:
-        print("hallpass: several workers need PostgreSQL (set HALLPASS_DATABASE_URL); "
-              "SQLite serves one process.", file=sys.stderr)
+        print(
+            "hallpass: several workers need PostgreSQL (set HALLPASS_DATABASE_URL); "
+            "SQLite serves one process.",
+            file=sys.stderr,
+        )
         return 2
     if asyncio.run(_migrate_and_seed(settings, seed=True)):
         print("hallpass: created Demo High School (password 'demo' for every account)")

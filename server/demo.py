@@ -1,4 +1,4 @@
-"""Demo High School (DESIGN.md section 4): created on an empty database so one command runs a school."""
+"""Demo High School (DESIGN.md section 4), created on an empty database: one command, one school."""
 
 from __future__ import annotations
 
@@ -15,34 +15,112 @@ DEMO_PASSWORD = "demo"
 
 # Thirty students' names, chosen to look like a real roster.
 STUDENT_NAMES = [
-    ("Ava", "Martinez"), ("Liam", "Johnson"), ("Sophia", "Nguyen"), ("Noah", "Williams"),
-    ("Mia", "Brown"), ("Ethan", "Garcia"), ("Isabella", "Davis"), ("Lucas", "Rodriguez"),
-    ("Amelia", "Wilson"), ("Mason", "Anderson"), ("Harper", "Thomas"), ("Logan", "Taylor"),
-    ("Evelyn", "Moore"), ("Elijah", "Jackson"), ("Abigail", "Lee"), ("James", "Harris"),
-    ("Emily", "Clark"), ("Benjamin", "Lewis"), ("Ella", "Walker"), ("Henry", "Hall"),
-    ("Avery", "Allen"), ("Jackson", "Young"), ("Scarlett", "King"), ("Sebastian", "Wright"),
-    ("Grace", "Lopez"), ("Daniel", "Hill"), ("Chloe", "Scott"), ("Owen", "Green"),
-    ("Layla", "Adams"), ("Wyatt", "Baker"),
+    ("Ava", "Martinez"),
+    ("Liam", "Johnson"),
+    ("Sophia", "Nguyen"),
+    ("Noah", "Williams"),
+    ("Mia", "Brown"),
+    ("Ethan", "Garcia"),
+    ("Isabella", "Davis"),
+    ("Lucas", "Rodriguez"),
+    ("Amelia", "Wilson"),
+    ("Mason", "Anderson"),
+    ("Harper", "Thomas"),
+    ("Logan", "Taylor"),
+    ("Evelyn", "Moore"),
+    ("Elijah", "Jackson"),
+    ("Abigail", "Lee"),
+    ("James", "Harris"),
+    ("Emily", "Clark"),
+    ("Benjamin", "Lewis"),
+    ("Ella", "Walker"),
+    ("Henry", "Hall"),
+    ("Avery", "Allen"),
+    ("Jackson", "Young"),
+    ("Scarlett", "King"),
+    ("Sebastian", "Wright"),
+    ("Grace", "Lopez"),
+    ("Daniel", "Hill"),
+    ("Chloe", "Scott"),
+    ("Owen", "Green"),
+    ("Layla", "Adams"),
+    ("Wyatt", "Baker"),
 ]
 
 # (name, kind, capacity, approval, minutes, is_destination, geometry on a 1000x600 plan)
 LOCATIONS = [
-    ("Room 101", LocationKind.CLASSROOM, None, Approval.NONE, 5, False,
-     {"x": 40, "y": 40, "width": 220, "height": 180}),
-    ("Room 102", LocationKind.CLASSROOM, None, Approval.NONE, 5, False,
-     {"x": 40, "y": 380, "width": 220, "height": 180}),
-    ("Restroom North", LocationKind.RESTROOM, 2, Approval.NONE, 5, True,
-     {"x": 320, "y": 40, "width": 120, "height": 100}),
-    ("Restroom South", LocationKind.RESTROOM, 2, Approval.NONE, 5, True,
-     {"x": 320, "y": 460, "width": 120, "height": 100}),
-    ("Nurse", LocationKind.NURSE, None, Approval.ORIGIN_TEACHER, 15, True,
-     {"x": 500, "y": 40, "width": 180, "height": 140}),
-    ("Counselor", LocationKind.COUNSELOR, 1, Approval.DESTINATION_STAFF, 20, True,
-     {"x": 500, "y": 420, "width": 180, "height": 140}),
-    ("Library", LocationKind.LIBRARY, 10, Approval.NONE, 15, True,
-     {"x": 740, "y": 40, "width": 220, "height": 260}),
-    ("Main Office", LocationKind.OFFICE, None, Approval.NONE, 10, True,
-     {"x": 740, "y": 360, "width": 220, "height": 200}),
+    (
+        "Room 101",
+        LocationKind.CLASSROOM,
+        None,
+        Approval.NONE,
+        5,
+        False,
+        {"x": 40, "y": 40, "width": 220, "height": 180},
+    ),
+    (
+        "Room 102",
+        LocationKind.CLASSROOM,
+        None,
+        Approval.NONE,
+        5,
+        False,
+        {"x": 40, "y": 380, "width": 220, "height": 180},
+    ),
+    (
+        "Restroom North",
+        LocationKind.RESTROOM,
+        2,
+        Approval.NONE,
+        5,
+        True,
+        {"x": 320, "y": 40, "width": 120, "height": 100},
+    ),
+    (
+        "Restroom South",
+        LocationKind.RESTROOM,
+        2,
+        Approval.NONE,
+        5,
+        True,
+        {"x": 320, "y": 460, "width": 120, "height": 100},
+    ),
+    (
+        "Nurse",
+        LocationKind.NURSE,
+        None,
+        Approval.ORIGIN_TEACHER,
+        15,
+        True,
+        {"x": 500, "y": 40, "width": 180, "height": 140},
+    ),
+    (
+        "Counselor",
+        LocationKind.COUNSELOR,
+        1,
+        Approval.DESTINATION_STAFF,
+        20,
+        True,
+        {"x": 500, "y": 420, "width": 180, "height": 140},
+    ),
+    (
+        "Library",
+        LocationKind.LIBRARY,
+        10,
+        Approval.NONE,
+        15,
+        True,
+        {"x": 740, "y": 40, "width": 220, "height": 260},
+    ),
+    (
+        "Main Office",
+        LocationKind.OFFICE,
+        None,
+        Approval.NONE,
+        10,
+        True,
+        {"x": 740, "y": 360, "width": 220, "height": 200},
+    ),
 ]
 
 # (login, role, first, last, assigned location)
@@ -68,14 +146,26 @@ async def seed_demo(password: str = DEMO_PASSWORD) -> School:
         places: dict[str, Location] = {}
         for name, kind, capacity, approval, minutes, is_destination, geometry in LOCATIONS:
             places[name] = await Location.create(
-                using_db=conn, school=school, name=name, kind=kind, capacity=capacity,
-                approval=approval, default_minutes=minutes, is_destination=is_destination,
+                using_db=conn,
+                school=school,
+                name=name,
+                kind=kind,
+                capacity=capacity,
+                approval=approval,
+                default_minutes=minutes,
+                is_destination=is_destination,
                 geometry=geometry,
             )
         for login, role, first, last, place in STAFF:
             user = await User.create(
-                using_db=conn, school=school, role=role, login=login, first_name=first,
-                last_name=last, email=login, password_hash=by_login[login],
+                using_db=conn,
+                school=school,
+                role=role,
+                login=login,
+                first_name=first,
+                last_name=last,
+                email=login,
+                password_hash=by_login[login],
             )
             if place is not None:
                 await user.assigned_locations.add(places[place], using_db=conn)
@@ -83,13 +173,25 @@ async def seed_demo(password: str = DEMO_PASSWORD) -> School:
         for i, (first, last) in enumerate(STUDENT_NAMES):
             number = str(1001 + i)
             room = places["Room 101"] if i < 15 else places["Room 102"]
-            students.append(await User.create(
-                using_db=conn, school=school, role=Role.STUDENT, login=number,
-                student_number=number, first_name=first, last_name=last,
-                grade=9 + i % 4, home_location=room, password_hash=by_login[number],
-            ))
+            students.append(
+                await User.create(
+                    using_db=conn,
+                    school=school,
+                    role=Role.STUDENT,
+                    login=number,
+                    student_number=number,
+                    first_name=first,
+                    last_name=last,
+                    grade=9 + i % 4,
+                    home_location=room,
+                    password_hash=by_login[number],
+                )
+            )
         group = await EncounterGroup.create(
-            using_db=conn, school=school, name="Demo separation", mode=EncounterMode.BLOCK,
+            using_db=conn,
+            school=school,
+            name="Demo separation",
+            mode=EncounterMode.BLOCK,
             notes="Demo: students 1001 and 1002 are kept apart.",
         )
         await group.members.add(students[0], students[1], using_db=conn)

@@ -8,15 +8,14 @@ PostgreSQL. PostgreSQL tests skip when no server answers, except under CI=true, 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 import argon2
 import asyncpg
@@ -79,8 +78,13 @@ def postgres_reason() -> str | None:
 
 def settings_for(url: str, data_dir: Path) -> Settings:
     """Return settings for a test app on the given database."""
-    return Settings(data_dir=data_dir, database_url=url, redis_url=None,
-                    secret_key="test-secret", secure_cookies=True)
+    return Settings(
+        data_dir=data_dir,
+        database_url=url,
+        redis_url=None,
+        secret_key="test-secret",
+        secure_cookies=True,
+    )
 
 
 async def _build_template(settings: Settings) -> None:
@@ -188,8 +192,9 @@ class Demo:
 
     async def request_pass(self, login: str, destination: str) -> httpx.Response:
         """Ask for a pass to the named destination as a student."""
-        return await self.post(login, "/api/passes",
-                               {"destination_id": await location_id(destination)})
+        return await self.post(
+            login, "/api/passes", {"destination_id": await location_id(destination)}
+        )
 
 
 async def location_id(name: str) -> int:

@@ -64,8 +64,9 @@ async def test_cookie_requests_need_the_csrf_header_for_changes(
     assert without.json()["error"]["code"] == "csrf_failed"
     wrong = await client.post("/api/passes", json=body, headers={"X-CSRF-Token": "nope"})
     assert wrong.json()["error"]["code"] == "csrf_failed"
-    right = await client.post("/api/passes", json=body,
-                              headers={"X-CSRF-Token": session["csrf_token"]})
+    right = await client.post(
+        "/api/passes", json=body, headers={"X-CSRF-Token": session["csrf_token"]}
+    )
     assert right.status_code == 201
 
 
@@ -77,8 +78,11 @@ async def test_cookie_requests_from_another_site_are_refused(client: httpx.Async
     assert foreign.json()["error"]["code"] == "origin_not_allowed"
     same = await client.get("/api/me", headers={"Origin": BASE_URL})
     assert same.status_code == 200
-    cross_login = await client.post("/api/session", json={"login": "1003", "password": "demo"},
-                                    headers={"Origin": "https://evil.example"})
+    cross_login = await client.post(
+        "/api/session",
+        json={"login": "1003", "password": "demo"},
+        headers={"Origin": "https://evil.example"},
+    )
     assert cross_login.status_code == 403
 
 
@@ -100,13 +104,20 @@ async def test_a_disabled_user_is_signed_out_at_once(demo: Demo) -> None:
 async def test_a_login_in_two_schools_needs_the_school(client: httpx.AsyncClient) -> None:
     other = await School.create(name="North Middle School", slug="north")
     demo_hash = (await User.get(login="1003")).password_hash
-    await User.create(school=other, role=Role.STUDENT, login="1003", first_name="Zed",
-                      last_name="Quinn", password_hash=demo_hash)
+    await User.create(
+        school=other,
+        role=Role.STUDENT,
+        login="1003",
+        first_name="Zed",
+        last_name="Quinn",
+        password_hash=demo_hash,
+    )
     ambiguous = await login(client, "1003")
     assert ambiguous.status_code == 400
     assert ambiguous.json()["error"]["code"] == "school_required"
-    chosen = await client.post("/api/session",
-                               json={"login": "1003", "password": "demo", "school": "north"})
+    chosen = await client.post(
+        "/api/session", json={"login": "1003", "password": "demo", "school": "north"}
+    )
     assert chosen.json()["user"]["school"]["slug"] == "north"
 
 

@@ -94,9 +94,14 @@ async def test_an_encounter_block_is_neutral_to_the_student_and_explained_to_sta
     assert "encounter" not in student.text.lower()
     assert "Demo separation" not in student.text
 
-    issued = await demo.post("teacher1@demo.school", "/api/passes", {
-        "destination_id": await location_id("Main Office"), "student_id": await user_id("1002"),
-    })
+    issued = await demo.post(
+        "teacher1@demo.school",
+        "/api/passes",
+        {
+            "destination_id": await location_id("Main Office"),
+            "student_id": await user_id("1002"),
+        },
+    )
     assert issued.status_code == 409
     assert "Demo separation" in issued.json()["error"]["message"]
 
@@ -109,34 +114,54 @@ async def test_one_open_pass_per_student(demo: Demo) -> None:
 
 
 async def test_a_teacher_issues_a_pass_to_a_student_of_their_room_only(demo: Demo) -> None:
-    issued = await demo.post("teacher1@demo.school", "/api/passes", {
-        "destination_id": await location_id("Nurse"), "student_id": await user_id("1007"),
-    })
+    issued = await demo.post(
+        "teacher1@demo.school",
+        "/api/passes",
+        {
+            "destination_id": await location_id("Nurse"),
+            "student_id": await user_id("1007"),
+        },
+    )
     assert issued.status_code == 201
     assert issued.json()["state"] == "active"  # issuing is the teacher's approval
     assert issued.json()["kind"] == "issued"
 
-    not_mine = await demo.post("teacher1@demo.school", "/api/passes", {
-        "destination_id": await location_id("Nurse"), "student_id": await user_id("1020"),
-    })
+    not_mine = await demo.post(
+        "teacher1@demo.school",
+        "/api/passes",
+        {
+            "destination_id": await location_id("Nurse"),
+            "student_id": await user_id("1020"),
+        },
+    )
     assert not_mine.status_code == 403
 
 
 async def test_staff_schedule_a_pass_and_students_cannot(demo: Demo) -> None:
     start = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
-    scheduled = await demo.post("counselor@demo.school", "/api/passes", {
-        "destination_id": await location_id("Counselor"), "student_id": await user_id("1008"),
-        "start_at": start,
-    })
+    scheduled = await demo.post(
+        "counselor@demo.school",
+        "/api/passes",
+        {
+            "destination_id": await location_id("Counselor"),
+            "student_id": await user_id("1008"),
+            "start_at": start,
+        },
+    )
     assert scheduled.status_code == 201
     assert scheduled.json()["state"] == "scheduled"
     assert scheduled.json()["kind"] == "scheduled"
     # A scheduled pass is not an open pass: the student can still go to the restroom now.
     assert (await demo.request_pass("1008", "Restroom North")).status_code == 201
 
-    student = await demo.post("1009", "/api/passes", {
-        "destination_id": await location_id("Library"), "start_at": start,
-    })
+    student = await demo.post(
+        "1009",
+        "/api/passes",
+        {
+            "destination_id": await location_id("Library"),
+            "start_at": start,
+        },
+    )
     assert student.status_code == 403
 
 
@@ -149,9 +174,14 @@ async def test_an_idempotency_key_makes_a_retried_request_apply_once(demo: Demo)
 
 
 async def test_arrival_is_marked_once_by_the_destination(demo: Demo) -> None:
-    issued = await demo.post("teacher1@demo.school", "/api/passes", {
-        "destination_id": await location_id("Nurse"), "student_id": await user_id("1011"),
-    })
+    issued = await demo.post(
+        "teacher1@demo.school",
+        "/api/passes",
+        {
+            "destination_id": await location_id("Nurse"),
+            "student_id": await user_id("1011"),
+        },
+    )
     pass_id = issued.json()["id"]
     assert (await demo.post("1011", f"/api/passes/{pass_id}/arrive")).status_code == 403
     arrived = await demo.post("nurse@demo.school", f"/api/passes/{pass_id}/arrive")
@@ -181,7 +211,10 @@ async def test_every_change_appends_one_event_with_the_next_sequence_number(demo
     await demo.post("1003", f"/api/passes/{pass_id}/end")
     events = await PassEvent.filter(hall_pass_id=pass_id).order_by("seq")
     assert [e.name for e in events] == [
-        "pass.created", "pass.approved", "pass.arrived", "pass.ended",
+        "pass.created",
+        "pass.approved",
+        "pass.arrived",
+        "pass.ended",
     ]
     assert [e.seq for e in events] == [1, 2, 3, 4]
     assert events[-1].data["state"] == "ended"
@@ -189,10 +222,16 @@ async def test_every_change_appends_one_event_with_the_next_sequence_number(demo
 
 async def test_an_idempotency_key_reused_for_another_pass_is_a_conflict(demo: Demo) -> None:
     key = "tap-0002-abcd"
-    await demo.post("1012", "/api/passes",
-                    {"destination_id": await location_id("Library"), "idempotency_key": key})
-    other = await demo.post("1012", "/api/passes",
-                            {"destination_id": await location_id("Nurse"), "idempotency_key": key})
+    await demo.post(
+        "1012",
+        "/api/passes",
+        {"destination_id": await location_id("Library"), "idempotency_key": key},
+    )
+    other = await demo.post(
+        "1012",
+        "/api/passes",
+        {"destination_id": await location_id("Nurse"), "idempotency_key": key},
+    )
     assert other.status_code == 409
     assert other.json()["error"]["code"] == "idempotency_conflict"
 
@@ -203,17 +242,23 @@ async def test_the_idempotency_key_header_works_like_the_body_field(demo: Demo) 
     first = await demo.client.post("/api/passes", json=body, headers=headers)
     again = await demo.client.post("/api/passes", json=body, headers=headers)
     assert (first.status_code, again.status_code) == (201, 200)
-    bad = await demo.client.post("/api/passes", json=body,
-                                 headers={**headers, "Idempotency-Key": "no spaces allowed"})
+    bad = await demo.client.post(
+        "/api/passes", json=body, headers={**headers, "Idempotency-Key": "no spaces allowed"}
+    )
     assert bad.status_code == 422
 
 
 async def test_a_teacher_sending_a_student_to_the_counselor_still_needs_the_counselor(
     demo: Demo,
 ) -> None:
-    sent = await demo.post("teacher1@demo.school", "/api/passes", {
-        "destination_id": await location_id("Counselor"), "student_id": await user_id("1014"),
-    })
+    sent = await demo.post(
+        "teacher1@demo.school",
+        "/api/passes",
+        {
+            "destination_id": await location_id("Counselor"),
+            "student_id": await user_id("1014"),
+        },
+    )
     assert sent.status_code == 201
     assert sent.json()["state"] == "pending"
     accepted = await demo.post("counselor@demo.school", f"/api/passes/{sent.json()['id']}/approve")

@@ -17,10 +17,16 @@ async def test_the_document_is_valid_openapi_and_covers_every_route(
 ) -> None:
     document = (await client.get("/openapi.json")).json()
     validate(document)
-    documented = {(path, method.upper()) for path, item in document["paths"].items()
-                  for method in item}
-    served = {(route.path, method) for route in app.routes if isinstance(route, Route)
-              for method in (route.methods or ()) if method != "HEAD"}
+    documented = {
+        (path, method.upper()) for path, item in document["paths"].items() for method in item
+    }
+    served = {
+        (route.path, method)
+        for route in app.routes
+        if isinstance(route, Route)
+        for method in (route.methods or ())
+        if method != "HEAD"
+    }
     assert documented == served
 
 
@@ -35,8 +41,10 @@ async def test_every_operation_lists_its_success_and_error_responses(
         assert str(op.status) in item["responses"], op.operation_id
         for status, response in item["responses"].items():
             if int(status) >= 400:
-                named = [c.strip("`") for c in
-                         response["description"].removeprefix("Error codes: ").split(", ")]
+                named = [
+                    c.strip("`")
+                    for c in response["description"].removeprefix("Error codes: ").split(", ")
+                ]
                 assert set(named) <= codes, (op.operation_id, named)
         if op.authenticated:
             assert "401" in item["responses"], op.operation_id
@@ -47,8 +55,17 @@ async def test_every_operation_lists_its_success_and_error_responses(
 async def test_the_pass_schema_has_the_contract_fields(client: httpx.AsyncClient) -> None:
     document = (await client.get("/openapi.json")).json()
     required = set(document["components"]["schemas"]["PassOut"]["required"])
-    assert {"id", "state", "student", "origin", "destination", "requested_at",
-            "started_at", "due_at", "ended_at"} <= required
+    assert {
+        "id",
+        "state",
+        "student",
+        "origin",
+        "destination",
+        "requested_at",
+        "started_at",
+        "due_at",
+        "ended_at",
+    } <= required
 
 
 def test_the_exported_contract_in_shared_is_up_to_date() -> None:

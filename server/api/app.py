@@ -35,8 +35,9 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         finally:
             await db.disconnect()
 
-    routes = [Route(op.path, op.handler, methods=[op.method], name=op.operation_id)
-              for op in OPERATIONS]
+    routes = [
+        Route(op.path, op.handler, methods=[op.method], name=op.operation_id) for op in OPERATIONS
+    ]
     app = Starlette(
         routes=routes,
         middleware=[Middleware(SecurityHeaders)],

@@ -18,7 +18,9 @@ EXPORT_PATH = Path(__file__).resolve().parents[2] / "shared" / "openapi.json"
 
 def render() -> str:
     """Return the OpenAPI document as the committed, stable JSON text."""
-    return json.dumps(build_openapi(OPERATIONS, version("hallpass")), indent=2, sort_keys=True) + "\n"
+    return (
+        json.dumps(build_openapi(OPERATIONS, version("hallpass")), indent=2, sort_keys=True) + "\n"
+    )
 
 
 def main() -> None:

@@ -34,8 +34,11 @@ async def create(request: Request) -> Response:
         except ValidationError as exc:
             raise validation_error(exc) from None
     result = await create_pass(
-        principal, destination_id=body.destination_id, student_id=body.student_id,
-        start_at=body.start_at, idempotency_key=key,
+        principal,
+        destination_id=body.destination_id,
+        student_id=body.student_id,
+        start_at=body.start_at,
+        idempotency_key=key,
     )
     return JSONResponse(result.body, status_code=201 if result.created else 200)
 
@@ -65,7 +68,8 @@ def parse_states(raw: str | None) -> list[PassState] | None:
             states.append(PassState(name.strip()))
         except ValueError:
             raise HallpassError(
-                ErrorCode.VALIDATION_ERROR, f"Unknown state '{name.strip()[:40]}'.",
+                ErrorCode.VALIDATION_ERROR,
+                f"Unknown state '{name.strip()[:40]}'.",
                 details={"fields": [{"field": "state", "message": "unknown state"}]},
             ) from None
     return states
@@ -76,8 +80,11 @@ def parse_limit(raw: str | None) -> int:
     if raw is None:
         return 100
     if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_LIST:
-        raise HallpassError(ErrorCode.VALIDATION_ERROR, f"limit must be 1 to {MAX_LIST}.",
-                            details={"fields": [{"field": "limit", "message": "out of range"}]})
+        raise HallpassError(
+            ErrorCode.VALIDATION_ERROR,
+            f"limit must be 1 to {MAX_LIST}.",
+            details={"fields": [{"field": "limit", "message": "out of range"}]},
+        )
     return int(raw)
 
 
@@ -89,14 +96,15 @@ async def list_passes(request: Request) -> Response:
     query = Pass.filter(visible(principal))
     if states is not None:
         query = query.filter(state__in=states)
-    passes = await query.order_by("-id").limit(limit).select_related(
-        "student", "origin", "destination"
+    passes = (
+        await query.order_by("-id").limit(limit).select_related("student", "origin", "destination")
     )
     waiting = await Pass.filter(school_id=principal.actor.school_id, state=PassState.WAITING)
     positions = line_positions(waiting)
     full = sees_full_names(principal.actor)
-    return JSONResponse([pass_json(p, position=positions.get(p.id), full_names=full)
-                         for p in passes])
+    return JSONResponse(
+        [pass_json(p, position=positions.get(p.id), full_names=full) for p in passes]
+    )
 
 
 def path_id(request: Request) -> int:
@@ -110,17 +118,20 @@ def path_id(request: Request) -> int:
 async def read(request: Request) -> Response:
     """GET /api/passes/{id}: one pass, if the caller may see it (else 404)."""
     principal = await caller(request)
-    hall_pass = await Pass.get_or_none(id=path_id(request), school_id=principal.actor.school_id) \
-        .select_related("student", "origin", "destination")
-    if hall_pass is None or not may(principal.actor, Action.VIEW,
-                                    target_of(hall_pass, hall_pass.destination)):
+    hall_pass = await Pass.get_or_none(
+        id=path_id(request), school_id=principal.actor.school_id
+    ).select_related("student", "origin", "destination")
+    if hall_pass is None or not may(
+        principal.actor, Action.VIEW, target_of(hall_pass, hall_pass.destination)
+    ):
         raise not_found("pass")
     position = None
     if hall_pass.state is PassState.WAITING:
         waiting = await Pass.filter(school_id=hall_pass.school_id, state=PassState.WAITING)
         position = line_positions(waiting).get(hall_pass.id)
-    return JSONResponse(pass_json(hall_pass, position=position,
-                                  full_names=sees_full_names(principal.actor)))
+    return JSONResponse(
+        pass_json(hall_pass, position=position, full_names=sees_full_names(principal.actor))
+    )
 
 
 def verb_handler(verb: str):  # type: ignore[no-untyped-def]

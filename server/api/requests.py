@@ -39,7 +39,9 @@ async def read_json(request: Request, model: type[ModelT]) -> ModelT:
     """Parse and validate a JSON body into the model, or raise the documented 4xx."""
     media = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
     if media != "application/json":
-        raise HallpassError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Send a JSON body (application/json).")
+        raise HallpassError(
+            ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Send a JSON body (application/json)."
+        )
     body = await read_body(request)
     try:
         return model.model_validate_json(body or b"{}")

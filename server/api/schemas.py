@@ -11,8 +11,9 @@ from server.enums import Approval, EndedBy, LocationKind, PassKind, PassState, R
 Id = Annotated[StrictInt, Field(ge=1, le=2**31 - 1)]
 Login = Annotated[str, StringConstraints(min_length=1, max_length=120, strip_whitespace=True)]
 Password = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-IdempotencyKeyText = Annotated[str, StringConstraints(min_length=8, max_length=100,
-                                                      pattern=r"^[A-Za-z0-9_.:-]+$")]
+IdempotencyKeyText = Annotated[
+    str, StringConstraints(min_length=8, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")
+]
 
 
 class Strict(BaseModel):
@@ -27,7 +28,8 @@ class LoginRequest(Strict):
     login: Login
     password: Password
     school: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = Field(
-        default=None, description="The school's slug; needed only when the login exists in more than one school."
+        default=None,
+        description="The school's slug; needed only when the login exists in more than one school.",
     )
 
 

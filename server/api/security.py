@@ -27,7 +27,9 @@ def check_origin(conn: HTTPConnection, settings: Settings) -> None:
         return
     allowed = {own_origin(conn), *settings.allowed_origins}
     if origin not in allowed:
-        raise HallpassError(ErrorCode.ORIGIN_NOT_ALLOWED, "Requests from this site are not allowed.")
+        raise HallpassError(
+            ErrorCode.ORIGIN_NOT_ALLOWED, "Requests from this site are not allowed."
+        )
 
 
 def bearer_token(conn: HTTPConnection) -> str | None:

@@ -26,8 +26,12 @@ def user_json(principal: Principal, school: School) -> dict[str, Any]:
         "login": user.login,
         "name": user.display_name,
         "role": str(user.role),
-        "school": {"id": school.id, "name": school.name, "slug": school.slug,
-                   "timezone": school.timezone},
+        "school": {
+            "id": school.id,
+            "name": school.name,
+            "slug": school.slug,
+            "timezone": school.timezone,
+        },
         "home_location_id": user.home_location_id,
         "location_ids": sorted(principal.actor.location_ids),
     }
@@ -39,8 +43,9 @@ async def _find_user(body: LoginRequest) -> User | None:
         query = query.filter(school__slug=body.school)
     users = await query.limit(2)
     if len(users) > 1:
-        raise HallpassError(ErrorCode.SCHOOL_REQUIRED,
-                            "This login exists in several schools: add your school.")
+        raise HallpassError(
+            ErrorCode.SCHOOL_REQUIRED, "This login exists in several schools: add your school."
+        )
     return users[0] if users else None
 
 
@@ -52,11 +57,16 @@ async def login(request: Request) -> Response:
     address = request.client.host if request.client else "unknown"
     wait = ctx.limiter.retry_after(body.login, address)
     if wait is not None:
-        raise HallpassError(ErrorCode.RATE_LIMITED, "Too many failed sign-ins. Try again later.",
-                            headers={"Retry-After": str(wait)})
+        raise HallpassError(
+            ErrorCode.RATE_LIMITED,
+            "Too many failed sign-ins. Try again later.",
+            headers={"Retry-After": str(wait)},
+        )
     user = await _find_user(body)
-    if not await verify_password(user.password_hash if user else None, body.password) \
-            or user is None:
+    if (
+        not await verify_password(user.password_hash if user else None, body.password)
+        or user is None
+    ):
         ctx.limiter.failed(body.login, address)
         raise HallpassError(ErrorCode.INVALID_CREDENTIALS, "Wrong login or password.")
     ctx.limiter.succeeded(body.login, address)
@@ -68,8 +78,13 @@ async def login(request: Request) -> Response:
         status_code=200,
     )
     response.set_cookie(
-        COOKIE_NAME, new.token, max_age=ctx.settings.session_hours * 3600, httponly=True,
-        secure=ctx.settings.secure_cookies, samesite="strict", path="/",
+        COOKIE_NAME,
+        new.token,
+        max_age=ctx.settings.session_hours * 3600,
+        httponly=True,
+        secure=ctx.settings.secure_cookies,
+        samesite="strict",
+        path="/",
     )
     return response
 
@@ -79,8 +94,13 @@ async def logout(request: Request) -> Response:
     _, session = await caller_session(request)
     await end_session(session)
     response = Response(status_code=204)
-    response.delete_cookie(COOKIE_NAME, path="/", secure=context(request).settings.secure_cookies,
-                           httponly=True, samesite="strict")
+    response.delete_cookie(
+        COOKIE_NAME,
+        path="/",
+        secure=context(request).settings.secure_cookies,
+        httponly=True,
+        samesite="strict",
+    )
     return response
 
 

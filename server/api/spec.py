@@ -35,10 +35,17 @@ class Operation:
     path_params: tuple[str, ...] = field(default=())
 
 
-COMMON_AUTH_ERRORS = (ErrorCode.NOT_AUTHENTICATED, ErrorCode.CSRF_FAILED,
-                      ErrorCode.ORIGIN_NOT_ALLOWED)
-BODY_ERRORS = (ErrorCode.MALFORMED_JSON, ErrorCode.VALIDATION_ERROR,
-               ErrorCode.PAYLOAD_TOO_LARGE, ErrorCode.UNSUPPORTED_MEDIA_TYPE)
+COMMON_AUTH_ERRORS = (
+    ErrorCode.NOT_AUTHENTICATED,
+    ErrorCode.CSRF_FAILED,
+    ErrorCode.ORIGIN_NOT_ALLOWED,
+)
+BODY_ERRORS = (
+    ErrorCode.MALFORMED_JSON,
+    ErrorCode.VALIDATION_ERROR,
+    ErrorCode.PAYLOAD_TOO_LARGE,
+    ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+)
 
 
 def _ref(model: type[BaseModel]) -> dict[str, str]:
@@ -69,8 +76,12 @@ def build_openapi(operations: list[Operation], version: str) -> dict[str, Any]:
         }
         if op.path_params:
             item["parameters"] = [
-                {"name": p, "in": "path", "required": True,
-                 "schema": {"type": "integer", "minimum": 1}}
+                {
+                    "name": p,
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "integer", "minimum": 1},
+                }
                 for p in op.path_params
             ]
         if op.query:
@@ -116,8 +127,12 @@ def build_openapi(operations: list[Operation], version: str) -> dict[str, Any]:
             "schemas": schemas,
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer"},
-                "cookie": {"type": "apiKey", "in": "cookie", "name": "hallpass_session",
-                           "description": "Unsafe methods also need the X-CSRF-Token header."},
+                "cookie": {
+                    "type": "apiKey",
+                    "in": "cookie",
+                    "name": "hallpass_session",
+                    "description": "Unsafe methods also need the X-CSRF-Token header.",
+                },
             },
         },
     }

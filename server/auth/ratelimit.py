@@ -36,8 +36,10 @@ class LoginLimiter:
     def retry_after(self, login: str, address: str) -> int | None:
         """Return seconds to wait when either window is full, else None."""
         now = self.clock()
-        for key, limit in ((f"l:{login.lower()}|{address}", PER_KEY_FAILURES),
-                           (f"a:{address}", PER_ADDRESS_FAILURES)):
+        for key, limit in (
+            (f"l:{login.lower()}|{address}", PER_KEY_FAILURES),
+            (f"a:{address}", PER_ADDRESS_FAILURES),
+        ):
             window = self._recent(key)
             if len(window) >= limit:
                 return max(1, int(window[0] + WINDOW_SECONDS - now) + 1)

@@ -104,8 +104,9 @@ def decide_request(facts: SchoolFacts, request: PassRequest) -> Decision:
     destination = facts.places[request.destination_id]
     if needs_approval(destination, request):
         return Decision.allow(PassState.PENDING)
-    candidate = OpenPass(0, request.student_id, request.origin_id, request.destination_id,
-                         PassState.PENDING)
+    candidate = OpenPass(
+        0, request.student_id, request.origin_id, request.destination_id, PassState.PENDING
+    )
     decision = admit(facts, candidate)
     if decision.state is PassState.WAITING:
         ahead = sum(1 for p in facts.waiting_line() if p.destination_id == destination.id)
@@ -127,13 +128,20 @@ def promotions(facts: SchoolFacts) -> tuple[int, ...]:
         if admit(current, waiting).state is not PassState.ACTIVE:
             continue
         promoted.append(waiting.id)
-        now_active = OpenPass(waiting.id, waiting.student_id, waiting.origin_id,
-                              waiting.destination_id, PassState.ACTIVE, waiting.queued_at)
+        now_active = OpenPass(
+            waiting.id,
+            waiting.student_id,
+            waiting.origin_id,
+            waiting.destination_id,
+            PassState.ACTIVE,
+            waiting.queued_at,
+        )
         current = _replace_pass(current, now_active)
     return tuple(promoted)
 
 
 def _replace_pass(facts: SchoolFacts, updated: OpenPass) -> SchoolFacts:
     passes = tuple(updated if p.id == updated.id else p for p in facts.open_passes)
-    return SchoolFacts(facts.now, facts.places, passes, facts.encounters, facts.hallway_max,
-                       facts.passes_enabled)
+    return SchoolFacts(
+        facts.now, facts.places, passes, facts.encounters, facts.hallway_max, facts.passes_enabled
+    )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from server.enums import PassState
 from server.rules.decision import Decision, Outcome
 from server.rules.facts import OpenPass, PassRequest, SchoolFacts
-from server.enums import PassState
 from server.rules.lifecycle import admit, encounters, needs_approval, one_open_pass, passes_enabled
 
 
@@ -17,8 +17,13 @@ def start_scheduled(
     accept waits for them unless they (or an admin) made it. The student must not be out on
     another pass, an encounter must not forbid it, and passes must be switched on.
     """
-    request = PassRequest(scheduled.student_id, scheduled.origin_id, scheduled.destination_id,
-                          issued_by_staff=True, destination_accepts=destination_accepts)
+    request = PassRequest(
+        scheduled.student_id,
+        scheduled.origin_id,
+        scheduled.destination_id,
+        issued_by_staff=True,
+        destination_accepts=destination_accepts,
+    )
     for check in (passes_enabled, one_open_pass, encounters):
         objection = check(facts, request)
         if objection is not None:

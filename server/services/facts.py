@@ -40,17 +40,17 @@ async def load_facts(conn: BaseDBAsyncClient, school: School, now: datetime) -> 
     """Read everything the rules look at for one school."""
     locations = await Location.filter(school_id=school.id).using_db(conn)
     open_rows = await Pass.filter(school_id=school.id, state__in=list(OPEN_STATES)).using_db(conn)
-    members = await EncounterGroup.filter(school_id=school.id, active=True).using_db(conn).values(
-        "id", "name", "mode", "expires_on", "members__id"
+    members = (
+        await EncounterGroup.filter(school_id=school.id, active=True)
+        .using_db(conn)
+        .values("id", "name", "mode", "expires_on", "members__id")
     )
     groups: dict[int, tuple[str, EncounterMode, set[int]]] = {}
     today = now.date()
     for row in members:
         if row["expires_on"] is not None and row["expires_on"] < today:
             continue
-        name, mode, ids = groups.setdefault(
-            row["id"], (row["name"], EncounterMode(row["mode"]), set())
-        )
+        _, _, ids = groups.setdefault(row["id"], (row["name"], EncounterMode(row["mode"]), set()))
         if row["members__id"] is not None:
             ids.add(row["members__id"])
     return SchoolFacts(

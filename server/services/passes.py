@@ -18,8 +18,8 @@ from server.enums import Approval, EndedBy, PassKind, PassState, Role
 from server.errors import ErrorCode, HallpassError, forbidden, not_found
 from server.models import IdempotencyKey, Location, Pass, User
 from server.rules import Outcome, PassRequest, admit, decide_request, promotions
-from server.rules.lifecycle import needs_approval
 from server.rules.decision import Decision
+from server.rules.lifecycle import needs_approval
 from server.rules.permissions import Action, PassTarget, may, sees_full_names
 from server.services.facts import load_facts, open_pass_of, place_of
 from server.services.principal import Principal
@@ -57,6 +57,11 @@ class Created:
     created: bool
 
 
+def already_out() -> HallpassError:
+    """Return the 409 for a second open pass caught by the database's unique index."""
+    return HallpassError(ErrorCode.ALREADY_OUT, "The student already has a pass.")
+
+
 def target_of(hall_pass: Pass, destination: Location) -> PassTarget:
     """Return the authorisation facts of a pass."""
     return PassTarget(
@@ -71,25 +76,38 @@ def target_of(hall_pass: Pass, destination: Location) -> PassTarget:
 def refusal(decision: Decision, principal: Principal) -> HallpassError:
     """Turn a denial into the error the caller may see (students never see staff detail)."""
     assert decision.code is not None
-    message = decision.detail if principal.is_student or principal.actor.role is Role.KIOSK \
+    message = (
+        decision.detail
+        if principal.is_student or principal.actor.role is Role.KIOSK
         else decision.staff_detail or decision.detail
+    )
     return HallpassError(decision.code, message)
 
 
-async def serialise(tx: SchoolTransaction, pass_id: int, *, full_names: bool = True) -> dict[str, Any]:
+async def serialise(
+    tx: SchoolTransaction, pass_id: int, *, full_names: bool = True
+) -> dict[str, Any]:
     """Reload a pass with its names inside the transaction and serialise it."""
-    hall_pass = await Pass.filter(id=pass_id).using_db(tx.conn).select_related(
-        "student", "origin", "destination"
-    ).get()
+    hall_pass = (
+        await Pass.filter(id=pass_id)
+        .using_db(tx.conn)
+        .select_related("student", "origin", "destination")
+        .get()
+    )
     position = None
     if hall_pass.state is PassState.WAITING:
         assert hall_pass.queued_at is not None
-        ahead = await Pass.filter(
-            Q(queued_at__lt=hall_pass.queued_at) | Q(queued_at=hall_pass.queued_at, id__lt=hall_pass.id),
-            school_id=hall_pass.school_id,
-            destination_id=hall_pass.destination_id,
-            state=PassState.WAITING,
-        ).using_db(tx.conn).count()
+        ahead = (
+            await Pass.filter(
+                Q(queued_at__lt=hall_pass.queued_at)
+                | Q(queued_at=hall_pass.queued_at, id__lt=hall_pass.id),
+                school_id=hall_pass.school_id,
+                destination_id=hall_pass.destination_id,
+                state=PassState.WAITING,
+            )
+            .using_db(tx.conn)
+            .count()
+        )
         position = ahead + 1
     return pass_json(hall_pass, position=position, full_names=full_names)
 
@@ -126,65 +144,99 @@ async def create_pass(
     async with school_transaction(actor.school_id) as tx:
         now = tx.now  # read under the school lock, so the line's order is the commit order
         if idempotency_key is not None:
-            previous = await IdempotencyKey.filter(
-                user_id=actor.user_id, key=idempotency_key
-            ).using_db(tx.conn).get_or_none()
+            previous = (
+                await IdempotencyKey.filter(user_id=actor.user_id, key=idempotency_key)
+                .using_db(tx.conn)
+                .get_or_none()
+            )
             if previous is not None:
                 body = await serialise(tx, previous.hall_pass_id, full_names=sees_full_names(actor))
                 asked = (destination_id, student_id or body["student"]["id"])
                 if asked != (body["destination"]["id"], body["student"]["id"]):
-                    raise HallpassError(ErrorCode.IDEMPOTENCY_CONFLICT,
-                                        "This idempotency key was used for another pass.")
+                    raise HallpassError(
+                        ErrorCode.IDEMPOTENCY_CONFLICT,
+                        "This idempotency key was used for another pass.",
+                    )
                 return Created(body, created=False)
         student = await _student_for(tx, principal, student_id)
-        destination = await Location.filter(
-            id=destination_id, school_id=actor.school_id
-        ).using_db(tx.conn).get_or_none()
+        destination = (
+            await Location.filter(id=destination_id, school_id=actor.school_id)
+            .using_db(tx.conn)
+            .get_or_none()
+        )
         if destination is None:
             raise not_found("location")
         if student.home_location_id is None:
-            raise HallpassError(ErrorCode.NO_HOME_ROOM, "This student has no classroom to leave from.")
-        target = PassTarget(actor.school_id, student.id, student.home_location_id, destination.id,
-                            destination.approval)
+            raise HallpassError(
+                ErrorCode.NO_HOME_ROOM, "This student has no classroom to leave from."
+            )
+        target = PassTarget(
+            actor.school_id,
+            student.id,
+            student.home_location_id,
+            destination.id,
+            destination.approval,
+        )
         staff_made = actor.role is not Role.STUDENT and actor.role is not Role.KIOSK
-        if not may(actor, Action.ISSUE if actor.role is not Role.STUDENT else Action.REQUEST, target):
+        if not may(
+            actor, Action.ISSUE if actor.role is not Role.STUDENT else Action.REQUEST, target
+        ):
             raise forbidden("You can't make a pass for this student to this place.")
-        accepts = may(actor, Action.APPROVE,
-                      replace(target, approval=Approval.DESTINATION_STAFF))
-        request = PassRequest(student.id, student.home_location_id, destination.id, staff_made,
-                              start_at, destination_accepts=accepts)
+        accepts = may(actor, Action.APPROVE, replace(target, approval=Approval.DESTINATION_STAFF))
+        request = PassRequest(
+            student.id,
+            student.home_location_id,
+            destination.id,
+            staff_made,
+            start_at,
+            destination_accepts=accepts,
+        )
         facts = await load_facts(tx.conn, tx.school, now)
         decision = decide_request(facts, request)
         if decision.outcome is Outcome.DENIED:
             raise refusal(decision, principal)
         assert decision.state is not None
-        kind = (PassKind.SCHEDULED if decision.state is PassState.SCHEDULED
-                else PassKind.KIOSK if actor.role is Role.KIOSK
-                else PassKind.ISSUED if staff_made else PassKind.REQUESTED)
-        hall_pass = await Pass.create(
-            using_db=tx.conn,
-            school_id=actor.school_id,
-            student_id=student.id,
-            origin_id=student.home_location_id,
-            destination_id=destination.id,
-            kind=kind,
-            open_student_id=student.id if decision.state.is_open else None,
-            created_by_id=actor.user_id,
-            # Set when the maker's word is the approval the pass needs (a scheduled pass keeps it
-            # for its start); a pending pass waits for someone else's.
-            decided_by_id=actor.user_id
-            if staff_made and decision.state is not PassState.PENDING
-            and not needs_approval(place_of(destination), request) else None,
-            requested_at=now,
-            start_at=start_at if decision.state is PassState.SCHEDULED else None,
-            minutes=destination.default_minutes,
-            **lifecycle_fields(decision.state, now, destination.default_minutes),
+        kind = (
+            PassKind.SCHEDULED
+            if decision.state is PassState.SCHEDULED
+            else PassKind.KIOSK
+            if actor.role is Role.KIOSK
+            else PassKind.ISSUED
+            if staff_made
+            else PassKind.REQUESTED
         )
+        # The maker's word is the approval the pass needs (a scheduled pass keeps it for its
+        # start); a pending pass waits for someone else's.
+        approved_by_maker = (
+            staff_made
+            and decision.state is not PassState.PENDING
+            and not needs_approval(place_of(destination), request)
+        )
+        try:
+            hall_pass = await Pass.create(
+                using_db=tx.conn,
+                school_id=actor.school_id,
+                student_id=student.id,
+                origin_id=student.home_location_id,
+                destination_id=destination.id,
+                kind=kind,
+                open_student_id=student.id if decision.state.is_open else None,
+                created_by_id=actor.user_id,
+                decided_by_id=actor.user_id if approved_by_maker else None,
+                requested_at=now,
+                start_at=start_at if decision.state is PassState.SCHEDULED else None,
+                minutes=destination.default_minutes,
+                **lifecycle_fields(decision.state, now, destination.default_minutes),
+            )
+        except IntegrityError as exc:  # invariant 1 held by the database itself
+            raise already_out() from exc
         body = await serialise(tx, hall_pass.id)
         await tx.append_event("pass.created", hall_pass, actor.user_id, now, body)
         if idempotency_key is not None:
             await IdempotencyKey.create(
-                using_db=tx.conn, user_id=actor.user_id, key=idempotency_key,
+                using_db=tx.conn,
+                user_id=actor.user_id,
+                key=idempotency_key,
                 hall_pass_id=hall_pass.id,
             )
         if not sees_full_names(actor):
@@ -204,9 +256,11 @@ async def _student_for(tx: SchoolTransaction, principal: Principal, student_id: 
             "student_id is required when staff make a pass.",
             details={"fields": [{"field": "student_id", "message": "required"}]},
         )
-    student = await User.filter(
-        id=student_id, school_id=actor.school_id, role=Role.STUDENT, active=True
-    ).using_db(tx.conn).get_or_none()
+    student = (
+        await User.filter(id=student_id, school_id=actor.school_id, role=Role.STUDENT, active=True)
+        .using_db(tx.conn)
+        .get_or_none()
+    )
     if student is None:
         raise not_found("student")
     return student
@@ -218,7 +272,9 @@ async def transition(principal: Principal, pass_id: int, verb_name: str) -> dict
     actor = principal.actor
     async with school_transaction(actor.school_id) as tx:
         now = tx.now
-        hall_pass = await Pass.filter(id=pass_id, school_id=actor.school_id).using_db(tx.conn).get_or_none()
+        hall_pass = (
+            await Pass.filter(id=pass_id, school_id=actor.school_id).using_db(tx.conn).get_or_none()
+        )
         if hall_pass is None:
             raise not_found("pass")
         destination = await Location.filter(id=hall_pass.destination_id).using_db(tx.conn).get()
@@ -245,8 +301,13 @@ async def transition(principal: Principal, pass_id: int, verb_name: str) -> dict
 
 
 def _past(verb: str) -> str:
-    return {"approve": "approved", "deny": "denied", "cancel": "cancelled",
-            "arrive": "arrived", "end": "ended"}[verb]
+    return {
+        "approve": "approved",
+        "deny": "denied",
+        "cancel": "cancelled",
+        "arrive": "arrived",
+        "end": "ended",
+    }[verb]
 
 
 async def _changes(
@@ -259,28 +320,40 @@ async def _changes(
         if decision.outcome is Outcome.DENIED:
             raise refusal(decision, principal)
         assert decision.state is not None
-        return {"decided_by_id": actor.user_id,
-                **lifecycle_fields(decision.state, now, hall_pass.minutes)}
+        return {
+            "decided_by_id": actor.user_id,
+            **lifecycle_fields(decision.state, now, hall_pass.minutes),
+        }
     if verb == "deny":
-        return {"state": PassState.DENIED, "decided_by_id": actor.user_id, "ended_at": now,
-                "open_student_id": None}
+        return {
+            "state": PassState.DENIED,
+            "decided_by_id": actor.user_id,
+            "ended_at": now,
+            "open_student_id": None,
+        }
     if verb == "cancel":
         return {"state": PassState.CANCELLED, "ended_at": now, "open_student_id": None}
     if verb == "arrive":
         return {"state": PassState.ACTIVE, "arrived_at": now}
     by_student = actor.role in (Role.STUDENT, Role.KIOSK)
-    return {"state": PassState.ENDED, "ended_at": now, "open_student_id": None,
-            "ended_by": EndedBy.STUDENT if by_student else EndedBy.STAFF}
+    return {
+        "state": PassState.ENDED,
+        "ended_at": now,
+        "open_student_id": None,
+        "ended_by": EndedBy.STUDENT if by_student else EndedBy.STAFF,
+    }
 
 
 async def compare_and_set(tx: SchoolTransaction, hall_pass: Pass, changes: dict[str, Any]) -> None:
     """Write the changes only if the pass is still in the state and version we read."""
     try:
-        updated = await Pass.filter(
-            id=hall_pass.id, state=hall_pass.state, version=hall_pass.version
-        ).using_db(tx.conn).update(version=hall_pass.version + 1, **changes)
+        updated = (
+            await Pass.filter(id=hall_pass.id, state=hall_pass.state, version=hall_pass.version)
+            .using_db(tx.conn)
+            .update(version=hall_pass.version + 1, **changes)
+        )
     except IntegrityError as exc:  # invariant 1 held by the database itself
-        raise HallpassError(ErrorCode.ALREADY_OUT, "The student already has a pass.") from exc
+        raise already_out() from exc
     if updated != 1:
         raise HallpassError(ErrorCode.INVALID_TRANSITION, "The pass changed meanwhile. Reload it.")
     hall_pass.version += 1
@@ -292,7 +365,9 @@ async def promote_waiting(tx: SchoolTransaction, now: datetime) -> list[int]:
     promoted = promotions(facts)
     for pass_id in promoted:
         hall_pass = await Pass.filter(id=pass_id).using_db(tx.conn).get()
-        await compare_and_set(tx, hall_pass, lifecycle_fields(PassState.ACTIVE, now, hall_pass.minutes))
+        await compare_and_set(
+            tx, hall_pass, lifecycle_fields(PassState.ACTIVE, now, hall_pass.minutes)
+        )
         body = await serialise(tx, pass_id)
         await tx.append_event("pass.promoted", hall_pass, None, now, body)
     return list(promoted)

@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from datetime import datetime
 
 from server.clock import utcnow
 from server.enums import PassState
@@ -28,25 +27,35 @@ log = logging.getLogger("hallpass.scheduler")
 SWEEP_SECONDS = 5.0
 
 
-async def start_due_passes(now: datetime | None = None) -> list[int]:
+async def start_due_passes() -> list[int]:
     """Start every scheduled pass whose start time has come; return the ids that changed."""
-    now = now or utcnow()
-    due_now = await Pass.filter(state=PassState.SCHEDULED, start_at__lte=now).only("school_id")
+    due_now = await Pass.filter(state=PassState.SCHEDULED, start_at__lte=utcnow()).only("school_id")
     started: list[int] = []
     for school_id in sorted({p.school_id for p in due_now}):
         async with school_transaction(school_id) as tx:
-            due = await Pass.filter(school_id=school_id, state=PassState.SCHEDULED,
-                                    start_at__lte=now).using_db(tx.conn).order_by("start_at", "id")
+            now = tx.now  # read under the lock, so times follow commit order
+            due = (
+                await Pass.filter(school_id=school_id, state=PassState.SCHEDULED, start_at__lte=now)
+                .using_db(tx.conn)
+                .order_by("start_at", "id")
+            )
             for hall_pass in due:
                 facts = await load_facts(tx.conn, tx.school, now)
-                decision = start_scheduled(facts, open_pass_of(hall_pass),
-                                           destination_accepts=hall_pass.decided_by_id is not None)
+                decision = start_scheduled(
+                    facts,
+                    open_pass_of(hall_pass),
+                    destination_accepts=hall_pass.decided_by_id is not None,
+                )
                 if decision.outcome is Outcome.DENIED or decision.state is None:
                     continue  # stays scheduled; the next sweep tries again
-                await compare_and_set(tx, hall_pass, {
-                    "open_student_id": hall_pass.student_id,
-                    **lifecycle_fields(decision.state, now, hall_pass.minutes),
-                })
+                await compare_and_set(
+                    tx,
+                    hall_pass,
+                    {
+                        "open_student_id": hall_pass.student_id,
+                        **lifecycle_fields(decision.state, now, hall_pass.minutes),
+                    },
+                )
                 body = await serialise(tx, hall_pass.id)
                 await tx.append_event("pass.started", hall_pass, None, now, body)
                 started.append(hall_pass.id)

@@ -32,8 +32,10 @@ class SchoolTransaction:
     ) -> PassEvent:
         """Append the next event of the school's gapless sequence (invariant 4)."""
         self.school.event_seq += 1
-        await School.filter(id=self.school.id).using_db(self.conn).update(
-            event_seq=self.school.event_seq
+        await (
+            School.filter(id=self.school.id)
+            .using_db(self.conn)
+            .update(event_seq=self.school.event_seq)
         )
         event = await PassEvent.create(
             using_db=self.conn,

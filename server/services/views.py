@@ -27,13 +27,18 @@ def _place(location: Location) -> dict[str, Any]:
     return {"id": location.id, "name": location.name, "kind": str(location.kind)}
 
 
-def pass_json(hall_pass: Pass, *, position: int | None = None, full_names: bool = True) -> dict[str, Any]:
+def pass_json(
+    hall_pass: Pass, *, position: int | None = None, full_names: bool = True
+) -> dict[str, Any]:
     """Serialise a pass whose student, origin and destination are loaded."""
     body: dict[str, Any] = {
         "id": hall_pass.id,
         "state": str(hall_pass.state),
         "kind": str(hall_pass.kind),
-        "student": {"id": hall_pass.student.id, "name": student_name(hall_pass.student, full=full_names)},
+        "student": {
+            "id": hall_pass.student.id,
+            "name": student_name(hall_pass.student, full=full_names),
+        },
         "origin": _place(hall_pass.origin),
         "destination": _place(hall_pass.destination),
         "minutes": hall_pass.minutes,

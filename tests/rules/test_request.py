@@ -52,8 +52,9 @@ def ask(
     accepts: bool = False,
 ) -> PassRequest:
     """Return STUDENT's request for a pass (to the restroom unless told)."""
-    return PassRequest(STUDENT, frm, to, issued_by_staff=staff, start_at=start_at,
-                       destination_accepts=accepts)
+    return PassRequest(
+        STUDENT, frm, to, issued_by_staff=staff, start_at=start_at, destination_accepts=accepts
+    )
 
 
 @pytest.mark.parametrize(
