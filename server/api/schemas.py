@@ -9,7 +9,12 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, Str
 from server.enums import Approval, EndedBy, LocationKind, PassKind, PassState, Role
 
 Id = Annotated[StrictInt, Field(ge=1, le=2**31 - 1)]
-Login = Annotated[str, StringConstraints(min_length=1, max_length=120, strip_whitespace=True)]
+# PostgreSQL text can't hold NUL: refuse it here (422), not in the query (a 500).
+NO_NUL = r"^[^\x00]*$"
+Login = Annotated[
+    str, StringConstraints(min_length=1, max_length=120, strip_whitespace=True, pattern=NO_NUL)
+]
+SchoolSlug = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=NO_NUL)]
 Password = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 IdempotencyKeyText = Annotated[
     str, StringConstraints(min_length=8, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")
@@ -27,7 +32,7 @@ class LoginRequest(Strict):
 
     login: Login
     password: Password
-    school: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = Field(
+    school: SchoolSlug | None = Field(
         default=None,
         description="The school's slug; needed only when the login exists in more than one school.",
     )

@@ -1,0 +1,569 @@
+"""Who may do what to which pass: every endpoint x every role, and nothing crosses schools.
+
+One test walks `server.api.routes.OPERATIONS` for every caller (anonymous, each role of Demo High
+School, a kiosk, a substitute, and three users of a second school) against a fixed set of passes,
+and compares each status with the matrix below. An endpoint added to OPERATIONS without a row here
+fails the walk. Along the way it holds invariant 5 (DESIGN.md section 2): a student sees only their
+own passes and never an encounter group, the word "encounter" or another student's name; a kiosk
+sees students only as "First L.". A refused request must change nothing in the database; a
+successful one is undone before the next call, so every cell sees the same school.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from server.api.routes import OPERATIONS
+from server.api.spec import Operation
+from server.auth.passwords import hash_password
+from server.enums import LocationKind, Role
+from server.errors import ErrorCode
+from server.models import IdempotencyKey, Location, Pass, PassEvent, School, User
+from tests import dbstate
+from tests.conftest import Demo, location_id, user_id
+from tests.test_error_shape import assert_error
+
+ANONYMOUS = "anonymous"
+PASSWORD = "demo"
+ENCOUNTER_GROUP = "Demo separation"
+
+# name -> (login, role, school slug)
+CALLERS: dict[str, tuple[str, Role, str]] = {
+    "student": ("1003", Role.STUDENT, "demo"),  # owns the r101 pass
+    "student_pending": ("1004", Role.STUDENT, "demo"),  # owns the pending nurse pass
+    "teacher": ("teacher1@demo.school", Role.TEACHER, "demo"),  # Room 101
+    "teacher_other": ("teacher2@demo.school", Role.TEACHER, "demo"),  # Room 102
+    "substitute": ("sub@demo.school", Role.SUBSTITUTE, "demo"),  # covering Room 102
+    "nurse": ("nurse@demo.school", Role.NURSE, "demo"),
+    "counselor": ("counselor@demo.school", Role.COUNSELOR, "demo"),
+    "security": ("monitor@demo.school", Role.SECURITY, "demo"),
+    "admin": ("admin@demo.school", Role.ADMIN, "demo"),
+    "kiosk": ("kiosk101@demo.school", Role.KIOSK, "demo"),  # the device at Room 101's door
+    "other_student": ("2001", Role.STUDENT, "second"),  # owns the other school's pass
+    "other_teacher": ("teacher@second.school", Role.TEACHER, "second"),  # Room 201
+    "other_admin": ("admin@second.school", Role.ADMIN, "second"),
+}
+
+# The passes every cell is checked against: label -> (student login, destination, state).
+PASSES: dict[str, tuple[str, str, str]] = {
+    "r101": ("1003", "Restroom North", "active"),  # out of Room 101
+    "r102": ("1016", "Library", "active"),  # out of Room 102
+    "nurse": ("1004", "Nurse", "pending"),  # Room 101, awaits the origin teacher
+    "counselor": ("1017", "Counselor", "pending"),  # Room 102, awaits the counselor
+    "other": ("2001", "Restroom", "active"),  # the second school's, out of Room 201
+}
+
+# Which of PASSES each caller may see: GET /api/passes lists exactly these, GET /api/passes/{id}
+# answers 200 for these and 404 for the rest (an unseen pass is as good as nonexistent).
+VISIBLE: dict[str, frozenset[str]] = {
+    "student": frozenset({"r101"}),
+    "student_pending": frozenset({"nurse"}),
+    "teacher": frozenset({"r101", "nurse"}),  # from or to their room
+    "teacher_other": frozenset({"r102", "counselor"}),
+    "substitute": frozenset({"r102", "counselor"}),
+    "nurse": frozenset({"nurse"}),  # to their office only
+    "counselor": frozenset({"counselor"}),
+    "security": frozenset({"r101", "r102", "nurse", "counselor"}),  # the whole school, only
+    "admin": frozenset({"r101", "r102", "nurse", "counselor"}),
+    "kiosk": frozenset({"r101", "nurse"}),  # from or to its room
+    "other_student": frozenset({"other"}),
+    "other_teacher": frozenset({"other"}),
+    "other_admin": frozenset({"other"}),
+}
+
+# POST /api/passes/{id}/<verb>, on the passes   r101 r102 nurse couns other
+# 200 done; 403 seen, but the role may not; 404 not seen; 409 not in a state the verb takes.
+APPROVE: dict[str, tuple[int, int, int, int, int]] = {
+    "student": (403, 404, 404, 404, 404),
+    "student_pending": (404, 404, 403, 404, 404),  # nobody approves their own pass
+    "teacher": (403, 404, 200, 404, 404),  # the origin teacher approves the nurse
+    "teacher_other": (404, 403, 404, 403, 404),  # not the counselor's pass to approve
+    "substitute": (404, 403, 404, 403, 404),
+    "nurse": (404, 404, 403, 404, 404),  # the nurse pass needs the origin teacher
+    "counselor": (404, 404, 404, 200, 404),  # destination staff accept
+    "security": (403, 403, 403, 403, 404),  # sees all, approves nothing
+    "admin": (409, 409, 200, 200, 404),  # may approve anything pending
+    "kiosk": (403, 404, 403, 404, 404),
+    "other_student": (404, 404, 404, 404, 403),
+    "other_teacher": (404, 404, 404, 404, 403),
+    "other_admin": (404, 404, 404, 404, 409),
+}
+CANCEL: dict[str, tuple[int, int, int, int, int]] = {
+    "student": (409, 404, 404, 404, 404),  # an active pass is ended, not cancelled
+    "student_pending": (404, 404, 200, 404, 404),  # a student withdraws their request
+    "teacher": (409, 404, 200, 404, 404),
+    "teacher_other": (404, 409, 404, 200, 404),
+    "substitute": (404, 409, 404, 200, 404),
+    "nurse": (404, 404, 200, 404, 404),
+    "counselor": (404, 404, 404, 200, 404),
+    "security": (409, 409, 200, 200, 404),
+    "admin": (409, 409, 200, 200, 404),
+    "kiosk": (403, 404, 403, 404, 404),  # a door device starts and ends, never cancels
+    "other_student": (404, 404, 404, 404, 409),
+    "other_teacher": (404, 404, 404, 404, 409),
+    "other_admin": (404, 404, 404, 404, 409),
+}
+ARRIVE: dict[str, tuple[int, int, int, int, int]] = {
+    "student": (403, 404, 404, 404, 404),  # checking in is the destination's job
+    "student_pending": (404, 404, 403, 404, 404),
+    "teacher": (403, 404, 403, 404, 404),  # none of these go to Room 101
+    "teacher_other": (404, 403, 404, 403, 404),
+    "substitute": (404, 403, 404, 403, 404),
+    "nurse": (404, 404, 409, 404, 404),  # the nurse checks in passes to the nurse, once active
+    "counselor": (404, 404, 404, 409, 404),
+    "security": (200, 200, 409, 409, 404),
+    "admin": (200, 200, 409, 409, 404),
+    "kiosk": (403, 404, 403, 404, 404),  # only passes *to* its room
+    "other_student": (404, 404, 404, 404, 403),
+    "other_teacher": (404, 404, 404, 404, 403),
+    "other_admin": (404, 404, 404, 404, 200),
+}
+END: dict[str, tuple[int, int, int, int, int]] = {
+    "student": (200, 404, 404, 404, 404),  # a student ends their own pass on return
+    "student_pending": (404, 404, 409, 404, 404),
+    "teacher": (200, 404, 409, 404, 404),
+    "teacher_other": (404, 200, 404, 409, 404),
+    "substitute": (404, 200, 404, 409, 404),
+    "nurse": (404, 404, 409, 404, 404),
+    "counselor": (404, 404, 404, 409, 404),
+    "security": (200, 200, 409, 409, 404),
+    "admin": (200, 200, 409, 409, 404),
+    "kiosk": (200, 404, 409, 404, 404),  # the door device ends passes from its room
+    "other_student": (404, 404, 404, 404, 200),
+    "other_teacher": (404, 404, 404, 404, 200),
+    "other_admin": (404, 404, 404, 404, 200),
+}
+PER_PASS: dict[tuple[str, str], dict[str, tuple[int, int, int, int, int]] | None] = {
+    ("GET", "/api/passes/{id}"): None,  # from VISIBLE
+    ("POST", "/api/passes/{id}/approve"): APPROVE,
+    ("POST", "/api/passes/{id}/deny"): APPROVE,  # whoever may approve may deny
+    ("POST", "/api/passes/{id}/cancel"): CANCEL,
+    ("POST", "/api/passes/{id}/arrive"): ARRIVE,
+    ("POST", "/api/passes/{id}/end"): END,
+}
+
+# POST /api/passes, three bodies: issue a pass for 1005 (Room 101) to Restroom South; the
+# caller's own request to Restroom South; issue for 1005 to the second school's restroom.
+CREATE_KEY = ("POST", "/api/passes")
+CREATE_CASES = ("issue", "request", "cross_school")
+CREATE: dict[str, tuple[int, int, int]] = {
+    "student": (403, 409, 403),  # only for themselves; already out on r101
+    "student_pending": (403, 409, 403),
+    "teacher": (201, 422, 404),  # a student of their room; staff must name the student
+    "teacher_other": (403, 422, 404),
+    "substitute": (403, 422, 404),
+    "nurse": (403, 422, 404),  # staff at a destination issue passes to it only
+    "counselor": (403, 422, 404),
+    "security": (201, 422, 404),
+    "admin": (201, 422, 404),
+    "kiosk": (201, 422, 404),  # starts passes for the students of its room
+    "other_student": (403, 404, 403),  # Restroom South is another school's: not found
+    "other_teacher": (404, 422, 404),  # 1005 is another school's student: not found
+    "other_admin": (404, 422, 404),
+}
+
+# Operations that answer the same status to every signed-in caller: (signed in, anonymous).
+UNIFORM: dict[tuple[str, str], tuple[int, int]] = {
+    ("GET", "/healthz"): (200, 200),
+    ("GET", "/openapi.json"): (200, 200),
+    ("POST", "/api/session"): (200, 401),  # the caller's own login; anonymous: a wrong one
+    ("DELETE", "/api/session"): (204, 401),
+    ("GET", "/api/me"): (200, 401),
+    ("GET", "/api/locations"): (200, 401),
+    ("GET", "/api/passes"): (200, 401),  # its contents come from VISIBLE
+}
+PUBLIC = frozenset({("GET", "/healthz"), ("GET", "/openapi.json"), ("POST", "/api/session")})
+
+# What a pass request can write (tests/test_bad_input.py compares every table).
+PASS_TABLES = ("passes", "pass_events", "idempotency_keys", "schools")
+
+LOCATIONS = {
+    "demo": {
+        "Room 101",
+        "Room 102",
+        "Restroom North",
+        "Restroom South",
+        "Nurse",
+        "Counselor",
+        "Library",
+        "Main Office",
+    },
+    "second": {"Room 201", "Restroom"},
+}
+
+
+def test_the_matrix_has_exactly_one_row_per_operation() -> None:
+    registered = [(op.method, op.path) for op in OPERATIONS]
+    assert len(registered) == len(set(registered))
+    matrix = {*UNIFORM, *PER_PASS, CREATE_KEY}
+    assert set(registered) == matrix, "add a row to the matrix for each new endpoint"
+    tables: list[dict[str, Any]] = [t for t in PER_PASS.values() if t is not None]
+    for table in (*tables, CREATE, VISIBLE):
+        assert set(table) == set(CALLERS)
+    assert {(op.method, op.path) for op in OPERATIONS if not op.authenticated} == PUBLIC
+
+
+@dataclass(frozen=True)
+class OtherSchool:
+    """A second school of the same deployment, made through the ORM."""
+
+    school_id: int
+    classroom_id: int
+    restroom_id: int
+    teacher_id: int
+    student_id: int
+    admin_id: int
+
+
+async def create_other_school() -> OtherSchool:
+    """Create a second school: Room 201, a restroom, a teacher, a student and an admin."""
+    password_hash = await hash_password(PASSWORD)
+    school = await School.create(name="Second Middle School", slug="second", timezone="UTC")
+    classroom = await Location.create(
+        school=school, name="Room 201", kind=LocationKind.CLASSROOM, is_destination=False
+    )
+    restroom = await Location.create(
+        school=school, name="Restroom", kind=LocationKind.RESTROOM, capacity=2
+    )
+    teacher = await User.create(
+        school=school,
+        role=Role.TEACHER,
+        login="teacher@second.school",
+        first_name="Wendy",
+        last_name="Okonkwo",
+        password_hash=password_hash,
+    )
+    await teacher.assigned_locations.add(classroom)
+    student = await User.create(
+        school=school,
+        role=Role.STUDENT,
+        login="2001",
+        first_name="Zora",
+        last_name="Quintero",
+        home_location=classroom,
+        password_hash=password_hash,
+    )
+    admin = await User.create(
+        school=school,
+        role=Role.ADMIN,
+        login="admin@second.school",
+        first_name="Otto",
+        last_name="Lindqvist",
+        password_hash=password_hash,
+    )
+    return OtherSchool(school.id, classroom.id, restroom.id, teacher.id, student.id, admin.id)
+
+
+async def create_staff(login: str, role: Role, first: str, last: str, room: str) -> User:
+    """Create a Demo High School staff member or device assigned to one room."""
+    school = await School.get(slug="demo")
+    user = await User.create(
+        school=school,
+        role=role,
+        login=login,
+        first_name=first,
+        last_name=last,
+        password_hash=await hash_password(PASSWORD),
+    )
+    await user.assigned_locations.add(await Location.get(school=school, name=room))
+    return user
+
+
+@dataclass(frozen=True)
+class World:
+    """The ids the matrix refers to by label."""
+
+    passes: dict[str, int]  # PASSES label -> id
+    user_ids: dict[str, int]  # CALLERS name -> id
+    other: OtherSchool
+    restroom_south: int
+    student_1005: int
+    students: dict[int, tuple[str, str]]  # id -> (full name, kiosk name), both schools
+
+    def create_body(self, case: str) -> dict[str, int]:
+        """Return the body of one of the CREATE_CASES."""
+        return {
+            "issue": {"destination_id": self.restroom_south, "student_id": self.student_1005},
+            "request": {"destination_id": self.restroom_south},
+            "cross_school": {
+                "destination_id": self.other.restroom_id,
+                "student_id": self.student_1005,
+            },
+        }[case]
+
+
+@pytest.fixture
+async def world(demo: Demo) -> World:
+    """Add a substitute, a kiosk and a second school to the demo, and open the PASSES."""
+    await create_staff("sub@demo.school", Role.SUBSTITUTE, "Sam", "Keller", "Room 102")
+    await create_staff("kiosk101@demo.school", Role.KIOSK, "Door", "Kiosk", "Room 101")
+    other = await create_other_school()
+    passes: dict[str, int] = {}
+    for label, (login, destination, state) in PASSES.items():
+        place = other.restroom_id if label == "other" else await location_id(destination)
+        response = await demo.post(login, "/api/passes", {"destination_id": place})
+        assert response.status_code == 201, response.text
+        assert response.json()["state"] == state
+        passes[label] = response.json()["id"]
+    user_ids = {
+        name: (await User.get(login=login, school__slug=slug)).id
+        for name, (login, _, slug) in CALLERS.items()
+    }
+    return World(
+        passes,
+        user_ids,
+        other,
+        await location_id("Restroom South"),
+        await user_id("1005"),
+        await student_names(),
+    )
+
+
+async def student_names() -> dict[int, tuple[str, str]]:
+    """Return every student's full name and kiosk name ("First L.") by id, in every school."""
+    rows = await User.filter(role=Role.STUDENT).values("id", "first_name", "last_name")
+    return {
+        row["id"]: (
+            f"{row['first_name']} {row['last_name']}",
+            f"{row['first_name']} {row['last_name'][:1]}.",
+        )
+        for row in rows
+    }
+
+
+def _names_pattern(names: list[str]) -> re.Pattern[str]:
+    return re.compile("|".join(rf"\b{re.escape(name)}(?!\w)" for name in names))
+
+
+def student_leaks(text: str, own_id: int, students: dict[int, tuple[str, str]]) -> list[str]:
+    """Return what a response to a student shows that invariant 5 forbids."""
+    found = [word for word in (ENCOUNTER_GROUP.lower(), "encounter") if word in text.lower()]
+    others = [name for sid, pair in students.items() if sid != own_id for name in pair]
+    found += _names_pattern(others).findall(text)
+    return found
+
+
+def kiosk_leaks(response: httpx.Response, world: World) -> list[str]:
+    """Return full student names in a kiosk's response, and pass names not "First L."."""
+    found: list[str] = _names_pattern([full for full, _ in world.students.values()]).findall(
+        response.text
+    )
+    body = response.json() if response.content else None
+    for item in body if isinstance(body, list) else [body]:
+        if isinstance(item, dict) and isinstance(item.get("student"), dict):
+            student = item["student"]
+            if student["name"] != world.students[student["id"]][1]:
+                found.append(student["name"])
+    return found
+
+
+def expected_status(op: Operation, caller: str, target: str | None) -> int:
+    """Return the matrix's status for a caller calling an operation on a target."""
+    key = (op.method, op.path)
+    if caller == ANONYMOUS and key not in PUBLIC:
+        return 401
+    if key in UNIFORM:
+        signed_in, anonymous = UNIFORM[key]
+        return anonymous if caller == ANONYMOUS else signed_in
+    assert target is not None
+    if key == CREATE_KEY:
+        return CREATE[caller][CREATE_CASES.index(target)]
+    table = PER_PASS[key]
+    if table is None:
+        return 200 if target in VISIBLE[caller] else 404
+    return table[caller][list(PASSES).index(target)]
+
+
+def expected_code(op: Operation, status: int, caller: str) -> ErrorCode:
+    """Return the error code a refusal of the matrix must carry."""
+    if status == 401:
+        signing_in = (op.method, op.path) == ("POST", "/api/session")
+        return ErrorCode.INVALID_CREDENTIALS if signing_in else ErrorCode.NOT_AUTHENTICATED
+    if status == 409:
+        return (
+            ErrorCode.ALREADY_OUT
+            if (op.method, op.path) == CREATE_KEY
+            else ErrorCode.INVALID_TRANSITION
+        )
+    return {403: ErrorCode.FORBIDDEN, 404: ErrorCode.NOT_FOUND, 422: ErrorCode.VALIDATION_ERROR}[
+        status
+    ]
+
+
+def targets(op: Operation) -> tuple[str | None, ...]:
+    """Return what an operation is called on: each prepared pass, each create body, or once."""
+    if "{id}" in op.path:
+        return tuple(PASSES)
+    if (op.method, op.path) == CREATE_KEY:
+        return CREATE_CASES
+    return (None,)
+
+
+async def restore_passes(saved: list[dict[str, Any]]) -> None:
+    """Put every pass back as it was, and delete the passes created since."""
+    kept = [row["id"] for row in saved]
+    created = await Pass.exclude(id__in=kept).values_list("id", flat=True)
+    if created:
+        await PassEvent.filter(hall_pass_id__in=created).delete()
+        await IdempotencyKey.filter(hall_pass_id__in=created).delete()
+        await Pass.filter(id__in=created).delete()
+    current = {row["id"]: row for row in await Pass.all().values()}
+    for row in saved:
+        if current[row["id"]] != row:
+            await Pass.filter(id=row["id"]).update(**{k: v for k, v in row.items() if k != "id"})
+
+
+@dataclass
+class Walk:
+    """The walk through the matrix: one cell is one caller calling one operation on one target."""
+
+    demo: Demo
+    world: World
+
+    async def cell(self, op: Operation, caller: str, target: str | None) -> list[str]:
+        """Call, and return every way the answer disagrees with the matrix or invariant 5."""
+        name = f"{caller} {op.method} {op.path} [{target}]"
+        writes = op.method != "GET"
+        saved = await Pass.all().values() if writes else []
+        before = await dbstate.snapshot(PASS_TABLES) if writes else {}
+        response = await self.send(op, caller, target)
+        problems = self.check_status(op, caller, target, response)
+        if caller != ANONYMOUS and CALLERS[caller][1] is Role.STUDENT:
+            own = self.world.user_ids[caller]
+            problems += [
+                f"a student sees {leak!r}"
+                for leak in student_leaks(response.text, own, self.world.students)
+            ]
+        if caller == "kiosk":
+            problems += [f"the kiosk sees {leak!r}" for leak in kiosk_leaks(response, self.world)]
+        if writes:
+            after = await dbstate.snapshot(PASS_TABLES)
+            if response.status_code >= 400 and after != before:
+                problems.append(f"refused, yet changed {dbstate.changes(before, after)}")
+            await restore_passes(saved)
+        if (op.method, op.path) == ("DELETE", "/api/session") and caller != ANONYMOUS:
+            problems += await self.check_logged_out(caller)
+        return [f"{name}: {problem}" for problem in problems]
+
+    async def send(self, op: Operation, caller: str, target: str | None) -> httpx.Response:
+        """Send the operation as the caller, on the target."""
+        client = self.demo.client
+        client.cookies.clear()  # only the Authorization header may authenticate
+        headers = {} if caller == ANONYMOUS else await self.demo.auth(CALLERS[caller][0])
+        path = op.path
+        body: dict[str, Any] | None = None
+        if target in PASSES:
+            path = path.replace("{id}", str(self.world.passes[target]))
+        elif target in CREATE_CASES:
+            body = self.world.create_body(target)
+        elif (op.method, op.path) == ("POST", "/api/session"):
+            login = CALLERS[caller][0] if caller != ANONYMOUS else "nobody"
+            body = {"login": login, "password": PASSWORD}
+        return await client.request(op.method, path, headers=headers, json=body)
+
+    def check_status(
+        self, op: Operation, caller: str, target: str | None, response: httpx.Response
+    ) -> list[str]:
+        """Return how the status, the error or the content disagrees with the matrix."""
+        expected = expected_status(op, caller, target)
+        if response.status_code != expected:
+            return [f"{response.status_code}, expected {expected}: {response.text[:300]}"]
+        if expected >= 400:
+            try:
+                assert_error(response, expected, expected_code(op, expected, caller))
+            except AssertionError as exc:
+                return [str(exc)]
+            return []
+        if caller == ANONYMOUS or expected == 204:
+            return []
+        body = response.json()
+        _, role, slug = CALLERS[caller]
+        key = (op.method, op.path)
+        if key == ("GET", "/api/passes"):
+            shown = {item["id"] for item in body}
+            allowed = {self.world.passes[label] for label in VISIBLE[caller]}
+            return [] if shown == allowed else [f"lists {sorted(shown)}, not {sorted(allowed)}"]
+        if key in (("GET", "/api/me"), ("POST", "/api/session")):
+            user = body.get("user", body)
+            if (user["role"], user["school"]["slug"]) != (role, slug):
+                return [f"is {user['role']} of {user['school']['slug']}"]
+        if key == ("GET", "/api/locations"):
+            names = {item["name"] for item in body}
+            return [] if names == LOCATIONS[slug] else [f"sees locations {sorted(names)}"]
+        if target in PASSES and body["id"] != self.world.passes[target]:
+            return [f"answers with pass {body['id']}"]
+        return []
+
+    async def check_logged_out(self, caller: str) -> list[str]:
+        """Return a problem if the token of a caller who just logged out still works."""
+        login = CALLERS[caller][0]
+        stale = await self.demo.get(login, "/api/me")
+        del self.demo.tokens[login]  # sign in afresh for the next cell
+        return [] if stale.status_code == 401 else ["the token still works after logout"]
+
+
+async def test_every_caller_gets_the_matrix_status_on_every_endpoint(
+    demo: Demo, world: World
+) -> None:
+    walk = Walk(demo, world)
+    problems: list[str] = []
+    for op in OPERATIONS:
+        for caller in (ANONYMOUS, *CALLERS):
+            for target in targets(op):
+                problems += await walk.cell(op, caller, target)
+    assert not problems, "\n".join(problems)
+
+
+async def test_an_encounter_denial_never_tells_the_student_who_or_why(demo: Demo) -> None:
+    await create_staff("kiosk101@demo.school", Role.KIOSK, "Door", "Kiosk", "Room 101")
+    library = await location_id("Library")
+    to_student: dict[str, list[httpx.Response]] = {"1001": [], "1002": []}
+    # Either member of the group asking while the other is out hears one neutral sentence.
+    for out, asking in (("1002", "1001"), ("1001", "1002")):
+        trip = await demo.request_pass(out, "Restroom North")
+        assert trip.status_code == 201, trip.text
+        for destination in ("Restroom South", "Nurse"):
+            refused = await demo.request_pass(asking, destination)
+            assert_error(refused, 409, ErrorCode.BLOCKED)
+            assert refused.json()["error"]["message"] == (
+                "You can't start a pass right now. Please ask your teacher."
+            )
+            to_student[asking].append(refused)
+        to_student[out] += [trip, await demo.post(out, f"/api/passes/{trip.json()['id']}/end")]
+    # The kiosk at the door is a student's screen too: the same sentence, no group.
+    again = await demo.request_pass("1001", "Restroom North")
+    assert again.status_code == 201, again.text
+    for_1002 = {"destination_id": library, "student_id": await user_id("1002")}
+    at_door = await demo.post("kiosk101@demo.school", "/api/passes", for_1002)
+    assert_error(at_door, 409, ErrorCode.BLOCKED)
+    assert ENCOUNTER_GROUP not in at_door.text
+    assert "Martinez" not in at_door.text  # 1001 is Ava Martinez
+    # Staff are told why: the students' answers hide it on purpose, not by accident.
+    staff = await demo.post("teacher1@demo.school", "/api/passes", for_1002)
+    assert_error(staff, 409, ErrorCode.BLOCKED)
+    assert ENCOUNTER_GROUP in staff.text
+    # A pending pass is checked again on approval, and its student still hears nothing.
+    await demo.post("1001", f"/api/passes/{again.json()['id']}/end")
+    pending = await demo.request_pass("1002", "Nurse")
+    assert pending.status_code == 201, pending.text
+    assert pending.json()["state"] == "pending"
+    assert (await demo.request_pass("1001", "Library")).status_code == 201
+    held = await demo.post("teacher1@demo.school", f"/api/passes/{pending.json()['id']}/approve")
+    assert_error(held, 409, ErrorCode.BLOCKED)
+    listed = await demo.get("1002", "/api/passes")
+    assert {p["student"]["id"] for p in listed.json()} == {await user_id("1002")}
+    to_student["1002"] += [pending, listed]
+    for path in (f"/api/passes/{pending.json()['id']}", "/api/me", "/api/locations"):
+        to_student["1002"].append(await demo.get("1002", path))
+    to_student["1002"].append(await demo.post("1002", f"/api/passes/{pending.json()['id']}/cancel"))
+    names = await student_names()
+    for login, responses in to_student.items():
+        own = await user_id(login)
+        for response in responses:
+            assert response.status_code < 500, response.text
+            assert student_leaks(response.text, own, names) == [], response.text
