@@ -11,16 +11,17 @@ from server.config import DEFAULT_PORT, Settings, from_env
 
 
 async def _migrate_and_seed(settings: Settings, *, seed: bool) -> bool:
-    await db.migrate(settings)
-    if not seed:
-        return False
     from server.demo import ensure_demo
 
-    await db.connect(settings)
-    try:
-        return await ensure_demo()
-    finally:
-        await db.disconnect()
+    async with db.setup_lock(settings):
+        await db.migrate(settings)
+        if not seed:
+            return False
+        await db.connect(settings)
+        try:
+            return await ensure_demo()
+        finally:
+            await db.disconnect()
 
 
 def serve(args: argparse.Namespace, settings: Settings) -> int:

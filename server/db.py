@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
+import asyncpg
 from tortoise import Tortoise
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.migrations.api import migrate as run_migrations
@@ -36,6 +39,29 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
 
 # Read by `tortoise makemigrations` ([tool.tortoise] in pyproject.toml) when schema changes.
 TORTOISE_ORM = tortoise_config(os.environ.get("HALLPASS_DATABASE_URL", "sqlite://:memory:"))
+
+
+# The PostgreSQL advisory-lock key held while migrating and seeding ("HALL" in ASCII).
+SETUP_LOCK_KEY = 0x48414C4C
+
+
+@asynccontextmanager
+async def setup_lock(settings: Settings) -> AsyncIterator[None]:
+    """Hold a lock while migrating and seeding, so processes starting at once take turns.
+
+    On PostgreSQL it is a session advisory lock on a connection of its own (closing it releases
+    the lock even if this process dies). SQLite serves one process, which needs no lock.
+    """
+    if settings.is_sqlite:
+        yield
+        return
+    dsn = settings.database_url.split("?", 1)[0]
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute("SELECT pg_advisory_lock($1)", SETUP_LOCK_KEY)
+        yield
+    finally:
+        await conn.close()
 
 
 async def migrate(settings: Settings) -> None:

@@ -59,7 +59,8 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
         return pool.submit(asyncio.run, coro).result()
 
 
-async def _pg_admin(sql: str) -> None:
+async def pg_admin(sql: str) -> None:
+    """Run one statement on the test server's admin database."""
     conn = await asyncpg.connect(PG_ADMIN_DSN, timeout=5)
     try:
         await conn.execute(sql)
@@ -70,7 +71,7 @@ async def _pg_admin(sql: str) -> None:
 def postgres_reason() -> str | None:
     """Return why PostgreSQL can't be used, or None when it answers."""
     try:
-        run_sync(_pg_admin("SELECT 1"))
+        run_sync(pg_admin("SELECT 1"))
     except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
         return f"PostgreSQL at {PG_ADMIN_DSN} is not reachable ({exc.__class__.__name__}: {exc})"
     return None
@@ -114,10 +115,10 @@ def postgres_template() -> Iterator[str]:
             pytest.fail(f"CI=true needs PostgreSQL: {reason}")
         pytest.skip(reason)
     name = f"hp_template_{uuid.uuid4().hex[:10]}"
-    run_sync(_pg_admin(f'CREATE DATABASE "{name}"'))
+    run_sync(pg_admin(f'CREATE DATABASE "{name}"'))
     run_sync(_build_template(settings_for(tortoise_url(pg_dsn(name)), Path("/tmp"))))
     yield name
-    run_sync(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    run_sync(pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -139,11 +140,11 @@ async def database_url(
         return
     template_name: str = request.getfixturevalue("postgres_template")
     name = f"hp_test_{uuid.uuid4().hex[:12]}"
-    await _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"')
+    await pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"')
     try:
         yield tortoise_url(pg_dsn(name))
     finally:
-        await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

@@ -11,11 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
-import socket
 import subprocess
-import sys
-import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -28,6 +24,7 @@ from server.models import Pass, PassEvent
 from server.rules.decision import NEUTRAL_BLOCK_MESSAGE
 from tests.conftest import Demo, location_id, settings_for, user_id
 from tests.invariants import assert_invariants
+from tests.servers import free_port, hallpass_command, stop, wait_until_healthy
 
 ROUNDS = 50
 ADMIN = "admin@demo.school"
@@ -258,50 +255,6 @@ async def test_a_request_sent_five_times_at_once_with_one_idempotency_key_replay
 
 
 # Two real server processes on one PostgreSQL database.
-
-
-def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def hallpass_command() -> list[str]:
-    """Return the `hallpass` console script of this environment."""
-    script = Path(sys.executable).with_name("hallpass")
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("hallpass")
-    assert found is not None, "the hallpass console script is not installed"
-    return [found]
-
-
-def wait_until_healthy(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
-    """Wait for GET /healthz to answer 200, failing early if the process dies."""
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"hallpass serve exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    pytest.fail(f"hallpass serve at {url} did not become healthy:\n{log.read_text()}")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """Terminate a server process, killing it if it does not stop."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
 
 
 @pytest.fixture
