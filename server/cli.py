@@ -43,7 +43,13 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
+        # Deflate roughly doubles memory per socket; client frames are tiny (a hello), so a
+        # frame over 64 KiB is refused by the protocol layer before anything reads it.
+        ws="websockets-sansio",
         ws_per_message_deflate=False,
+        ws_max_size=65536,
+        ws_ping_interval=20.0,
+        ws_ping_timeout=20.0,
         proxy_headers=bool(settings.trusted_proxies),
         forwarded_allow_ips=settings.trusted_proxies or None,
         log_level="info",

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
 import pytest
 
-from server.auth.sessions import COOKIE_NAME
+from server import clock
+from server.auth.sessions import COOKIE_NAME, purge_expired
 from server.enums import Role
 from server.models import School, User
 from tests.conftest import BASE_URL, Demo, location_id
@@ -135,3 +138,17 @@ async def test_every_response_carries_the_security_headers(
     assert response.headers["referrer-policy"] == "no-referrer"
     if path.startswith("/api/"):
         assert response.headers["cache-control"] == "no-store"
+
+
+async def test_logins_are_not_case_sensitive(client: httpx.AsyncClient) -> None:
+    response = await login(client, "Teacher1@Demo.School")
+    assert response.status_code == 200
+    assert response.json()["user"]["login"] == "teacher1@demo.school"
+
+
+async def test_expired_sessions_are_purged(demo: Demo) -> None:
+    headers = await demo.auth("1003")
+    await demo.auth("1004")
+    clock.advance(timedelta(hours=13))  # past the 12-hour session
+    assert await purge_expired() == 2
+    assert (await demo.client.get("/api/me", headers=headers)).status_code == 401

@@ -5,6 +5,7 @@ from __future__ import annotations
 from server.auth.ratelimit import (
     PER_ADDRESS_FAILURES,
     PER_KEY_FAILURES,
+    SWEEP_AT_KEYS,
     WINDOW_SECONDS,
     LoginLimiter,
 )
@@ -49,3 +50,13 @@ def test_a_success_forgets_that_logins_failures() -> None:
     limiter.succeeded("1003", "10.0.0.5")
     limiter.failed("1003", "10.0.0.5")
     assert limiter.retry_after("1003", "10.0.0.5") is None
+
+
+def test_logins_that_are_never_retried_do_not_pile_up() -> None:
+    clock = FakeClock()
+    limiter = LoginLimiter(clock=clock)
+    for i in range(SWEEP_AT_KEYS // 2):
+        limiter.failed(f"made-up-{i}", f"10.1.{i // 250}.{i % 250}")
+    clock.now += WINDOW_SECONDS + 1
+    limiter.failed("one-more", "10.9.9.9")  # over the limit of keys: the stale ones go
+    assert limiter.tracked() == 2

@@ -8,7 +8,7 @@ from importlib.metadata import version
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from server import db
 from server.api.context import AppContext
@@ -17,27 +17,40 @@ from server.api.headers import SecurityHeaders
 from server.api.routes import OPERATIONS
 from server.api.spec import build_openapi
 from server.config import Settings
+from server.hub.broker import create_broker
+from server.hub.http import endpoint as hub_endpoint
+from server.hub.hub import Hub
 from server.services import scheduler
 
 
 def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette:
     """Build the app; with manage_database it opens the ORM and runs the scheduler itself."""
+    hub = Hub(create_broker(settings.redis_url))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if not manage_database:
-            yield
+            await hub.start()
+            try:
+                yield
+            finally:
+                await hub.stop()
             return
         await db.connect(settings)
         try:
-            async with scheduler.running():
-                yield
+            await hub.start()
+            try:
+                async with scheduler.running():
+                    yield
+            finally:
+                await hub.stop()
         finally:
             await db.disconnect()
 
-    routes = [
+    routes: list[BaseRoute] = [
         Route(op.path, op.handler, methods=[op.method], name=op.operation_id) for op in OPERATIONS
     ]
+    routes.append(WebSocketRoute("/ws", hub_endpoint, name="ws"))
     app = Starlette(
         routes=routes,
         middleware=[Middleware(SecurityHeaders)],
@@ -45,5 +58,6 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         lifespan=lifespan,
     )
     app.state.hallpass = AppContext(settings=settings)
+    app.state.hub = hub
     app.state.openapi = build_openapi(OPERATIONS, version("hallpass"))
     return app

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pydantic import TypeAdapter, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from tortoise.expressions import Q
 
 from server.api.context import caller
 from server.api.requests import read_json, validation_error
@@ -13,10 +12,10 @@ from server.api.schemas import IdempotencyKeyText, PassCreate
 from server.enums import PassState
 from server.errors import ErrorCode, HallpassError, not_found
 from server.models import Pass
-from server.rules.permissions import Action, Scope, may, scope_of, sees_full_names
+from server.rules.permissions import Action, may, sees_full_names
 from server.services.passes import create_pass, target_of, transition
-from server.services.principal import Principal
 from server.services.views import line_positions, pass_json
+from server.services.visibility import visible
 
 MAX_LIST = 500
 # The Idempotency-Key header takes the same values as the body's idempotency_key.
@@ -41,21 +40,6 @@ async def create(request: Request) -> Response:
         idempotency_key=key,
     )
     return JSONResponse(result.body, status_code=201 if result.created else 200)
-
-
-def visible(principal: Principal) -> Q:
-    """Return the filter of passes the caller may see (the same sets as Action.VIEW)."""
-    actor = principal.actor
-    scope = scope_of(actor)
-    base = Q(school_id=actor.school_id)
-    if scope is Scope.OWN:
-        return base & Q(student_id=actor.user_id)
-    if scope is Scope.SCHOOL:
-        return base
-    ids = list(actor.location_ids) or [0]
-    if scope is Scope.TO:
-        return base & Q(destination_id__in=ids)
-    return base & (Q(origin_id__in=ids) | Q(destination_id__in=ids))
 
 
 def parse_states(raw: str | None) -> list[PassState] | None:

@@ -38,7 +38,8 @@ def user_json(principal: Principal, school: School) -> dict[str, Any]:
 
 
 async def _find_user(body: LoginRequest) -> User | None:
-    query = User.filter(login=body.login, active=True)
+    # Logins are e-mail addresses or student numbers: case never makes them different.
+    query = User.filter(login__iexact=body.login, active=True)
     if body.school is not None:
         query = query.filter(school__slug=body.school)
     users = await query.limit(2)

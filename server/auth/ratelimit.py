@@ -14,6 +14,9 @@ PER_KEY_FAILURES = 10
 # at once; 300 failures in 5 minutes still stops a password spray from one address.
 PER_ADDRESS_FAILURES = 300
 WINDOW_SECONDS = 300.0
+# Past this many tracked keys, every window is swept, so logins that are never retried (a
+# spray of made-up names) cannot grow the table without bound.
+SWEEP_AT_KEYS = 10_000
 
 
 @dataclass
@@ -50,6 +53,13 @@ class LoginLimiter:
         now = self.clock()
         for key in (f"l:{login.lower()}|{address}", f"a:{address}"):
             self._failures.setdefault(key, deque()).append(now)
+        if len(self._failures) > SWEEP_AT_KEYS:
+            for key in list(self._failures):
+                self._recent(key)
+
+    def tracked(self) -> int:
+        """Return how many keys have failures in their window (for tests and metrics)."""
+        return len(self._failures)
 
     def succeeded(self, login: str, address: str) -> None:
         """Forget the failures of a login that just succeeded from this address."""

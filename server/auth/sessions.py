@@ -57,3 +57,8 @@ async def resolve(token: str) -> tuple[Session, User] | None:
 async def end_session(session: Session) -> None:
     """Log the session out."""
     await Session.filter(id=session.id).delete()
+
+
+async def purge_expired() -> int:
+    """Delete sessions past their expiry; return how many went."""
+    return await Session.filter(expires_at__lte=utcnow()).delete()

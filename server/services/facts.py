@@ -39,7 +39,12 @@ def open_pass_of(hall_pass: Pass) -> OpenPass:
 async def load_facts(conn: BaseDBAsyncClient, school: School, now: datetime) -> SchoolFacts:
     """Read everything the rules look at for one school."""
     locations = await Location.filter(school_id=school.id).using_db(conn)
-    open_rows = await Pass.filter(school_id=school.id, state__in=list(OPEN_STATES)).using_db(conn)
+    # Plain rows, not models: this runs in every transition, under the school's lock.
+    open_rows = (
+        await Pass.filter(school_id=school.id, state__in=list(OPEN_STATES))
+        .using_db(conn)
+        .values("id", "student_id", "origin_id", "destination_id", "state", "queued_at")
+    )
     members = (
         await EncounterGroup.filter(school_id=school.id, active=True)
         .using_db(conn)
@@ -56,7 +61,17 @@ async def load_facts(conn: BaseDBAsyncClient, school: School, now: datetime) -> 
     return SchoolFacts(
         now=now,
         places={loc.id: place_of(loc) for loc in locations},
-        open_passes=tuple(open_pass_of(p) for p in open_rows),
+        open_passes=tuple(
+            OpenPass(
+                id=row["id"],
+                student_id=row["student_id"],
+                origin_id=row["origin_id"],
+                destination_id=row["destination_id"],
+                state=PassState(row["state"]),
+                queued_at=row["queued_at"],
+            )
+            for row in open_rows
+        ),
         encounters=tuple(
             Encounter(gid, name, mode, frozenset(ids)) for gid, (name, mode, ids) in groups.items()
         ),

@@ -361,6 +361,9 @@ async def compare_and_set(tx: SchoolTransaction, hall_pass: Pass, changes: dict[
 
 async def promote_waiting(tx: SchoolTransaction, now: datetime) -> list[int]:
     """Start every waiting pass that may go out now, first in line first."""
+    line = Pass.filter(school_id=tx.school.id, state=PassState.WAITING).using_db(tx.conn)
+    if not await line.exists():
+        return []  # the usual case: nobody in line, so no facts to load
     facts = await load_facts(tx.conn, tx.school, now)
     promoted = promotions(facts)
     for pass_id in promoted:

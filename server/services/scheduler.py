@@ -12,6 +12,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
+from server.auth.sessions import purge_expired
 from server.clock import utcnow
 from server.enums import PassState
 from server.models import Pass
@@ -25,6 +26,8 @@ log = logging.getLogger("hallpass.scheduler")
 
 # Scheduled passes are set to the minute; a 5-second sweep starts them well within that.
 SWEEP_SECONDS = 5.0
+# Expired sessions are useless rows; deleting them every ~5 minutes keeps the table small.
+PURGE_EVERY_SWEEPS = 60
 
 
 async def start_due_passes() -> list[int]:
@@ -64,11 +67,15 @@ async def start_due_passes() -> list[int]:
 
 async def run_forever(interval: float = SWEEP_SECONDS) -> None:
     """Sweep every `interval` seconds until cancelled; a failed sweep is logged and retried."""
+    sweeps = 0
     while True:
         try:
             await start_due_passes()
+            if sweeps % PURGE_EVERY_SWEEPS == 0:
+                await purge_expired()
         except Exception:
             log.exception("scheduled-pass sweep failed; retrying in %.0f s", interval)
+        sweeps += 1
         await asyncio.sleep(interval)
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,6 +15,21 @@ from tortoise.transactions import in_transaction
 from server.clock import utcnow
 from server.errors import not_found
 from server.models import Pass, PassEvent, School
+
+log = logging.getLogger("hallpass.transactions")
+
+AfterCommit = Callable[[School, Sequence[PassEvent]], Awaitable[None]]
+_after_commit: list[AfterCommit] = []
+
+
+def on_commit(hook: AfterCommit) -> Callable[[], None]:
+    """Call `hook` with the school and its new events after each committed transition.
+
+    Returns the function that removes the hook. The real-time hub publishes from here, so
+    nothing is announced that the database has not kept.
+    """
+    _after_commit.append(hook)
+    return lambda: _after_commit.remove(hook)
 
 
 @dataclass
@@ -64,4 +80,28 @@ async def school_transaction(school_id: int) -> AsyncIterator[SchoolTransaction]
         school = await School.select_for_update().using_db(conn).get_or_none(id=school_id)
         if school is None:
             raise not_found("school")
-        yield SchoolTransaction(conn, school, utcnow())
+        tx = SchoolTransaction(conn, school, utcnow())
+        yield tx
+    if not tx.events:
+        return
+    for hook in tuple(_after_commit):
+        try:
+            await hook(tx.school, tx.events)
+        except Exception:
+            # The change is committed and the request must say so; listeners that missed
+            # the announcement catch up from the event log (the source of truth).
+            log.exception("after-commit hook %r failed", hook)
+
+
+@asynccontextmanager
+async def consistent_read() -> AsyncIterator[BaseDBAsyncClient]:
+    """Open a read-only transaction whose queries all see one moment of the database.
+
+    A client's snapshot (the passes, and the seq they are current to) must agree, or an event
+    committed between the two reads would be lost or sent twice. PostgreSQL's REPEATABLE READ
+    gives that without locking anyone out; SQLite runs the transaction alone on its connection.
+    """
+    async with in_transaction() as conn:
+        if conn.capabilities.dialect == "postgres":
+            await conn.execute_script("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield conn

@@ -1,0 +1,145 @@
+"""One school's live feed in this process: every event once, in seq order, to local clients.
+
+The broker brings events within milliseconds; the event log in the database is the source of
+truth, so a gap in seq (a lost publish, a Redis restart, an overflow) is filled from it, and a
+poll every CATCH_UP_SECONDS catches an event whose announcement never came.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from server.hub.broker import Broker, BrokerEvent, SubscriberOverflow
+from server.hub.connection import Connection, LiveEvent
+from server.hub.messages import event_frame
+from server.models import PassEvent, School
+from server.rules.permissions import PassTarget
+
+log = logging.getLogger("hallpass.hub")
+
+# A lost announcement is noticed within this time; one indexed read per school per second.
+CATCH_UP_SECONDS = 1.0
+# Backoff after a failed subscription, doubling up to the cap (a Redis restart takes seconds).
+RETRY_SECONDS = (0.1, 5.0)
+
+
+def kiosk_view(data: dict[str, Any]) -> dict[str, Any]:
+    """Return the pass as a shared kiosk may show it: first name and last initial only."""
+    first, _, last = str(data["student"]["name"]).partition(" ")
+    name = f"{first} {last.rsplit(' ', 1)[-1][:1]}." if last else first
+    return {**data, "student": {**data["student"], "name": name}}
+
+
+def live_event(school_id: int, seq: int, name: str, data: dict[str, Any]) -> LiveEvent:
+    """Build the fan-out form of an event, with its frame text built once."""
+    target = PassTarget(
+        school_id=school_id,
+        student_id=int(data["student"]["id"]),
+        origin_id=int(data["origin"]["id"]),
+        destination_id=int(data["destination"]["id"]),
+    )
+    kiosk = functools.cache(lambda: event_frame(seq, name, kiosk_view(data)))
+    return LiveEvent(school_id, seq, target, event_frame(seq, name, data), kiosk)
+
+
+def from_log(rows: Iterable[PassEvent]) -> list[LiveEvent]:
+    """Turn event-log rows into live events."""
+    return [live_event(r.school_id, r.seq, r.name, r.data) for r in rows]
+
+
+class SchoolFeed:
+    """The live events of one school, delivered to this process's clients of that school."""
+
+    def __init__(self, school_id: int, broker: Broker) -> None:
+        self.school_id = school_id
+        self.broker = broker
+        self.connections: set[Connection] = set()
+        self.last_seq = 0
+        self._lock = asyncio.Lock()
+        self._ready = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        """Subscribe, learn the current seq, and start catching up; return when live."""
+        self._tasks = [
+            asyncio.create_task(self._listen(), name=f"feed-{self.school_id}"),
+            asyncio.create_task(self._poll(), name=f"feed-poll-{self.school_id}"),
+        ]
+        await self._ready.wait()
+
+    async def stop(self) -> None:
+        """Stop listening."""
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _listen(self) -> None:
+        delay = RETRY_SECONDS[0]
+        while True:
+            try:
+                async with self.broker.subscribe(self.school_id) as events:
+                    # Subscribed first, then read: nothing committed in between is missed.
+                    await self.catch_up()
+                    self._ready.set()
+                    delay = RETRY_SECONDS[0]
+                    async for event in events:
+                        await self.accept(event)
+            except asyncio.CancelledError:
+                raise
+            except SubscriberOverflow:
+                # This process fell behind the broker: resubscribe and read the gap from the log.
+                log.warning("feed of school %d overflowed; catching up", self.school_id)
+                continue
+            except Exception:
+                log.exception(
+                    "feed of school %d lost its subscription; resubscribing", self.school_id
+                )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, RETRY_SECONDS[1])
+
+    async def _poll(self) -> None:
+        while True:
+            await asyncio.sleep(CATCH_UP_SECONDS)
+            try:
+                await self.catch_up()
+            except Exception:
+                log.exception("catch-up of school %d failed", self.school_id)
+
+    async def accept(self, event: BrokerEvent) -> None:
+        """Deliver a broker event, filling any gap before it from the event log."""
+        async with self._lock:
+            if event.seq <= self.last_seq:
+                return  # delivered already (a retried publish, or caught up from the log)
+            if event.seq > self.last_seq + 1:
+                await self._backfill(event.seq - 1)
+            self._fan_out([live_event(event.school_id, event.seq, event.name, event.data)])
+
+    async def catch_up(self) -> None:
+        """Deliver every logged event after the last one delivered."""
+        async with self._lock:
+            school = await School.filter(id=self.school_id).only("event_seq").first()
+            top = school.event_seq if school is not None else 0
+            if not self._ready.is_set() and self.last_seq == 0:
+                self.last_seq = top  # a new feed starts at the present
+                return
+            if top > self.last_seq:
+                await self._backfill(top)
+
+    async def _backfill(self, upto: int) -> None:
+        rows = await PassEvent.filter(
+            school_id=self.school_id, seq__gt=self.last_seq, seq__lte=upto
+        ).order_by("seq")
+        self._fan_out(from_log(rows))
+
+    def _fan_out(self, events: list[LiveEvent]) -> None:
+        for event in events:
+            self.last_seq = event.seq
+            for connection in tuple(self.connections):
+                connection.deliver(event)

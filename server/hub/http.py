@@ -1,0 +1,213 @@
+"""The `/ws` endpoint: authenticate, send a snapshot or the missed events, then stay live."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from datetime import datetime
+from datetime import time as day_time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import Q
+
+from server.api.context import context
+from server.api.security import own_origin
+from server.auth.sessions import COOKIE_NAME, resolve
+from server.clock import utcnow
+from server.enums import OPEN_STATES, PassState
+from server.hub.connection import Connection
+from server.hub.const import FLOOD_FRAMES, FLOOD_WINDOW_SECONDS, CloseCode, FrameErrorCode
+from server.hub.feed import from_log
+from server.hub.hub import Hub
+from server.hub.messages import (
+    FrameError,
+    Hello,
+    Ping,
+    error_frame,
+    parse_client_frame,
+    pong_frame,
+    ready_frame,
+    snapshot_frame,
+)
+from server.models import Pass, PassEvent, School
+from server.rules.permissions import sees_full_names
+from server.services.principal import Principal, principal_for
+from server.services.transaction import consistent_read
+from server.services.views import line_positions, pass_json
+from server.services.visibility import visible
+
+log = logging.getLogger("hallpass.hub")
+
+# A client that connects must say hello promptly; an idle unauthenticated socket is a cost.
+HELLO_SECONDS = 10.0
+# Past this many missed events a snapshot is smaller and faster than the replay.
+MAX_REPLAY = 1000
+# Client frame errors after which the socket is closed rather than answered and kept.
+CLOSING_ERRORS = {FrameErrorCode.FRAME_TOO_LARGE: CloseCode.MESSAGE_TOO_BIG}
+
+
+def hub_of(websocket: WebSocket) -> Hub:
+    """Return the process's hub."""
+    hub: Hub = websocket.app.state.hub
+    return hub
+
+
+async def snapshot(
+    principal: Principal, school: School, conn: BaseDBAsyncClient
+) -> list[dict[str, Any]]:
+    """Return the passes the client starts from: open or scheduled, and today's others."""
+    zone = ZoneInfo(school.timezone)
+    midnight = datetime.combine(utcnow().astimezone(zone).date(), day_time(0), zone)
+    kept = Q(requested_at__gte=midnight) | Q(state__in=[*OPEN_STATES, PassState.SCHEDULED])
+    passes = (
+        await Pass.filter(visible(principal) & kept)
+        .using_db(conn)
+        .select_related("student", "origin", "destination")
+        .order_by("id")
+    )
+    waiting = await Pass.filter(school_id=school.id, state=PassState.WAITING).using_db(conn)
+    positions = line_positions(waiting)
+    full = sees_full_names(principal.actor)
+    return [pass_json(p, position=positions.get(p.id), full_names=full) for p in passes]
+
+
+async def can_resume(school: School, hello: Hello, conn: BaseDBAsyncClient) -> bool:
+    """Say whether the client's `since` can be served from the event log."""
+    if hello.since is None or hello.epoch != school.epoch or hello.since > school.event_seq:
+        return False
+    if school.event_seq - hello.since > MAX_REPLAY:
+        return False  # a snapshot is smaller than that many events
+    if hello.since == school.event_seq:
+        return True
+    return await PassEvent.filter(school_id=school.id, seq=hello.since + 1).using_db(conn).exists()
+
+
+async def authenticate(websocket: WebSocket, hello: Hello) -> tuple[Principal, int] | None:
+    """Return the caller and their session id, from the cookie or the hello's token."""
+    token = hello.token or websocket.cookies.get(COOKIE_NAME)
+    if not token:
+        return None
+    resolved = await resolve(token)
+    if resolved is None:
+        return None
+    session, user = resolved
+    return await principal_for(user), session.id
+
+
+def origin_allowed(websocket: WebSocket) -> bool:
+    """Refuse a browser page of another site (a socket has no CSRF token to check)."""
+    origin = websocket.headers.get("origin")
+    if origin is None:
+        return True  # not a browser: scripts authenticate with the token in hello
+    settings = context(websocket).settings
+    own = own_origin(websocket).replace("ws://", "http://").replace("wss://", "https://")
+    return origin in {own, *settings.allowed_origins}
+
+
+async def first_hello(websocket: WebSocket) -> Hello | None:
+    """Wait for the hello frame; answer anything else with an error."""
+    try:
+        async with asyncio.timeout(HELLO_SECONDS):
+            raw = await websocket.receive_text()
+    except TimeoutError:
+        await websocket.close(CloseCode.POLICY_VIOLATION, "no hello")
+        return None
+    try:
+        frame = parse_client_frame(raw)
+    except FrameError as exc:
+        await websocket.send_text(exc.frame())
+        await websocket.close(CLOSING_ERRORS.get(exc.code, CloseCode.POLICY_VIOLATION), "bad hello")
+        return None
+    if not isinstance(frame, Hello):
+        await websocket.send_text(
+            error_frame(FrameErrorCode.NOT_AUTHENTICATED, "Send hello first.")
+        )
+        await websocket.close(CloseCode.NOT_AUTHENTICATED, "send hello first")
+        return None
+    return frame
+
+
+async def endpoint(websocket: WebSocket) -> None:
+    """Serve one WebSocket client."""
+    if not origin_allowed(websocket):
+        await websocket.close(
+            CloseCode.POLICY_VIOLATION
+        )  # before accept: the handshake is refused (403)
+        return
+    await websocket.accept()
+    hello = await first_hello(websocket)
+    if hello is None:
+        return
+    caller = await authenticate(websocket, hello)
+    if caller is None:
+        await websocket.send_text(error_frame(FrameErrorCode.NOT_AUTHENTICATED, "Sign in first."))
+        await websocket.close(CloseCode.NOT_AUTHENTICATED, "not authenticated")
+        return
+    principal, session_id = caller
+    hub = hub_of(websocket)
+    connection = Connection(websocket, principal.actor, session_id)
+    connection.start()
+    await hub.attach(connection)  # subscribe before reading: nothing falls in between
+    try:
+        async with consistent_read() as conn:
+            school = await School.filter(id=principal.actor.school_id).using_db(conn).get()
+            if await can_resume(school, hello, conn):
+                replay = from_log(
+                    await PassEvent.filter(
+                        school_id=school.id, seq__gt=hello.since or 0, seq__lte=school.event_seq
+                    )
+                    .using_db(conn)
+                    .order_by("seq")
+                )
+                first = None
+            else:
+                replay = []
+                first = snapshot_frame(
+                    school.epoch, school.event_seq, await snapshot(principal, school, conn)
+                )
+        # Live events held since attach() are released by go_live, after what was read here.
+        if first is None:
+            connection.floor = hello.since
+            for event in replay:
+                connection.deliver(event)
+            connection.offer(ready_frame(school.epoch, school.event_seq))
+        else:
+            connection.offer(first)
+        connection.go_live(school.event_seq)
+        await read_frames(websocket, connection)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        await hub.detach(connection)
+        await connection.finish()
+
+
+async def read_frames(websocket: WebSocket, connection: Connection) -> None:
+    """Answer the client's frames until it leaves; a flood closes the socket."""
+    window: list[float] = []
+    while not connection.closing:
+        raw = await websocket.receive_text()
+        now = time.monotonic()
+        window = [t for t in window if now - t < FLOOD_WINDOW_SECONDS] + [now]
+        if len(window) > FLOOD_FRAMES:
+            connection.offer(error_frame(FrameErrorCode.RATE_LIMITED, "Too many frames."))
+            connection.close_soon(CloseCode.POLICY_VIOLATION, "too many frames")
+            return
+        try:
+            frame = parse_client_frame(raw)
+        except FrameError as exc:
+            connection.offer(exc.frame())
+            if exc.code in CLOSING_ERRORS:
+                connection.close_soon(CLOSING_ERRORS[exc.code], "frame too large")
+                return
+            continue
+        if isinstance(frame, Ping):
+            connection.offer(pong_frame())
+        else:
+            connection.offer(
+                error_frame(FrameErrorCode.ALREADY_AUTHENTICATED, "Hello was already said.")
+            )

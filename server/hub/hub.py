@@ -1,0 +1,146 @@
+"""The hub of one process: a feed per school with local clients, publishing after commit."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Sequence
+
+from server.clock import utcnow
+from server.enums import Role
+from server.hub.broker import Broker, BrokerEvent
+from server.hub.connection import Connection
+from server.hub.const import CloseCode
+from server.hub.feed import SchoolFeed
+from server.models import PassEvent, School, Session
+from server.services.transaction import on_commit
+
+log = logging.getLogger("hallpass.hub")
+
+# A user who is disabled, changes role or logs out is cut off within this time, on every
+# process, by one query per process over all its open sockets.
+SESSION_CHECK_SECONDS = 0.5
+# Committed events waiting to be announced. Publishing runs off the request path; if Redis is
+# slow or down and this fills, announcements are dropped and every feed fills the gap from the
+# event log within a second (feed.CATCH_UP_SECONDS), so a full outbox costs latency, not events.
+OUTBOX_SIZE = 10_000
+
+
+def broker_event(school: School, event: PassEvent) -> BrokerEvent:
+    """Return the broker form of a committed event."""
+    return BrokerEvent(
+        school_id=school.id,
+        epoch=school.epoch,
+        seq=event.seq,
+        name=event.name,
+        pass_id=event.hall_pass_id,
+        at=event.at.isoformat(),
+        data=event.data,
+    )
+
+
+class Hub:
+    """Live sessions of this process, grouped by school."""
+
+    def __init__(self, broker: Broker) -> None:
+        self.broker = broker
+        self.feeds: dict[int, SchoolFeed] = {}
+        self._feed_lock = asyncio.Lock()
+        self._unhook: Callable[[], None] = lambda: None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._outbox: asyncio.Queue[list[BrokerEvent]] = asyncio.Queue(maxsize=OUTBOX_SIZE)
+
+    async def start(self) -> None:
+        """Start the broker, publish committed events, and watch sessions."""
+        await self.broker.start()
+        self._unhook = on_commit(self.publish)
+        self._tasks = [
+            asyncio.create_task(self._watch_sessions(), name="hub-sessions"),
+            asyncio.create_task(self._announce(), name="hub-outbox"),
+        ]
+
+    async def stop(self) -> None:
+        """Close every client and stop."""
+        self._unhook()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for feed in list(self.feeds.values()):
+            for connection in tuple(feed.connections):
+                await connection.close(1001, "server shutting down")  # going away
+            await feed.stop()
+        self.feeds.clear()
+        await self.broker.stop()
+
+    async def publish(self, school: School, events: Sequence[PassEvent]) -> None:
+        """Queue committed events for announcement to every process (the after-commit hook)."""
+        try:
+            self._outbox.put_nowait([broker_event(school, e) for e in events])
+        except asyncio.QueueFull:
+            log.warning("outbox full: the feeds will read %d events from the log", len(events))
+
+    async def _announce(self) -> None:
+        """Publish queued events in commit order, one batch at a time."""
+        while True:
+            batch = await self._outbox.get()
+            try:
+                await self.broker.publish(batch)
+            except Exception as exc:
+                log.warning("could not announce events (%s); feeds catch up from the log", exc)
+
+    async def attach(self, connection: Connection) -> SchoolFeed:
+        """Add a client to its school's feed, starting the feed on first use."""
+        school_id = connection.actor.school_id
+        async with self._feed_lock:
+            feed = self.feeds.get(school_id)
+            if feed is None:
+                feed = SchoolFeed(school_id, self.broker)
+                await feed.start()
+                self.feeds[school_id] = feed
+            feed.connections.add(connection)
+        return feed
+
+    async def detach(self, connection: Connection) -> None:
+        """Remove a client; a feed with no clients left stops."""
+        school_id = connection.actor.school_id
+        async with self._feed_lock:
+            feed = self.feeds.get(school_id)
+            if feed is None:
+                return
+            feed.connections.discard(connection)
+            if not feed.connections:
+                del self.feeds[school_id]
+                await feed.stop()
+
+    def connections(self) -> list[Connection]:
+        """Return every open client of this process."""
+        return [c for feed in self.feeds.values() for c in feed.connections]
+
+    async def check_sessions(self) -> int:
+        """Close clients whose session ended, whose user was disabled or changed role."""
+        open_ = [c for c in self.connections() if not c.closing]
+        if not open_:
+            return 0
+        rows = await Session.filter(
+            id__in=list({c.session_id for c in open_}),
+            expires_at__gt=utcnow(),
+            user__active=True,
+        ).values("id", "user__role")
+        live = {int(r["id"]): Role(r["user__role"]) for r in rows}
+        closed = 0
+        for connection in open_:
+            if live.get(connection.session_id) is not connection.actor.role:
+                connection.close_soon(CloseCode.FORBIDDEN, "session ended")
+                closed += 1
+        return closed
+
+    async def _watch_sessions(self) -> None:
+        while True:
+            await asyncio.sleep(SESSION_CHECK_SECONDS)
+            try:
+                await self.check_sessions()
+            except Exception:
+                log.exception("session check failed")

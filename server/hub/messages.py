@@ -1,0 +1,248 @@
+"""Every `/ws` frame as a typed model, the client-frame parser and the server-frame builders.
+
+The models are the contract (exported to shared/ws-frames.schema.json by server.hub.export).
+The builders write the same shapes straight to compact JSON text, because they run once per
+event on the hot path; tests/hub/test_messages.py checks every builder against the models and
+the exported schema, so the two cannot drift.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any, Final, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from server.api.schemas import PassOut
+from server.hub.const import (
+    MAX_EPOCH_CHARS,
+    MAX_FRAME_BYTES,
+    MAX_SEQ,
+    MAX_TOKEN_CHARS,
+    FrameErrorCode,
+)
+
+# Every event name the services append to the log (server/services/passes.py, scheduler.py).
+EventName = Literal[
+    "pass.created",
+    "pass.approved",
+    "pass.denied",
+    "pass.cancelled",
+    "pass.arrived",
+    "pass.ended",
+    "pass.promoted",
+    "pass.started",
+    "pass.expired",
+]
+EVENT_NAMES: Final[frozenset[str]] = frozenset(get_args(EventName))
+
+Seq = Annotated[int, Field(ge=0, le=MAX_SEQ)]
+EventSeq = Annotated[int, Field(ge=1, le=MAX_SEQ, description="The school's event sequence.")]
+Epoch = Annotated[
+    str,
+    Field(
+        max_length=MAX_EPOCH_CHARS,
+        description="Names the event log the seqs belong to; a resume needs the same epoch.",
+    ),
+]
+
+# An error message echoes at most this much, since parts of it (field names) come from the client.
+_MAX_MESSAGE_CHARS = 200
+
+
+class _ClientModel(BaseModel):
+    """A frame the client sends: unknown fields are errors, types are not coerced."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class _ServerModel(BaseModel):
+    """A frame the server sends; `type` has a default but is always on the wire."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        # `pass` is a Python keyword, so Event's field is `pass_` with the wire name as alias.
+        serialize_by_alias=True,
+        # The schema describes what is sent, and `type` (a default) is always sent.
+        json_schema_serialization_defaults_required=True,
+    )
+
+
+class Hello(_ClientModel):
+    """The client's first frame: who it is (unless the session cookie says) and where to resume."""
+
+    type: Literal["hello"]
+    token: Annotated[str, Field(max_length=MAX_TOKEN_CHARS)] | None = Field(
+        default=None, description="A bearer token, when the connection has no session cookie."
+    )
+    since: Annotated[int, Field(ge=0, le=MAX_SEQ)] | None = Field(
+        default=None, description="The last seq the client applied; resume after it."
+    )
+    epoch: Annotated[str, Field(max_length=MAX_EPOCH_CHARS)] | None = Field(
+        default=None, description="The epoch `since` belongs to."
+    )
+
+
+class Ping(_ClientModel):
+    """A client heartbeat; the server answers with a pong."""
+
+    type: Literal["ping"]
+
+
+class Snapshot(_ServerModel):
+    """Every pass the user may see now, sent when the server cannot resume from `since`."""
+
+    type: Literal["snapshot"] = "snapshot"
+    epoch: Epoch
+    seq: Seq = Field(description="The seq the snapshot is current to; resume after it.")
+    passes: list[PassOut]
+
+
+class Event(_ServerModel):
+    """One change of a pass the user may see, replayed on resume or sent live."""
+
+    type: Literal["event"] = "event"
+    seq: EventSeq
+    name: EventName
+    pass_: PassOut = Field(alias="pass", description="The pass right after the change.")
+
+
+class Ready(_ServerModel):
+    """Extension of DESIGN.md section 4: after a resume's replayed events, the stream is live."""
+
+    type: Literal["ready"] = "ready"
+    epoch: Epoch
+    seq: Seq = Field(description="The seq the stream is current to; resume after it.")
+
+
+class Pong(_ServerModel):
+    """The answer to a ping."""
+
+    type: Literal["pong"] = "pong"
+
+
+class Error(_ServerModel):
+    """Reports a client frame the server refused: a code from the closed set, a human message."""
+
+    type: Literal["error"] = "error"
+    code: FrameErrorCode
+    message: str
+
+
+ClientFrame = Annotated[Hello | Ping, Field(discriminator="type")]
+ServerFrame = Annotated[Snapshot | Event | Ready | Pong | Error, Field(discriminator="type")]
+
+_CLIENT_MODELS: Final[dict[str, type[Hello] | type[Ping]]] = {
+    get_args(model.model_fields["type"].annotation)[0]: model for model in (Hello, Ping)
+}
+
+
+class FrameError(Exception):
+    """A client frame the server refuses, with the code to send back."""
+
+    def __init__(self, code: FrameErrorCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def frame(self) -> str:
+        """Return the error frame that reports this error."""
+        return error_frame(self.code, self.message)
+
+
+def parse_client_frame(raw: str | bytes) -> ClientFrame:
+    """Parse and validate one client frame, or raise FrameError with the code to report."""
+    # Size first, before any decoding or parsing. A str has at most as many characters as its
+    # UTF-8 has bytes, so a long one is refused without encoding it; a short one is cheap to
+    # encode. Encoding errors (a lone surrogate) are ValueErrors, a bad frame like bad UTF-8.
+    try:
+        if len(raw) > MAX_FRAME_BYTES or (
+            isinstance(raw, str) and len(raw.encode("utf-8")) > MAX_FRAME_BYTES
+        ):
+            raise _too_large()
+        text = raw if isinstance(raw, str) else raw.decode("utf-8")
+        # ValueError covers malformed JSON, NaN/Infinity (not JSON) and over-long integers;
+        # RecursionError a few thousand nested brackets, which fit in MAX_FRAME_BYTES.
+        data = json.loads(text, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError):
+        raise FrameError(FrameErrorCode.BAD_FRAME, "The frame is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise FrameError(FrameErrorCode.BAD_FRAME, "The frame must be a JSON object.")
+    model = _CLIENT_MODELS.get(data["type"]) if isinstance(data.get("type"), str) else None
+    if model is None:
+        raise FrameError(
+            FrameErrorCode.UNKNOWN_TYPE,
+            f"Unknown frame type; expected one of: {', '.join(sorted(_CLIENT_MODELS))}.",
+        )
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise FrameError(FrameErrorCode.INVALID_FRAME, _describe(error)) from None
+
+
+def snapshot_frame(epoch: str, seq: int, passes: Sequence[Mapping[str, Any]]) -> str:
+    """Return a snapshot frame of already-serialised passes (pass_json) as JSON text."""
+    _check_epoch(epoch)
+    return _dumps({"type": "snapshot", "epoch": epoch, "seq": seq, "passes": passes})
+
+
+def event_frame(seq: int, name: str, pass_json: Mapping[str, Any]) -> str:
+    """Return an event frame of an already-serialised pass (pass_json) as JSON text."""
+    # Names arrive as text from the event log, so the closed set is checked here, once per event.
+    if name not in EVENT_NAMES:
+        raise ValueError(f"{name!r} is not an event name of the /ws contract")
+    return _dumps({"type": "event", "seq": seq, "name": name, "pass": pass_json})
+
+
+def ready_frame(epoch: str, seq: int) -> str:
+    """Return the frame that ends a resume's replay as JSON text."""
+    _check_epoch(epoch)
+    return _dumps({"type": "ready", "epoch": epoch, "seq": seq})
+
+
+def pong_frame() -> str:
+    """Return the answer to a ping as JSON text."""
+    return _PONG
+
+
+def error_frame(code: FrameErrorCode, message: str) -> str:
+    """Return an error frame as JSON text."""
+    return _dumps({"type": "error", "code": FrameErrorCode(code).value, "message": message})
+
+
+def _dumps(body: Mapping[str, Any]) -> str:
+    # Compact, and ASCII-only so any string (even a lone surrogate) stays sendable; NaN is not
+    # JSON, so it is a bug here rather than a frame the PWA can't parse.
+    return json.dumps(body, separators=(",", ":"), allow_nan=False)
+
+
+_PONG: Final = _dumps({"type": "pong"})
+
+
+def _check_epoch(epoch: str) -> None:
+    # A longer epoch would make every hello that echoes it back invalid.
+    if len(epoch) > MAX_EPOCH_CHARS:
+        raise ValueError(f"an epoch has at most {MAX_EPOCH_CHARS} characters")
+
+
+def _too_large() -> FrameError:
+    return FrameError(
+        FrameErrorCode.FRAME_TOO_LARGE, f"A frame may be at most {MAX_FRAME_BYTES} bytes."
+    )
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _describe(error: ValidationError) -> str:
+    parts = []
+    for item in error.errors(include_url=False, include_input=False, include_context=False):
+        where = ".".join(str(part) for part in item["loc"])
+        parts.append(f"{where}: {item['msg']}" if where else item["msg"])
+    message = "; ".join(parts)
+    if len(message) > _MAX_MESSAGE_CHARS:
+        message = message[: _MAX_MESSAGE_CHARS - 3] + "..."
+    return message

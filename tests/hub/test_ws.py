@@ -1,0 +1,281 @@
+"""`/ws` over a real socket: snapshot, scoped live events, resume, bad frames, sign-out."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import pytest
+import uvicorn
+from starlette.applications import Starlette
+from tortoise.backends.base.client import BaseDBAsyncClient
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from server.hub import http as hub_http
+from server.models import User
+from server.services import transaction
+from tests.conftest import Demo
+from tests.servers import free_port
+
+WAIT = 2.0  # seconds a test waits for a frame that must come
+
+
+@pytest.fixture
+async def live(app: Starlette) -> AsyncIterator[str]:
+    """Serve the app (hub included) on a real port in this event loop; return ws://host:port."""
+    port = free_port()
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        ws="websockets-sansio",
+        ws_per_message_deflate=False,
+        lifespan="on",
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    async with asyncio.timeout(10):
+        while not server.started:
+            if task.done():
+                task.result()  # raises what stopped the server
+            await asyncio.sleep(0.01)
+    try:
+        yield f"ws://127.0.0.1:{port}/ws"
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def recv(ws: ClientConnection, within: float = WAIT) -> dict[str, Any]:
+    """Receive one frame as JSON, waiting at most `within` seconds."""
+    async with asyncio.timeout(within):
+        frame: dict[str, Any] = json.loads(await ws.recv())
+        return frame
+
+
+async def nothing_more(ws: ClientConnection, within: float = 0.3) -> None:
+    """Assert that no frame arrives for a while."""
+    with pytest.raises(TimeoutError):
+        await recv(ws, within)
+
+
+async def drain(ws: ClientConnection, quiet: float = 0.5) -> list[dict[str, Any]]:
+    """Receive frames until none comes for `quiet` seconds or the socket closes."""
+    frames: list[dict[str, Any]] = []
+    try:
+        while True:
+            frames.append(await recv(ws, quiet))
+    except (TimeoutError, ConnectionClosed):
+        return frames
+
+
+async def hello(url: str, token: str, **fields: Any) -> tuple[ClientConnection, dict[str, Any]]:
+    """Connect, say hello with the token, and return the socket and the first frame."""
+    ws = await connect(url)
+    await ws.send(json.dumps({"type": "hello", "token": token, **fields}))
+    return ws, await recv(ws)
+
+
+async def test_a_client_starts_from_a_snapshot_of_what_it_may_see(live: str, demo: Demo) -> None:
+    mine = (await demo.request_pass("1003", "Library")).json()
+    await demo.request_pass("1016", "Library")
+    ws, first = await hello(live, await demo.token("1003"))
+    async with ws:
+        assert first["type"] == "snapshot"
+        assert first["seq"] == 2
+        assert [p["id"] for p in first["passes"]] == [mine["id"]]
+    ws, first = await hello(live, await demo.token("monitor@demo.school"))
+    async with ws:
+        assert len(first["passes"]) == 2
+
+
+async def test_changes_reach_each_client_that_may_see_them_and_no_other(
+    live: str, demo: Demo
+) -> None:
+    monitor, _ = await hello(live, await demo.token("monitor@demo.school"))
+    teacher2, _ = await hello(live, await demo.token("teacher2@demo.school"))
+    student, _ = await hello(live, await demo.token("1003"))
+    other, _ = await hello(live, await demo.token("1004"))
+    async with monitor, teacher2, student, other:
+        created = (await demo.request_pass("1003", "Restroom North")).json()
+        for ws in (monitor, student):
+            frame = await recv(ws)
+            assert frame["type"] == "event"
+            assert frame["name"] == "pass.created"
+            assert frame["pass"]["id"] == created["id"]
+            assert frame["seq"] == 1
+        await nothing_more(teacher2)  # a Room 101 pass is not Room 102's business
+        await nothing_more(other)  # students see only their own passes
+
+
+async def test_a_client_resumes_with_exactly_the_events_it_missed(live: str, demo: Demo) -> None:
+    ws, first = await hello(live, await demo.token("monitor@demo.school"))
+    await ws.close()
+    a = (await demo.request_pass("1003", "Nurse")).json()
+    await demo.post("teacher1@demo.school", f"/api/passes/{a['id']}/approve")
+    await demo.request_pass("1020", "Library")
+    ws, replayed = await hello(
+        live, await demo.token("monitor@demo.school"), since=first["seq"], epoch=first["epoch"]
+    )
+    async with ws:
+        frames = [replayed, await recv(ws), await recv(ws), await recv(ws)]
+        assert [f["type"] for f in frames] == ["event", "event", "event", "ready"]
+        assert [f.get("seq") for f in frames] == [1, 2, 3, 3]
+        assert [f.get("name") for f in frames[:3]] == [
+            "pass.created",
+            "pass.approved",
+            "pass.created",
+        ]
+        await demo.request_pass("1004", "Library")
+        assert (await recv(ws))["seq"] == 4
+
+
+async def test_a_student_resuming_gets_only_their_own_events(live: str, demo: Demo) -> None:
+    ws, first = await hello(live, await demo.token("1004"))
+    await ws.close()
+    await demo.request_pass("1003", "Library")
+    mine = (await demo.request_pass("1004", "Library")).json()
+    ws, replayed = await hello(
+        live, await demo.token("1004"), since=first["seq"], epoch=first["epoch"]
+    )
+    async with ws:
+        assert replayed["pass"]["id"] == mine["id"]
+        assert (await recv(ws)) == {"type": "ready", "epoch": first["epoch"], "seq": 2}
+
+
+@pytest.mark.parametrize(
+    ("since", "epoch"),
+    [
+        pytest.param(0, "another-epoch", id="history was lost (another epoch): snapshot"),
+        pytest.param(99, None, id="a seq from the future: snapshot"),
+    ],
+)
+async def test_a_client_that_cannot_resume_gets_a_snapshot(
+    live: str, demo: Demo, since: int, epoch: str | None
+) -> None:
+    ws, first = await hello(
+        live, await demo.token("1003"), since=since, **({"epoch": epoch} if epoch else {})
+    )
+    async with ws:
+        assert first["type"] == "snapshot"
+
+
+@pytest.mark.parametrize("moment", ["before the snapshot is read", "after it is read"])
+async def test_a_change_committed_while_the_client_joins_is_neither_lost_nor_doubled(
+    live: str, demo: Demo, monkeypatch: pytest.MonkeyPatch, moment: str
+) -> None:
+    real_read = transaction.consistent_read
+    made: list[int] = []
+
+    async def change() -> None:
+        made.append((await demo.request_pass("1003", "Library")).json()["id"])
+
+    @contextlib.asynccontextmanager
+    async def racing_read() -> AsyncIterator[BaseDBAsyncClient]:
+        # The client is subscribed already; a transition commits just before or just after
+        # the snapshot is read, before the client goes live.
+        if moment == "before the snapshot is read":
+            await change()
+        async with real_read() as conn:
+            yield conn
+        if moment == "after it is read":
+            await change()
+
+    monkeypatch.setattr(hub_http, "consistent_read", racing_read)
+    ws, first = await hello(live, await demo.token("1003"))
+    async with ws:
+        in_snapshot = [p["id"] for p in first["passes"]]
+        events = await drain(ws)
+        seen = in_snapshot + [e["pass"]["id"] for e in events]
+        assert seen == made  # once: in the snapshot or as an event after it
+
+
+BadFrame = Callable[[ClientConnection], Awaitable[None]]
+
+
+@pytest.mark.parametrize(
+    ("frame", "code"),
+    [
+        pytest.param("not json", "bad_frame", id="not JSON"),
+        pytest.param("[1, 2]", "bad_frame", id="JSON but not an object"),
+        pytest.param('{"type": "subscribe"}', "unknown_type", id="an unknown type"),
+        pytest.param('{"type": "ping", "extra": 1}', "invalid_frame", id="an extra field"),
+        pytest.param('{"type": "hello"}', "already_authenticated", id="a second hello"),
+    ],
+)
+async def test_a_bad_frame_gets_an_error_frame_and_the_session_goes_on(
+    live: str, demo: Demo, frame: str, code: str
+) -> None:
+    ws, _ = await hello(live, await demo.token("1003"))
+    async with ws:
+        await ws.send(frame)
+        error = await recv(ws)
+        assert (error["type"], error["code"]) == ("error", code)
+        await ws.send('{"type": "ping"}')
+        assert (await recv(ws)) == {"type": "pong"}
+
+
+async def test_a_huge_frame_closes_with_1009_and_others_carry_on(live: str, demo: Demo) -> None:
+    bystander, _ = await hello(live, await demo.token("monitor@demo.school"))
+    ws, _ = await hello(live, await demo.token("1003"))
+    await ws.send("x" * 1_000_000)
+    assert (await recv(ws))["code"] == "frame_too_large"
+    with pytest.raises(ConnectionClosed):
+        await recv(ws)
+    assert ws.close_code == 1009
+    async with bystander:
+        await demo.request_pass("1004", "Library")
+        assert (await recv(bystander))["type"] == "event"
+
+
+async def test_a_flood_of_frames_closes_with_1008(live: str, demo: Demo) -> None:
+    ws, _ = await hello(live, await demo.token("1003"))
+    for _ in range(40):
+        await ws.send('{"type": "ping"}')
+    await drain(ws)
+    assert ws.close_code == 1008
+
+
+@pytest.mark.parametrize(
+    ("first", "code"),
+    [
+        pytest.param({"type": "hello", "token": "forged"}, 4401, id="a wrong token"),
+        pytest.param({"type": "hello"}, 4401, id="no token and no cookie"),
+        pytest.param({"type": "ping"}, 4401, id="anything before hello"),
+    ],
+)
+async def test_unauthenticated_clients_are_closed(
+    live: str, first: dict[str, Any], code: int
+) -> None:
+    ws = await connect(live)
+    await ws.send(json.dumps(first))
+    assert (await recv(ws))["code"] == "not_authenticated"
+    with pytest.raises(ConnectionClosed):
+        await recv(ws)
+    assert ws.close_code == code
+
+
+async def test_a_page_of_another_site_cannot_open_a_socket(live: str) -> None:
+    with pytest.raises(InvalidStatus) as refused:
+        await connect(live, origin="https://evil.example")  # type: ignore[arg-type]
+    assert refused.value.response.status_code == 403
+
+
+@pytest.mark.parametrize("how", ["logging out", "being disabled"])
+async def test_a_user_who_logs_out_or_is_disabled_is_cut_off_within_a_second(
+    live: str, demo: Demo, how: str
+) -> None:
+    token = await demo.token("1003")
+    ws, _ = await hello(live, token)
+    if how == "logging out":
+        await demo.client.delete("/api/session", headers={"Authorization": f"Bearer {token}"})
+    else:
+        await User.filter(login="1003").update(active=False)
+    with pytest.raises(ConnectionClosed):
+        await recv(ws, 1.0)
+    assert ws.close_code == 4403
