@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from typing import Any
 
 from server import db
 from server.config import DEFAULT_PORT, Settings, from_env
@@ -22,6 +23,22 @@ async def _migrate_and_seed(settings: Settings, *, seed: bool) -> bool:
             return await ensure_demo()
         finally:
             await db.disconnect()
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """Return how uvicorn serves Hallpass (shared by `serve` and the tests' live server)."""
+    return {
+        # Deflate roughly doubles memory per socket; client frames are tiny (a hello), so a
+        # frame over 64 KiB is refused by the protocol layer before anything reads it.
+        "ws": "websockets-sansio",
+        "ws_per_message_deflate": False,
+        "ws_max_size": 65536,
+        # Protocol pings find dead connections (a closed laptop lid) within 40 s.
+        "ws_ping_interval": 20.0,
+        "ws_ping_timeout": 20.0,
+        "proxy_headers": bool(settings.trusted_proxies),
+        "forwarded_allow_ips": settings.trusted_proxies or None,
+    }
 
 
 def serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -43,16 +60,8 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        # Deflate roughly doubles memory per socket; client frames are tiny (a hello), so a
-        # frame over 64 KiB is refused by the protocol layer before anything reads it.
-        ws="websockets-sansio",
-        ws_per_message_deflate=False,
-        ws_max_size=65536,
-        ws_ping_interval=20.0,
-        ws_ping_timeout=20.0,
-        proxy_headers=bool(settings.trusted_proxies),
-        forwarded_allow_ips=settings.trusted_proxies or None,
         log_level="info",
+        **uvicorn_options(settings),
     )
     return 0
 

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from starlette.websockets import WebSocket, WebSocketState
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from server.hub.const import MAX_PENDING, CloseCode
 from server.rules.permissions import Action, Actor, PassTarget, may, sees_full_names
@@ -117,7 +117,8 @@ class Connection:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._writer
         if self.websocket.application_state is WebSocketState.CONNECTED:
-            with contextlib.suppress(RuntimeError, OSError):
+            # The client may be gone already (it closed first, or the network dropped it).
+            with contextlib.suppress(RuntimeError, OSError, WebSocketDisconnect):
                 await self.websocket.close(code, reason)
 
     async def _write(self) -> None:
@@ -127,6 +128,6 @@ class Connection:
                 if text is None:
                     return
                 await self.websocket.send_text(text)
-        except (RuntimeError, OSError) as exc:  # the client went away mid-send
+        except (RuntimeError, OSError, WebSocketDisconnect) as exc:  # the client went away
             log.debug("writer stopped: %s", exc)
             self.closing = True
