@@ -151,8 +151,8 @@ async def endpoint(websocket: WebSocket) -> None:
     hub = hub_of(websocket)
     connection = Connection(websocket, principal.actor, session_id)
     connection.start()
-    await hub.attach(connection)  # subscribe before reading: nothing falls in between
     try:
+        await hub.attach(connection)  # subscribe before reading: nothing falls in between
         async with consistent_read() as conn:
             school = await School.filter(id=principal.actor.school_id).using_db(conn).get()
             if await can_resume(school, hello, conn):
@@ -181,6 +181,10 @@ async def endpoint(websocket: WebSocket) -> None:
         await read_frames(websocket, connection)
     except WebSocketDisconnect:
         pass
+    except Exception:
+        # The database or the broker failed us: say so, and let the client retry with backoff.
+        log.exception("live session failed")
+        connection.close_soon(CloseCode.INTERNAL_ERROR, "server error: reconnect later")
     finally:
         await hub.detach(connection)
         await connection.finish()

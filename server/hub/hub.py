@@ -25,6 +25,8 @@ SESSION_CHECK_SECONDS = 0.5
 # slow or down and this fills, announcements are dropped and every feed fills the gap from the
 # event log within a second (feed.CATCH_UP_SECONDS), so a full outbox costs latency, not events.
 OUTBOX_SIZE = 10_000
+# How long a school's feed may take to subscribe and read where the log stands.
+FEED_START_SECONDS = 10.0
 
 
 def broker_event(school: School, event: PassEvent) -> BrokerEvent:
@@ -98,7 +100,13 @@ class Hub:
             feed = self.feeds.get(school_id)
             if feed is None:
                 feed = SchoolFeed(school_id, self.broker)
-                await feed.start()
+                try:
+                    # Without the database the feed can't learn where it starts; don't let
+                    # one school's trouble hold every new connection behind this lock.
+                    await asyncio.wait_for(feed.start(), FEED_START_SECONDS)
+                except BaseException:
+                    await feed.stop()
+                    raise
                 self.feeds[school_id] = feed
             feed.connections.add(connection)
         return feed
