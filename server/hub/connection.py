@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
+from server.enums import Role
 from server.hub.const import MAX_PENDING, CloseCode
 from server.rules.permissions import Action, Actor, PassTarget, may, sees_full_names
 
@@ -30,8 +31,9 @@ class LiveEvent:
     school_id: int
     seq: int
     target: PassTarget
-    frame: str  # staff and students: full names (a student only ever gets their own pass)
-    kiosk_frame: Callable[[], str]  # first name and initial, built on first use
+    frame: str  # staff: full names and the hallway count
+    student_frame: Callable[[], str]  # a student's own pass, no school-wide count
+    kiosk_frame: Callable[[], str]  # first name and initial, no count; built on first use
 
 
 @dataclass(eq=False)
@@ -77,7 +79,12 @@ class Connection:
         self.floor = event.seq
         if not may(self.actor, Action.VIEW, event.target):
             return
-        self.offer(event.frame if sees_full_names(self.actor) else event.kiosk_frame())
+        if self.actor.role is Role.STUDENT:
+            self.offer(event.student_frame())
+        elif sees_full_names(self.actor):
+            self.offer(event.frame)
+        else:
+            self.offer(event.kiosk_frame())
 
     def go_live(self, floor: int) -> None:
         """Mark the snapshot or replay as sent up to `floor` and flush what arrived meanwhile."""

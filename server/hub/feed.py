@@ -14,11 +14,13 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
+from server.enums import PassState
 from server.hub.broker import Broker, BrokerEvent, SubscriberOverflow
 from server.hub.connection import Connection, LiveEvent
 from server.hub.messages import event_frame
-from server.models import PassEvent, School
+from server.models import Pass, PassEvent, School
 from server.rules.permissions import PassTarget
+from server.services.transaction import consistent_read
 
 log = logging.getLogger("hallpass.hub")
 
@@ -35,20 +37,27 @@ def kiosk_view(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "student": {**data["student"], "name": name}}
 
 
-def live_event(school_id: int, seq: int, name: str, data: dict[str, Any]) -> LiveEvent:
-    """Build the fan-out form of an event, with its frame text built once."""
+def live_event(
+    school_id: int,
+    seq: int,
+    name: str,
+    data: dict[str, Any],
+    hallway: dict[str, Any] | None = None,
+) -> LiveEvent:
+    """Build the fan-out form of an event, with each audience's frame text built once."""
     target = PassTarget(
         school_id=school_id,
         student_id=int(data["student"]["id"]),
         origin_id=int(data["origin"]["id"]),
         destination_id=int(data["destination"]["id"]),
     )
+    student = functools.cache(lambda: event_frame(seq, name, data))
     kiosk = functools.cache(lambda: event_frame(seq, name, kiosk_view(data)))
-    return LiveEvent(school_id, seq, target, event_frame(seq, name, data), kiosk)
+    return LiveEvent(school_id, seq, target, event_frame(seq, name, data, hallway), student, kiosk)
 
 
 def from_log(rows: Iterable[PassEvent]) -> list[LiveEvent]:
-    """Turn event-log rows into live events."""
+    """Turn event-log rows into live events (a replay: no hallway count, `ready` has it)."""
     return [live_event(r.school_id, r.seq, r.name, r.data) for r in rows]
 
 
@@ -60,6 +69,9 @@ class SchoolFeed:
         self.broker = broker
         self.connections: set[Connection] = set()
         self.last_seq = 0
+        # Ids of the school's active passes as of last_seq: the staff's hallway count.
+        self.active: set[int] = set()
+        self.hallway_max: int | None = None
         self._lock = asyncio.Lock()
         self._ready = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -119,16 +131,26 @@ class SchoolFeed:
                 return  # delivered already (a retried publish, or caught up from the log)
             if event.seq > self.last_seq + 1:
                 await self._backfill(event.seq - 1)
-            self._fan_out([live_event(event.school_id, event.seq, event.name, event.data)])
+            self._fan_out([(event.seq, event.name, event.data)])
 
     async def catch_up(self) -> None:
         """Deliver every logged event after the last one delivered."""
         async with self._lock:
+            if not self._ready.is_set() and self.last_seq == 0:
+                # A new feed starts at the present: the seq and who is out, read together.
+                async with consistent_read() as conn:
+                    school = await School.filter(id=self.school_id).using_db(conn).first()
+                    active = (
+                        await Pass.filter(school_id=self.school_id, state=PassState.ACTIVE)
+                        .using_db(conn)
+                        .only("id")
+                    )
+                self.last_seq = school.event_seq if school is not None else 0
+                self.hallway_max = school.hallway_max if school is not None else None
+                self.active = {p.id for p in active}
+                return
             school = await School.filter(id=self.school_id).only("event_seq").first()
             top = school.event_seq if school is not None else 0
-            if not self._ready.is_set() and self.last_seq == 0:
-                self.last_seq = top  # a new feed starts at the present
-                return
             if top > self.last_seq:
                 await self._backfill(top)
 
@@ -136,10 +158,16 @@ class SchoolFeed:
         rows = await PassEvent.filter(
             school_id=self.school_id, seq__gt=self.last_seq, seq__lte=upto
         ).order_by("seq")
-        self._fan_out(from_log(rows))
+        self._fan_out([(r.seq, r.name, r.data) for r in rows])
 
-    def _fan_out(self, events: list[LiveEvent]) -> None:
-        for event in events:
-            self.last_seq = event.seq
+    def _fan_out(self, events: list[tuple[int, str, dict[str, Any]]]) -> None:
+        for seq, name, data in events:
+            if data["state"] == PassState.ACTIVE.value:
+                self.active.add(int(data["id"]))
+            else:
+                self.active.discard(int(data["id"]))
+            hallway = {"out": len(self.active), "max": self.hallway_max}
+            event = live_event(self.school_id, seq, name, data, hallway)
+            self.last_seq = seq
             for connection in tuple(self.connections):
                 connection.deliver(event)

@@ -18,7 +18,7 @@ from server.api.context import context
 from server.api.security import own_origin
 from server.auth.sessions import COOKIE_NAME, resolve
 from server.clock import utcnow
-from server.enums import OPEN_STATES, PassState
+from server.enums import OPEN_STATES, PassState, Role
 from server.hub.connection import Connection
 from server.hub.const import FLOOD_FRAMES, FLOOD_WINDOW_SECONDS, CloseCode, FrameErrorCode
 from server.hub.feed import from_log
@@ -73,6 +73,16 @@ async def snapshot(
     positions = line_positions(waiting)
     full = sees_full_names(principal.actor)
     return [pass_json(p, position=positions.get(p.id), full_names=full) for p in passes]
+
+
+async def hallway_count(
+    principal: Principal, school: School, conn: BaseDBAsyncClient
+) -> dict[str, Any] | None:
+    """Return the school's hallway count for staff screens; None for students and kiosks."""
+    if principal.actor.role in (Role.STUDENT, Role.KIOSK):
+        return None
+    out = await Pass.filter(school_id=school.id, state=PassState.ACTIVE).using_db(conn).count()
+    return {"out": out, "max": school.hallway_max}
 
 
 async def can_resume(school: School, hello: Hello, conn: BaseDBAsyncClient) -> bool:
@@ -155,6 +165,7 @@ async def endpoint(websocket: WebSocket) -> None:
         await hub.attach(connection)  # subscribe before reading: nothing falls in between
         async with consistent_read() as conn:
             school = await School.filter(id=principal.actor.school_id).using_db(conn).get()
+            hallway = await hallway_count(principal, school, conn)
             if await can_resume(school, hello, conn):
                 replay = from_log(
                     await PassEvent.filter(
@@ -167,14 +178,17 @@ async def endpoint(websocket: WebSocket) -> None:
             else:
                 replay = []
                 first = snapshot_frame(
-                    school.epoch, school.event_seq, await snapshot(principal, school, conn)
+                    school.epoch,
+                    school.event_seq,
+                    await snapshot(principal, school, conn),
+                    hallway,
                 )
         # Live events held since attach() are released by go_live, after what was read here.
         if first is None:
             connection.floor = hello.since
             for event in replay:
                 connection.deliver(event)
-            connection.offer(ready_frame(school.epoch, school.event_seq))
+            connection.offer(ready_frame(school.epoch, school.event_seq, hallway))
         else:
             connection.offer(first)
         connection.go_live(school.event_seq)

@@ -57,6 +57,13 @@ class _ClientModel(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
+def _hallway_is_optional(schema: dict[str, Any]) -> None:
+    """Drop `hallway` from `required`: it is sent to staff only (defaults are otherwise sent)."""
+    required = schema.get("required")
+    if isinstance(required, list) and "hallway" in required:
+        required.remove("hallway")
+
+
 class _ServerModel(BaseModel):
     """A frame the server sends; `type` has a default but is always on the wire."""
 
@@ -67,6 +74,7 @@ class _ServerModel(BaseModel):
         serialize_by_alias=True,
         # The schema describes what is sent, and `type` (a default) is always sent.
         json_schema_serialization_defaults_required=True,
+        json_schema_extra=_hallway_is_optional,
     )
 
 
@@ -91,6 +99,19 @@ class Ping(_ClientModel):
     type: Literal["ping"]
 
 
+class Hallway(_ServerModel):
+    """How many students are out of class in the school now, against its maximum (staff only)."""
+
+    out: int = Field(ge=0)
+    max: int | None = Field(description="The school's hallway maximum; null: none is set.")
+
+
+HALLWAY_FIELD = Field(
+    default=None,
+    description="Extension of DESIGN.md section 4, for staff only: the hallway count after this.",
+)
+
+
 class Snapshot(_ServerModel):
     """Every pass the user may see now, sent when the server cannot resume from `since`."""
 
@@ -98,6 +119,7 @@ class Snapshot(_ServerModel):
     epoch: Epoch
     seq: Seq = Field(description="The seq the snapshot is current to; resume after it.")
     passes: list[PassOut]
+    hallway: Hallway | None = HALLWAY_FIELD
 
 
 class Event(_ServerModel):
@@ -107,6 +129,7 @@ class Event(_ServerModel):
     seq: EventSeq
     name: EventName
     pass_: PassOut = Field(alias="pass", description="The pass right after the change.")
+    hallway: Hallway | None = HALLWAY_FIELD
 
 
 class Ready(_ServerModel):
@@ -115,6 +138,7 @@ class Ready(_ServerModel):
     type: Literal["ready"] = "ready"
     epoch: Epoch
     seq: Seq = Field(description="The seq the stream is current to; resume after it.")
+    hallway: Hallway | None = HALLWAY_FIELD
 
 
 class Pong(_ServerModel):
@@ -182,24 +206,39 @@ def parse_client_frame(raw: str | bytes) -> ClientFrame:
         raise FrameError(FrameErrorCode.INVALID_FRAME, _describe(error)) from None
 
 
-def snapshot_frame(epoch: str, seq: int, passes: Sequence[Mapping[str, Any]]) -> str:
+def _with_hallway(body: dict[str, Any], hallway: Mapping[str, Any] | None) -> dict[str, Any]:
+    if hallway is not None:
+        body["hallway"] = hallway
+    return body
+
+
+def snapshot_frame(
+    epoch: str,
+    seq: int,
+    passes: Sequence[Mapping[str, Any]],
+    hallway: Mapping[str, Any] | None = None,
+) -> str:
     """Return a snapshot frame of already-serialised passes (pass_json) as JSON text."""
     _check_epoch(epoch)
-    return _dumps({"type": "snapshot", "epoch": epoch, "seq": seq, "passes": passes})
+    body = {"type": "snapshot", "epoch": epoch, "seq": seq, "passes": passes}
+    return _dumps(_with_hallway(body, hallway))
 
 
-def event_frame(seq: int, name: str, pass_json: Mapping[str, Any]) -> str:
+def event_frame(
+    seq: int, name: str, pass_json: Mapping[str, Any], hallway: Mapping[str, Any] | None = None
+) -> str:
     """Return an event frame of an already-serialised pass (pass_json) as JSON text."""
     # Names arrive as text from the event log, so the closed set is checked here, once per event.
     if name not in EVENT_NAMES:
         raise ValueError(f"{name!r} is not an event name of the /ws contract")
-    return _dumps({"type": "event", "seq": seq, "name": name, "pass": pass_json})
+    body = {"type": "event", "seq": seq, "name": name, "pass": pass_json}
+    return _dumps(_with_hallway(body, hallway))
 
 
-def ready_frame(epoch: str, seq: int) -> str:
+def ready_frame(epoch: str, seq: int, hallway: Mapping[str, Any] | None = None) -> str:
     """Return the frame that ends a resume's replay as JSON text."""
     _check_epoch(epoch)
-    return _dumps({"type": "ready", "epoch": epoch, "seq": seq})
+    return _dumps(_with_hallway({"type": "ready", "epoch": epoch, "seq": seq}, hallway))
 
 
 def pong_frame() -> str:

@@ -297,3 +297,15 @@ async def test_a_user_who_logs_out_or_is_disabled_is_cut_off_within_a_second(
     with pytest.raises(ConnectionClosed):
         await recv(ws, 1.0)
     assert ws.close_code == 4403
+
+
+async def test_staff_get_the_hallway_count_and_students_do_not(live: str, demo: Demo) -> None:
+    await demo.request_pass("1005", "Library")
+    teacher, first = await hello(live, await demo.token("teacher2@demo.school"))
+    student, own = await hello(live, await demo.token("1016"))
+    async with teacher, student:
+        assert first["hallway"] == {"out": 1, "max": None}
+        assert "hallway" not in own
+        await demo.request_pass("1016", "Restroom South")
+        assert (await recv(teacher))["hallway"] == {"out": 2, "max": None}
+        assert "hallway" not in await recv(student)
