@@ -83,8 +83,9 @@ class Usage:
         """Return the cores used by processes that are neither server, database nor client."""
         if self.machine_busy is None or self.server_cores is None:
             return None
-        return max(0.0, self.machine_busy * (os.cpu_count() or 1)
-                   - self.server_cores - self.client_cores)
+        return max(
+            0.0, self.machine_busy * (os.cpu_count() or 1) - self.server_cores - self.client_cores
+        )
 
 
 @dataclass
@@ -215,22 +216,34 @@ class Layout:
 async def add_school(index: int, layout: Layout, staff_hash: str) -> School:
     """Create bench school `index` (>= 1): two classrooms, a Nurse, and their two teachers."""
     async with in_transaction() as conn:
-        school = await School.create(using_db=conn, name=f"Bench School {index + 1}",
-                                     slug=layout.slug(index), timezone="UTC")
+        school = await School.create(
+            using_db=conn, name=f"Bench School {index + 1}", slug=layout.slug(index), timezone="UTC"
+        )
         for room, name in enumerate(ROOMS):
             place = await Location.create(
-                using_db=conn, school=school, name=name, kind=LocationKind.CLASSROOM,
+                using_db=conn,
+                school=school,
+                name=name,
+                kind=LocationKind.CLASSROOM,
                 is_destination=False,
             )
             teacher = await User.create(
-                using_db=conn, school=school, role=Role.TEACHER, login=layout.teacher(index, room),
-                first_name="Bench", last_name=f"Teacher {room + 1}",
+                using_db=conn,
+                school=school,
+                role=Role.TEACHER,
+                login=layout.teacher(index, room),
+                first_name="Bench",
+                last_name=f"Teacher {room + 1}",
                 password_hash=staff_hash,
             )
             await teacher.assigned_locations.add(place, using_db=conn)
         await Location.create(
-            using_db=conn, school=school, name="Nurse", kind=LocationKind.NURSE,
-            approval=Approval.ORIGIN_TEACHER, default_minutes=15,
+            using_db=conn,
+            school=school,
+            name="Nurse",
+            kind=LocationKind.NURSE,
+            approval=Approval.ORIGIN_TEACHER,
+            default_minutes=15,
         )
     return school
 
@@ -248,16 +261,23 @@ async def prepare_database(settings: Settings, layout: Layout) -> None:
             schools.append(await add_school(index, layout, staff_hash))
         rooms = {
             (index, room): await Location.get(school_id=school.id, name=name)
-            for index, school in enumerate(schools) for room, name in enumerate(ROOMS)
+            for index, school in enumerate(schools)
+            for room, name in enumerate(ROOMS)
         }
         async with in_transaction() as conn:
             for i in range(layout.clients):
                 index, room = layout.school_of(i), layout.room_of(i)
                 await User.create(
-                    using_db=conn, school=schools[index], role=Role.STUDENT,
-                    login=layout.student(i), student_number=layout.student(i),
-                    first_name="Bench", last_name=f"Student {i + 1}", grade=9 + i % 4,
-                    home_location=rooms[(index, room)], password_hash=password_hash,
+                    using_db=conn,
+                    school=schools[index],
+                    role=Role.STUDENT,
+                    login=layout.student(i),
+                    student_number=layout.student(i),
+                    first_name="Bench",
+                    last_name=f"Student {i + 1}",
+                    grade=9 + i % 4,
+                    home_location=rooms[(index, room)],
+                    password_hash=password_hash,
                 )
     finally:
         await db.disconnect()
@@ -280,8 +300,12 @@ async def check_database(settings: Settings, layout: Layout) -> dict[str, Any]:
         ended = await Pass.filter(state=PassState.ENDED).count()
     finally:
         await db.disconnect()
-    return {"events": events, "gapless": gapless, "open_bench_passes": open_passes,
-            "ended_passes": ended}
+    return {
+        "events": events,
+        "gapless": gapless,
+        "open_bench_passes": open_passes,
+        "ended_passes": ended,
+    }
 
 
 def hallpass_command() -> str:
@@ -306,11 +330,20 @@ def running_server(
         HALLPASS_DATA_DIR=str(settings.data_dir),
         HALLPASS_SECRET_KEY=settings.secret_key,
     )
-    command = [hallpass_command(), "serve", "--host", HOST, "--port", str(port),
-               "--workers", str(workers)]
+    command = [
+        hallpass_command(),
+        "serve",
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+    ]
     with log_path.open("wb") as log:
-        proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
     try:
         yield proc
     finally:
@@ -393,20 +426,32 @@ class Client:
     async def cycle(self, stats: Stats) -> bool:
         """Request a Nurse pass, have the teacher approve it, end it; say whether all worked."""
         start = time.perf_counter()
-        created = await self.call(stats, "request", self.http.post(
-            "/api/passes", json={"destination_id": self.destination_id}, headers=self.student,
-        ), 201)
+        created = await self.call(
+            stats,
+            "request",
+            self.http.post(
+                "/api/passes",
+                json={"destination_id": self.destination_id},
+                headers=self.student,
+            ),
+            201,
+        )
         if created is None or created["state"] != "pending":
             await self.recover()
             return False
         pass_id = created["id"]
-        approved = await self.call(stats, "approve", self.http.post(
-            f"/api/passes/{pass_id}/approve", headers=self.teacher), 200)
+        approved = await self.call(
+            stats,
+            "approve",
+            self.http.post(f"/api/passes/{pass_id}/approve", headers=self.teacher),
+            200,
+        )
         if approved is None or approved["state"] != "active":
             await self.recover()
             return False
-        ended = await self.call(stats, "end", self.http.post(
-            f"/api/passes/{pass_id}/end", headers=self.student), 200)
+        ended = await self.call(
+            stats, "end", self.http.post(f"/api/passes/{pass_id}/end", headers=self.student), 200
+        )
         if ended is None or ended["state"] != "ended":
             await self.recover()
             return False
@@ -428,37 +473,54 @@ class Client:
 
 
 async def drive(
-    base_url: str, proc: subprocess.Popen[bytes], log_path: Path, database: str | None,
-    layout: Layout, seconds: float, max_cycles: int,
+    base_url: str,
+    proc: subprocess.Popen[bytes],
+    log_path: Path,
+    database: str | None,
+    layout: Layout,
+    seconds: float,
+    max_cycles: int,
 ) -> tuple[Stats, float, Usage]:
     """Sign everyone in, warm up one cycle per client, then run cycles for `seconds`."""
     clients = layout.clients
     limits = httpx.Limits(max_connections=clients + 8, max_keepalive_connections=clients + 8)
-    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=REQUEST_TIMEOUT,
-                                 trust_env=False) as http:
+    async with httpx.AsyncClient(
+        base_url=base_url, limits=limits, timeout=REQUEST_TIMEOUT, trust_env=False
+    ) as http:
         await wait_until_up(http, proc, log_path)
         # Argon2id verification is deliberately slow: signing everyone in takes a while.
-        print(f"bench: server up; signing in {clients} students and "
-              f"{len(ROOMS) * layout.schools} teachers", flush=True)
+        print(
+            f"bench: server up; signing in {clients} students and "
+            f"{len(ROOMS) * layout.schools} teachers",
+            flush=True,
+        )
         signing_in = time.perf_counter()
         teachers = {
             (school, room): await login(http, layout.teacher(school, room), DEMO_PASSWORD)
-            for school in range(layout.schools) for room in range(len(ROOMS))
+            for school in range(layout.schools)
+            for room in range(len(ROOMS))
         }
         students = await asyncio.gather(
             *(login(http, name, BENCH_PASSWORD) for name in layout.students())
         )
-        print(f"bench: signed in {len(students) + len(teachers)} users in "
-              f"{time.perf_counter() - signing_in:.1f}s", flush=True)
+        print(
+            f"bench: signed in {len(students) + len(teachers)} users in "
+            f"{time.perf_counter() - signing_in:.1f}s",
+            flush=True,
+        )
         nurses: dict[int, int] = {}
-        for i, student in enumerate(students[:layout.schools]):
+        for i, student in enumerate(students[: layout.schools]):
             locations = (await http.get("/api/locations", headers=student)).json()
             nurses[layout.school_of(i)] = next(
                 loc["id"] for loc in locations if loc["name"] == "Nurse"
             )
         team = [
-            Client(http, student, teachers[(layout.school_of(i), layout.room_of(i))],
-                   nurses[layout.school_of(i)])
+            Client(
+                http,
+                student,
+                teachers[(layout.school_of(i), layout.room_of(i))],
+                nurses[layout.school_of(i)],
+            )
             for i, student in enumerate(students)
         ]
 
@@ -492,9 +554,7 @@ async def drive(
     return stats, elapsed, usage
 
 
-async def bench_one(
-    backend: str, workers: int, args: argparse.Namespace, workdir: Path
-) -> Result:
+async def bench_one(backend: str, workers: int, args: argparse.Namespace, workdir: Path) -> Result:
     """Prepare a fresh database, serve it, drive it, check it, clean up."""
     data_dir = workdir / f"{backend}-{workers}"
     data_dir.mkdir()
@@ -505,8 +565,13 @@ async def bench_one(
         database = f"hp_bench_{uuid.uuid4().hex[:10]}"
         await pg_admin(args.pg_admin_dsn, f'CREATE DATABASE "{database}"')
         url = "postgres://" + pg_dsn(args.pg_admin_dsn, database).split("://", 1)[1]
-    settings = Settings(data_dir=data_dir, database_url=url, redis_url=None,
-                        secret_key=uuid.uuid4().hex, secure_cookies=True)
+    settings = Settings(
+        data_dir=data_dir,
+        database_url=url,
+        redis_url=None,
+        secret_key=uuid.uuid4().hex,
+        secure_cookies=True,
+    )
     layout = Layout(args.clients, args.schools)
     load_before = os.getloadavg()[0]
     try:
@@ -515,7 +580,12 @@ async def bench_one(
         log_path = data_dir / "serve.log"
         with running_server(settings, port, workers, log_path) as proc:
             stats, elapsed, usage = await drive(
-                f"http://{HOST}:{port}", proc, log_path, database, layout, args.seconds,
+                f"http://{HOST}:{port}",
+                proc,
+                log_path,
+                database,
+                layout,
+                args.seconds,
                 args.max_cycles,
             )
         checks = await check_database(settings, layout)
@@ -523,17 +593,28 @@ async def bench_one(
         if database is not None:
             await pg_admin(args.pg_admin_dsn, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     latency = {
-        name: {"p50": percentile(values, 0.50) * 1000, "p99": percentile(values, 0.99) * 1000,
-               "n": float(len(values))}
+        name: {
+            "p50": percentile(values, 0.50) * 1000,
+            "p99": percentile(values, 0.99) * 1000,
+            "n": float(len(values)),
+        }
         for name, values in [*stats.latencies.items(), ("cycle", stats.cycle_latencies)]
     }
     return Result(
-        backend=backend, workers=workers, clients=args.clients, schools=args.schools,
+        backend=backend,
+        workers=workers,
+        clients=args.clients,
+        schools=args.schools,
         seconds=elapsed,
-        cycles=stats.cycles, cycles_per_second=stats.cycles / elapsed, latency_ms=latency,
+        cycles=stats.cycles,
+        cycles_per_second=stats.cycles / elapsed,
+        latency_ms=latency,
         errors={" ".join(key): n for key, n in sorted(stats.errors.items())},
-        cpu_busy=usage.machine_busy, server_cores=usage.server_cores,
-        client_cores=usage.client_cores, other_cores=usage.other_cores, load_before=load_before,
+        cpu_busy=usage.machine_busy,
+        server_cores=usage.server_cores,
+        client_cores=usage.client_cores,
+        other_cores=usage.other_cores,
+        load_before=load_before,
         checks=checks,
     )
 
@@ -545,8 +626,11 @@ def report(result: Result) -> str:
         f"{result.schools} school(s): "
         f"{result.cycles} cycles in {result.seconds:.1f}s = {result.cycles_per_second:.1f} cycles/s"
         + (f"\n  CPU: machine {result.cpu_busy:.0%} busy" if result.cpu_busy is not None else "")
-        + (f", server and database {result.server_cores:.2f} cores"
-           if result.server_cores is not None else "")
+        + (
+            f", server and database {result.server_cores:.2f} cores"
+            if result.server_cores is not None
+            else ""
+        )
         + f", bench client {result.client_cores:.2f} cores"
         + (f", other {result.other_cores:.2f} cores" if result.other_cores is not None else "")
         + f"; load average before {result.load_before:.2f}",
@@ -564,17 +648,30 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """Parse and bound the command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--backend", choices=["sqlite", "postgres", "all"], default="all")
-    parser.add_argument("--seconds", type=float, default=20.0,
-                        help="measured time per configuration (default 20)")
+    parser.add_argument(
+        "--seconds", type=float, default=20.0, help="measured time per configuration (default 20)"
+    )
     parser.add_argument("--clients", type=int, default=50, help="concurrent students (default 50)")
-    parser.add_argument("--schools", type=int, default=1,
-                        help="spread the students over this many schools (default 1)")
-    parser.add_argument("--pg-workers", default="1,2",
-                        help="comma-separated worker counts to try on PostgreSQL (default 1,2)")
-    parser.add_argument("--max-cycles", type=int, default=100_000,
-                        help="stop each configuration after this many cycles (default 100000)")
-    parser.add_argument("--pg-admin-dsn", default=os.environ.get("HALLPASS_BENCH_POSTGRES",
-                                                                 DEFAULT_PG_ADMIN_DSN))
+    parser.add_argument(
+        "--schools",
+        type=int,
+        default=1,
+        help="spread the students over this many schools (default 1)",
+    )
+    parser.add_argument(
+        "--pg-workers",
+        default="1,2",
+        help="comma-separated worker counts to try on PostgreSQL (default 1,2)",
+    )
+    parser.add_argument(
+        "--max-cycles",
+        type=int,
+        default=100_000,
+        help="stop each configuration after this many cycles (default 100000)",
+    )
+    parser.add_argument(
+        "--pg-admin-dsn", default=os.environ.get("HALLPASS_BENCH_POSTGRES", DEFAULT_PG_ADMIN_DSN)
+    )
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
     args = parser.parse_args(argv)
     if not 1 <= args.seconds <= MAX_SECONDS:
@@ -607,9 +704,12 @@ async def main_async(args: argparse.Namespace) -> list[Result]:
     results = []
     with tempfile.TemporaryDirectory(prefix="hallpass-bench-") as tmp:
         for backend, workers in configs:
-            print(f"bench: {backend}, {workers} worker(s), {args.clients} clients, "
-                  f"{args.schools} school(s), "
-                  f"{args.seconds:g}s ...", flush=True)
+            print(
+                f"bench: {backend}, {workers} worker(s), {args.clients} clients, "
+                f"{args.schools} school(s), "
+                f"{args.seconds:g}s ...",
+                flush=True,
+            )
             result = await bench_one(backend, workers, args, Path(tmp))
             print(report(result), flush=True)
             results.append(result)
@@ -622,10 +722,18 @@ def main(argv: list[str] | None = None) -> None:
     started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     results = asyncio.run(main_async(args))
     if args.json is not None:
-        args.json.write_text(json.dumps({
-            "date": started, "cpus": os.cpu_count(), "python": sys.version.split()[0],
-            "results": [r.__dict__ for r in results],
-        }, indent=2) + "\n")
+        args.json.write_text(
+            json.dumps(
+                {
+                    "date": started,
+                    "cpus": os.cpu_count(),
+                    "python": sys.version.split()[0],
+                    "results": [r.__dict__ for r in results],
+                },
+                indent=2,
+            )
+            + "\n"
+        )
 
 
 if __name__ == "__main__":

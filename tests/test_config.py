@@ -29,15 +29,17 @@ def test_the_secret_key_is_made_once_kept_private_and_reused(tmp_path: Path) -> 
 
 
 def test_settings_follow_the_environment(tmp_path: Path) -> None:
-    settings = from_env({
-        "HALLPASS_DATA_DIR": str(tmp_path),
-        "HALLPASS_DATABASE_URL": "postgres://hallpass@db:5432/hallpass",
-        "HALLPASS_REDIS_URL": "redis://cache:6379/0",
-        "HALLPASS_SECRET_KEY": "from-the-environment",
-        "HALLPASS_ALLOWED_ORIGINS": "https://pass.example.edu, https://kiosk.example.edu",
-        "HALLPASS_INSECURE_COOKIES": "1",
-        "HALLPASS_TRUSTED_PROXIES": "10.0.0.2",
-    })
+    settings = from_env(
+        {
+            "HALLPASS_DATA_DIR": str(tmp_path),
+            "HALLPASS_DATABASE_URL": "postgres://hallpass@db:5432/hallpass",
+            "HALLPASS_REDIS_URL": "redis://cache:6379/0",
+            "HALLPASS_SECRET_KEY": "from-the-environment",
+            "HALLPASS_ALLOWED_ORIGINS": "https://pass.example.edu, https://kiosk.example.edu",
+            "HALLPASS_INSECURE_COOKIES": "1",
+            "HALLPASS_TRUSTED_PROXIES": "10.0.0.2",
+        }
+    )
     assert not settings.is_sqlite
     assert settings.redis_url == "redis://cache:6379/0"
     assert settings.secret_key == "from-the-environment"
