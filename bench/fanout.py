@@ -64,8 +64,8 @@ CHANGE_TIMEOUT = 30.0  # one change must reach every client within this
 CONNECT_TIMEOUT = 30.0  # per connection (handshake + hello + first frame)
 CONNECT_SECONDS = 300.0  # all N connections
 GAP_SECONDS = 0.3  # quiet time between changes, so that they never overlap
+IDLE_SECONDS = 5.0  # server CPU is read over this long with every client connected and idle
 HANDSHAKES_IN_FLIGHT = 25  # per worker
-DEFAULT_FRAME_BYTES = 700
 REDIS_DB = 11
 
 
@@ -119,8 +119,13 @@ async def _worker(index: int, pipe: Pipe) -> None:
         async with gate:
             try:
                 async with asyncio.timeout(CONNECT_TIMEOUT):
-                    ws = await connect(url, compression=None, ping_interval=None,
-                                       max_size=2**22, open_timeout=CONNECT_TIMEOUT)
+                    ws = await connect(
+                        url,
+                        compression=None,
+                        ping_interval=None,
+                        max_size=2**22,
+                        open_timeout=CONNECT_TIMEOUT,
+                    )
                     await ws.send(hello)
                     first = json.loads(await ws.recv())
             except (OSError, TimeoutError, ConnectionClosed) as exc:
@@ -286,8 +291,15 @@ def baseline_server(port: int) -> None:
             clients.discard(ws)
 
     async def run() -> None:
-        async with serve(handler, HOST, port, compression=None, max_size=65536,
-                         ping_interval=20.0, ping_timeout=20.0) as server:
+        async with serve(
+            handler,
+            HOST,
+            port,
+            compression=None,
+            max_size=65536,
+            ping_interval=20.0,
+            ping_timeout=20.0,
+        ) as server:
             await server.serve_forever()
 
     asyncio.run(run())
@@ -317,11 +329,24 @@ async def prepare(settings: Settings, clients: int) -> Hallpass:
         students = [await User.get(login=login) for login in STUDENTS]
         monitor_tokens = [secrets.token_urlsafe(32) for _ in range(clients)]
         student_tokens = [secrets.token_urlsafe(32) for _ in students]
-        rows = [Session(token_hash=token_hash(t), csrf_token=secrets.token_urlsafe(32),
-                        user_id=monitor.id, expires_at=expires) for t in monitor_tokens]
-        rows += [Session(token_hash=token_hash(t), csrf_token=secrets.token_urlsafe(32),
-                         user_id=s.id, expires_at=expires)
-                 for t, s in zip(student_tokens, students, strict=True)]
+        rows = [
+            Session(
+                token_hash=token_hash(t),
+                csrf_token=secrets.token_urlsafe(32),
+                user_id=monitor.id,
+                expires_at=expires,
+            )
+            for t in monitor_tokens
+        ]
+        rows += [
+            Session(
+                token_hash=token_hash(t),
+                csrf_token=secrets.token_urlsafe(32),
+                user_id=s.id,
+                expires_at=expires,
+            )
+            for t, s in zip(student_tokens, students, strict=True)
+        ]
         await Session.bulk_create(rows, batch_size=1000)
         restroom = await Location.get(name="Restroom North", school_id=monitor.school_id)
     finally:
@@ -330,19 +355,23 @@ async def prepare(settings: Settings, clients: int) -> Hallpass:
 
 
 @contextmanager
-def hallpass_serve(settings: Settings, port: int, log_path: Path,
-                   redis_url: str | None = None) -> Iterator[subprocess.Popen[bytes]]:
+def hallpass_serve(
+    settings: Settings, port: int, log_path: Path, redis_url: str | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
     """Run `hallpass serve` (1 worker) on 127.0.0.1 in its own process group."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("HALLPASS_")}
-    env.update(HALLPASS_DATABASE_URL=settings.database_url,
-               HALLPASS_DATA_DIR=str(settings.data_dir),
-               HALLPASS_SECRET_KEY=settings.secret_key)
+    env.update(
+        HALLPASS_DATABASE_URL=settings.database_url,
+        HALLPASS_DATA_DIR=str(settings.data_dir),
+        HALLPASS_SECRET_KEY=settings.secret_key,
+    )
     if redis_url is not None:
         env["HALLPASS_REDIS_URL"] = redis_url
     command = [hallpass_command(), "serve", "--host", HOST, "--port", str(port)]
     with log_path.open("ab") as log:
-        proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
     try:
         yield proc
     finally:
@@ -369,26 +398,47 @@ class Measure:
     frame_bytes: int
     load: float
     connect_seconds: float
+    idle_cores: float
 
     def line(self) -> str:
         """Format as one line."""
         lat = self.latencies_ms
-        return (f"{self.target:<10} N={self.clients:<5} connected={self.connected:<5} "
-                f"p50={percentile(lat, 0.5):8.1f} ms  p99={percentile(lat, 0.99):8.1f} ms  "
-                f"max={max(lat, default=float('nan')):8.1f} ms  n={len(lat):<3} "
-                f"{self.kib_per_client:6.1f} KiB/client  frame={self.frame_bytes} B  "
-                f"connect={self.connect_seconds:.1f}s  load={self.load:.2f}")
+        return (
+            f"{self.target:<10} N={self.clients:<5} connected={self.connected:<5} "
+            f"p50={percentile(lat, 0.5):8.1f} ms  p99={percentile(lat, 0.99):8.1f} ms  "
+            f"max={max(lat, default=float('nan')):8.1f} ms  n={len(lat):<3} "
+            f"{self.kib_per_client:6.1f} KiB/client  frame={self.frame_bytes} B  "
+            f"connect={self.connect_seconds:.1f}s  idle CPU={self.idle_cores:.2f} cores  "
+            f"load={self.load:.2f}"
+        )
 
 
-def idle_rss(pids: list[int], before: int, clients: int) -> float:
-    """Return KiB per client: the servers' RSS growth over `clients` idle connections."""
+def cpu_seconds(pid: int) -> float:
+    """Return the CPU time (user + system) a process has used, from /proc/<pid>/stat."""
+    rest = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(rest[11]) + int(rest[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def idle_rss(pids: list[int], before: int, clients: int) -> tuple[float, float]:
+    """Return KiB per client (RSS growth over `clients` idle connections) and idle CPU cores."""
     time.sleep(2.0)  # let the handshakes' garbage go
-    return (sum(rss_kib(p) for p in pids) - before) / max(1, clients)
+    kib = (sum(rss_kib(p) for p in pids) - before) / max(1, clients)
+    used = sum(cpu_seconds(p) for p in pids)
+    time.sleep(IDLE_SECONDS)
+    cores = (sum(cpu_seconds(p) for p in pids) - used) / IDLE_SECONDS
+    return kib, cores
 
 
-async def measure_hallpass(hp: Hallpass, workers: Workers, clients: int, changes: int,
-                           ports: list[int], procs: list[subprocess.Popen[bytes]],
-                           log_path: Path, label: str) -> tuple[Measure, list[str]]:
+async def measure_hallpass(
+    hp: Hallpass,
+    workers: Workers,
+    clients: int,
+    changes: int,
+    ports: list[int],
+    procs: list[subprocess.Popen[bytes]],
+    log_path: Path,
+    label: str,
+) -> tuple[Measure, list[str]]:
     """Connect the clients to the server(s), then time `changes` pass changes."""
     bases = [f"http://{HOST}:{p}" for p in ports]
     async with httpx.AsyncClient(base_url=bases[0], timeout=30.0, trust_env=False) as http:
@@ -407,11 +457,17 @@ async def measure_hallpass(hp: Hallpass, workers: Workers, clients: int, changes
         connected = 0
         share = (clients + len(urls) - 1) // len(urls)
         for i, url in enumerate(urls):
-            connected += await asyncio.to_thread(workers.connect, url,
-                                                 hello[i * share:(i + 1) * share])
+            connected += await asyncio.to_thread(
+                workers.connect, url, hello[i * share : (i + 1) * share]
+            )
         connect_seconds = time.monotonic() - began
-        per_client = idle_rss(pids, before, connected)
+        per_client, idle_cores = idle_rss(pids, before, connected)
         load = os.getloadavg()[0]
+        print(
+            f"{label}: {connected} clients connected in {connect_seconds:.1f}s; "
+            f"timing {changes} changes (server pid {' '.join(map(str, pids))})",
+            flush=True,
+        )
         names: list[str] = []
         http_ms: list[float] = []
         workers.sizes.clear()
@@ -421,23 +477,24 @@ async def measure_hallpass(hp: Hallpass, workers: Workers, clients: int, changes
             student = {"Authorization": f"Bearer {hp.student_tokens[(i // 2) % len(STUDENTS)]}"}
             if i % 2 == 0:
                 start = time.monotonic()
-                response = await http.post("/api/passes", headers=student,
-                                           json={"destination_id": hp.restroom_id})
+                response = await http.post(
+                    "/api/passes", headers=student, json={"destination_id": hp.restroom_id}
+                )
                 pass_id = response.json().get("id") if response.status_code == 201 else None
             else:
                 start = time.monotonic()
                 response = await http.post(f"/api/passes/{pass_id}/end", headers=student)
             http_ms.append((time.monotonic() - start) * 1000)
             if response.status_code not in (200, 201):
-                raise RuntimeError(f"{label}: change {i} failed: {response.status_code} "
-                                   f"{response.text[:300]}")
+                raise RuntimeError(
+                    f"{label}: change {i} failed: {response.status_code} {response.text[:300]}"
+                )
             # A change may log more than one event: wait for all of them (the last seq).
             await asyncio.sleep(0.05)
             new = await current_seq(http, hp.student_tokens[0])
             done = 0.0
             for s in range(seq + 1, new + 1):
-                done = max(done, await asyncio.to_thread(workers.reached_all, s,
-                                                         CHANGE_TIMEOUT))
+                done = max(done, await asyncio.to_thread(workers.reached_all, s, CHANGE_TIMEOUT))
             if new == seq:
                 raise RuntimeError(f"{label}: change {i} logged no event")
             names.append(f"{new - seq}")
@@ -446,10 +503,14 @@ async def measure_hallpass(hp: Hallpass, workers: Workers, clients: int, changes
             await asyncio.sleep(GAP_SECONDS)
         await asyncio.to_thread(workers.close)
     frame = int(sum(workers.sizes) / max(1, len(workers.sizes)))
-    print(f"{label}: the HTTP call alone (response received): p50 "
-          f"{percentile(http_ms, 0.5):.1f} ms, p99 {percentile(http_ms, 0.99):.1f} ms", flush=True)
-    return Measure(label, clients, connected, latencies, per_client, frame, load,
-                   connect_seconds), names
+    print(
+        f"{label}: the HTTP call alone (response received): p50 "
+        f"{percentile(http_ms, 0.5):.1f} ms, p99 {percentile(http_ms, 0.99):.1f} ms",
+        flush=True,
+    )
+    return Measure(
+        label, clients, connected, latencies, per_client, frame, load, connect_seconds, idle_cores
+    ), names
 
 
 async def current_seq(http: httpx.AsyncClient, token: str) -> int:
@@ -464,12 +525,17 @@ async def current_seq(http: httpx.AsyncClient, token: str) -> int:
 def start_baseline(port: int, log_path: Path) -> subprocess.Popen[bytes]:
     """Start the baseline server (this file, --baseline-server) in its own process group."""
     with log_path.open("wb") as log:
-        return subprocess.Popen([sys.executable, __file__, "--baseline-server", str(port)],
-                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        return subprocess.Popen(
+            [sys.executable, __file__, "--baseline-server", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
-async def measure_baseline(workers: Workers, clients: int, changes: int, frame_bytes: int,
-                           workdir: Path) -> Measure:
+async def measure_baseline(
+    workers: Workers, clients: int, changes: int, frame_bytes: int, workdir: Path
+) -> Measure:
     """The same clients and timing against the bare websockets server."""
     port = free_port()
     log_path = workdir / f"baseline-{clients}.log"
@@ -493,7 +559,7 @@ async def measure_baseline(workers: Workers, clients: int, changes: int, frame_b
         began = time.monotonic()
         connected = await asyncio.to_thread(workers.connect, url, hello)
         connect_seconds = time.monotonic() - began
-        per_client = idle_rss([proc.pid], before, connected)
+        per_client, idle_cores = idle_rss([proc.pid], before, connected)
         load = os.getloadavg()[0]
         latencies: list[float] = []
         for seq in range(1, changes + 1):
@@ -510,8 +576,17 @@ async def measure_baseline(workers: Workers, clients: int, changes: int, frame_b
         await asyncio.to_thread(workers.close)
     finally:
         stop_server(proc)
-    return Measure("baseline", clients, connected, latencies, per_client, frame_bytes, load,
-                   connect_seconds)
+    return Measure(
+        "baseline",
+        clients,
+        connected,
+        latencies,
+        per_client,
+        frame_bytes,
+        load,
+        connect_seconds,
+        idle_cores,
+    )
 
 
 # ---------------------------------------------------------------- main
@@ -550,19 +625,27 @@ async def main_async(args: argparse.Namespace) -> None:
     try:
         workers.check_clock()  # the first answer waits for the workers to start
         skew = workers.check_clock()
-        print(f"fanout: time.monotonic() agrees across processes (round trip {skew * 1e3:.2f} ms)",
-              flush=True)
+        print(
+            f"fanout: time.monotonic() agrees across processes (round trip {skew * 1e3:.2f} ms)",
+            flush=True,
+        )
         with tempfile.TemporaryDirectory(prefix="hallpass-fanout-") as tmp:
             workdir = Path(tmp)
-            settings = Settings(data_dir=workdir, database_url=f"sqlite://{workdir / 'hp.sqlite3'}",
-                                redis_url=None, secret_key=uuid.uuid4().hex, secure_cookies=True)
+            settings = Settings(
+                data_dir=workdir,
+                database_url=f"sqlite://{workdir / 'hp.sqlite3'}",
+                redis_url=None,
+                secret_key=uuid.uuid4().hex,
+                secure_cookies=True,
+            )
             hp = await prepare(settings, biggest)
             for n in sizes:
                 port = free_port()
                 log_path = workdir / f"serve-{n}.log"
                 with hallpass_serve(settings, port, log_path) as proc:
                     mine, events = await measure_hallpass(
-                        hp, workers, n, args.changes, [port], [proc], log_path, "hallpass")
+                        hp, workers, n, args.changes, [port], [proc], log_path, "hallpass"
+                    )
                 print(mine.line(), f"(events per change: {sorted(set(events))})", flush=True)
                 base = await measure_baseline(workers, n, args.changes, mine.frame_bytes, workdir)
                 print(base.line(), flush=True)
@@ -575,16 +658,19 @@ async def main_async(args: argparse.Namespace) -> None:
     for mine, base in results:
         p50 = percentile(mine.latencies_ms, 0.5) / percentile(base.latencies_ms, 0.5)
         p99 = percentile(mine.latencies_ms, 0.99) / percentile(base.latencies_ms, 0.99)
-        print(f"N={mine.clients}: hallpass p50/p99 {percentile(mine.latencies_ms, 0.5):.1f}/"
-              f"{percentile(mine.latencies_ms, 0.99):.1f} ms, baseline "
-              f"{percentile(base.latencies_ms, 0.5):.1f}/{percentile(base.latencies_ms, 0.99):.1f}"
-              f" ms, ratio p50 {p50:.2f}x p99 {p99:.2f}x; idle memory hallpass "
-              f"{mine.kib_per_client:.1f} KiB/client, baseline {base.kib_per_client:.1f}",
-              flush=True)
+        print(
+            f"N={mine.clients}: hallpass p50/p99 {percentile(mine.latencies_ms, 0.5):.1f}/"
+            f"{percentile(mine.latencies_ms, 0.99):.1f} ms, baseline "
+            f"{percentile(base.latencies_ms, 0.5):.1f}/{percentile(base.latencies_ms, 0.99):.1f}"
+            f" ms, ratio p50 {p50:.2f}x p99 {p99:.2f}x; idle memory hallpass "
+            f"{mine.kib_per_client:.1f} KiB/client, baseline {base.kib_per_client:.1f}",
+            flush=True,
+        )
 
 
-async def redis_pair(args: argparse.Namespace, workers: Workers, sizes: list[int],
-                     workdir: Path) -> None:
+async def redis_pair(
+    args: argparse.Namespace, workers: Workers, sizes: list[int], workdir: Path
+) -> None:
     """Two `hallpass serve` processes on PostgreSQL + Redis, the clients split across them."""
     redis_url = f"redis://127.0.0.1:6379/{REDIS_DB}"
     if not await redis_db_empty(redis_url):
@@ -596,16 +682,24 @@ async def redis_pair(args: argparse.Namespace, workers: Workers, sizes: list[int
         url = "postgres://" + pg_dsn(args.pg_admin_dsn, database).split("://", 1)[1]
         data_dir = workdir / "pg"
         data_dir.mkdir()
-        settings = Settings(data_dir=data_dir, database_url=url, redis_url=redis_url,
-                            secret_key=uuid.uuid4().hex, secure_cookies=True)
+        settings = Settings(
+            data_dir=data_dir,
+            database_url=url,
+            redis_url=redis_url,
+            secret_key=uuid.uuid4().hex,
+            secure_cookies=True,
+        )
         hp = await prepare(settings, max(sizes))
         for n in sizes:
             ports = [free_port(), free_port()]
             log_path = data_dir / f"serve-{n}.log"
-            with hallpass_serve(settings, ports[0], log_path, redis_url) as one, \
-                    hallpass_serve(settings, ports[1], log_path, redis_url) as two:
-                mine, _ = await measure_hallpass(hp, workers, n, args.changes, ports,
-                                                 [one, two], log_path, "redis-pair")
+            with (
+                hallpass_serve(settings, ports[0], log_path, redis_url) as one,
+                hallpass_serve(settings, ports[1], log_path, redis_url) as two,
+            ):
+                mine, _ = await measure_hallpass(
+                    hp, workers, n, args.changes, ports, [one, two], log_path, "redis-pair"
+                )
             print(mine.line(), flush=True)
     finally:
         await pg_admin(args.pg_admin_dsn, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
@@ -615,16 +709,25 @@ async def redis_pair(args: argparse.Namespace, workers: Workers, sizes: list[int
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """Parse and bound the command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--clients", default="1000,5000",
-                        help="comma-separated client counts (default 1000,5000)")
-    parser.add_argument("--changes", type=int, default=40,
-                        help="pass changes (and baseline broadcasts) per size (default 40)")
+    parser.add_argument(
+        "--clients", default="1000,5000", help="comma-separated client counts (default 1000,5000)"
+    )
+    parser.add_argument(
+        "--changes",
+        type=int,
+        default=40,
+        help="pass changes (and baseline broadcasts) per size (default 40)",
+    )
     parser.add_argument("--workers", type=int, default=4, help="client processes (default 4)")
-    parser.add_argument("--redis", action="store_true",
-                        help="also run two hallpass processes on PostgreSQL + Redis "
-                             f"(redis://127.0.0.1:6379/{REDIS_DB}, which must be empty)")
-    parser.add_argument("--pg-admin-dsn", default=os.environ.get("HALLPASS_BENCH_POSTGRES",
-                                                                 DEFAULT_PG_ADMIN_DSN))
+    parser.add_argument(
+        "--redis",
+        action="store_true",
+        help="also run two hallpass processes on PostgreSQL + Redis "
+        f"(redis://127.0.0.1:6379/{REDIS_DB}, which must be empty)",
+    )
+    parser.add_argument(
+        "--pg-admin-dsn", default=os.environ.get("HALLPASS_BENCH_POSTGRES", DEFAULT_PG_ADMIN_DSN)
+    )
     parser.add_argument("--baseline-server", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     try:
@@ -655,9 +758,12 @@ def main(argv: list[str] | None = None) -> None:
     sizes = [int(s) for s in args.clients.split(",")]
     if max(sizes) + 100 > soft:
         raise SystemExit(f"fanout: RLIMIT_NOFILE hard limit is {soft}; too low for {max(sizes)}")
-    print(f"fanout: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs, "
-          f"load {os.getloadavg()[0]:.2f}, RLIMIT_NOFILE {soft}, {args.workers} client "
-          f"processes", flush=True)
+    print(
+        f"fanout: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs, "
+        f"load {os.getloadavg()[0]:.2f}, RLIMIT_NOFILE {soft}, {args.workers} client "
+        f"processes",
+        flush=True,
+    )
     asyncio.run(main_async(args))
 
 
