@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from server.enums import Approval, EncounterMode, PassState
@@ -76,4 +76,3 @@ class PassRequest:
     start_at: datetime | None = None
     # The maker is staff of the destination (or an admin): a visit there needs no acceptance.
     destination_accepts: bool = False
-    extra: Mapping[str, object] = field(default_factory=dict)
