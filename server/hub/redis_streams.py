@@ -46,7 +46,7 @@ DEFAULT_BLOCK_MS: Final = 1_000
 # First and longest wait between reconnection attempts; doubling, so a restart that takes a
 # few seconds is noticed within one cap.
 DEFAULT_RECONNECT: Final = (0.1, 5.0)
-# Publishing runs in the request after commit: a dead Redis must cost it at most this long.
+# The hub's outbox task publishes (off the request path); a dead Redis holds it this long at most.
 PUBLISH_TIMEOUT: Final = 2.0
 FIELD: Final = "event"
 BATCH: Final = 500  # entries per stream per XREAD
