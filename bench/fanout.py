@@ -24,8 +24,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from multiprocessing.connection import Connection as Pipe
@@ -48,10 +47,10 @@ from transitions import (  # bench/ is not a package
     DEFAULT_PG_ADMIN_DSN,
     HOST,
     free_port,
-    hallpass_command,
     percentile,
     pg_admin,
     pg_dsn,
+    running_server,
     stop_server,
     wait_until_up,
 )
@@ -354,30 +353,6 @@ async def prepare(settings: Settings, clients: int) -> Hallpass:
     return Hallpass(settings, monitor_tokens, student_tokens, restroom.id)
 
 
-@contextmanager
-def hallpass_serve(
-    settings: Settings, port: int, log_path: Path, redis_url: str | None = None
-) -> Iterator[subprocess.Popen[bytes]]:
-    """Run `hallpass serve` (1 worker) on 127.0.0.1 in its own process group."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("HALLPASS_")}
-    env.update(
-        HALLPASS_DATABASE_URL=settings.database_url,
-        HALLPASS_DATA_DIR=str(settings.data_dir),
-        HALLPASS_SECRET_KEY=settings.secret_key,
-    )
-    if redis_url is not None:
-        env["HALLPASS_REDIS_URL"] = redis_url
-    command = [hallpass_command(), "serve", "--host", HOST, "--port", str(port)]
-    with log_path.open("ab") as log:
-        proc = subprocess.Popen(
-            command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    try:
-        yield proc
-    finally:
-        stop_server(proc)
-
-
 def rss_kib(pid: int) -> int:
     """Return a process's resident set size in KiB, from /proc/<pid>/status."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -642,7 +617,7 @@ async def main_async(args: argparse.Namespace) -> None:
             for n in sizes:
                 port = free_port()
                 log_path = workdir / f"serve-{n}.log"
-                with hallpass_serve(settings, port, log_path) as proc:
+                with running_server(settings, port, log_path) as proc:
                     mine, events = await measure_hallpass(
                         hp, workers, n, args.changes, [port], [proc], log_path, "hallpass"
                     )
@@ -694,8 +669,8 @@ async def redis_pair(
             ports = [free_port(), free_port()]
             log_path = data_dir / f"serve-{n}.log"
             with (
-                hallpass_serve(settings, ports[0], log_path, redis_url) as one,
-                hallpass_serve(settings, ports[1], log_path, redis_url) as two,
+                running_server(settings, ports[0], log_path, redis_url=redis_url) as one,
+                running_server(settings, ports[1], log_path, redis_url=redis_url) as two,
             ):
                 mine, _ = await measure_hallpass(
                     hp, workers, n, args.changes, ports, [one, two], log_path, "redis-pair"

@@ -321,15 +321,25 @@ def hallpass_command() -> str:
 
 @contextmanager
 def running_server(
-    settings: Settings, port: int, workers: int, log_path: Path
+    settings: Settings,
+    port: int,
+    log_path: Path,
+    *,
+    workers: int = 1,
+    redis_url: str | None = None,
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """Run `hallpass serve` on 127.0.0.1 in its own process group; stop it on exit."""
+    """Run `hallpass serve` on 127.0.0.1 in its own process group; stop it on exit.
+
+    The log is appended to, so several servers of one run can share it.
+    """
     env = {key: value for key, value in os.environ.items() if not key.startswith("HALLPASS_")}
     env.update(
         HALLPASS_DATABASE_URL=settings.database_url,
         HALLPASS_DATA_DIR=str(settings.data_dir),
         HALLPASS_SECRET_KEY=settings.secret_key,
     )
+    if redis_url is not None:
+        env["HALLPASS_REDIS_URL"] = redis_url
     command = [
         hallpass_command(),
         "serve",
@@ -340,7 +350,7 @@ def running_server(
         "--workers",
         str(workers),
     ]
-    with log_path.open("wb") as log:
+    with log_path.open("ab") as log:
         proc = subprocess.Popen(
             command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
@@ -578,7 +588,7 @@ async def bench_one(backend: str, workers: int, args: argparse.Namespace, workdi
         await prepare_database(settings, layout)
         port = free_port()
         log_path = data_dir / "serve.log"
-        with running_server(settings, port, workers, log_path) as proc:
+        with running_server(settings, port, log_path, workers=workers) as proc:
             stats, elapsed, usage = await drive(
                 f"http://{HOST}:{port}",
                 proc,
