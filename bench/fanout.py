@@ -374,6 +374,8 @@ class Measure:
     load: float
     connect_seconds: float
     idle_cores: float
+    # The server's CPU time over the timed changes, per change (for the baseline, per broadcast).
+    cpu_ms_per_change: float
 
     def line(self) -> str:
         """Format as one line."""
@@ -384,7 +386,7 @@ class Measure:
             f"max={max(lat, default=float('nan')):8.1f} ms  n={len(lat):<3} "
             f"{self.kib_per_client:6.1f} KiB/client  frame={self.frame_bytes} B  "
             f"connect={self.connect_seconds:.1f}s  idle CPU={self.idle_cores:.2f} cores  "
-            f"load={self.load:.2f}"
+            f"CPU/change={self.cpu_ms_per_change:.1f} ms  load={self.load:.2f}"
         )
 
 
@@ -448,6 +450,7 @@ async def measure_hallpass(
         workers.sizes.clear()
         latencies: list[float] = []
         seq = await current_seq(http, hp.student_tokens[0])
+        cpu_before = sum(cpu_seconds(p) for p in pids)
         for i in range(changes):
             student = {"Authorization": f"Bearer {hp.student_tokens[(i // 2) % len(STUDENTS)]}"}
             if i % 2 == 0:
@@ -464,18 +467,19 @@ async def measure_hallpass(
                 raise RuntimeError(
                     f"{label}: change {i} failed: {response.status_code} {response.text[:300]}"
                 )
-            # A change may log more than one event: wait for all of them (the last seq).
-            await asyncio.sleep(0.05)
+            # Every change logs at least one event; wait until all clients have it before asking
+            # the server for its seq, so that the probe (a WebSocket and a snapshot) does not
+            # compete with the fan-out it is timing. A change may log more than one event
+            # (an end that lets someone out of line): wait for each of them too.
+            done = await asyncio.to_thread(workers.reached_all, seq + 1, CHANGE_TIMEOUT)
             new = await current_seq(http, hp.student_tokens[0])
-            done = 0.0
-            for s in range(seq + 1, new + 1):
+            for s in range(seq + 2, new + 1):
                 done = max(done, await asyncio.to_thread(workers.reached_all, s, CHANGE_TIMEOUT))
-            if new == seq:
-                raise RuntimeError(f"{label}: change {i} logged no event")
             names.append(f"{new - seq}")
             seq = new
             latencies.append((done - start) * 1000)
             await asyncio.sleep(GAP_SECONDS)
+        cpu_ms = (sum(cpu_seconds(p) for p in pids) - cpu_before) * 1000 / changes
         await asyncio.to_thread(workers.close)
     frame = int(sum(workers.sizes) / max(1, len(workers.sizes)))
     print(
@@ -483,9 +487,19 @@ async def measure_hallpass(
         f"{percentile(http_ms, 0.5):.1f} ms, p99 {percentile(http_ms, 0.99):.1f} ms",
         flush=True,
     )
-    return Measure(
-        label, clients, connected, latencies, per_client, frame, load, connect_seconds, idle_cores
-    ), names
+    measure = Measure(
+        label,
+        clients,
+        connected,
+        latencies,
+        per_client,
+        frame,
+        load,
+        connect_seconds,
+        idle_cores,
+        cpu_ms,
+    )
+    return measure, names
 
 
 async def current_seq(http: httpx.AsyncClient, token: str) -> int:
@@ -537,6 +551,7 @@ async def measure_baseline(
         per_client, idle_cores = idle_rss([proc.pid], before, connected)
         load = os.getloadavg()[0]
         latencies: list[float] = []
+        cpu_before = cpu_seconds(proc.pid)
         for seq in range(1, changes + 1):
             head = {"type": "event", "seq": seq, "name": "ended", "pass": {"note": ""}}
             pad = frame_bytes - len(json.dumps(head, separators=(",", ":")))
@@ -547,6 +562,7 @@ async def measure_baseline(
             done = await asyncio.to_thread(workers.reached_all, seq, CHANGE_TIMEOUT)
             latencies.append((done - start) * 1000)
             await asyncio.sleep(GAP_SECONDS)
+        cpu_ms = (cpu_seconds(proc.pid) - cpu_before) * 1000 / changes
         await control.close()
         await asyncio.to_thread(workers.close)
     finally:
@@ -561,6 +577,7 @@ async def measure_baseline(
         load,
         connect_seconds,
         idle_cores,
+        cpu_ms,
     )
 
 
@@ -690,8 +707,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--changes",
         type=int,
-        default=40,
-        help="pass changes (and baseline broadcasts) per size (default 40)",
+        # A p99 needs well over 100 samples; with 40 it is simply the slowest change.
+        default=200,
+        help="pass changes (and baseline broadcasts) per size (default 200)",
     )
     parser.add_argument("--workers", type=int, default=4, help="client processes (default 4)")
     parser.add_argument(

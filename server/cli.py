@@ -28,9 +28,10 @@ async def _migrate_and_seed(settings: Settings, *, seed: bool) -> bool:
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
     """Return how uvicorn serves Hallpass (shared by `serve` and the tests' live server)."""
     return {
-        # Deflate roughly doubles memory per socket; client frames are tiny (a hello), so a
-        # frame over 64 KiB is refused by the protocol layer before anything reads it.
-        "ws": "websockets-sansio",
+        # uvicorn's sans-I/O protocol, plus a way for the hub to write a frame without a task
+        # switch (server/hub/protocol.py). Deflate roughly doubles memory per socket; client
+        # frames are tiny (a hello), so a frame over 64 KiB is refused before anything reads it.
+        "ws": "server.hub.protocol:HubWebSocketProtocol",
         "ws_per_message_deflate": False,
         "ws_max_size": 65536,
         # Protocol pings find dead connections (a closed laptop lid) within 40 s.

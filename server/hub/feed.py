@@ -19,7 +19,7 @@ from server.hub.broker import Broker, BrokerEvent, SubscriberOverflow
 from server.hub.connection import Connection, LiveEvent
 from server.hub.messages import event_frame
 from server.models import Pass, PassEvent, School
-from server.rules.permissions import PassTarget
+from server.rules.permissions import Actor, PassTarget
 from server.services.transaction import consistent_read
 
 log = logging.getLogger("hallpass.hub")
@@ -68,6 +68,9 @@ class SchoolFeed:
         self.school_id = school_id
         self.broker = broker
         self.connections: set[Connection] = set()
+        # The same clients grouped by who they are: whether and how an event is shown is
+        # decided once per user and role, not once per socket (a hall monitor's many tabs).
+        self._audiences: dict[Actor, set[Connection]] = {}
         self.last_seq = 0
         # Ids of the school's active passes as of last_seq: the staff's hallway count.
         self.active: set[int] = set()
@@ -75,6 +78,20 @@ class SchoolFeed:
         self._lock = asyncio.Lock()
         self._ready = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+
+    def add(self, connection: Connection) -> None:
+        """Start delivering to a client."""
+        self.connections.add(connection)
+        self._audiences.setdefault(connection.actor, set()).add(connection)
+
+    def discard(self, connection: Connection) -> None:
+        """Stop delivering to a client, if it is here."""
+        self.connections.discard(connection)
+        audience = self._audiences.get(connection.actor)
+        if audience is not None:
+            audience.discard(connection)
+            if not audience:
+                del self._audiences[connection.actor]
 
     async def start(self) -> None:
         """Subscribe, learn the current seq, and start catching up; return when live."""
@@ -169,5 +186,7 @@ class SchoolFeed:
             hallway = {"out": len(self.active), "max": self.hallway_max}
             event = live_event(self.school_id, seq, name, data, hallway)
             self.last_seq = seq
-            for connection in tuple(self.connections):
-                connection.deliver(event)
+            for actor, audience in tuple(self._audiences.items()):
+                frame = event.frame_for(actor)
+                for connection in tuple(audience):
+                    connection.deliver(seq, frame)

@@ -33,7 +33,7 @@ from server.hub.messages import (
     ready_frame,
     snapshot_frame,
 )
-from server.models import Pass, PassEvent, School
+from server.models import Pass, PassEvent, School, Session
 from server.rules.permissions import sees_full_names
 from server.services.principal import Principal, principal_for
 from server.services.transaction import consistent_read
@@ -96,8 +96,8 @@ async def can_resume(school: School, hello: Hello, conn: BaseDBAsyncClient) -> b
     return await PassEvent.filter(school_id=school.id, seq=hello.since + 1).using_db(conn).exists()
 
 
-async def authenticate(websocket: WebSocket, hello: Hello) -> tuple[Principal, int] | None:
-    """Return the caller and their session id, from the cookie or the hello's token."""
+async def authenticate(websocket: WebSocket, hello: Hello) -> tuple[Principal, Session] | None:
+    """Return the caller and their session, from the cookie or the hello's token."""
     token = hello.token or websocket.cookies.get(COOKIE_NAME)
     if not token:
         return None
@@ -105,7 +105,7 @@ async def authenticate(websocket: WebSocket, hello: Hello) -> tuple[Principal, i
     if resolved is None:
         return None
     session, user = resolved
-    return await principal_for(user), session.id
+    return await principal_for(user), session
 
 
 def origin_allowed(websocket: WebSocket) -> bool:
@@ -157,41 +157,14 @@ async def endpoint(websocket: WebSocket) -> None:
         await websocket.send_text(error_frame(FrameErrorCode.NOT_AUTHENTICATED, "Sign in first."))
         await websocket.close(CloseCode.NOT_AUTHENTICATED, "not authenticated")
         return
-    principal, session_id = caller
+    principal, session = caller
     hub = hub_of(websocket)
-    connection = Connection(websocket, principal.actor, session_id)
-    connection.start()
+    connection = Connection(websocket, principal.actor, session.id, session.expires_at)
     try:
         await hub.attach(connection)  # subscribe before reading: nothing falls in between
-        async with consistent_read() as conn:
-            school = await School.filter(id=principal.actor.school_id).using_db(conn).get()
-            hallway = await hallway_count(principal, school, conn)
-            if await can_resume(school, hello, conn):
-                replay = from_log(
-                    await PassEvent.filter(
-                        school_id=school.id, seq__gt=hello.since or 0, seq__lte=school.event_seq
-                    )
-                    .using_db(conn)
-                    .order_by("seq")
-                )
-                first = None
-            else:
-                replay = []
-                first = snapshot_frame(
-                    school.epoch,
-                    school.event_seq,
-                    await snapshot(principal, school, conn),
-                    hallway,
-                )
-        # Live events held since attach() are released by go_live, after what was read here.
-        if first is None:
-            connection.floor = hello.since
-            for event in replay:
-                connection.deliver(event)
-            connection.offer(ready_frame(school.epoch, school.event_seq, hallway))
-        else:
-            connection.offer(first)
-        connection.go_live(school.event_seq)
+        await join(connection, principal, hello)
+        # This frame lives as long as the socket: don't keep the user's rows and the hello.
+        del caller, principal, session, hello
         await read_frames(websocket, connection)
     except WebSocketDisconnect:
         pass
@@ -202,6 +175,39 @@ async def endpoint(websocket: WebSocket) -> None:
     finally:
         await hub.detach(connection)
         await connection.finish()
+
+
+async def join(connection: Connection, principal: Principal, hello: Hello) -> None:
+    """Send the snapshot, or the missed events and `ready`, then let live events through."""
+    async with consistent_read() as conn:
+        school = await School.filter(id=principal.actor.school_id).using_db(conn).get()
+        hallway = await hallway_count(principal, school, conn)
+        if await can_resume(school, hello, conn):
+            replay = from_log(
+                await PassEvent.filter(
+                    school_id=school.id, seq__gt=hello.since or 0, seq__lte=school.event_seq
+                )
+                .using_db(conn)
+                .order_by("seq")
+            )
+            first = None
+        else:
+            replay = []
+            first = snapshot_frame(
+                school.epoch,
+                school.event_seq,
+                await snapshot(principal, school, conn),
+                hallway,
+            )
+    # Live events held since attach() are released by go_live, after what was read here.
+    if first is None:
+        connection.floor = hello.since
+        for event in replay:
+            connection.deliver(event.seq, event.frame_for(connection.actor))
+        connection.offer(ready_frame(school.epoch, school.event_seq, hallway))
+    else:
+        connection.offer(first)
+    connection.go_live(school.event_seq)
 
 
 async def read_frames(websocket: WebSocket, connection: Connection) -> None:

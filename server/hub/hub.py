@@ -5,21 +5,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import Counter
 from collections.abc import Callable, Sequence
+from datetime import datetime
 
 from server.clock import utcnow
 from server.enums import Role
+from server.hub.access import revoked
 from server.hub.broker import Broker, BrokerEvent
 from server.hub.connection import Connection
 from server.hub.const import CloseCode
 from server.hub.feed import SchoolFeed
-from server.models import PassEvent, School, Session
+from server.models import PassEvent, School
 from server.services.transaction import on_commit
 
 log = logging.getLogger("hallpass.hub")
 
 # A user who is disabled, changes role or logs out is cut off within this time, on every
-# process, by one query per process over all its open sockets.
+# process, by one statement per process over all its open sockets (server/hub/access.py).
 SESSION_CHECK_SECONDS = 0.5
 # Committed events waiting to be announced. Publishing runs off the request path; if Redis is
 # slow or down and this fills, announcements are dropped and every feed fills the gap from the
@@ -52,6 +55,10 @@ class Hub:
         self._unhook: Callable[[], None] = lambda: None
         self._tasks: list[asyncio.Task[None]] = []
         self._outbox: asyncio.Queue[list[BrokerEvent]] = asyncio.Queue(maxsize=OUTBOX_SIZE)
+        # The (session id, role) each open socket was opened with, counted: what to re-check.
+        self._held: Counter[tuple[int, Role]] = Counter()
+        # The earliest session end among open sockets: until then, none has expired.
+        self._next_expiry: datetime | None = None
 
     async def start(self) -> None:
         """Start the broker, publish committed events, and watch sessions."""
@@ -108,7 +115,10 @@ class Hub:
                     await feed.stop()
                     raise
                 self.feeds[school_id] = feed
-            feed.connections.add(connection)
+            feed.add(connection)
+            self._held[connection.access] += 1
+            if self._next_expiry is None or connection.expires_at < self._next_expiry:
+                self._next_expiry = connection.expires_at
         return feed
 
     async def detach(self, connection: Connection) -> None:
@@ -116,9 +126,12 @@ class Hub:
         school_id = connection.actor.school_id
         async with self._feed_lock:
             feed = self.feeds.get(school_id)
-            if feed is None:
+            if feed is None or connection not in feed.connections:
                 return
-            feed.connections.discard(connection)
+            feed.discard(connection)
+            self._held[connection.access] -= 1
+            if not self._held[connection.access]:
+                del self._held[connection.access]
             if not feed.connections:
                 del self.feeds[school_id]
                 await feed.stop()
@@ -129,20 +142,20 @@ class Hub:
 
     async def check_sessions(self) -> int:
         """Close clients whose session ended, whose user was disabled or changed role."""
-        open_ = [c for c in self.connections() if not c.closing]
-        if not open_:
-            return 0
-        rows = await Session.filter(
-            id__in=list({c.session_id for c in open_}),
-            expires_at__gt=utcnow(),
-            user__active=True,
-        ).values("id", "user__role")
-        live = {int(r["id"]): Role(r["user__role"]) for r in rows}
+        gone = await revoked(self._held.keys())
+        now = utcnow()
+        if not gone and (self._next_expiry is None or now < self._next_expiry):
+            return 0  # the usual answer, found without visiting every socket
         closed = 0
-        for connection in open_:
-            if live.get(connection.session_id) is not connection.actor.role:
+        self._next_expiry = None
+        for connection in self.connections():
+            if connection.closing:
+                continue
+            if connection.expires_at <= now or connection.access in gone:
                 connection.close_soon(CloseCode.FORBIDDEN, "session ended")
                 closed += 1
+            elif self._next_expiry is None or connection.expires_at < self._next_expiry:
+                self._next_expiry = connection.expires_at
         return closed
 
     async def _watch_sessions(self) -> None:

@@ -7,6 +7,7 @@ import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -16,7 +17,9 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from server import clock
 from server.cli import uvicorn_options
+from server.enums import Role
 from server.hub import http as hub_http
 from server.models import User
 from server.services import transaction
@@ -121,6 +124,21 @@ async def test_changes_reach_each_client_that_may_see_them_and_no_other(
             assert frame["seq"] == 1
         await nothing_more(teacher2)  # a Room 101 pass is not Room 102's business
         await nothing_more(other)  # students see only their own passes
+
+
+async def test_a_client_that_keeps_up_gets_frames_written_at_once_with_no_writer_task(
+    live: str, app: Starlette, demo: Demo
+) -> None:
+    monitor, _ = await hello(live, await demo.token("monitor@demo.school"))
+    async with monitor:
+        for destination in ("Restroom North", "Library"):
+            created = (await demo.request_pass("1016", destination)).json()
+            await demo.post("1016", f"/api/passes/{created['id']}/end")
+            assert (await recv(monitor))["name"] == "pass.created"
+            assert (await recv(monitor))["name"] == "pass.ended"
+        (connection,) = app.state.hub.connections()
+        assert connection.writes_at_once  # hallpass serve's protocol offers the extension
+        assert connection.backlog == 0
 
 
 async def test_a_client_resumes_with_exactly_the_events_it_missed(live: str, demo: Demo) -> None:
@@ -284,19 +302,30 @@ async def test_a_page_of_another_site_cannot_open_a_socket(live: str) -> None:
     assert refused.value.response.status_code == 403
 
 
-@pytest.mark.parametrize("how", ["logging out", "being disabled"])
-async def test_a_user_who_logs_out_or_is_disabled_is_cut_off_within_a_second(
-    live: str, demo: Demo, how: str
+@pytest.mark.parametrize(
+    "how", ["logging out", "being disabled", "changing role", "the session expiring"]
+)
+async def test_a_user_who_logs_out_or_loses_access_is_cut_off_within_a_second(
+    live: str, app: Starlette, demo: Demo, how: str
 ) -> None:
-    token = await demo.token("1003")
+    token = await demo.token("teacher1@demo.school")
     ws, _ = await hello(live, token)
+    bystander, _ = await hello(live, await demo.token("teacher2@demo.school"))
     if how == "logging out":
         await demo.client.delete("/api/session", headers={"Authorization": f"Bearer {token}"})
+    elif how == "being disabled":
+        await User.filter(login="teacher1@demo.school").update(active=False)
+    elif how == "changing role":
+        await User.filter(login="teacher1@demo.school").update(role=Role.STUDENT)
     else:
-        await User.filter(login="1003").update(active=False)
+        clock.advance(timedelta(hours=app.state.hallpass.settings.session_hours, seconds=1))
+        await bystander.close()  # signed in at the same moment: it expires too
     with pytest.raises(ConnectionClosed):
         await recv(ws, 1.0)
     assert ws.close_code == 4403
+    if how != "the session expiring":
+        await demo.request_pass("1016", "Library")  # from Room 102: teacher2's
+        assert (await recv(bystander))["type"] == "event"
 
 
 async def test_staff_get_the_hallway_count_and_students_do_not(live: str, demo: Demo) -> None:
