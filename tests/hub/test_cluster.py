@@ -1,9 +1,11 @@
 """Two real `hallpass serve` processes on one PostgreSQL database and one Redis: `/ws` clients on
-either process see every change made through either, through kills, reconnects and Redis cuts.
+either process see every change made through either, through kills, reconnects, Redis cuts and
+a Redis restart.
 
-Each test takes a Redis logical database of its own (the servers' stream keys are fixed,
-`hallpass:events:{school}`), flushes it before and after, and cuts only the connections the
-servers opened to it (`CLIENT KILL ID`), never the Redis server itself.
+Most tests take a Redis logical database of their own on the shared server (the servers' stream
+keys are fixed, `hallpass:events:{school}`), flush it before and after, and cut only the
+connections the servers opened to it (`CLIENT KILL ID`). The chaos test runs a `redis-server`
+of its own, so that it can also kill and restart Redis itself.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import contextlib
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import time
@@ -31,7 +34,7 @@ import redis.asyncio
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
-from tests.conftest import pg_admin, pg_dsn, tortoise_url
+from tests.conftest import IN_CI, pg_admin, pg_dsn, tortoise_url
 from tests.servers import free_port, hallpass_command, stop, wait_until_healthy
 
 CHAOS_RUNS: Final = int(os.environ.get("HALLPASS_CHAOS_RUNS", "1"))
@@ -87,6 +90,70 @@ async def cluster_redis(redis_url: str) -> AsyncIterator[tuple[str, int]]:
         with contextlib.suppress(redis.RedisError, OSError):
             await admin.flushdb()
         await admin.aclose()
+
+
+@dataclass
+class RedisServer:
+    """A `redis-server` of the test's own, without persistence, that it may kill and restart."""
+
+    binary: str
+    folder: Path
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        """Return its URL (logical database 0)."""
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        """Start it on its port (again, after a kill) and wait until it answers."""
+        self.process = subprocess.Popen(
+            [
+                *(self.binary, "--port", str(self.port), "--bind", "127.0.0.1"),
+                *("--save", "", "--appendonly", "no", "--dir", str(self.folder)),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        client = redis.Redis.from_url(self.url, socket_connect_timeout=0.2, socket_timeout=0.5)
+        deadline = time.monotonic() + 10
+        try:
+            while True:
+                try:
+                    client.ping()
+                    return
+                except (redis.RedisError, OSError):
+                    if time.monotonic() > deadline or self.process.poll() is not None:
+                        raise RuntimeError(f"redis-server did not start on {self.port}") from None
+                    time.sleep(0.05)
+        finally:
+            client.close()
+
+    def kill(self) -> None:
+        """SIGKILL it: every connection drops, and what it held is gone."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    """Run a private redis-server; skip without the binary (fail under CI=true)."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        reason = "redis-server is not installed: the chaos test restarts a Redis of its own"
+        if IN_CI:
+            pytest.fail(f"CI=true needs it: {reason}")
+        pytest.skip(reason)
+    folder = tmp_path / "redis"
+    folder.mkdir()
+    server = RedisServer(binary, folder)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.kill()
 
 
 async def cut_server_connections(url: str, number: int) -> int:
@@ -432,10 +499,10 @@ class Burst:
             await asyncio.gather(*(worker(random.randrange(1 << 30)) for _ in range(workers)))
 
 
-async def chaos_monkey(cluster: Cluster, redis_url: str, redis_db: int, log: list[str]) -> None:
-    """Cut Redis connections and SIGKILL-restart B, mid-burst."""
+async def chaos_monkey(cluster: Cluster, redis_server: RedisServer, log: list[str]) -> None:
+    """Cut Redis connections, SIGKILL-restart B, and SIGKILL-restart Redis, mid-burst."""
     await asyncio.sleep(1.0)
-    log.append(f"cut {await cut_server_connections(redis_url, redis_db)} redis connections")
+    log.append(f"cut {await cut_server_connections(redis_server.url, 0)} redis connections")
     await asyncio.sleep(1.0)
     cluster.kill(1)
     log.append("killed B")
@@ -443,9 +510,13 @@ async def chaos_monkey(cluster: Cluster, redis_url: str, redis_db: int, log: lis
     await asyncio.to_thread(cluster.start, 1)
     log.append("restarted B")
     await asyncio.sleep(1.0)
-    log.append(f"cut {await cut_server_connections(redis_url, redis_db)} redis connections")
-    await asyncio.sleep(1.5)
-    log.append(f"cut {await cut_server_connections(redis_url, redis_db)} redis connections")
+    redis_server.kill()
+    log.append("killed Redis")
+    await asyncio.sleep(0.5)
+    await asyncio.to_thread(redis_server.start)  # empty: no persistence, the streams are gone
+    log.append("restarted Redis")
+    await asyncio.sleep(1.0)
+    log.append(f"cut {await cut_server_connections(redis_server.url, 0)} redis connections")
 
 
 async def fresh(cluster: Cluster, token: str, hello: dict[str, Any]) -> list[dict[str, Any]]:
@@ -463,7 +534,7 @@ async def fresh(cluster: Cluster, token: str, hello: dict[str, Any]) -> list[dic
         await ws.close()
 
 
-async def one_chaos_run(cluster: Cluster, redis_info: tuple[str, int], run: int) -> str:
+async def one_chaos_run(cluster: Cluster, redis_server: RedisServer, run: int) -> str:
     """Run one burst with chaos and check every watcher; return a summary line."""
     started = time.monotonic()
     if not cluster.alive(1):
@@ -485,7 +556,7 @@ async def one_chaos_run(cluster: Cluster, redis_info: tuple[str, int], run: int)
     try:
         await asyncio.sleep(0.5)
         await asyncio.gather(
-            burst.run(BURST_SECONDS), chaos_monkey(cluster, *redis_info, chaos_log)
+            burst.run(BURST_SECONDS), chaos_monkey(cluster, redis_server, chaos_log)
         )
         # Calm: each watcher reconnects once more without dropping, and must catch up.
         stop_at.set()
@@ -581,12 +652,12 @@ async def fresh_cluster(
 
 @pytest.mark.timeout(120 + 60 * CHAOS_RUNS)
 async def test_chaos_every_client_ends_equal_to_a_fresh_snapshot(
-    postgres_template: str, cluster_redis: tuple[str, int], tmp_path: Path
+    postgres_template: str, own_redis: RedisServer, tmp_path: Path
 ) -> None:
     # Each run starts from a fresh demo database: the students' daily limits would soon
     # refuse most requests of later runs on one database.
     for run in range(CHAOS_RUNS):
         folder = tmp_path / f"run{run}"
         folder.mkdir()
-        async with fresh_cluster(postgres_template, cluster_redis, folder) as cluster:
-            print(await one_chaos_run(cluster, cluster_redis, run))
+        async with fresh_cluster(postgres_template, (own_redis.url, 0), folder) as cluster:
+            print(await one_chaos_run(cluster, own_redis, run))
