@@ -144,9 +144,8 @@ async def first_hello(websocket: WebSocket) -> Hello | None:
 async def endpoint(websocket: WebSocket) -> None:
     """Serve one WebSocket client."""
     if not origin_allowed(websocket):
-        await websocket.close(
-            CloseCode.POLICY_VIOLATION
-        )  # before accept: the handshake is refused (403)
+        # Closing before accept refuses the handshake: the page gets a 403.
+        await websocket.close(CloseCode.POLICY_VIOLATION)
         return
     await websocket.accept()
     hello = await first_hello(websocket)
