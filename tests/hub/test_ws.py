@@ -21,6 +21,7 @@ from server import clock
 from server.cli import uvicorn_options
 from server.enums import Role
 from server.hub import http as hub_http
+from server.hub.protocol import EXTENSION
 from server.models import User
 from server.services import transaction
 from tests.conftest import Demo
@@ -138,6 +139,24 @@ async def test_a_client_that_keeps_up_gets_frames_written_at_once_with_no_writer
             assert (await recv(monitor))["name"] == "pass.ended"
         (connection,) = app.state.hub.connections()
         assert connection.writes_at_once  # hallpass serve's protocol offers the extension
+        assert connection.backlog == 0
+
+
+async def test_frames_wait_in_order_while_the_transport_is_paused_and_flow_once_it_resumes(
+    live: str, app: Starlette, demo: Demo
+) -> None:
+    monitor, _ = await hello(live, await demo.token("monitor@demo.school"))
+    async with monitor:
+        (connection,) = app.state.hub.connections()
+        protocol = connection.websocket.scope["extensions"][EXTENSION]["send_text"].__self__
+        protocol.pause_writing()  # what the transport calls when its buffer is over the mark
+        created = (await demo.request_pass("1016", "Restroom North")).json()
+        await demo.post("1016", f"/api/passes/{created['id']}/end")
+        await nothing_more(monitor)  # the events reach the hub, not the paused socket
+        assert connection.backlog == 2  # they wait for the writer, in order
+        protocol.resume_writing()
+        assert (await recv(monitor))["name"] == "pass.created"
+        assert (await recv(monitor))["name"] == "pass.ended"
         assert connection.backlog == 0
 
 
