@@ -80,3 +80,13 @@ class EncounterMode(StrEnum):
 
     BLOCK = "block"
     ALERT = "alert"
+
+
+class PolicyScope(StrEnum):
+    """Whom a policy row applies to, least specific first (see server/rules/policy.py)."""
+
+    SCHOOL = "school"
+    GRADE = "grade"
+    GROUP = "group"
+    DESTINATION = "destination"
+    STUDENT = "student"

@@ -23,7 +23,7 @@ from server.api.spec import Operation
 from server.auth.passwords import hash_password
 from server.enums import LocationKind, Role
 from server.errors import ErrorCode
-from server.models import IdempotencyKey, Location, Pass, PassEvent, School, User
+from server.models import IdempotencyKey, Location, Pass, PassEvent, Policy, School, User
 from tests import dbstate
 from tests.conftest import Demo, location_id, user_id
 from tests.test_error_shape import assert_error
@@ -167,6 +167,25 @@ CREATE: dict[str, tuple[int, int, int]] = {
     "other_admin": (404, 422, 404),
 }
 
+# Policy operations: one status per caller. They act on 1005 (a Room 101 student of Demo High
+# School), whose school has a school row and a row for 1005 (see `world`); the second school
+# has no rows. Only admins manage rows, each of their own school; staff explain any student of
+# their school; students and kiosks get nothing.
+ADMINS_ONLY = {caller: 403 for caller in CALLERS}
+STAFF = ("teacher", "teacher_other", "substitute", "nurse", "counselor", "security", "admin")
+BY_ROLE: dict[tuple[str, str], dict[str, int]] = {
+    ("GET", "/api/policies"): ADMINS_ONLY | {"admin": 200, "other_admin": 200},
+    ("PUT", "/api/policies/school"): ADMINS_ONLY | {"admin": 200, "other_admin": 200},
+    ("DELETE", "/api/policies/school"): ADMINS_ONLY | {"admin": 204, "other_admin": 404},
+    ("PUT", "/api/policies/{scope}/{target}"): ADMINS_ONLY | {"admin": 200, "other_admin": 404},
+    ("DELETE", "/api/policies/{scope}/{target}"): ADMINS_ONLY | {"admin": 204, "other_admin": 404},
+    ("GET", "/api/students/{id}/policy"): ADMINS_ONLY
+    | {caller: 200 for caller in STAFF}
+    | {"other_teacher": 404, "other_admin": 404},
+}
+# The rows `world` gives each school, as GET /api/policies lists them: (scope, target).
+POLICY_ROWS = {"demo": {("school", ""), ("student", "1005")}, "second": set()}
+
 # Operations that answer the same status to every signed-in caller: (signed in, anonymous).
 UNIFORM: dict[tuple[str, str], tuple[int, int]] = {
     ("GET", "/healthz"): (200, 200),
@@ -181,6 +200,7 @@ PUBLIC = frozenset({("GET", "/healthz"), ("GET", "/openapi.json"), ("POST", "/ap
 
 # What a pass request can write (tests/test_bad_input.py compares every table).
 PASS_TABLES = ("passes", "pass_events", "idempotency_keys", "schools")
+WRITE_TABLES = (*PASS_TABLES, "policies")
 
 LOCATIONS = {
     "demo": {
@@ -200,10 +220,10 @@ LOCATIONS = {
 def test_the_matrix_has_exactly_one_row_per_operation() -> None:
     registered = [(op.method, op.path) for op in OPERATIONS]
     assert len(registered) == len(set(registered))
-    matrix = {*UNIFORM, *PER_PASS, CREATE_KEY}
+    matrix = {*UNIFORM, *PER_PASS, CREATE_KEY, *BY_ROLE}
     assert set(registered) == matrix, "add a row to the matrix for each new endpoint"
     tables: list[dict[str, Any]] = [t for t in PER_PASS.values() if t is not None]
-    for table in (*tables, CREATE, VISIBLE):
+    for table in (*tables, CREATE, VISIBLE, *BY_ROLE.values()):
         assert set(table) == set(CALLERS)
     assert {(op.method, op.path) for op in OPERATIONS if not op.authenticated} == PUBLIC
 
@@ -314,6 +334,13 @@ async def world(demo: Demo) -> World:
         name: (await User.get(login=login, school__slug=slug)).id
         for name, (login, _, slug) in CALLERS.items()
     }
+    demo_school = await School.get(slug="demo")
+    # Loose enough never to hold a pass of the matrix (a kiosk's pass is the student's own).
+    await Policy.create(school=demo_school, scope="school", target="", rules={"passes_per_day": 50})
+    student_1005 = await user_id("1005")
+    await Policy.create(
+        school=demo_school, scope="student", target=str(student_1005), rules={"passes_per_day": 60}
+    )
     return World(
         passes,
         user_ids,
@@ -367,6 +394,8 @@ def expected_status(op: Operation, caller: str, target: str | None) -> int:
     key = (op.method, op.path)
     if caller == ANONYMOUS and key not in PUBLIC:
         return 401
+    if key in BY_ROLE:
+        return BY_ROLE[key][caller]
     if key in UNIFORM:
         signed_in, anonymous = UNIFORM[key]
         return anonymous if caller == ANONYMOUS else signed_in
@@ -397,6 +426,8 @@ def expected_code(op: Operation, status: int, caller: str) -> ErrorCode:
 
 def targets(op: Operation) -> tuple[str | None, ...]:
     """Return what an operation is called on: each prepared pass, each create body, or once."""
+    if (op.method, op.path) in BY_ROLE:
+        return (None,)
     if "{id}" in op.path:
         return tuple(PASSES)
     if (op.method, op.path) == CREATE_KEY:
@@ -418,6 +449,16 @@ async def restore_passes(saved: list[dict[str, Any]]) -> None:
             await Pass.filter(id=row["id"]).update(**{k: v for k, v in row.items() if k != "id"})
 
 
+async def restore_policies(saved: list[dict[str, Any]]) -> None:
+    """Put the policy rows back as they were."""
+    current = await Policy.all().values()
+    if current == saved:
+        return
+    await Policy.all().delete()
+    for row in saved:
+        await Policy.create(**row)
+
+
 @dataclass
 class Walk:
     """The walk through the matrix: one cell is one caller calling one operation on one target."""
@@ -430,7 +471,8 @@ class Walk:
         name = f"{caller} {op.method} {op.path} [{target}]"
         writes = op.method != "GET"
         saved = await Pass.all().values() if writes else []
-        before = await dbstate.snapshot(PASS_TABLES) if writes else {}
+        saved_policies = await Policy.all().values() if writes else []
+        before = await dbstate.snapshot(WRITE_TABLES) if writes else {}
         response = await self.send(op, caller, target)
         problems = self.check_status(op, caller, target, response)
         if caller != ANONYMOUS and CALLERS[caller][1] is Role.STUDENT:
@@ -442,10 +484,11 @@ class Walk:
         if caller == "kiosk":
             problems += [f"the kiosk sees {leak!r}" for leak in kiosk_leaks(response, self.world)]
         if writes:
-            after = await dbstate.snapshot(PASS_TABLES)
+            after = await dbstate.snapshot(WRITE_TABLES)
             if response.status_code >= 400 and after != before:
                 problems.append(f"refused, yet changed {dbstate.changes(before, after)}")
             await restore_passes(saved)
+            await restore_policies(saved_policies)
         if (op.method, op.path) == ("DELETE", "/api/session") and caller != ANONYMOUS:
             problems += await self.check_logged_out(caller)
         return [f"{name}: {problem}" for problem in problems]
@@ -457,7 +500,11 @@ class Walk:
         headers = {} if caller == ANONYMOUS else await self.demo.auth(CALLERS[caller][0])
         path = op.path
         body: dict[str, Any] | None = None
-        if target in PASSES:
+        if (op.method, op.path) in BY_ROLE:
+            student = str(self.world.student_1005)
+            path = path.replace("{scope}/{target}", f"student/{student}").replace("{id}", student)
+            body = {"rules": {"passes_per_day": 40}} if op.method == "PUT" else None
+        elif target in PASSES:
             path = path.replace("{id}", str(self.world.passes[target]))
         elif target in CREATE_CASES:
             body = self.world.create_body(target)
@@ -495,6 +542,16 @@ class Walk:
         if key == ("GET", "/api/locations"):
             names = {item["name"] for item in body}
             return [] if names == LOCATIONS[slug] else [f"sees locations {sorted(names)}"]
+        if key == ("GET", "/api/policies"):
+            rows = {(row["scope"], row["target"]) for row in body}
+            expected_rows = {
+                (scope, str(self.world.student_1005) if scope == "student" else target)
+                for scope, target in POLICY_ROWS[slug]
+            }
+            return [] if rows == expected_rows else [f"sees policy rows {sorted(rows)}"]
+        if key == ("GET", "/api/students/{id}/policy"):
+            shown = body["student"]["id"]
+            return [] if shown == self.world.student_1005 else [f"explains student {shown}"]
         if target in PASSES and body["id"] != self.world.passes[target]:
             return [f"answers with pass {body['id']}"]
         return []

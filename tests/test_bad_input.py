@@ -132,6 +132,12 @@ def verb(
     return Case(caller, "POST", path, status, code)
 
 
+def policy(path: str, body: object = NO_BODY, status: int = 422, code: ErrorCode = INVALID) -> Case:
+    """Return a policy case as the admin: a PUT with a body, else a DELETE."""
+    method = "DELETE" if body is NO_BODY else "PUT"
+    return Case(ADMIN, method, path, status, code, json=body)
+
+
 def _padded(size: int) -> bytes:
     """Return a JSON object with an unknown field, exactly `size` bytes long."""
     head = b'{"destination_id": 1, "pad": "'
@@ -174,6 +180,8 @@ CASES: list[tuple[str, Case]] = [
     ("path id: exponent", get("/api/passes/1e3", 404, NOT_FOUND)),
     ("path id: over 32 bits", get("/api/passes/2147483648", 404, NOT_FOUND)),
     ("path id: 40 digits", get("/api/passes/" + "9" * 40, 404, NOT_FOUND)),
+    # Python's int() refuses over 4,300 digits: it must never get to try.
+    ("path id: 5,000 digits", get("/api/passes/" + "9" * 5000, 404, NOT_FOUND)),
     ("path id: superscript two", get("/api/passes/%C2%B2", 404, NOT_FOUND)),  # isdigit() says yes
     ("path id: arabic-indic one", get("/api/passes/%D9%A1", 404, NOT_FOUND)),  # int() says 1
     ("path id: of a verb", verb("/api/passes/abc/end", status=404, code=NOT_FOUND)),
@@ -276,6 +284,37 @@ CASES: list[tuple[str, Case]] = [
     ("cancel an ended pass", verb("/api/passes/{ended}/cancel")),
     ("arrive twice", verb("/api/passes/{arrived}/arrive")),
     ("arrive before leaving", verb("/api/passes/{pending}/arrive")),
+    # Policy rows: the rule names and values are checked, and the target must be this school's.
+    ("policy: unknown rule", policy("/api/policies/school", {"rules": {"passes_per_hour": 1}})),
+    ("policy: negative limit", policy("/api/policies/school", {"rules": {"passes_per_day": -1}})),
+    ("policy: limit as a string", policy("/api/policies/school",
+                                         {"rules": {"passes_per_day": "4"}})),
+    ("policy: limit as a boolean", policy("/api/policies/school",
+                                          {"rules": {"passes_per_day": True}})),
+    ("policy: cooldown over a day", policy("/api/policies/school",
+                                           {"rules": {"cooldown_minutes": 1441}})),
+    ("policy: the school exempt", policy("/api/policies/school", {"rules": {"exempt": True}})),
+    ("policy: rules not an object", policy("/api/policies/school", {"rules": [1]})),
+    ("policy: no rules", policy("/api/policies/school", {})),
+    ("policy: grade not a number", policy("/api/policies/grade/ninth", {"rules": {}})),
+    ("policy: unknown scope", policy("/api/policies/house/red", {"rules": {}}, 404, NOT_FOUND)),
+    ("policy: unknown student", policy("/api/policies/student/999999", {"rules": {}}, 404,
+                                       NOT_FOUND)),
+    ("policy: another school's student", policy("/api/policies/student/{other_student}",
+                                                {"rules": {}}, 404, NOT_FOUND)),
+    ("policy: a teacher as the student", policy("/api/policies/student/{teacher_2}",
+                                                {"rules": {}}, 404, NOT_FOUND)),
+    ("policy: another school's place", policy("/api/policies/destination/{other_restroom}",
+                                              {"rules": {"exempt": True}}, 404, NOT_FOUND)),
+    ("policy: a classroom as destination", policy("/api/policies/destination/{room_102}",
+                                                  {"rules": {"exempt": True}}, 404, NOT_FOUND)),
+    ("policy: delete a row that isn't there", policy("/api/policies/school", status=404,
+                                                     code=NOT_FOUND)),
+    ("explain another school's student", get("/api/students/{other_student}/policy", 404,
+                                             NOT_FOUND)),
+    ("explain for an unknown place", get("/api/students/{student}/policy?destination_id=999999",
+                                         404, NOT_FOUND)),
+    ("explain for a place id as a word", get("/api/students/{student}/policy?destination_id=x")),
     # Query values: named in a 422, never ignored or guessed.
     ("state unknown", get("/api/passes?state=flying")),
     ("state, one of two unknown", get("/api/passes?state=active,bogus")),

@@ -4,7 +4,8 @@ Each scenario fires its requests at once (asyncio.gather) and repeats for ROUNDS
 the school back between rounds through the API (ending passes), and checks the invariants in the
 database after every round. In process, SQLite serialises transactions on its one connection and
 PostgreSQL runs them on a pool of connections; the last test runs two real `hallpass serve`
-processes on one PostgreSQL database.
+processes on one PostgreSQL database. A student racing their own daily limit from several
+devices never gets more passes than it allows.
 """
 
 from __future__ import annotations
@@ -14,12 +15,15 @@ import os
 import subprocess
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 
-from server import db
+from server import clock, db
+from server.enums import PassKind, PassState
 from server.models import Pass, PassEvent
 from server.rules.decision import NEUTRAL_BLOCK_MESSAGE
 from tests.conftest import Demo, location_id, settings_for, user_id
@@ -252,6 +256,67 @@ async def test_a_request_sent_five_times_at_once_with_one_idempotency_key_replay
         await assert_invariants()
         await end(demo, student, pass_id)
     await assert_invariants()
+
+
+# 5. One student races their own daily limit from several devices.
+
+DAILY_LIMIT = 3
+DEVICES = 8
+
+
+async def race_to_the_limit(demo: Demo, student: str, destination_id: int) -> list[int]:
+    """Ask again and again, ending each pass at once, until the daily limit says no."""
+    got: list[int] = []
+    for _ in range(500):
+        answer = await ask(demo, student, destination_id)
+        if answer.status_code == 201:
+            got.append(answer.json()["id"])
+            await end(demo, student, answer.json()["id"])
+            continue
+        if error_code(answer) == "limit_reached":
+            return got
+        assert error_code(answer) == "already_out", answer.text  # another device's pass is out
+    raise AssertionError("the limit never stopped the student")
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_a_student_racing_their_daily_limit_from_many_devices_never_exceeds_it(
+    demo: Demo,
+) -> None:
+    # Passes end as soon as they start, so one open pass per student does not hold the race:
+    # only counting under the school's lock does. Without it, a request that counted 2 of 3
+    # could insert after another's third pass had already ended.
+    student = ROOM_101[0]
+    student_id = await user_id(student)
+    library = await location_id("Library")
+    chicago = ZoneInfo("America/Chicago")
+    for day in range(3, 3 + ROUNDS // 5):  # a school day each round, from Monday 3 March 2025
+        morning = datetime(2025, 3, day, 9, tzinfo=chicago)
+        clock.reset()
+        clock.advance(morning - datetime.now(UTC))
+        demo.tokens.clear()  # yesterday's sessions have expired
+        await sign_in(demo, [ADMIN, student])
+        if day == 3:
+            put = await demo.client.put(
+                f"/api/policies/student/{student_id}",
+                headers=await demo.auth(ADMIN),
+                json={"rules": {"passes_per_day": DAILY_LIMIT}},
+            )
+            assert put.status_code == 200, put.text
+
+        got = await asyncio.gather(
+            *(race_to_the_limit(demo, student, library) for _ in range(DEVICES))
+        )
+
+        assert sum(len(ids) for ids in got) == DAILY_LIMIT, got
+        counted = await Pass.filter(
+            student_id=student_id,
+            kind=PassKind.REQUESTED,
+            requested_at__gte=morning.astimezone(UTC),
+        ).exclude(state__in=[PassState.DENIED, PassState.CANCELLED])
+        assert len(counted) == DAILY_LIMIT
+        await assert_invariants()
 
 
 # Two real server processes on one PostgreSQL database.

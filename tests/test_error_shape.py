@@ -70,7 +70,8 @@ def test_every_error_code_is_snake_case_with_an_error_status() -> None:
 
 
 def _example_path(path: str) -> str:
-    return path.replace("{id}", "1")
+    # A policy row any school may have (grade 9), so body errors are reached.
+    return path.replace("{id}", "1").replace("{scope}", "grade").replace("{target}", "9")
 
 
 async def test_every_operation_answers_auth_body_and_id_errors_in_the_one_shape(
@@ -110,9 +111,10 @@ async def test_every_operation_answers_auth_body_and_id_errors_in_the_one_shape(
                 )
                 seen.add(assert_error(response, status))
         if op.path_params:
-            response = await client.request(
-                op.method, op.path.replace("{id}", "abc"), headers=admin
-            )
+            bad_path = op.path
+            for param in op.path_params:
+                bad_path = bad_path.replace(f"{{{param}}}", "abc")
+            response = await client.request(op.method, bad_path, headers=admin)
             seen.add(assert_error(response, 404, ErrorCode.NOT_FOUND))
     for path, methods in by_path.items():
         for method in sorted(set(METHODS) - methods):

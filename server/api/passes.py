@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from server.api.context import caller
+from server.api.params import positive_id
 from server.api.requests import read_json, validation_error
 from server.api.schemas import IdempotencyKeyText, PassCreate
 from server.enums import PassState
@@ -93,10 +94,10 @@ async def list_passes(request: Request) -> Response:
 
 def path_id(request: Request) -> int:
     """Return the `{id}` path parameter, or 404 for anything that is not a positive id."""
-    raw = request.path_params["id"]
-    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 2**31 - 1:
+    number = positive_id(request.path_params["id"])
+    if number is None:
         raise not_found("pass")
-    return int(raw)
+    return number
 
 
 async def read(request: Request) -> Response:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from server.api import locations, passes, session
+from server.api import locations, passes, policies, session
 from server.api.schemas import (
     Health,
     LocationOut,
     LoginRequest,
     PassCreate,
     PassOut,
+    PolicyExplanationOut,
+    PolicyOut,
+    PolicyPut,
     SessionOut,
     UserOut,
 )
@@ -43,6 +48,21 @@ LIMIT_QUERY = {
     "schema": {"type": "integer", "minimum": 1, "maximum": passes.MAX_LIST, "default": 100},
 }
 VERB_ERRORS = (E.NOT_FOUND, E.FORBIDDEN, E.INVALID_TRANSITION)
+DESTINATION_QUERY = {
+    "name": "destination_id",
+    "in": "query",
+    "required": False,
+    "description": "Explain for passes to this destination (its overrides and exemption).",
+    "schema": {"type": "integer", "minimum": 1},
+}
+POLICY_PATH: dict[str, dict[str, Any]] = {
+    "scope": {"type": "string", "enum": ["grade", "group", "destination", "student"]},
+    "target": {
+        "type": "string",
+        "description": "A grade (0-99), a group name, a destination's id or a student's id.",
+    },
+}
+POLICY_PARAMS = ("scope", "target")
 
 OPERATIONS: list[Operation] = [
     Operation(
@@ -154,4 +174,73 @@ OPERATIONS: list[Operation] = [
         )
         for verb in ("approve", "deny", "cancel", "arrive", "end")
     ],
+    Operation(
+        "GET",
+        "/api/policies",
+        policies.list_all,
+        "Every policy row of the school (admins)",
+        "listPolicies",
+        "policies",
+        response=PolicyOut,
+        response_list=True,
+        errors=(E.FORBIDDEN,),
+    ),
+    Operation(
+        "PUT",
+        "/api/policies/school",
+        policies.put_school,
+        "Set the whole school's policy (admins)",
+        "putSchoolPolicy",
+        "policies",
+        request=PolicyPut,
+        response=PolicyOut,
+        errors=(E.FORBIDDEN,),
+    ),
+    Operation(
+        "DELETE",
+        "/api/policies/school",
+        policies.delete_school,
+        "Delete the whole school's policy (admins)",
+        "deleteSchoolPolicy",
+        "policies",
+        status=204,
+        errors=(E.FORBIDDEN, E.NOT_FOUND),
+    ),
+    Operation(
+        "PUT",
+        "/api/policies/{scope}/{target}",
+        policies.put_scoped,
+        "Set a grade's, group's, destination's or student's policy (admins)",
+        "putPolicy",
+        "policies",
+        request=PolicyPut,
+        response=PolicyOut,
+        errors=(E.FORBIDDEN, E.NOT_FOUND),
+        path_params=POLICY_PARAMS,
+        path_schemas=POLICY_PATH,
+    ),
+    Operation(
+        "DELETE",
+        "/api/policies/{scope}/{target}",
+        policies.delete_scoped,
+        "Delete a grade's, group's, destination's or student's policy (admins)",
+        "deletePolicy",
+        "policies",
+        status=204,
+        errors=(E.FORBIDDEN, E.NOT_FOUND, E.VALIDATION_ERROR),
+        path_params=POLICY_PARAMS,
+        path_schemas=POLICY_PATH,
+    ),
+    Operation(
+        "GET",
+        "/api/students/{id}/policy",
+        policies.explain_student,
+        "A student's effective limits, counts and next possible pass (staff)",
+        "explainStudentPolicy",
+        "policies",
+        response=PolicyExplanationOut,
+        errors=(E.FORBIDDEN, E.NOT_FOUND, E.VALIDATION_ERROR),
+        query=(DESTINATION_QUERY,),
+        path_params=("id",),
+    ),
 ]

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+)
 
-from server.enums import Approval, EndedBy, LocationKind, PassKind, PassState, Role
+from server.enums import Approval, EndedBy, LocationKind, PassKind, PassState, PolicyScope, Role
 
 Id = Annotated[StrictInt, Field(ge=1, le=2**31 - 1)]
 # PostgreSQL text can't hold NUL: refuse it here (422), not in the query (a 500).
@@ -130,6 +138,85 @@ class PassOut(BaseModel):
     arrived_at: str | None
     due_at: str | None
     ended_at: str | None
+
+
+# The bounds say "surely a typo" beyond them: a school day has fewer than 100 passes to give,
+# and a cooldown longer than a day is a daily limit.
+PerDay = Annotated[StrictInt, Field(ge=0, le=100)]
+PerWeek = Annotated[StrictInt, Field(ge=0, le=500)]
+CooldownMinutes = Annotated[StrictInt, Field(ge=0, le=1440)]
+
+
+class PolicyRules(Strict):
+    """A policy row's settings. An absent setting inherits; null means no limit (it lifts one)."""
+
+    passes_per_day: PerDay | None = Field(
+        default=None, description="Passes a student may start per school day; 0 allows none."
+    )
+    passes_per_week: PerWeek | None = Field(
+        default=None, description="Passes a student may start per school week (from Monday)."
+    )
+    cooldown_minutes: CooldownMinutes | None = Field(
+        default=None,
+        description="Minutes from the end of a student's last pass before they may start the next.",
+    )
+    exempt: StrictBool = Field(
+        default=False,
+        description="Destination rows only: passes there are neither counted nor limited.",
+    )
+
+
+class PolicyPut(Strict):
+    """The new settings of one policy row (replacing any it had)."""
+
+    rules: PolicyRules
+
+
+class PolicyOut(BaseModel):
+    """A policy row: whom it applies to, and the settings it sets."""
+
+    scope: PolicyScope
+    target: str = Field(
+        description="Empty for the school; the grade, group name, location id or student id."
+    )
+    rules: dict[str, int | bool | None]
+    updated_at: str
+
+
+class EffectiveSettingOut(BaseModel):
+    """One setting's effective value and the row it comes from."""
+
+    value: int | bool | None
+    scope: PolicyScope | None = Field(description="The scope that set it; null for the default.")
+    target: str | None
+    source: str = Field(description="Who set it, in words: 'grade 10', 'the school', ...")
+
+
+class EffectivePolicyOut(BaseModel):
+    """Every setting's effective value."""
+
+    passes_per_day: EffectiveSettingOut
+    passes_per_week: EffectiveSettingOut
+    cooldown_minutes: EffectiveSettingOut
+    exempt: EffectiveSettingOut
+
+
+class PolicyExplanationOut(BaseModel):
+    """Why a student may or may not start a pass now: settings, counts, and the next chance."""
+
+    student: PersonRef
+    destination: PlaceRef | None = Field(description="Explained for passes to this place.")
+    timezone: str
+    settings: EffectivePolicyOut
+    today: int = Field(description="Counted passes today (school-local day).")
+    this_week: int = Field(description="Counted passes this week (from Monday).")
+    allowed: bool = Field(description="A pass the student starts now passes these limits.")
+    code: str | None = Field(description="`limit_reached` or `cooldown` when not allowed.")
+    detail: str = Field(description="The reason, for staff; empty when allowed.")
+    student_detail: str = Field(description="What the student is told; empty when allowed.")
+    next_possible_at: str | None = Field(
+        description="When the next pass is possible; null when allowed, or when only staff can."
+    )
 
 
 class ErrorDetail(BaseModel):

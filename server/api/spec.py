@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +33,8 @@ class Operation:
     authenticated: bool = True
     query: tuple[dict[str, Any], ...] = ()
     path_params: tuple[str, ...] = field(default=())
+    # Path parameters that are not positive integer ids: name -> JSON Schema.
+    path_schemas: Mapping[str, dict[str, Any]] = field(default_factory=dict, hash=False)
 
 
 COMMON_AUTH_ERRORS = (
@@ -80,7 +82,7 @@ def build_openapi(operations: list[Operation], version: str) -> dict[str, Any]:
                     "name": p,
                     "in": "path",
                     "required": True,
-                    "schema": {"type": "integer", "minimum": 1},
+                    "schema": op.path_schemas.get(p, {"type": "integer", "minimum": 1}),
                 }
                 for p in op.path_params
             ]

@@ -66,7 +66,12 @@ class Pass(Model):
 
     class Meta:
         table = "passes"
-        indexes = (("school_id", "state"), ("destination_id", "state"))
+        # (student_id, requested_at): a student's passes this week, read for their limits.
+        indexes = (
+            ("school_id", "state"),
+            ("destination_id", "state"),
+            ("student_id", "requested_at"),
+        )
 
     def timestamps(self) -> dict[str, datetime | None]:
         """Return the lifecycle timestamps by name."""

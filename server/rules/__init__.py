@@ -4,7 +4,15 @@ Nothing here touches the database, the network or the clock; `now` arrives insid
 """
 
 from server.rules.decision import Decision, Outcome
-from server.rules.facts import Encounter, OpenPass, PassRequest, Place, SchoolFacts
+from server.rules.facts import (
+    Encounter,
+    OpenPass,
+    PassRequest,
+    Place,
+    PolicyRow,
+    Requester,
+    SchoolFacts,
+)
 from server.rules.lifecycle import admit, decide_request, promotions
 
 __all__ = [
@@ -14,6 +22,8 @@ __all__ = [
     "Outcome",
     "PassRequest",
     "Place",
+    "PolicyRow",
+    "Requester",
     "SchoolFacts",
     "admit",
     "decide_request",

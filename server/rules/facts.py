@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
-from server.enums import Approval, EncounterMode, PassState
+from server.enums import Approval, EncounterMode, PassState, PolicyScope
+
+# A policy setting's value: a whole number, a flag, or None for "no limit".
+PolicyValue = int | bool | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +48,31 @@ class Encounter:
 
 
 @dataclass(frozen=True, slots=True)
+class PolicyRow:
+    """One policy row: the settings a scope sets (an absent name inherits; None means no limit)."""
+
+    scope: PolicyScope
+    target: str  # "" for the school, else the grade, group name, location id or student id
+    values: Mapping[str, PolicyValue]
+
+
+@dataclass(frozen=True, slots=True)
+class Requester:
+    """The student asking for a pass, as their limits see them (loaded for their own requests).
+
+    `counted` holds the request times of their counted passes (they started them, the pass was
+    not denied or cancelled, its destination is not exempt) since the school week began;
+    `last_ended_at` is when the latest counted pass ended, however long ago.
+    """
+
+    student_id: int
+    grade: int | None = None
+    groups: frozenset[str] = frozenset()
+    counted: tuple[datetime, ...] = ()
+    last_ended_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class SchoolFacts:
     """Everything a decision may look at, taken inside the transition's transaction."""
 
@@ -54,6 +82,11 @@ class SchoolFacts:
     encounters: tuple[Encounter, ...] = ()
     hallway_max: int | None = None
     passes_enabled: bool = True
+    # The school's timezone: its days start at local midnight and its weeks on Monday.
+    zone: tzinfo = UTC
+    policies: tuple[PolicyRow, ...] = ()
+    # Set only when deciding a student's own request: staff-made passes have no limits to check.
+    requester: Requester | None = None
 
     def active(self) -> tuple[OpenPass, ...]:
         """Return the passes out of class right now."""

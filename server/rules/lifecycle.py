@@ -7,6 +7,7 @@ run in the order of REQUEST_CHECKS, so adding a rule is adding one function to t
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from server.enums import Approval, PassState
 from server.errors import ErrorCode
@@ -14,6 +15,7 @@ from server.rules.capacity import ordinal, room_check
 from server.rules.decision import Decision
 from server.rules.encounters import encounter_check
 from server.rules.facts import OpenPass, PassRequest, Place, SchoolFacts
+from server.rules.limits import limits_check
 
 RequestCheck = Callable[[SchoolFacts, PassRequest], Decision | None]
 
@@ -62,6 +64,14 @@ def one_open_pass(facts: SchoolFacts, request: PassRequest) -> Decision | None:
     return None
 
 
+def limits(facts: SchoolFacts, request: PassRequest) -> Decision | None:
+    """Deny a student's own request over their daily or weekly limit, or in their cooldown.
+
+    Before encounters: a limit tells the student when they can go, the neutral block can't.
+    """
+    return limits_check(facts, request)
+
+
 def encounters(facts: SchoolFacts, request: PassRequest) -> Decision | None:
     """Deny, neutrally, when a blocking encounter group has another member out."""
     if is_for_later(facts, request):
@@ -73,6 +83,7 @@ REQUEST_CHECKS: tuple[RequestCheck, ...] = (
     passes_enabled,
     destination_valid,
     one_open_pass,
+    limits,
     encounters,
 )
 
@@ -142,6 +153,4 @@ def promotions(facts: SchoolFacts) -> tuple[int, ...]:
 
 def _replace_pass(facts: SchoolFacts, updated: OpenPass) -> SchoolFacts:
     passes = tuple(updated if p.id == updated.id else p for p in facts.open_passes)
-    return SchoolFacts(
-        facts.now, facts.places, passes, facts.encounters, facts.hallway_max, facts.passes_enabled
-    )
+    return replace(facts, open_passes=passes)

@@ -169,3 +169,17 @@ def scope_of(actor: Actor) -> Scope:
 def sees_full_names(actor: Actor) -> bool:
     """Say whether the actor's screens may show students' full names (not a shared kiosk)."""
     return actor.role is not Role.KIOSK
+
+
+def may_manage_policy(actor: Actor) -> bool:
+    """Say whether the actor may read and change the school's policy rows (admins only)."""
+    return actor.role is Role.ADMIN
+
+
+def may_explain_policy(actor: Actor) -> bool:
+    """Say whether the actor may see a student's effective limits and why (staff, not kiosks).
+
+    Any staff member: the teacher a student asks "why can't I go?" may be a substitute or the
+    teacher of another room.
+    """
+    return actor.role in STAFF_ROLES

@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import Q
 
-from server.enums import OPEN_STATES, Approval, EncounterMode, PassState
-from server.models import EncounterGroup, Location, Pass, School
-from server.rules import Encounter, OpenPass, Place, SchoolFacts
+from server.enums import OPEN_STATES, Approval, EncounterMode, PassKind, PassState, PolicyScope
+from server.models import EncounterGroup, Location, Pass, Policy, School, User
+from server.rules import Encounter, OpenPass, Place, PolicyRow, Requester, SchoolFacts
+from server.rules.facts import PolicyValue
+from server.rules.limits import week_start
+from server.rules.policy import Setting, exempt_destination_ids
+
+# Passes the student started: on their own device, or typed in at the door's kiosk.
+STUDENT_STARTED = (PassKind.REQUESTED, PassKind.KIOSK)
+# Passes that never went out and never will: they don't count toward limits.
+NOT_COUNTED = (PassState.DENIED, PassState.CANCELLED)
+KNOWN_SETTINGS = frozenset(Setting)
+KNOWN_SCOPES = frozenset(PolicyScope)
 
 
 def place_of(location: Location) -> Place:
@@ -36,8 +50,102 @@ def open_pass_of(hall_pass: Pass) -> OpenPass:
     )
 
 
-async def load_facts(conn: BaseDBAsyncClient, school: School, now: datetime) -> SchoolFacts:
-    """Read everything the rules look at for one school."""
+@lru_cache(maxsize=64)
+def zone_of(name: str) -> ZoneInfo:
+    """Return the school's timezone (an IANA name such as America/Chicago)."""
+    return ZoneInfo(name)
+
+
+def policy_values(rules: Mapping[str, object]) -> dict[str, PolicyValue]:
+    """Return a row's known settings, skipping anything the API would not have accepted."""
+    values: dict[str, PolicyValue] = {}
+    for name, value in rules.items():
+        if name not in KNOWN_SETTINGS:
+            continue
+        if name == Setting.EXEMPT:
+            if isinstance(value, bool):
+                values[name] = value
+        elif value is None or (isinstance(value, int) and not isinstance(value, bool)):
+            values[name] = value
+    return values
+
+
+def policy_row(scope: str, target: str, rules: Mapping[str, object]) -> PolicyRow:
+    """Return the rules' view of a policy row."""
+    return PolicyRow(PolicyScope(scope), target, policy_values(rules))
+
+
+async def load_policies(
+    conn: BaseDBAsyncClient, school_id: int, student: User
+) -> tuple[PolicyRow, ...]:
+    """Read the policy rows that can apply to the student: one indexed query.
+
+    Every destination row comes too: which destinations are exempt decides what counts.
+    """
+    wanted = (
+        Q(scope=PolicyScope.SCHOOL, target="")
+        | Q(scope=PolicyScope.DESTINATION)
+        | Q(scope=PolicyScope.STUDENT, target=str(student.id))
+    )
+    if student.grade is not None:
+        wanted |= Q(scope=PolicyScope.GRADE, target=str(student.grade))
+    if student.groups:
+        wanted |= Q(scope=PolicyScope.GROUP, target__in=[str(g) for g in student.groups])
+    rows = (
+        await Policy.filter(wanted, school_id=school_id)
+        .using_db(conn)
+        .values("scope", "target", "rules")
+    )
+    return tuple(
+        policy_row(row["scope"], row["target"], row["rules"])
+        for row in rows
+        if row["scope"] in KNOWN_SCOPES
+    )
+
+
+async def load_requester(
+    conn: BaseDBAsyncClient,
+    student: User,
+    policies: tuple[PolicyRow, ...],
+    now: datetime,
+    zone: ZoneInfo,
+) -> Requester:
+    """Read the student's counted passes since the school week began, and the latest's end.
+
+    Two queries on the (student_id, requested_at) index; counting is done here in the
+    database's terms (kind, state, exempt destinations), the day/week split by the rules.
+    """
+    counted = Pass.filter(
+        student_id=student.id, kind__in=STUDENT_STARTED, state__not_in=NOT_COUNTED
+    ).using_db(conn)
+    exempt = exempt_destination_ids(policies)
+    if exempt:
+        counted = counted.exclude(destination_id__in=sorted(exempt))
+    monday = week_start(now, zone).astimezone(UTC)  # stored times are UTC
+    since_monday = await counted.filter(requested_at__gte=monday).values("requested_at")
+    last_ended = (
+        await counted.filter(ended_at__not_isnull=True)
+        .order_by("-ended_at")
+        .limit(1)
+        .values("ended_at")
+    )
+    return Requester(
+        student_id=student.id,
+        grade=student.grade,
+        groups=frozenset(str(g) for g in student.groups),
+        counted=tuple(sorted(row["requested_at"] for row in since_monday)),
+        last_ended_at=last_ended[0]["ended_at"] if last_ended else None,
+    )
+
+
+async def load_facts(
+    conn: BaseDBAsyncClient, school: School, now: datetime, requester: User | None = None
+) -> SchoolFacts:
+    """Read everything the rules look at for one school.
+
+    With a `requester` (a student asking for their own pass), also read what their limits
+    need: the school's policy rows that apply to them and their counted passes.
+    """
     locations = await Location.filter(school_id=school.id).using_db(conn)
     # Plain rows, not models: this runs in every transition, under the school's lock.
     open_rows = (
@@ -58,6 +166,12 @@ async def load_facts(conn: BaseDBAsyncClient, school: School, now: datetime) -> 
         _, _, ids = groups.setdefault(row["id"], (row["name"], EncounterMode(row["mode"]), set()))
         if row["members__id"] is not None:
             ids.add(row["members__id"])
+    zone = zone_of(school.timezone)
+    policies: tuple[PolicyRow, ...] = ()
+    student: Requester | None = None
+    if requester is not None:
+        policies = await load_policies(conn, school.id, requester)
+        student = await load_requester(conn, requester, policies, now, zone)
     return SchoolFacts(
         now=now,
         places={loc.id: place_of(loc) for loc in locations},
@@ -77,4 +191,7 @@ async def load_facts(conn: BaseDBAsyncClient, school: School, now: datetime) -> 
         ),
         hallway_max=school.hallway_max,
         passes_enabled=school.passes_enabled,
+        zone=zone,
+        policies=policies,
+        requester=student,
     )

@@ -14,6 +14,8 @@ from server.rules.permissions import (
     PassTarget,
     Scope,
     may,
+    may_explain_policy,
+    may_manage_policy,
     scope_of,
     sees_full_names,
 )
@@ -216,3 +218,23 @@ def _in_scope(scope: Scope, who: Actor, target: PassTarget) -> bool:
 def test_lists_show_exactly_the_passes_one_may_view(role: Role, target: PassTarget) -> None:
     who = actor(role)
     assert _in_scope(scope_of(who), who, target) is may(who, Action.VIEW, target)
+
+
+@pytest.mark.parametrize(
+    ("role", "manages", "explains"),
+    [
+        case("a student sees no policy, not even their own limits' sources", Role.STUDENT,
+             False, False),
+        case("a teacher explains any student's limits (they are asked why)", Role.TEACHER,
+             False, True),
+        case("so does a substitute", Role.SUBSTITUTE, False, True),
+        case("and the nurse", Role.NURSE, False, True),
+        case("and the counselor", Role.COUNSELOR, False, True),
+        case("and security", Role.SECURITY, False, True),
+        case("only an admin changes the school's policy", Role.ADMIN, True, True),
+        case("a kiosk is a student's screen: nothing", Role.KIOSK, False, False),
+    ],
+)  # fmt: skip
+def test_who_manages_and_who_explains_policy(role: Role, manages: bool, explains: bool) -> None:
+    assert may_manage_policy(actor(role)) is manages
+    assert may_explain_policy(actor(role)) is explains

@@ -211,4 +211,10 @@ def test_denial_wording_is_the_same_for_students_and_staff(
 def test_checks_run_in_this_order() -> None:
     # The first objection wins, so this is the order in which a student hears reasons.
     names = [check.__name__ for check in REQUEST_CHECKS]
-    assert names == ["passes_enabled", "destination_valid", "one_open_pass", "encounters"]
+    assert names == [
+        "passes_enabled",
+        "destination_valid",
+        "one_open_pass",
+        "limits",
+        "encounters",
+    ]
