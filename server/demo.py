@@ -8,7 +8,7 @@ from tortoise.transactions import in_transaction
 
 from server.auth.passwords import hash_password
 from server.enums import Approval, EncounterMode, LocationKind, Role
-from server.models import EncounterGroup, Location, School, User
+from server.models import BellSchedule, EncounterGroup, Location, School, User
 
 DEMO_SLUG = "demo"
 DEMO_PASSWORD = "demo"
@@ -123,6 +123,37 @@ LOCATIONS = [
     ),
 ]
 
+# The bell schedule: a regular day of seven 50-minute periods and lunch, and an assembly day
+# that shortens them to make room for an assembly after period 3. No policy row sets a no-fly
+# time, so the schedule alone holds no pass (tests run at any time of day).
+REGULAR = [
+    ("Period 1", "08:00", "08:50"),
+    ("Period 2", "08:55", "09:45"),
+    ("Period 3", "09:50", "10:40"),
+    ("Period 4", "10:45", "11:35"),
+    ("Lunch", "11:35", "12:05"),
+    ("Period 5", "12:10", "13:00"),
+    ("Period 6", "13:05", "13:55"),
+    ("Period 7", "14:00", "14:50"),
+]
+ASSEMBLY = [
+    ("Period 1", "08:00", "08:40"),
+    ("Period 2", "08:45", "09:25"),
+    ("Period 3", "09:30", "10:10"),
+    ("Assembly", "10:15", "11:15"),
+    ("Period 4", "11:20", "12:00"),
+    ("Lunch", "12:00", "12:30"),
+    ("Period 5", "12:35", "13:15"),
+    ("Period 6", "13:20", "14:00"),
+    ("Period 7", "14:05", "14:50"),
+]
+
+
+def periods_json(periods: list[tuple[str, str, str]]) -> list[dict[str, str]]:
+    """Return a day type's periods as the schedule stores them."""
+    return [{"name": name, "start": start, "end": end} for name, start, end in periods]
+
+
 # (login, role, first, last, assigned location)
 STAFF = [
     ("admin@demo.school", Role.ADMIN, "Dana", "Whitfield", None),
@@ -135,7 +166,7 @@ STAFF = [
 
 
 async def seed_demo(password: str = DEMO_PASSWORD) -> School:
-    """Create Demo High School with its staff, 30 students, places and an encounter group."""
+    """Create Demo High School: staff, 30 students, places, an encounter group, bell schedule."""
     logins = [s[0] for s in STAFF] + [str(1001 + i) for i in range(len(STUDENT_NAMES))]
     hashes = await asyncio.gather(*(hash_password(password) for _ in logins))
     by_login = dict(zip(logins, hashes, strict=True))
@@ -195,6 +226,14 @@ async def seed_demo(password: str = DEMO_PASSWORD) -> School:
             notes="Demo: students 1001 and 1002 are kept apart.",
         )
         await group.members.add(students[0], students[1], using_db=conn)
+        await BellSchedule.create(
+            using_db=conn,
+            school=school,
+            day_types={"regular": periods_json(REGULAR), "assembly": periods_json(ASSEMBLY)},
+            weekdays={
+                day: "regular" for day in ("monday", "tuesday", "wednesday", "thursday", "friday")
+            },
+        )
     return school
 
 

@@ -23,7 +23,17 @@ from server.api.spec import Operation
 from server.auth.passwords import hash_password
 from server.enums import LocationKind, Role
 from server.errors import ErrorCode
-from server.models import IdempotencyKey, Location, Pass, PassEvent, Policy, School, User
+from server.models import (
+    BellSchedule,
+    IdempotencyKey,
+    Location,
+    Pass,
+    PassEvent,
+    Policy,
+    ScheduleOverride,
+    School,
+    User,
+)
 from tests import dbstate
 from tests.conftest import Demo, location_id, user_id
 from tests.test_error_shape import assert_error
@@ -182,7 +192,20 @@ BY_ROLE: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/api/students/{id}/policy"): ADMINS_ONLY
     | {caller: 200 for caller in STAFF}
     | {"other_teacher": 404, "other_admin": 404},
+    # The whole bell schedule: admins only, each their own school's.
+    ("GET", "/api/schedule"): ADMINS_ONLY | {"admin": 200, "other_admin": 200},
+    ("PUT", "/api/schedule"): ADMINS_ONLY | {"admin": 200, "other_admin": 200},
 }
+# A valid schedule the walk PUTs: a school's own, whoever sends it.
+SCHEDULE_BODY = {
+    "day_types": {"short": {"periods": [{"name": "Only", "start": "09:00", "end": "10:00"}]}},
+    "weekdays": {"monday": "short"},
+    "overrides": [{"date": "2025-03-05", "day_type": None}],
+}
+# The day types each school's schedule has, as GET /api/schedule shows them (the demo's seed;
+# the second school has no schedule), and each school's timezone.
+DAY_TYPES = {"demo": {"regular", "assembly"}, "second": set()}
+TIMEZONES = {"demo": "America/Chicago", "second": "UTC"}
 # The rows `world` gives each school, as GET /api/policies lists them: (scope, target).
 POLICY_ROWS = {"demo": {("school", ""), ("student", "1005")}, "second": set()}
 
@@ -195,12 +218,13 @@ UNIFORM: dict[tuple[str, str], tuple[int, int]] = {
     ("GET", "/api/me"): (200, 401),
     ("GET", "/api/locations"): (200, 401),
     ("GET", "/api/passes"): (200, 401),  # its contents come from VISIBLE
+    ("GET", "/api/schedule/today"): (200, 401),  # every screen shows the current period
 }
 PUBLIC = frozenset({("GET", "/healthz"), ("GET", "/openapi.json"), ("POST", "/api/session")})
 
 # What a pass request can write (tests/test_bad_input.py compares every table).
 PASS_TABLES = ("passes", "pass_events", "idempotency_keys", "schools")
-WRITE_TABLES = (*PASS_TABLES, "policies")
+WRITE_TABLES = (*PASS_TABLES, "policies", "bell_schedules", "schedule_overrides")
 
 LOCATIONS = {
     "demo": {
@@ -459,6 +483,19 @@ async def restore_policies(saved: list[dict[str, Any]]) -> None:
         await Policy.create(**row)
 
 
+async def restore_schedules(saved: tuple[list[dict[str, Any]], list[dict[str, Any]]]) -> None:
+    """Put the bell schedules and their overrides back as they were."""
+    rows, overrides = saved
+    if (await BellSchedule.all().values(), await ScheduleOverride.all().values()) == saved:
+        return
+    await ScheduleOverride.all().delete()
+    await BellSchedule.all().delete()
+    for row in rows:
+        await BellSchedule.create(**row)
+    for override in overrides:
+        await ScheduleOverride.create(**override)
+
+
 @dataclass
 class Walk:
     """The walk through the matrix: one cell is one caller calling one operation on one target."""
@@ -472,6 +509,11 @@ class Walk:
         writes = op.method != "GET"
         saved = await Pass.all().values() if writes else []
         saved_policies = await Policy.all().values() if writes else []
+        saved_schedules = (
+            (await BellSchedule.all().values(), await ScheduleOverride.all().values())
+            if writes
+            else ([], [])
+        )
         before = await dbstate.snapshot(WRITE_TABLES) if writes else {}
         response = await self.send(op, caller, target)
         problems = self.check_status(op, caller, target, response)
@@ -489,6 +531,7 @@ class Walk:
                 problems.append(f"refused, yet changed {dbstate.changes(before, after)}")
             await restore_passes(saved)
             await restore_policies(saved_policies)
+            await restore_schedules(saved_schedules)
         if (op.method, op.path) == ("DELETE", "/api/session") and caller != ANONYMOUS:
             problems += await self.check_logged_out(caller)
         return [f"{name}: {problem}" for problem in problems]
@@ -500,7 +543,9 @@ class Walk:
         headers = {} if caller == ANONYMOUS else await self.demo.auth(CALLERS[caller][0])
         path = op.path
         body: dict[str, Any] | None = None
-        if (op.method, op.path) in BY_ROLE:
+        if op.path == "/api/schedule":
+            body = SCHEDULE_BODY if op.method == "PUT" else None
+        elif (op.method, op.path) in BY_ROLE:
             student = str(self.world.student_1005)
             path = path.replace("{scope}/{target}", f"student/{student}").replace("{id}", student)
             body = {"rules": {"passes_per_day": 40}} if op.method == "PUT" else None
@@ -549,6 +594,13 @@ class Walk:
                 for scope, target in POLICY_ROWS[slug]
             }
             return [] if rows == expected_rows else [f"sees policy rows {sorted(rows)}"]
+        if key in (("GET", "/api/schedule"), ("PUT", "/api/schedule")):
+            names = set(body["day_types"])
+            wanted = {"short"} if op.method == "PUT" else DAY_TYPES[slug]
+            if (body["timezone"], names) != (TIMEZONES[slug], wanted):
+                return [f"sees the schedule of {body['timezone']} with {sorted(names)}"]
+        if key == ("GET", "/api/schedule/today") and body["timezone"] != TIMEZONES[slug]:
+            return [f"sees today in {body['timezone']}"]
         if key == ("GET", "/api/students/{id}/policy"):
             shown = body["student"]["id"]
             return [] if shown == self.world.student_1005 else [f"explains student {shown}"]

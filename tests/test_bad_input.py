@@ -138,6 +138,19 @@ def policy(path: str, body: object = NO_BODY, status: int = 422, code: ErrorCode
     return Case(ADMIN, method, path, status, code, json=body)
 
 
+def schedule(body: object, status: int = 422, code: ErrorCode = INVALID) -> Case:
+    """Return a PUT /api/schedule case as the admin."""
+    return Case(ADMIN, "PUT", "/api/schedule", status, code, json=body)
+
+
+def day(*spans: tuple[str, str, str]) -> dict[str, object]:
+    """Return a day type's body from (name, start, end) triples."""
+    return {"periods": [{"name": n, "start": s, "end": e} for n, s, e in spans]}
+
+
+REGULAR = day(("1", "08:00", "08:50"), ("2", "08:55", "09:45"))
+
+
 def _padded(size: int) -> bytes:
     """Return a JSON object with an unknown field, exactly `size` bytes long."""
     head = b'{"destination_id": 1, "pad": "'
@@ -315,6 +328,58 @@ CASES: list[tuple[str, Case]] = [
     ("explain for an unknown place", get("/api/students/{student}/policy?destination_id=999999",
                                          404, NOT_FOUND)),
     ("explain for a place id as a word", get("/api/students/{student}/policy?destination_id=x")),
+    ("policy: no-fly over two hours", policy("/api/policies/school",
+                                             {"rules": {"no_fly_after_start_minutes": 121}})),
+    ("policy: no-fly negative", policy("/api/policies/school",
+                                       {"rules": {"no_fly_before_end_minutes": -5}})),
+    ("policy: no-fly as a string", policy("/api/policies/school",
+                                          {"rules": {"no_fly_before_end_minutes": "5"}})),
+    ("policy: closed periods not a list", policy("/api/policies/school",
+                                                 {"rules": {"no_pass_periods": "Lunch"}})),
+    ("policy: a closed period not a name", policy("/api/policies/school",
+                                                  {"rules": {"no_pass_periods": [1]}})),
+    ("policy: a closed period with a NUL", policy("/api/policies/school",
+                                                  {"rules": {"no_pass_periods": ["Lu\x00nch"]}})),
+    # The bell schedule: shapes by type, then order, overlaps and references by meaning.
+    ("schedule: an end before its start", schedule({"day_types": {
+        "regular": day(("1", "09:00", "08:00"))}})),
+    ("schedule: overlapping periods", schedule({"day_types": {
+        "regular": day(("1", "08:00", "08:50"), ("2", "08:30", "09:20"))}})),
+    ("schedule: periods out of order", schedule({"day_types": {
+        "regular": day(("2", "09:00", "09:50"), ("1", "08:00", "08:50"))}})),
+    ("schedule: a period name twice", schedule({"day_types": {
+        "regular": day(("1", "08:00", "08:50"), ("1", "09:00", "09:50"))}})),
+    ("schedule: a time without its leading zero", schedule({"day_types": {
+        "regular": day(("1", "8:00", "08:50"))}})),
+    ("schedule: 24:00", schedule({"day_types": {"regular": day(("1", "23:00", "24:00"))}})),
+    ("schedule: a time with seconds", schedule({"day_types": {
+        "regular": day(("1", "08:00:00", "08:50"))}})),
+    ("schedule: a time as a number", schedule({"day_types": {
+        "regular": {"periods": [{"name": "1", "start": 800, "end": "08:50"}]}}})),
+    ("schedule: a day type without periods", schedule({"day_types": {"regular": {"periods": []}}})),
+    ("schedule: 25 periods", schedule({"day_types": {"regular": day(
+        *((str(i), f"{i:02d}:00", f"{i:02d}:30") for i in range(24)), ("x", "23:40", "23:50"))}})),
+    ("schedule: a day type named in capitals", schedule({"day_types": {"Regular": REGULAR}})),
+    ("schedule: a weekend default", schedule({"day_types": {"regular": REGULAR},
+                                              "weekdays": {"sunday": "regular"}})),
+    ("schedule: a weekday of an unknown day type", schedule({"day_types": {"regular": REGULAR},
+                                                            "weekdays": {"monday": "late"}})),
+    ("schedule: an impossible date", schedule({"day_types": {"regular": REGULAR}, "overrides": [
+        {"date": "2025-02-30", "day_type": None}]})),
+    ("schedule: a date in another format", schedule({"day_types": {"regular": REGULAR},
+                                                    "overrides": [
+        {"date": "03/05/2025", "day_type": None}]})),
+    ("schedule: an override of an unknown day type", schedule({
+        "day_types": {"regular": REGULAR},
+        "overrides": [{"date": "2025-03-05", "day_type": "assembly"}]})),
+    ("schedule: a date twice", schedule({"day_types": {"regular": REGULAR}, "overrides": [
+        {"date": "2025-03-05", "day_type": None}, {"date": "2025-03-05", "day_type": None}]})),
+    ("schedule: no day types", schedule({"weekdays": {}})),
+    ("schedule: an extra field", schedule({"day_types": {"regular": REGULAR}, "bells": []})),
+    ("schedule: as a teacher", Case(TEACHER, "PUT", "/api/schedule", 403, ErrorCode.FORBIDDEN,
+                                    json={"day_types": {"regular": REGULAR}})),
+    ("schedule: read as a student", Case(STUDENT, "GET", "/api/schedule", 403,
+                                         ErrorCode.FORBIDDEN)),
     # Query values: named in a 422, never ignored or guessed.
     ("state unknown", get("/api/passes?state=flying")),
     ("state, one of two unknown", get("/api/passes?state=active,bogus")),

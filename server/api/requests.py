@@ -49,12 +49,23 @@ async def read_json(request: Request, model: type[ModelT]) -> ModelT:
         raise validation_error(exc) from None
 
 
+def field_name(loc: tuple[int | str, ...]) -> str:
+    """Name a field as a client writes it: `day_types.regular.periods[2].end`."""
+    name = ""
+    for part in loc:
+        if isinstance(part, int):
+            name += f"[{part}]"
+        elif part != "[key]":  # pydantic's marker for a bad dict key: the key names it
+            name += f".{part}" if name else part
+    return name or "body"
+
+
 def validation_error(exc: ValidationError) -> HallpassError:
     """Map pydantic's errors to ours, naming each bad field."""
     if any(e["type"] == "json_invalid" for e in exc.errors()):
         return HallpassError(ErrorCode.MALFORMED_JSON, "The body is not valid JSON.")
     fields = [
-        {"field": ".".join(str(p) for p in e["loc"]) or "body", "message": e["msg"]}
+        {"field": field_name(e["loc"]), "message": e["msg"]}
         for e in exc.errors(include_url=False, include_input=False)
     ]
     names = ", ".join(f["field"] for f in fields)

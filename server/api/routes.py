@@ -7,7 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from server.api import locations, passes, policies, session
+from server.api import locations, passes, policies, schedules, session
 from server.api.schemas import (
     Health,
     LocationOut,
@@ -17,7 +17,10 @@ from server.api.schemas import (
     PolicyExplanationOut,
     PolicyOut,
     PolicyPut,
+    ScheduleIn,
+    ScheduleOut,
     SessionOut,
+    TodayOut,
     UserOut,
 )
 from server.api.spec import Operation
@@ -242,5 +245,35 @@ OPERATIONS: list[Operation] = [
         errors=(E.FORBIDDEN, E.NOT_FOUND, E.VALIDATION_ERROR),
         query=(DESTINATION_QUERY,),
         path_params=("id",),
+    ),
+    Operation(
+        "GET",
+        "/api/schedule",
+        schedules.read,
+        "The school's whole bell schedule (admins)",
+        "getSchedule",
+        "schedule",
+        response=ScheduleOut,
+        errors=(E.FORBIDDEN,),
+    ),
+    Operation(
+        "PUT",
+        "/api/schedule",
+        schedules.replace,
+        "Replace the bell schedule: day types, weekdays, date overrides (admins)",
+        "putSchedule",
+        "schedule",
+        request=ScheduleIn,
+        response=ScheduleOut,
+        errors=(E.FORBIDDEN,),
+    ),
+    Operation(
+        "GET",
+        "/api/schedule/today",
+        schedules.read_today,
+        "Today's day type and periods, the current one marked",
+        "getScheduleToday",
+        "schedule",
+        response=TodayOut,
     ),
 ]

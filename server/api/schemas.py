@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date as CalendarDate
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -145,6 +146,20 @@ class PassOut(BaseModel):
 PerDay = Annotated[StrictInt, Field(ge=0, le=100)]
 PerWeek = Annotated[StrictInt, Field(ge=0, le=500)]
 CooldownMinutes = Annotated[StrictInt, Field(ge=0, le=1440)]
+# Two hours is longer than any period: a no-fly time beyond it would close whole periods,
+# which `no_pass_periods` says plainly.
+NoFlyMinutes = Annotated[StrictInt, Field(ge=0, le=120)]
+# A school-local wall-clock time, 24-hour: "08:00", "14:50".
+Clock = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+PeriodName = Annotated[
+    str, StringConstraints(min_length=1, max_length=40, strip_whitespace=True, pattern=NO_NUL)
+]
+# A day type's name is a key in URLs and field names: lower case, digits, - and _.
+DayTypeName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
+# More than any real bell schedule has, small enough that a schedule is a few kilobytes.
+MAX_PERIODS = 24
+MAX_DAY_TYPES = 20
+MAX_OVERRIDES = 400
 
 
 class PolicyRules(Strict):
@@ -164,6 +179,21 @@ class PolicyRules(Strict):
         default=False,
         description="Destination rows only: passes there are neither counted nor limited.",
     )
+    no_fly_after_start_minutes: NoFlyMinutes | None = Field(
+        default=None,
+        description="No passes a student starts in the first minutes of every period "
+        "(from the bell schedule).",
+    )
+    no_fly_before_end_minutes: NoFlyMinutes | None = Field(
+        default=None,
+        description="No passes a student starts in the last minutes of every period.",
+    )
+    no_pass_periods: list[PeriodName] | None = Field(
+        default=None,
+        max_length=MAX_PERIODS,
+        description="Periods without passes a student starts, by name (case ignored), on "
+        "whichever day type has them.",
+    )
 
 
 class PolicyPut(Strict):
@@ -179,14 +209,14 @@ class PolicyOut(BaseModel):
     target: str = Field(
         description="Empty for the school; the grade, group name, location id or student id."
     )
-    rules: dict[str, int | bool | None]
+    rules: dict[str, int | bool | list[str] | None]
     updated_at: str
 
 
 class EffectiveSettingOut(BaseModel):
     """One setting's effective value and the row it comes from."""
 
-    value: int | bool | None
+    value: int | bool | list[str] | None
     scope: PolicyScope | None = Field(description="The scope that set it; null for the default.")
     target: str | None
     source: str = Field(description="Who set it, in words: 'grade 10', 'the school', ...")
@@ -199,6 +229,18 @@ class EffectivePolicyOut(BaseModel):
     passes_per_week: EffectiveSettingOut
     cooldown_minutes: EffectiveSettingOut
     exempt: EffectiveSettingOut
+    no_fly_after_start_minutes: EffectiveSettingOut
+    no_fly_before_end_minutes: EffectiveSettingOut
+    no_pass_periods: EffectiveSettingOut
+
+
+class NoFlyWindowOut(BaseModel):
+    """A stretch of today in which the student can't start a pass."""
+
+    kind: Literal["after_start", "before_end", "whole_period"]
+    period: str
+    start: str
+    end: str
 
 
 class PolicyExplanationOut(BaseModel):
@@ -211,12 +253,113 @@ class PolicyExplanationOut(BaseModel):
     today: int = Field(description="Counted passes today (school-local day).")
     this_week: int = Field(description="Counted passes this week (from Monday).")
     allowed: bool = Field(description="A pass the student starts now passes these limits.")
-    code: str | None = Field(description="`limit_reached` or `cooldown` when not allowed.")
+    code: str | None = Field(
+        description="`limit_reached`, `cooldown` or `no_fly_time` when not allowed."
+    )
     detail: str = Field(description="The reason, for staff; empty when allowed.")
     student_detail: str = Field(description="What the student is told; empty when allowed.")
     next_possible_at: str | None = Field(
         description="When the next pass is possible; null when allowed, or when only staff can."
     )
+    no_fly_windows: list[NoFlyWindowOut] = Field(
+        description="Today's no-fly windows for this student (and destination), in order."
+    )
+
+
+class PeriodIn(Strict):
+    """A period: its name and school-local start and end (24-hour HH:MM)."""
+
+    name: PeriodName
+    start: Clock
+    end: Clock
+
+
+class DayTypeIn(Strict):
+    """A day type's periods, in order, not overlapping."""
+
+    periods: list[PeriodIn] = Field(min_length=1, max_length=MAX_PERIODS)
+
+
+class WeekdaysIn(Strict):
+    """The day type of each school weekday; null or left out: no school."""
+
+    monday: DayTypeName | None = None
+    tuesday: DayTypeName | None = None
+    wednesday: DayTypeName | None = None
+    thursday: DayTypeName | None = None
+    friday: DayTypeName | None = None
+
+
+class OverrideIn(Strict):
+    """A date that follows another day type, or has no school (`day_type` null)."""
+
+    date: CalendarDate
+    day_type: DayTypeName | None
+    note: Annotated[str, StringConstraints(max_length=200, pattern=NO_NUL)] = ""
+
+
+class ScheduleIn(Strict):
+    """A whole bell schedule: day types, each weekday's, and dates that differ."""
+
+    day_types: dict[DayTypeName, DayTypeIn] = Field(max_length=MAX_DAY_TYPES)
+    weekdays: WeekdaysIn = Field(default_factory=WeekdaysIn)
+    overrides: list[OverrideIn] = Field(default_factory=list, max_length=MAX_OVERRIDES)
+
+
+class PeriodOut(BaseModel):
+    """A period of a day type."""
+
+    name: str
+    start: str = Field(description="School-local HH:MM.")
+    end: str = Field(description="School-local HH:MM.")
+
+
+class DayTypeOut(BaseModel):
+    """A day type's periods."""
+
+    periods: list[PeriodOut]
+
+
+class OverrideOut(BaseModel):
+    """A date that follows another day type (null: no school)."""
+
+    date: str
+    day_type: str | None
+    note: str
+
+
+class ScheduleOut(BaseModel):
+    """The school's whole bell schedule."""
+
+    timezone: str = Field(description="The school's IANA timezone: every time is local to it.")
+    day_types: dict[str, DayTypeOut]
+    weekdays: dict[str, str | None] = Field(description="monday to friday; null: no school.")
+    overrides: list[OverrideOut]
+    updated_at: str | None
+
+
+class BellOut(BaseModel):
+    """A period of today."""
+
+    name: str
+    start: str = Field(description="School-local HH:MM.")
+    end: str = Field(description="School-local HH:MM.")
+    starts_at: str = Field(description="The same moment in UTC.")
+    ends_at: str
+    current: bool
+
+
+class TodayOut(BaseModel):
+    """Today at school: its day type, its periods, and where the present falls."""
+
+    timezone: str
+    date: str = Field(description="Today's school-local date.")
+    now: str
+    day_type: str | None = Field(description="null: no school today.")
+    status: Literal["no_school", "before_school", "in_period", "passing", "after_school"]
+    current: str | None = Field(description="The current period's name.")
+    next: str | None = Field(description="The next period's name.")
+    periods: list[BellOut]
 
 
 class ErrorDetail(BaseModel):

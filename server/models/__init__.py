@@ -15,12 +15,14 @@ from server.models.location import Location
 from server.models.pass_ import Pass
 from server.models.pass_event import PassEvent
 from server.models.policy import Policy
+from server.models.schedule import BellSchedule, ScheduleOverride
 from server.models.school import School
 from server.models.session import Session
 from server.models.user import User
 
 __all__ = [
     "Approval",
+    "BellSchedule",
     "EncounterGroup",
     "EncounterMode",
     "EndedBy",
@@ -33,6 +35,7 @@ __all__ = [
     "PassState",
     "Policy",
     "Role",
+    "ScheduleOverride",
     "School",
     "Session",
     "User",

@@ -5,9 +5,11 @@ Nothing here touches the database, the network or the clock; `now` arrives insid
 
 from server.rules.decision import Decision, Outcome
 from server.rules.facts import (
+    BellSchedule,
     Encounter,
     OpenPass,
     PassRequest,
+    Period,
     Place,
     PolicyRow,
     Requester,
@@ -16,11 +18,13 @@ from server.rules.facts import (
 from server.rules.lifecycle import admit, decide_request, promotions
 
 __all__ = [
+    "BellSchedule",
     "Decision",
     "Encounter",
     "OpenPass",
     "Outcome",
     "PassRequest",
+    "Period",
     "Place",
     "PolicyRow",
     "Requester",

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, tzinfo
 
 from server.enums import Approval, EncounterMode, PassState, PolicyScope
 
-# A policy setting's value: a whole number, a flag, or None for "no limit".
-PolicyValue = int | bool | None
+# A policy setting's value: a whole number, a flag, names (of periods), or None for "no limit".
+PolicyValue = int | bool | tuple[str, ...] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +73,29 @@ class Requester:
 
 
 @dataclass(frozen=True, slots=True)
+class Period:
+    """One period of a day type, in school-local wall-clock times (start before end)."""
+
+    name: str
+    start: time
+    end: time
+
+
+@dataclass(frozen=True, slots=True)
+class BellSchedule:
+    """A school's bell schedule: its day types, each weekday's, and dates that differ.
+
+    `weekdays` has seven entries, Monday first (None: no school). `overrides` maps a date to
+    the day type it follows instead (None: no school that day); the database hands the rules
+    only the dates they ask about.
+    """
+
+    day_types: Mapping[str, tuple[Period, ...]]
+    weekdays: tuple[str | None, ...] = (None,) * 7
+    overrides: Mapping[date, str | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class SchoolFacts:
     """Everything a decision may look at, taken inside the transition's transaction."""
 
@@ -87,6 +110,8 @@ class SchoolFacts:
     policies: tuple[PolicyRow, ...] = ()
     # Set only when deciding a student's own request: staff-made passes have no limits to check.
     requester: Requester | None = None
+    # The bell schedule, loaded with a student's request when a policy row sets a no-fly time.
+    schedule: BellSchedule | None = None
 
     def active(self) -> tuple[OpenPass, ...]:
         """Return the passes out of class right now."""

@@ -16,6 +16,7 @@ from server.rules.decision import Decision
 from server.rules.encounters import encounter_check
 from server.rules.facts import OpenPass, PassRequest, Place, SchoolFacts
 from server.rules.limits import limits_check
+from server.rules.nofly import no_fly_check
 
 RequestCheck = Callable[[SchoolFacts, PassRequest], Decision | None]
 
@@ -72,6 +73,16 @@ def limits(facts: SchoolFacts, request: PassRequest) -> Decision | None:
     return limits_check(facts, request)
 
 
+def no_fly(facts: SchoolFacts, request: PassRequest) -> Decision | None:
+    """Deny a student's own request in a no-fly window of the bell schedule.
+
+    After the limits: a held student's "next pass possible at" already skips no-fly windows,
+    and a student the limits let go hears when this window ends. Before encounters, which
+    can't say when.
+    """
+    return no_fly_check(facts, request)
+
+
 def encounters(facts: SchoolFacts, request: PassRequest) -> Decision | None:
     """Deny, neutrally, when a blocking encounter group has another member out."""
     if is_for_later(facts, request):
@@ -84,6 +95,7 @@ REQUEST_CHECKS: tuple[RequestCheck, ...] = (
     destination_valid,
     one_open_pass,
     limits,
+    no_fly,
     encounters,
 )
 

@@ -13,87 +13,22 @@ student's latest counted pass: while a pass is open the student can't ask for an
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta
 
 from server.errors import ErrorCode
-from server.rules.decision import Decision
+from server.rules.decision import Decision, Hold, plural
 from server.rules.facts import PassRequest, Requester, SchoolFacts
+from server.rules.localtime import day_start, describe, next_day, next_week, week_start
+from server.rules.nofly import no_fly_hold, windows_for
 from server.rules.policy import Effective, EffectivePolicy, resolve, source
+from server.rules.schedule import Window, reopens_at
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 # Sorts after every real time: a hold that waiting won't lift (a limit of zero).
 FOREVER = datetime.max.replace(tzinfo=UTC)
-
-
-def midnight(day: date, zone: tzinfo) -> datetime:
-    """Return the school-local midnight that begins `day`, in UTC.
-
-    UTC, so that comparisons and sums are exact: Python compares two times of one zone by
-    their wall clocks, which is wrong in the hour a DST change repeats.
-    """
-    return datetime.combine(day, time(0), zone).astimezone(UTC)
-
-
-def local_date(at: datetime, zone: tzinfo) -> date:
-    """Return the school-local date of `at`."""
-    return at.astimezone(zone).date()
-
-
-def day_start(at: datetime, zone: tzinfo) -> datetime:
-    """Return the school-local midnight that began the day of `at`."""
-    return midnight(local_date(at, zone), zone)
-
-
-def week_start(at: datetime, zone: tzinfo) -> datetime:
-    """Return the school-local midnight that began the week (on Monday) of `at`."""
-    day = local_date(at, zone)
-    return midnight(day - timedelta(days=day.weekday()), zone)
-
-
-def next_day(at: datetime, zone: tzinfo) -> datetime:
-    """Return the school-local midnight that begins the day after `at`."""
-    return midnight(local_date(at, zone) + timedelta(days=1), zone)
-
-
-def next_week(at: datetime, zone: tzinfo) -> datetime:
-    """Return the school-local midnight that begins the next Monday after `at`."""
-    day = local_date(at, zone)
-    return midnight(day + timedelta(days=7 - day.weekday()), zone)
-
-
-def ceil_minute(at: datetime) -> datetime:
-    """Return `at` rounded up to a whole minute, so "at 10:42" is never a little too early."""
-    whole = at.replace(second=0, microsecond=0)
-    return whole if whole == at else whole + timedelta(minutes=1)
-
-
-def describe(at: datetime, now: datetime, zone: tzinfo) -> str:
-    """Say when, in school-local time: "at 10:42", "tomorrow", "on Monday at 07:55"."""
-    local = ceil_minute(at).astimezone(zone)
-    days = (local.date() - local_date(now, zone)).days
-    clock = f"{local:%H:%M}"
-    if days <= 0:
-        return f"at {clock}"
-    day = "tomorrow" if days == 1 else f"on {WEEKDAYS[local.weekday()]}"
-    return day if local.time() == time(0) else f"{day} at {clock}"
-
-
-def plural(n: int, word: str) -> str:
-    """Return "1 pass", "4 passes", "1 minute", "15 minutes"."""
-    if n == 1:
-        return f"{n} {word}"
-    return f"{n} {word}es" if word.endswith("s") else f"{n} {word}s"
-
-
-@dataclass(frozen=True, slots=True)
-class Hold:
-    """A limit that stops a new pass now, and when waiting lifts it (None: it won't)."""
-
-    code: ErrorCode
-    until: datetime | None
-    detail: str  # for the student: what they can do next, never who set what
-    staff_detail: str  # for staff: also which scope set the rule
+# When a lifted limit lets the student go: at once, or after the no-fly window it ends in.
+Reopen = Callable[[datetime], datetime]
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,12 +38,20 @@ class Standing:
     policy: EffectivePolicy
     today: int
     this_week: int
-    hold: Hold | None
+    hold: Hold | None  # a limit or the cooldown (checked first)
+    no_fly: Hold | None = None  # a no-fly window the present falls in
+    windows: tuple[Window, ...] = ()  # today's no-fly windows for this student
+
+    @property
+    def blocking(self) -> Hold | None:
+        """Return what stops a pass now, as a request hears it: a limit first, then no-fly."""
+        return self.hold or self.no_fly
 
     @property
     def next_possible_at(self) -> datetime | None:
         """Return when the next pass is possible, if a hold stops one now and waiting lifts it."""
-        return None if self.hold is None else self.hold.until
+        blocking = self.blocking
+        return None if blocking is None else blocking.until
 
 
 def limit_hold(
@@ -116,7 +59,7 @@ def limit_hold(
 ) -> Hold | None:
     """Return the hold of a per-day or per-week limit that is used up, else None."""
     limit = effective.value
-    if limit is None or used < limit:
+    if not isinstance(limit, int) or used < limit:
         return None
     by = source(effective, facts.places)
     if limit == 0:
@@ -127,7 +70,7 @@ def limit_hold(
             f"No passes per {period} (set by {by}): only staff can give this student a pass.",
         )
     when = describe(release, facts.now, facts.zone)
-    passes = plural(int(limit), "pass")
+    passes = plural(limit, "pass")
     label = "today" if period == "day" else "this week"
     return Hold(
         ErrorCode.LIMIT_REACHED,
@@ -139,15 +82,23 @@ def limit_hold(
 
 
 def cooldown_hold(
-    facts: SchoolFacts, effective: Effective, last_ended_at: datetime | None
+    facts: SchoolFacts,
+    effective: Effective,
+    last_ended_at: datetime | None,
+    reopen: Reopen,
 ) -> Hold | None:
-    """Return the hold of a cooldown still running since the student's last pass, else None."""
+    """Return the hold of a cooldown still running since the student's last pass, else None.
+
+    It says when a pass is next possible: the cooldown's end, or the end of the no-fly window
+    it ends in.
+    """
     minutes = effective.value
-    if not minutes or last_ended_at is None:
+    if not isinstance(minutes, int) or not minutes or last_ended_at is None:
         return None
-    until = last_ended_at.astimezone(UTC) + timedelta(minutes=int(minutes))
-    if facts.now >= until:
+    ends = last_ended_at.astimezone(UTC) + timedelta(minutes=minutes)
+    if facts.now >= ends:
         return None
+    until = reopen(ends)
     when = describe(until, facts.now, facts.zone)
     wait = plural(int(minutes), "minute")
     ended = f"{last_ended_at.astimezone(facts.zone):%H:%M}"
@@ -169,18 +120,24 @@ def standing(facts: SchoolFacts, requester: Requester, destination_id: int | Non
     today = sum(1 for at in requester.counted if at >= midnight)
     if policy.exempt.value:
         return Standing(policy, today, this_week, None)
+    windows = windows_for(facts, policy)
     holds = [
         hold
         for hold in (
             limit_hold(facts, policy.passes_per_week, this_week, "week", next_week(now, zone)),
             limit_hold(facts, policy.passes_per_day, today, "day", next_day(now, zone)),
-            cooldown_hold(facts, policy.cooldown_minutes, requester.last_ended_at),
+            cooldown_hold(
+                facts,
+                policy.cooldown_minutes,
+                requester.last_ended_at,
+                lambda at: reopens_at(at, windows),
+            ),
         )
         if hold is not None
     ]
     # The one that lifts last says when the next pass is possible; on a tie, the first listed.
     latest = max(holds, key=lambda hold: hold.until or FOREVER, default=None)
-    return Standing(policy, today, this_week, latest)
+    return Standing(policy, today, this_week, latest, no_fly_hold(facts, policy, windows), windows)
 
 
 def limits_check(facts: SchoolFacts, request: PassRequest) -> Decision | None:
@@ -190,6 +147,4 @@ def limits_check(facts: SchoolFacts, request: PassRequest) -> Decision | None:
         return None
     assert requester.student_id == request.student_id, "facts loaded for another student"
     hold = standing(facts, requester, request.destination_id).hold
-    if hold is None:
-        return None
-    return Decision.deny(hold.code, hold.detail, hold.staff_detail)
+    return None if hold is None else hold.deny()

@@ -176,6 +176,14 @@ def may_manage_policy(actor: Actor) -> bool:
     return actor.role is Role.ADMIN
 
 
+def may_manage_schedule(actor: Actor) -> bool:
+    """Say whether the actor may read and replace the whole bell schedule (admins only).
+
+    Today's periods are for everyone signed in: every screen shows the current period.
+    """
+    return actor.role is Role.ADMIN
+
+
 def may_explain_policy(actor: Actor) -> bool:
     """Say whether the actor may see a student's effective limits and why (staff, not kiosks).
 

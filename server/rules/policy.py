@@ -6,9 +6,10 @@ student; the most specific scope that sets a value wins:
     student > destination > group > grade > school
 
 A student in several groups that set the same setting gets the strictest of their values (the
-lowest limit, the longest cooldown): a group is usually a restriction someone asked for, and
-the group with the looser value can't be assumed to have meant to lift it. An absent name
-inherits from the less specific scopes; an explicit null means "no limit" and so lifts one.
+lowest limit, the longest cooldown or no-fly time, the longest list of closed periods): a group
+is usually a restriction someone asked for, and the group with the looser value can't be
+assumed to have meant to lift it. An absent name inherits from the less specific scopes; an
+explicit null means "no limit" and so lifts one.
 """
 
 from __future__ import annotations
@@ -27,7 +28,12 @@ class Setting(StrEnum):
     PASSES_PER_DAY = "passes_per_day"
     PASSES_PER_WEEK = "passes_per_week"
     COOLDOWN_MINUTES = "cooldown_minutes"
-    EXEMPT = "exempt"  # a destination only: passes there neither count nor are limited
+    EXEMPT = "exempt"  # a destination only: passes there neither count nor are held
+    # No-fly times, derived from the bell schedule: the first and last minutes of each period.
+    NO_FLY_AFTER_START_MINUTES = "no_fly_after_start_minutes"
+    NO_FLY_BEFORE_END_MINUTES = "no_fly_before_end_minutes"
+    # Whole periods without passes, by name ("Period 1", "Testing"), on any day type.
+    NO_PASS_PERIODS = "no_pass_periods"
 
 
 # Most specific first: the order resolution looks in.
@@ -44,6 +50,9 @@ DEFAULTS: Mapping[Setting, PolicyValue] = {
     Setting.PASSES_PER_WEEK: None,
     Setting.COOLDOWN_MINUTES: None,
     Setting.EXEMPT: False,
+    Setting.NO_FLY_AFTER_START_MINUTES: None,
+    Setting.NO_FLY_BEFORE_END_MINUTES: None,
+    Setting.NO_PASS_PERIODS: None,
 }
 # The scopes each setting may be set for.
 SCOPES_OF: Mapping[Setting, frozenset[PolicyScope]] = {
@@ -51,7 +60,18 @@ SCOPES_OF: Mapping[Setting, frozenset[PolicyScope]] = {
     Setting.PASSES_PER_WEEK: frozenset(PolicyScope),
     Setting.COOLDOWN_MINUTES: frozenset(PolicyScope),
     Setting.EXEMPT: frozenset({PolicyScope.DESTINATION}),
+    Setting.NO_FLY_AFTER_START_MINUTES: frozenset(PolicyScope),
+    Setting.NO_FLY_BEFORE_END_MINUTES: frozenset(PolicyScope),
+    Setting.NO_PASS_PERIODS: frozenset(PolicyScope),
 }
+# Settings whose bigger value is stricter (a longer wait); the limits are stricter when lower.
+LONGER_IS_STRICTER = frozenset(
+    {
+        Setting.COOLDOWN_MINUTES,
+        Setting.NO_FLY_AFTER_START_MINUTES,
+        Setting.NO_FLY_BEFORE_END_MINUTES,
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +91,9 @@ class EffectivePolicy:
     passes_per_week: Effective
     cooldown_minutes: Effective
     exempt: Effective
+    no_fly_after_start_minutes: Effective
+    no_fly_before_end_minutes: Effective
+    no_pass_periods: Effective
 
     def of(self, setting: Setting) -> Effective:
         """Return one setting by name."""
@@ -79,8 +102,16 @@ class EffectivePolicy:
 
 
 def strictness(setting: Setting, value: PolicyValue) -> float:
-    """Return how strict a value is (higher is stricter), to choose among a student's groups."""
-    if setting is Setting.COOLDOWN_MINUTES:
+    """Return how strict a value is (higher is stricter), to choose among a student's groups.
+
+    Of two lists of no-pass periods the longer is the stricter: one row sets the value, so
+    staff can always be told which (a union would have no single source).
+    """
+    if isinstance(value, tuple):
+        return float(len(value))
+    if setting is Setting.NO_PASS_PERIODS:
+        return 0.0  # null: no period is closed
+    if setting in LONGER_IS_STRICTER:
         return float(value or 0)
     if setting is Setting.EXEMPT:
         return 0.0 if value else 1.0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -11,11 +11,32 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 
 from server.enums import OPEN_STATES, Approval, EncounterMode, PassKind, PassState, PolicyScope
-from server.models import EncounterGroup, Location, Pass, Policy, School, User
-from server.rules import Encounter, OpenPass, Place, PolicyRow, Requester, SchoolFacts
+from server.models import (
+    BellSchedule as ScheduleRow,
+)
+from server.models import (
+    EncounterGroup,
+    Location,
+    Pass,
+    Policy,
+    ScheduleOverride,
+    School,
+    User,
+)
+from server.rules import (
+    BellSchedule,
+    Encounter,
+    OpenPass,
+    Period,
+    Place,
+    PolicyRow,
+    Requester,
+    SchoolFacts,
+)
 from server.rules.facts import PolicyValue
-from server.rules.limits import week_start
+from server.rules.localtime import local_date, week_start
 from server.rules.policy import Setting, exempt_destination_ids
+from server.rules.schedule import SCHOOL_WEEKDAYS
 
 # Passes the student started: on their own device, or typed in at the door's kiosk.
 STUDENT_STARTED = (PassKind.REQUESTED, PassKind.KIOSK)
@@ -23,6 +44,14 @@ STUDENT_STARTED = (PassKind.REQUESTED, PassKind.KIOSK)
 NOT_COUNTED = (PassState.DENIED, PassState.CANCELLED)
 KNOWN_SETTINGS = frozenset(Setting)
 KNOWN_SCOPES = frozenset(PolicyScope)
+# The settings that need the bell schedule: without them a request doesn't read it.
+SCHEDULE_SETTINGS = frozenset(
+    {
+        Setting.NO_FLY_AFTER_START_MINUTES,
+        Setting.NO_FLY_BEFORE_END_MINUTES,
+        Setting.NO_PASS_PERIODS,
+    }
+)
 
 
 def place_of(location: Location) -> Place:
@@ -65,9 +94,54 @@ def policy_values(rules: Mapping[str, object]) -> dict[str, PolicyValue]:
         if name == Setting.EXEMPT:
             if isinstance(value, bool):
                 values[name] = value
+        elif name == Setting.NO_PASS_PERIODS:
+            if value is None:
+                values[name] = None
+            elif isinstance(value, list):
+                values[name] = tuple(str(item) for item in value if isinstance(item, str))
         elif value is None or (isinstance(value, int) and not isinstance(value, bool)):
             values[name] = value
     return values
+
+
+def needs_schedule(policies: tuple[PolicyRow, ...]) -> bool:
+    """Say whether any row sets a no-fly time (a schedule alone holds no pass)."""
+    return any(name in SCHEDULE_SETTINGS for row in policies for name in row.values)
+
+
+def periods_of(raw: object) -> tuple[Period, ...]:
+    """Return a stored day type's periods (as the API validated them)."""
+    if not isinstance(raw, list):
+        return ()
+    return tuple(
+        Period(item["name"], time.fromisoformat(item["start"]), time.fromisoformat(item["end"]))
+        for item in raw
+    )
+
+
+def schedule_of(row: ScheduleRow, overrides: Mapping[date, str | None]) -> BellSchedule:
+    """Return the rules' view of a stored schedule, with the overrides of the dates read."""
+    weekdays = (*(row.weekdays.get(day) for day in SCHOOL_WEEKDAYS), None, None)  # no weekends
+    return BellSchedule(
+        day_types={name: periods_of(periods) for name, periods in row.day_types.items()},
+        weekdays=weekdays,
+        overrides=dict(overrides),
+    )
+
+
+async def load_schedule(
+    conn: BaseDBAsyncClient, school_id: int, days: tuple[date, ...]
+) -> BellSchedule | None:
+    """Read the school's bell schedule, with the overrides of the given dates (two queries)."""
+    row = await ScheduleRow.filter(school_id=school_id).using_db(conn).get_or_none()
+    if row is None:
+        return None
+    overrides = (
+        await ScheduleOverride.filter(school_id=school_id, date__in=list(days))
+        .using_db(conn)
+        .values("date", "day_type")
+    )
+    return schedule_of(row, {item["date"]: item["day_type"] for item in overrides})
 
 
 def policy_row(scope: str, target: str, rules: Mapping[str, object]) -> PolicyRow:
@@ -169,9 +243,12 @@ async def load_facts(
     zone = zone_of(school.timezone)
     policies: tuple[PolicyRow, ...] = ()
     student: Requester | None = None
+    schedule: BellSchedule | None = None
     if requester is not None:
         policies = await load_policies(conn, school.id, requester)
         student = await load_requester(conn, requester, policies, now, zone)
+        if needs_schedule(policies):
+            schedule = await load_schedule(conn, school.id, (local_date(now, zone),))
     return SchoolFacts(
         now=now,
         places={loc.id: place_of(loc) for loc in locations},
@@ -194,4 +271,5 @@ async def load_facts(
         zone=zone,
         policies=policies,
         requester=student,
+        schedule=schedule,
     )

@@ -153,8 +153,9 @@ def require_staff(principal: Principal) -> None:
 
 
 def _setting_json(effective: Effective, places: Mapping[int, Any]) -> dict[str, Any]:
+    value = effective.value
     return {
-        "value": effective.value,
+        "value": list(value) if isinstance(value, tuple) else value,
         "scope": None if effective.scope is None else str(effective.scope),
         "target": None if effective.scope is None else effective.target,
         "source": source(effective, places),
@@ -164,7 +165,7 @@ def _setting_json(effective: Effective, places: Mapping[int, Any]) -> dict[str, 
 async def explain(
     principal: Principal, student_id: int, destination_id: int | None
 ) -> dict[str, Any]:
-    """Return a student's effective limits, their counts, and when their next pass is possible.
+    """Return a student's effective policy, counts, no-fly windows, and their next chance.
 
     It runs the very function that decides requests, on facts read the same way, so the
     answer is the decision a request would get now (for `destination_id`, when given).
@@ -194,7 +195,7 @@ async def explain(
         facts = await load_facts(conn, school, utcnow(), requester=student)
     assert facts.requester is not None
     result = standing(facts, facts.requester, destination_id)
-    hold = result.hold
+    hold = result.blocking
     policy = result.policy
     return {
         "student": {"id": student.id, "name": student_name(student, full=True)},
@@ -214,4 +215,13 @@ async def explain(
         "next_possible_at": None
         if result.next_possible_at is None
         else iso(result.next_possible_at.astimezone(UTC)),
+        "no_fly_windows": [
+            {
+                "kind": str(window.kind),
+                "period": window.period,
+                "start": iso(window.start),
+                "end": iso(window.end),
+            }
+            for window in result.windows
+        ],
     }

@@ -17,14 +17,13 @@ from server.enums import PolicyScope
 from server.errors import ErrorCode
 from server.rules import PassRequest, PolicyRow, Requester, SchoolFacts, decide_request
 from server.rules.facts import PolicyValue
-from server.rules.limits import (
+from server.rules.limits import limits_check, standing
+from server.rules.localtime import (
     ceil_minute,
     day_start,
     describe,
-    limits_check,
     next_day,
     next_week,
-    standing,
     week_start,
 )
 from tests.rules.school import (

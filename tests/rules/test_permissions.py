@@ -16,6 +16,7 @@ from server.rules.permissions import (
     may,
     may_explain_policy,
     may_manage_policy,
+    may_manage_schedule,
     scope_of,
     sees_full_names,
 )
@@ -238,3 +239,17 @@ def test_lists_show_exactly_the_passes_one_may_view(role: Role, target: PassTarg
 def test_who_manages_and_who_explains_policy(role: Role, manages: bool, explains: bool) -> None:
     assert may_manage_policy(actor(role)) is manages
     assert may_explain_policy(actor(role)) is explains
+
+
+@pytest.mark.parametrize(
+    ("role", "manages"),
+    [
+        case("only an admin reads and replaces the whole bell schedule", Role.ADMIN, True),
+        case("a teacher sees today's periods, not the schedule's set-up", Role.TEACHER, False),
+        case("security neither", Role.SECURITY, False),
+        case("a student neither", Role.STUDENT, False),
+        case("a kiosk neither", Role.KIOSK, False),
+    ],
+)  # fmt: skip
+def test_who_manages_the_bell_schedule(role: Role, manages: bool) -> None:
+    assert may_manage_schedule(actor(role)) is manages

@@ -33,6 +33,9 @@ OWN = PolicyScope.STUDENT
 PER_DAY = Setting.PASSES_PER_DAY
 COOLDOWN = Setting.COOLDOWN_MINUTES
 EXEMPT = Setting.EXEMPT
+AFTER_START = Setting.NO_FLY_AFTER_START_MINUTES
+BEFORE_END = Setting.NO_FLY_BEFORE_END_MINUTES
+CLOSED = Setting.NO_PASS_PERIODS
 
 
 def row(scope: PolicyScope, target: object = "", **values: PolicyValue) -> PolicyRow:
@@ -110,6 +113,29 @@ MY_GRADE_6 = row(GRADE, 10, passes_per_day=6)
         case("exempt comes from the destination's row",
              (row(DESTINATION, LIBRARY.id, exempt=True),), LIBRARY.id, EXEMPT,
              Effective(True, DESTINATION, str(LIBRARY.id))),
+        # No-fly settings resolve like the others
+        case("the school's no-fly minutes apply to everyone",
+             (row(SCHOOL, no_fly_after_start_minutes=10),), None, AFTER_START,
+             Effective(10, SCHOOL)),
+        case("two groups: the longer no-fly time wins",
+             (row(GROUP, "IEP", no_fly_before_end_minutes=5),
+              row(GROUP, "Band", no_fly_before_end_minutes=15)), None, BEFORE_END,
+             Effective(15, GROUP, "Band")),
+        case("two groups: a no-fly time is stricter than none",
+             (row(GROUP, "IEP", no_fly_after_start_minutes=None),
+              row(GROUP, "Band", no_fly_after_start_minutes=5)), None, AFTER_START,
+             Effective(5, GROUP, "Band")),
+        case("two groups: the longer list of closed periods wins",
+             (row(GROUP, "IEP", no_pass_periods=("Lunch", "Period 1")),
+              row(GROUP, "Band", no_pass_periods=("Lunch",))), None, CLOSED,
+             Effective(("Lunch", "Period 1"), GROUP, "IEP")),
+        case("two groups: a list is stricter than null",
+             (row(GROUP, "IEP", no_pass_periods=None),
+              row(GROUP, "Band", no_pass_periods=("Testing",))), None, CLOSED,
+             Effective(("Testing",), GROUP, "Band")),
+        case("a student's empty list lifts the school's closed periods",
+             (row(SCHOOL, no_pass_periods=("Lunch",)), row(OWN, STUDENT, no_pass_periods=())),
+             None, CLOSED, Effective((), OWN, str(STUDENT))),
         case("(the API allows it only for destinations) two groups: not exempt is stricter",
              (row(GROUP, "IEP", exempt=True), row(GROUP, "Band", exempt=False)), None, EXEMPT,
              Effective(False, GROUP, "Band")),
@@ -133,6 +159,9 @@ def test_resolve_answers_every_setting_with_its_scope() -> None:
         policy.passes_per_week,
         policy.cooldown_minutes,
         policy.exempt,
+        policy.no_fly_after_start_minutes,
+        policy.no_fly_before_end_minutes,
+        policy.no_pass_periods,
     ]
 
 

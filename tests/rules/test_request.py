@@ -216,5 +216,6 @@ def test_checks_run_in_this_order() -> None:
         "destination_valid",
         "one_open_pass",
         "limits",
+        "no_fly",
         "encounters",
     ]
