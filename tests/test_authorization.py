@@ -25,6 +25,8 @@ from server.enums import LocationKind, Role
 from server.errors import ErrorCode
 from server.models import (
     BellSchedule,
+    EncounterGroup,
+    EncounterLog,
     IdempotencyKey,
     Location,
     Pass,
@@ -183,6 +185,7 @@ CREATE: dict[str, tuple[int, int, int]] = {
 # their school; students and kiosks get nothing.
 ADMINS_ONLY = {caller: 403 for caller in CALLERS}
 STAFF = ("teacher", "teacher_other", "substitute", "nurse", "counselor", "security", "admin")
+ENCOUNTER_MANAGERS = ADMINS_ONLY | {"admin": 200, "security": 200}
 BY_ROLE: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/api/policies"): ADMINS_ONLY | {"admin": 200, "other_admin": 200},
     ("PUT", "/api/policies/school"): ADMINS_ONLY | {"admin": 200, "other_admin": 200},
@@ -195,6 +198,18 @@ BY_ROLE: dict[tuple[str, str], dict[str, int]] = {
     # The whole bell schedule: admins only, each their own school's.
     ("GET", "/api/schedule"): ADMINS_ONLY | {"admin": 200, "other_admin": 200},
     ("PUT", "/api/schedule"): ADMINS_ONLY | {"admin": 200, "other_admin": 200},
+    # Encounter groups: admins and security, each of their own school; counselors, teachers,
+    # students and kiosks never (invariant 5). The walk acts on the demo's group, which is
+    # another school's to `other_admin` (404), and creates one of Demo High School's students
+    # (not students of `other_admin`'s school: 422 naming member_ids[0]).
+    ("GET", "/api/encounters/groups"): ENCOUNTER_MANAGERS | {"other_admin": 200},
+    ("POST", "/api/encounters/groups"): ENCOUNTER_MANAGERS
+    | {"admin": 201, "security": 201, "other_admin": 422},
+    ("GET", "/api/encounters/groups/{id}"): ENCOUNTER_MANAGERS | {"other_admin": 404},
+    ("PATCH", "/api/encounters/groups/{id}"): ENCOUNTER_MANAGERS | {"other_admin": 404},
+    ("DELETE", "/api/encounters/groups/{id}"): ENCOUNTER_MANAGERS
+    | {"admin": 204, "security": 204, "other_admin": 404},
+    ("GET", "/api/encounters/log"): ENCOUNTER_MANAGERS | {"other_admin": 200},
 }
 # A valid schedule the walk PUTs: a school's own, whoever sends it.
 SCHEDULE_BODY = {
@@ -224,7 +239,8 @@ PUBLIC = frozenset({("GET", "/healthz"), ("GET", "/openapi.json"), ("POST", "/ap
 
 # What a pass request can write (tests/test_bad_input.py compares every table).
 PASS_TABLES = ("passes", "pass_events", "idempotency_keys", "schools")
-WRITE_TABLES = (*PASS_TABLES, "policies", "bell_schedules", "schedule_overrides")
+ENCOUNTER_TABLES = ("encounter_groups", "encounter_members", "encounter_log")
+WRITE_TABLES = (*PASS_TABLES, "policies", "bell_schedules", "schedule_overrides", *ENCOUNTER_TABLES)
 
 LOCATIONS = {
     "demo": {
@@ -328,6 +344,7 @@ class World:
     restroom_south: int
     student_1005: int
     students: dict[int, tuple[str, str]]  # id -> (full name, kiosk name), both schools
+    encounter_group: int  # the demo's blocking group (1001 and 1002)
 
     def create_body(self, case: str) -> dict[str, int]:
         """Return the body of one of the CREATE_CASES."""
@@ -372,6 +389,7 @@ async def world(demo: Demo) -> World:
         await location_id("Restroom South"),
         await user_id("1005"),
         await student_names(),
+        (await EncounterGroup.get(name=ENCOUNTER_GROUP)).id,
     )
 
 
@@ -496,6 +514,24 @@ async def restore_schedules(saved: tuple[list[dict[str, Any]], list[dict[str, An
         await ScheduleOverride.create(**override)
 
 
+async def restore_encounters(saved: dbstate.Snapshot) -> None:
+    """Put the encounter groups, their members and the log back as they were."""
+    if await dbstate.snapshot(ENCOUNTER_TABLES) == saved:
+        return
+    await EncounterLog.all().delete()  # the walk's cells never log an encounter
+    kept = [row["id"] for row in saved["encounter_groups"]]
+    for group in await EncounterGroup.all():
+        await group.members.clear()
+    await EncounterGroup.exclude(id__in=kept).delete()
+    for row in saved["encounter_groups"]:
+        await EncounterGroup.filter(id=row["id"]).update(
+            **{k: v for k, v in row.items() if k not in ("id", "mode", "school_id")}
+        )
+    for link in saved["encounter_members"]:
+        group = await EncounterGroup.get(id=link["encounter_groups_id"])
+        await group.members.add(await User.get(id=link["user_id"]))
+
+
 @dataclass
 class Walk:
     """The walk through the matrix: one cell is one caller calling one operation on one target."""
@@ -515,13 +551,18 @@ class Walk:
             else ([], [])
         )
         before = await dbstate.snapshot(WRITE_TABLES) if writes else {}
+        saved_encounters = await dbstate.snapshot(ENCOUNTER_TABLES) if writes else {}
         response = await self.send(op, caller, target)
         problems = self.check_status(op, caller, target, response)
         if caller != ANONYMOUS and CALLERS[caller][1] is Role.STUDENT:
             own = self.world.user_ids[caller]
+            # The API's public description names its encounter endpoints (the same document
+            # for everyone, anonymous too): only the group's name and other students count there.
+            text = response.text
+            if op.path == "/openapi.json":
+                text = re.sub("encounter", "", text, flags=re.IGNORECASE)
             problems += [
-                f"a student sees {leak!r}"
-                for leak in student_leaks(response.text, own, self.world.students)
+                f"a student sees {leak!r}" for leak in student_leaks(text, own, self.world.students)
             ]
         if caller == "kiosk":
             problems += [f"the kiosk sees {leak!r}" for leak in kiosk_leaks(response, self.world)]
@@ -532,6 +573,7 @@ class Walk:
             await restore_passes(saved)
             await restore_policies(saved_policies)
             await restore_schedules(saved_schedules)
+            await restore_encounters(saved_encounters)
         if (op.method, op.path) == ("DELETE", "/api/session") and caller != ANONYMOUS:
             problems += await self.check_logged_out(caller)
         return [f"{name}: {problem}" for problem in problems]
@@ -545,6 +587,14 @@ class Walk:
         body: dict[str, Any] | None = None
         if op.path == "/api/schedule":
             body = SCHEDULE_BODY if op.method == "PUT" else None
+        elif op.path.startswith("/api/encounters/"):
+            path = path.replace("{id}", str(self.world.encounter_group))
+            members = [self.world.user_ids["student"], self.world.user_ids["student_pending"]]
+            bodies: dict[str, dict[str, Any]] = {
+                "POST": {"name": "Walk", "mode": "alert", "member_ids": members},
+                "PATCH": {"notes": "Walked", "expires_on": "2099-01-01"},
+            }
+            body = bodies.get(op.method)
         elif (op.method, op.path) in BY_ROLE:
             student = str(self.world.student_1005)
             path = path.replace("{scope}/{target}", f"student/{student}").replace("{id}", student)
@@ -604,6 +654,10 @@ class Walk:
         if key == ("GET", "/api/students/{id}/policy"):
             shown = body["student"]["id"]
             return [] if shown == self.world.student_1005 else [f"explains student {shown}"]
+        if key == ("GET", "/api/encounters/groups"):
+            names = {group["name"] for group in body}
+            wanted = {ENCOUNTER_GROUP} if slug == "demo" else set()
+            return [] if names == wanted else [f"sees groups {sorted(names)}"]
         if target in PASSES and body["id"] != self.world.passes[target]:
             return [f"answers with pass {body['id']}"]
         return []

@@ -14,6 +14,7 @@ import pytest
 
 from server.api.requests import MAX_BODY_BYTES
 from server.errors import ErrorCode
+from server.models import EncounterGroup
 from tests import dbstate
 from tests.conftest import Demo, location_id, user_id
 from tests.test_authorization import create_other_school
@@ -42,6 +43,7 @@ class Ids:
     other_pass: int  # the second school's
     other_restroom: int
     other_student: int
+    group: int  # the demo's encounter group
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ def resolve(value: object, ids: Ids) -> object:
 
 
 LIBRARY = Ref("library")
+PUPIL = Ref("student")  # a Demo High School student
 NOT_FOUND = ErrorCode.NOT_FOUND
 INVALID = ErrorCode.VALIDATION_ERROR
 MALFORMED = ErrorCode.MALFORMED_JSON
@@ -141,6 +144,12 @@ def policy(path: str, body: object = NO_BODY, status: int = 422, code: ErrorCode
 def schedule(body: object, status: int = 422, code: ErrorCode = INVALID) -> Case:
     """Return a PUT /api/schedule case as the admin."""
     return Case(ADMIN, "PUT", "/api/schedule", status, code, json=body)
+
+
+def group(body: object, method: str = "POST", status: int = 422, code: ErrorCode = INVALID) -> Case:
+    """Return an encounter group case as the admin: a POST, or a PATCH of the demo's group."""
+    path = "/api/encounters/groups" + ("/{group}" if method == "PATCH" else "")
+    return Case(ADMIN, method, path, status, code, json=body)
 
 
 def day(*spans: tuple[str, str, str]) -> dict[str, object]:
@@ -380,6 +389,48 @@ CASES: list[tuple[str, Case]] = [
                                     json={"day_types": {"regular": REGULAR}})),
     ("schedule: read as a student", Case(STUDENT, "GET", "/api/schedule", 403,
                                          ErrorCode.FORBIDDEN)),
+    # Encounter groups: members are students of the caller's school, named when they aren't.
+    ("group: no name", group({"member_ids": [PUPIL, 1]})),
+    ("group: a blank name", group({"name": " ", "member_ids": [PUPIL, 1]})),
+    ("group: an unknown mode", group({"name": "G", "mode": "never",
+                                      "member_ids": [PUPIL, 1]})),
+    ("group: one member", group({"name": "G", "member_ids": [PUPIL]})),
+    ("group: a teacher as a member", group({"name": "G",
+                                            "member_ids": [PUPIL, Ref("teacher_2")]})),
+    ("group: another school's student", group({"name": "G",
+                                               "member_ids": [PUPIL, Ref("other_student")]})),
+    ("group: an unknown student", group({"name": "G", "member_ids": [PUPIL, 999999]})),
+    ("group: a student twice", group({"name": "G", "member_ids": [PUPIL, PUPIL]})),
+    ("group: a member id as a string", group({"name": "G",
+                                              "member_ids": [PUPIL, Ref("student", str)]})),
+    ("group: an impossible last day", group({"name": "G", "expires_on": "2025-13-01",
+                                             "member_ids": [PUPIL, 1]})),
+    ("group: a last day in words", group({"name": "G", "expires_on": "next week",
+                                          "member_ids": [PUPIL, 1]})),
+    ("group: notes with a NUL", group({"name": "G", "notes": "a\x00b",
+                                       "member_ids": [PUPIL, 1]})),
+    ("group: an extra field", group({"name": "G", "reason": "x",
+                                     "member_ids": [PUPIL, 1]})),
+    ("group: a null name", group({"name": None}, "PATCH")),
+    ("group: null members", group({"member_ids": None}, "PATCH")),
+    ("group: members of another school", group({"member_ids": [PUPIL,
+                                                               Ref("other_student")]}, "PATCH")),
+    ("group: an unknown group", Case(ADMIN, "PATCH", "/api/encounters/groups/999999", 404,
+                                     NOT_FOUND, json={"notes": "x"})),
+    ("group: a group id in words", Case(ADMIN, "DELETE", "/api/encounters/groups/first", 404,
+                                        NOT_FOUND)),
+    ("group: another school's admin", Case(OTHER_ADMIN, "GET", "/api/encounters/groups/{group}",
+                                           404, NOT_FOUND)),
+    ("group: listed by a student", Case(STUDENT, "GET", "/api/encounters/groups", 403,
+                                        ErrorCode.FORBIDDEN)),
+    ("group: created by a teacher", Case(TEACHER, "POST", "/api/encounters/groups", 403,
+                                         ErrorCode.FORBIDDEN, json={"name": "G"})),
+    ("encounter log: since without an offset", get("/api/encounters/log?since=2025-03-04T08:00")),
+    ("encounter log: since in words", get("/api/encounters/log?since=yesterday")),
+    ("encounter log: group in words", get("/api/encounters/log?group=first")),
+    ("encounter log: group zero", get("/api/encounters/log?group=0")),
+    ("encounter log: read by a teacher", Case(TEACHER, "GET", "/api/encounters/log", 403,
+                                              ErrorCode.FORBIDDEN)),
     # Query values: named in a 422, never ignored or guessed.
     ("state unknown", get("/api/passes?state=flying")),
     ("state, one of two unknown", get("/api/passes?state=active,bogus")),
@@ -434,6 +485,7 @@ async def ids(demo: Demo) -> Ids:
         other_pass.json()["id"],
         other.restroom_id,
         other.student_id,
+        (await EncounterGroup.get(name="Demo separation")).id,
     )
 
 

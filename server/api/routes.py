@@ -7,8 +7,12 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from server.api import locations, passes, policies, schedules, session
+from server.api import encounters, locations, passes, policies, schedules, session
 from server.api.schemas import (
+    EncounterGroupIn,
+    EncounterGroupOut,
+    EncounterGroupPatch,
+    EncounterLogOut,
     Health,
     LocationOut,
     LoginRequest,
@@ -66,6 +70,20 @@ POLICY_PATH: dict[str, dict[str, Any]] = {
     },
 }
 POLICY_PARAMS = ("scope", "target")
+SINCE_QUERY = {
+    "name": "since",
+    "in": "query",
+    "required": False,
+    "description": "Only encounters at or after this time (ISO 8601 with an offset).",
+    "schema": {"type": "string", "format": "date-time"},
+}
+GROUP_QUERY = {
+    "name": "group",
+    "in": "query",
+    "required": False,
+    "description": "Only this encounter group's.",
+    "schema": {"type": "integer", "minimum": 1},
+}
 
 OPERATIONS: list[Operation] = [
     Operation(
@@ -275,5 +293,75 @@ OPERATIONS: list[Operation] = [
         "getScheduleToday",
         "schedule",
         response=TodayOut,
+    ),
+    # Encounter groups: admins and security only (DESIGN.md invariant 5).
+    Operation(
+        "GET",
+        "/api/encounters/groups",
+        encounters.list_all,
+        "The school's encounter groups (admins, security)",
+        "listEncounterGroups",
+        "encounters",
+        response=EncounterGroupOut,
+        response_list=True,
+        errors=(E.FORBIDDEN,),
+    ),
+    Operation(
+        "POST",
+        "/api/encounters/groups",
+        encounters.create,
+        "Create an encounter group (admins, security)",
+        "createEncounterGroup",
+        "encounters",
+        request=EncounterGroupIn,
+        response=EncounterGroupOut,
+        status=201,
+        errors=(E.FORBIDDEN,),
+    ),
+    Operation(
+        "GET",
+        "/api/encounters/groups/{id}",
+        encounters.read,
+        "One encounter group (admins, security)",
+        "getEncounterGroup",
+        "encounters",
+        response=EncounterGroupOut,
+        errors=(E.FORBIDDEN, E.NOT_FOUND),
+        path_params=("id",),
+    ),
+    Operation(
+        "PATCH",
+        "/api/encounters/groups/{id}",
+        encounters.update,
+        "Change an encounter group's name, mode, members, last day or notes (admins, security)",
+        "updateEncounterGroup",
+        "encounters",
+        request=EncounterGroupPatch,
+        response=EncounterGroupOut,
+        errors=(E.FORBIDDEN, E.NOT_FOUND),
+        path_params=("id",),
+    ),
+    Operation(
+        "DELETE",
+        "/api/encounters/groups/{id}",
+        encounters.delete,
+        "Deactivate an encounter group; its log stays (admins, security)",
+        "deleteEncounterGroup",
+        "encounters",
+        status=204,
+        errors=(E.FORBIDDEN, E.NOT_FOUND),
+        path_params=("id",),
+    ),
+    Operation(
+        "GET",
+        "/api/encounters/log",
+        encounters.log,
+        "Encounters prevented (block) or reported (alert), newest first (admins, security)",
+        "listEncounterLog",
+        "encounters",
+        response=EncounterLogOut,
+        response_list=True,
+        errors=(E.FORBIDDEN, E.VALIDATION_ERROR),
+        query=(SINCE_QUERY, GROUP_QUERY),
     ),
 ]

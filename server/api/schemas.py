@@ -149,6 +149,8 @@ CooldownMinutes = Annotated[StrictInt, Field(ge=0, le=1440)]
 # Two hours is longer than any period: a no-fly time beyond it would close whole periods,
 # which `no_pass_periods` says plainly.
 NoFlyMinutes = Annotated[StrictInt, Field(ge=0, le=120)]
+# Four hours past the due time is a school day's half: any longer and "expired" means nothing.
+GraceMinutes = Annotated[StrictInt, Field(ge=0, le=240)]
 # A school-local wall-clock time, 24-hour: "08:00", "14:50".
 Clock = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 PeriodName = Annotated[
@@ -194,6 +196,11 @@ class PolicyRules(Strict):
         description="Periods without passes a student starts, by name (case ignored), on "
         "whichever day type has them.",
     )
+    overtime_grace_minutes: GraceMinutes | None = Field(
+        default=None,
+        description="Minutes an active pass may run past its due time before the system ends "
+        "it as `expired` (ended_by `system`); null or unset everywhere: passes never expire.",
+    )
 
 
 class PolicyPut(Strict):
@@ -232,6 +239,7 @@ class EffectivePolicyOut(BaseModel):
     no_fly_after_start_minutes: EffectiveSettingOut
     no_fly_before_end_minutes: EffectiveSettingOut
     no_pass_periods: EffectiveSettingOut
+    overtime_grace_minutes: EffectiveSettingOut
 
 
 class NoFlyWindowOut(BaseModel):
@@ -380,3 +388,76 @@ class Health(BaseModel):
     """The health check's answer."""
 
     status: Literal["ok"]
+
+
+# Encounter groups: staff-only (admins and security). Nothing below ever reaches a student.
+GroupName = Annotated[
+    str, StringConstraints(min_length=1, max_length=120, strip_whitespace=True, pattern=NO_NUL)
+]
+GroupNotes = Annotated[str, StringConstraints(max_length=2000, pattern=NO_NUL)]
+MAX_MEMBERS = 50  # a group is a handful of students; a whole class is a schedule problem
+EncounterModeName = Literal["block", "alert"]
+
+
+class NamedRef(BaseModel):
+    """A row of the school, by id and name."""
+
+    id: int
+    name: str
+
+
+class EncounterGroupIn(Strict):
+    """A new encounter group."""
+
+    name: GroupName
+    mode: EncounterModeName = Field(
+        default="block",
+        description="`block`: never out together; `alert`: allowed, and the encounter is logged "
+        "for security.",
+    )
+    member_ids: list[Id] = Field(
+        min_length=2, max_length=MAX_MEMBERS, description="Students of the school, no repeats."
+    )
+    expires_on: CalendarDate | None = Field(
+        default=None,
+        description="The last school-local day the group applies (inclusive); null: no end.",
+    )
+    notes: GroupNotes = Field(default="", description="Staff only: why the group exists.")
+
+
+class EncounterGroupPatch(Strict):
+    """The fields of a group to change; absent ones stay as they are."""
+
+    name: GroupName | None = None
+    mode: EncounterModeName | None = None
+    member_ids: list[Id] | None = Field(default=None, min_length=2, max_length=MAX_MEMBERS)
+    expires_on: CalendarDate | None = None
+    notes: GroupNotes | None = None
+
+
+class EncounterGroupOut(BaseModel):
+    """An encounter group, as admins and security see it."""
+
+    id: int
+    name: str
+    mode: EncounterModeName
+    members: list[PersonRef]
+    expires_on: CalendarDate | None
+    notes: str
+    created_by: int | None
+    created_at: str | None
+    updated_at: str | None
+
+
+class EncounterLogOut(BaseModel):
+    """One encounter a group prevented (block) or let happen and reported (alert)."""
+
+    id: int
+    at: str
+    group: NamedRef
+    mode: EncounterModeName
+    outcome: Literal["prevented", "alerted"]
+    student: PersonRef = Field(description="The student whose pass was refused or went out.")
+    others: list[PersonRef] = Field(description="The group's other members out at that moment.")
+    destination: NamedRef
+    pass_id: int | None

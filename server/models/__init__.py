@@ -9,7 +9,7 @@ from server.enums import (
     PassState,
     Role,
 )
-from server.models.encounter import EncounterGroup
+from server.models.encounter import EncounterGroup, EncounterLog
 from server.models.idempotency import IdempotencyKey
 from server.models.location import Location
 from server.models.pass_ import Pass
@@ -24,6 +24,7 @@ __all__ = [
     "Approval",
     "BellSchedule",
     "EncounterGroup",
+    "EncounterLog",
     "EncounterMode",
     "EndedBy",
     "IdempotencyKey",

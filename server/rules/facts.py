@@ -39,12 +39,13 @@ class OpenPass:
 
 @dataclass(frozen=True, slots=True)
 class Encounter:
-    """An encounter group: its mode and its members' ids."""
+    """An encounter group: its mode, its members' ids, and the last local day it applies."""
 
     id: int
     name: str
     mode: EncounterMode
     member_ids: frozenset[int]
+    expires_on: date | None = None  # inclusive, in the school's timezone; None: no end
 
 
 @dataclass(frozen=True, slots=True)

@@ -191,3 +191,12 @@ def may_explain_policy(actor: Actor) -> bool:
     teacher of another room.
     """
     return actor.role in STAFF_ROLES
+
+
+def may_manage_encounters(actor: Actor) -> bool:
+    """Say whether the actor may see and change encounter groups and their log.
+
+    Administrators and security only: the fewer people who know who is kept apart (and why),
+    the better. Counselors ask an administrator; nurses and teachers never need to know.
+    """
+    return actor.role in SCHOOL_WIDE

@@ -6,10 +6,11 @@ student; the most specific scope that sets a value wins:
     student > destination > group > grade > school
 
 A student in several groups that set the same setting gets the strictest of their values (the
-lowest limit, the longest cooldown or no-fly time, the longest list of closed periods): a group
-is usually a restriction someone asked for, and the group with the looser value can't be
-assumed to have meant to lift it. An absent name inherits from the less specific scopes; an
-explicit null means "no limit" and so lifts one.
+lowest limit, the longest cooldown or no-fly time, the longest list of closed periods, the
+shortest overtime grace): a group is usually a restriction someone asked for, and the group with
+the looser value can't be assumed to have meant to lift it. An absent name inherits from the
+less specific scopes; an explicit null means "no limit" (for the grace: never expire) and so
+lifts one.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ class Setting(StrEnum):
     NO_FLY_BEFORE_END_MINUTES = "no_fly_before_end_minutes"
     # Whole periods without passes, by name ("Period 1", "Testing"), on any day type.
     NO_PASS_PERIODS = "no_pass_periods"
+    # Minutes an active pass may run past its due time before the system ends it as expired.
+    OVERTIME_GRACE_MINUTES = "overtime_grace_minutes"
 
 
 # Most specific first: the order resolution looks in.
@@ -53,6 +56,7 @@ DEFAULTS: Mapping[Setting, PolicyValue] = {
     Setting.NO_FLY_AFTER_START_MINUTES: None,
     Setting.NO_FLY_BEFORE_END_MINUTES: None,
     Setting.NO_PASS_PERIODS: None,
+    Setting.OVERTIME_GRACE_MINUTES: None,  # passes never expire unless a school sets it
 }
 # The scopes each setting may be set for.
 SCOPES_OF: Mapping[Setting, frozenset[PolicyScope]] = {
@@ -63,6 +67,7 @@ SCOPES_OF: Mapping[Setting, frozenset[PolicyScope]] = {
     Setting.NO_FLY_AFTER_START_MINUTES: frozenset(PolicyScope),
     Setting.NO_FLY_BEFORE_END_MINUTES: frozenset(PolicyScope),
     Setting.NO_PASS_PERIODS: frozenset(PolicyScope),
+    Setting.OVERTIME_GRACE_MINUTES: frozenset(PolicyScope),
 }
 # Settings whose bigger value is stricter (a longer wait); the limits are stricter when lower.
 LONGER_IS_STRICTER = frozenset(
@@ -94,6 +99,7 @@ class EffectivePolicy:
     no_fly_after_start_minutes: Effective
     no_fly_before_end_minutes: Effective
     no_pass_periods: Effective
+    overtime_grace_minutes: Effective
 
     def of(self, setting: Setting) -> Effective:
         """Return one setting by name."""

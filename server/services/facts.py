@@ -232,12 +232,12 @@ async def load_facts(
         .using_db(conn)
         .values("id", "name", "mode", "expires_on", "members__id")
     )
-    groups: dict[int, tuple[str, EncounterMode, set[int]]] = {}
-    today = now.date()
+    # Expired groups come too: the rules drop them by the school-local date (in_force).
+    groups: dict[int, tuple[str, EncounterMode, date | None, set[int]]] = {}
     for row in members:
-        if row["expires_on"] is not None and row["expires_on"] < today:
-            continue
-        _, _, ids = groups.setdefault(row["id"], (row["name"], EncounterMode(row["mode"]), set()))
+        _, _, _, ids = groups.setdefault(
+            row["id"], (row["name"], EncounterMode(row["mode"]), row["expires_on"], set())
+        )
         if row["members__id"] is not None:
             ids.add(row["members__id"])
     zone = zone_of(school.timezone)
@@ -264,7 +264,8 @@ async def load_facts(
             for row in open_rows
         ),
         encounters=tuple(
-            Encounter(gid, name, mode, frozenset(ids)) for gid, (name, mode, ids) in groups.items()
+            Encounter(gid, name, mode, frozenset(ids), expires_on)
+            for gid, (name, mode, expires_on, ids) in groups.items()
         ),
         hallway_max=school.hallway_max,
         passes_enabled=school.passes_enabled,

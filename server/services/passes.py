@@ -1,7 +1,8 @@
 """The pass service: create a pass, and move one through its states, each as compare-and-set.
 
 Every change runs in a school transaction (server/services/transaction.py) that also appends
-exactly one event per changed pass; nothing is written when a rule or a check says no.
+exactly one event per changed pass; nothing is written when a rule or a check says no (but
+the log row of an encounter a group prevented, which `school_transaction` keeps).
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from server.clock import utcnow
 from server.enums import Approval, EndedBy, PassKind, PassState, Role
 from server.errors import ErrorCode, HallpassError, forbidden, not_found
 from server.models import IdempotencyKey, Location, Pass, User
-from server.rules import Outcome, PassRequest, admit, decide_request, promotions
+from server.rules import OpenPass, Outcome, PassRequest, admit, decide_request, promotions
 from server.rules.decision import Decision
 from server.rules.lifecycle import needs_approval
 from server.rules.permissions import Action, PassTarget, may, sees_full_names
+from server.services.encounters import keep_prevented, log_alerts
 from server.services.facts import load_facts, open_pass_of, place_of
 from server.services.principal import Principal
 from server.services.transaction import SchoolTransaction, school_transaction
@@ -195,7 +197,11 @@ async def create_pass(
         # are not, so their history isn't even read.
         facts = await load_facts(tx.conn, tx.school, now, requester=None if staff_made else student)
         decision = decide_request(facts, request)
+        candidate = OpenPass(
+            0, student.id, student.home_location_id, destination.id, PassState.PENDING
+        )
         if decision.outcome is Outcome.DENIED:
+            keep_prevented(tx, facts, candidate, facts.active())  # if a group blocked it
             raise refusal(decision, principal)
         assert decision.state is not None
         kind = (
@@ -232,6 +238,8 @@ async def create_pass(
             )
         except IntegrityError as exc:  # invariant 1 held by the database itself
             raise already_out() from exc
+        if decision.state is PassState.ACTIVE:
+            await log_alerts(tx, facts, replace(candidate, id=hall_pass.id), facts.active())
         body = await serialise(tx, hall_pass.id)
         await tx.append_event("pass.created", hall_pass, actor.user_id, now, body)
         if idempotency_key is not None:
@@ -318,10 +326,15 @@ async def _changes(
     actor = principal.actor
     if verb == "approve":
         facts = await load_facts(tx.conn, tx.school, now)
-        decision = admit(facts, open_pass_of(hall_pass))
+        candidate = open_pass_of(hall_pass)
+        others = tuple(p for p in facts.active() if p.id != candidate.id)
+        decision = admit(facts, candidate)
         if decision.outcome is Outcome.DENIED:
+            keep_prevented(tx, facts, candidate, others)  # if a group blocked it
             raise refusal(decision, principal)
         assert decision.state is not None
+        if decision.state is PassState.ACTIVE:
+            await log_alerts(tx, facts, candidate, others)
         return {
             "decided_by_id": actor.user_id,
             **lifecycle_fields(decision.state, now, hall_pass.minutes),
@@ -368,8 +381,12 @@ async def promote_waiting(tx: SchoolTransaction, now: datetime) -> list[int]:
         return []  # the usual case: nobody in line, so no facts to load
     facts = await load_facts(tx.conn, tx.school, now)
     promoted = promotions(facts)
+    out = list(facts.active())
     for pass_id in promoted:
         hall_pass = await Pass.filter(id=pass_id).using_db(tx.conn).get()
+        candidate = open_pass_of(hall_pass)
+        await log_alerts(tx, facts, candidate, tuple(out))
+        out.append(candidate)
         await compare_and_set(
             tx, hall_pass, lifecycle_fields(PassState.ACTIVE, now, hall_pass.minutes)
         )

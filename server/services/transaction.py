@@ -10,10 +10,11 @@ from datetime import datetime
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from server.clock import utcnow
-from server.errors import not_found
+from server.errors import HallpassError, not_found
 from server.models import Pass, PassEvent, School
 
 log = logging.getLogger("hallpass.transactions")
@@ -42,6 +43,9 @@ class SchoolTransaction:
     # (queued_at above all: the line's order) follow the order transitions commit in.
     now: datetime
     events: list[PassEvent] = field(default_factory=list)
+    # Rows to keep although the transaction is refused and rolled back: the log of an
+    # encounter a group prevented (see `school_transaction`).
+    kept_on_refusal: list[Model] = field(default_factory=list)
 
     async def append_event(
         self, name: str, hall_pass: Pass, actor_id: int | None, at: datetime, data: dict[str, Any]
@@ -76,12 +80,31 @@ async def school_transaction(school_id: int) -> AsyncIterator[SchoolTransaction]
     so capacity and encounter checks can never act on stale counts. On SQLite, Tortoise runs
     each transaction alone on the single connection. See docs/adr/0002-transitions.md.
     """
-    async with in_transaction() as conn:
-        school = await School.select_for_update().using_db(conn).get_or_none(id=school_id)
-        if school is None:
-            raise not_found("school")
-        tx = SchoolTransaction(conn, school, utcnow())
-        yield tx
+    tx: SchoolTransaction | None = None
+    try:
+        async with in_transaction() as conn:
+            school = await School.select_for_update().using_db(conn).get_or_none(id=school_id)
+            if school is None:
+                raise not_found("school")
+            tx = SchoolTransaction(conn, school, utcnow())
+            yield tx
+    except HallpassError:
+        # A refusal raises, and the raise rolls everything back: the right thing for the pass,
+        # but the log of a prevented encounter must outlive it. Those rows were built from the
+        # very decision (same lock, same facts) and are written now in a short transaction of
+        # their own, before the refusal reaches the caller, so a refusal the caller sees has
+        # its log row. Raising from inside the decision path and writing afterwards keeps
+        # every other refusal (and the pass service's "nothing written on no") untouched.
+        if tx is not None and tx.kept_on_refusal:
+            try:
+                async with in_transaction() as conn:
+                    for row in tx.kept_on_refusal:
+                        await row.save(using_db=conn)
+            except Exception:
+                # The refusal stands and must reach the caller; only the log row is lost.
+                log.exception("could not keep %d row(s) of a refusal", len(tx.kept_on_refusal))
+        raise
+    assert tx is not None
     if not tx.events:
         return
     for hook in tuple(_after_commit):

@@ -3,14 +3,33 @@ and a student never learns of the group, its reason or the other students (invar
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from server.enums import EncounterMode
 from server.errors import ErrorCode
-from server.rules import Decision, Encounter, PassRequest, SchoolFacts, admit, decide_request
+from server.rules import (
+    Decision,
+    Encounter,
+    OpenPass,
+    PassRequest,
+    SchoolFacts,
+    admit,
+    decide_request,
+)
 from server.rules.decision import NEUTRAL_BLOCK_MESSAGE
-from server.rules.encounters import blocking_group, encounter_check
+from server.rules.encounters import (
+    alerting_groups,
+    blocking_group,
+    encounter_check,
+    in_force,
+    others_out,
+)
 from tests.rules.school import (
+    GOES_OUT,
     LIBRARY,
     NURSE,
     RESTROOM,
@@ -21,6 +40,7 @@ from tests.rules.school import (
     out,
     pending,
     school,
+    verdict,
     waiting,
 )
 
@@ -119,3 +139,90 @@ def test_the_neutral_message_hints_at_no_one() -> None:
     lowered = NEUTRAL_BLOCK_MESSAGE.lower()
     for hint in ("group", "encounter", "student", "member", "other", "someone", "out of class"):
         assert hint not in lowered
+
+
+# NOW is 2025-03-04 10:30 UTC: 04:30 that morning in Chicago, and already 00:30 on 2025-03-05
+# in Kiritimati (UTC+14).
+TODAY = date(2025, 3, 4)
+CHICAGO = ZoneInfo("America/Chicago")
+KIRITIMATI = ZoneInfo("Pacific/Kiritimati")
+
+
+def ends(group: Encounter, last_day: date | None) -> Encounter:
+    """Return the group with its last day set."""
+    return replace(group, expires_on=last_day)
+
+
+@pytest.mark.parametrize(
+    ("group", "zone", "applies"),
+    [
+        case("no expiry: applies until deactivated", PAIR, CHICAGO, True),
+        case("its last day is today: still applies", ends(PAIR, TODAY), CHICAGO, True),
+        case("its last day is ahead", ends(PAIR, date(2025, 6, 1)), CHICAGO, True),
+        case("its last day was yesterday: expired", ends(PAIR, date(2025, 3, 3)), CHICAGO, False),
+        case("the school's day decides, not UTC's: already the 5th in Kiritimati",
+             ends(PAIR, TODAY), KIRITIMATI, False),
+        case("the school's day decides: still the 4th in Chicago",
+             ends(PAIR, TODAY), CHICAGO, True),
+    ],
+)  # fmt: skip
+def test_in_force(group: Encounter, zone: ZoneInfo, applies: bool) -> None:
+    facts = replace(school(encounters=(group,)), zone=zone)
+    assert in_force(facts) == ((group,) if applies else ())
+
+
+@pytest.mark.parametrize(
+    ("group", "student", "active", "expected"),
+    [
+        case("a member with another member out", TRIO, ME, (out(1, FRIEND),), {FRIEND}),
+        case("every other member out is named", TRIO, ME,
+             (out(1, FRIEND), out(2, THIRD), out(3, STRANGER)), {FRIEND, THIRD}),
+        case("the student's own pass is not an encounter", PAIR, ME, (out(1, ME),), set()),
+        case("a student outside the group", OTHERS, ME, (out(1, FRIEND),), set()),
+    ],
+)  # fmt: skip
+def test_others_out(
+    group: Encounter, student: int, active: tuple[OpenPass, ...], expected: set[int]
+) -> None:
+    assert others_out(group, student, active) == expected
+
+
+@pytest.mark.parametrize(
+    ("facts", "groups"),
+    [
+        case("an alert group with another member out fires",
+             school(out(1, FRIEND), encounters=(WATCH,)), (WATCH,)),
+        case("no other member out: nothing to tell",
+             school(out(1, STRANGER), encounters=(WATCH,)), ()),
+        case("a blocking group never alerts",
+             school(out(1, FRIEND), encounters=(PAIR,)), ()),
+        case("an expired alert group is silent",
+             school(out(1, FRIEND), encounters=(ends(WATCH, date(2025, 3, 1)),)), ()),
+        case("every alert group that fires, in order",
+             school(out(1, FRIEND), out(2, THIRD),
+                    encounters=(WATCH, alert("w2", ME, THIRD, group_id=5))),
+             (WATCH, alert("w2", ME, THIRD, group_id=5))),
+    ],
+)  # fmt: skip
+def test_alerting_groups(facts: SchoolFacts, groups: tuple[Encounter, ...]) -> None:
+    assert alerting_groups(facts, ME, facts.active()) == groups
+
+
+@pytest.mark.parametrize(
+    ("facts", "blocked"),
+    [
+        case("an expired blocking group lets the student go",
+             school(out(1, FRIEND), encounters=(ends(PAIR, date(2025, 3, 3)),)), False),
+        case("a blocking group on its last day still blocks",
+             school(out(1, FRIEND), encounters=(ends(PAIR, TODAY),)), True),
+        case("an alert group lets the student go: the service logs it",
+             school(out(1, FRIEND), encounters=(WATCH,)), False),
+    ],
+)  # fmt: skip
+def test_expiry_and_alerts_in_a_request(facts: SchoolFacts, blocked: bool) -> None:
+    decision = decide_request(facts, PassRequest(ME, ROOM_101.id, LIBRARY.id))
+    if blocked:
+        assert decision.code is ErrorCode.BLOCKED
+        assert decision.detail == NEUTRAL_BLOCK_MESSAGE
+    else:
+        assert verdict(decision) == GOES_OUT

@@ -15,6 +15,7 @@ from server.rules.permissions import (
     Scope,
     may,
     may_explain_policy,
+    may_manage_encounters,
     may_manage_policy,
     may_manage_schedule,
     scope_of,
@@ -253,3 +254,21 @@ def test_who_manages_and_who_explains_policy(role: Role, manages: bool, explains
 )  # fmt: skip
 def test_who_manages_the_bell_schedule(role: Role, manages: bool) -> None:
     assert may_manage_schedule(actor(role)) is manages
+
+
+@pytest.mark.parametrize(
+    ("role", "manages"),
+    [
+        case("an admin manages encounter groups and reads their log", Role.ADMIN, True),
+        case("so does security, who is told of alerts", Role.SECURITY, True),
+        case("a counselor asks an admin: fewer people know who is kept apart", Role.COUNSELOR,
+             False),
+        case("a teacher never learns of groups", Role.TEACHER, False),
+        case("nor a substitute", Role.SUBSTITUTE, False),
+        case("nor the nurse", Role.NURSE, False),
+        case("a student, above all, never", Role.STUDENT, False),
+        case("a kiosk is a student's screen: never", Role.KIOSK, False),
+    ],
+)  # fmt: skip
+def test_who_manages_encounter_groups(role: Role, manages: bool) -> None:
+    assert may_manage_encounters(actor(role)) is manages
