@@ -5,10 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from datetime import datetime
-from datetime import time as day_time
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -34,7 +31,9 @@ from server.hub.messages import (
     snapshot_frame,
 )
 from server.models import Pass, PassEvent, School, Session
+from server.rules.localtime import day_start
 from server.rules.permissions import sees_full_names
+from server.services.facts import zone_of
 from server.services.principal import Principal, principal_for
 from server.services.transaction import consistent_read
 from server.services.views import line_positions, pass_json
@@ -60,8 +59,7 @@ async def snapshot(
     principal: Principal, school: School, conn: BaseDBAsyncClient
 ) -> list[dict[str, Any]]:
     """Return the passes the client starts from: open or scheduled, and today's others."""
-    zone = ZoneInfo(school.timezone)
-    midnight = datetime.combine(utcnow().astimezone(zone).date(), day_time(0), zone)
+    midnight = day_start(utcnow(), zone_of(school.timezone))
     kept = Q(requested_at__gte=midnight) | Q(state__in=[*OPEN_STATES, PassState.SCHEDULED])
     passes = (
         await Pass.filter(visible(principal) & kept)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -195,7 +195,7 @@ async def load_requester(
     exempt = exempt_destination_ids(policies)
     if exempt:
         counted = counted.exclude(destination_id__in=sorted(exempt))
-    monday = week_start(now, zone).astimezone(UTC)  # stored times are UTC
+    monday = week_start(now, zone)  # in UTC, as stored times are
     since_monday = await counted.filter(requested_at__gte=monday).values("requested_at")
     last_ended = (
         await counted.filter(ended_at__not_isnull=True)

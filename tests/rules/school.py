@@ -9,9 +9,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from server.enums import Approval, EncounterMode, PassState
+from server.enums import Approval, EncounterMode, PassState, PolicyScope
 from server.errors import ErrorCode
-from server.rules import Decision, Encounter, OpenPass, Outcome, Place, SchoolFacts
+from server.rules import Decision, Encounter, OpenPass, Outcome, Place, PolicyRow, SchoolFacts
+from server.rules.facts import PolicyValue
 
 NOW = datetime(2025, 3, 4, 10, 30, tzinfo=UTC)
 
@@ -89,3 +90,8 @@ def alert(name: str, *members: int, group_id: int = 2) -> Encounter:
 def case(why: str, *values: object) -> object:
     """Return one table row: why it is there first, then its values (pytest shows `why`)."""
     return pytest.param(*values, id=why)
+
+
+def row(scope: PolicyScope, target: object = "", **values: PolicyValue) -> PolicyRow:
+    """Return a policy row; the target may be given as an int (a grade or an id)."""
+    return PolicyRow(scope, str(target), values)

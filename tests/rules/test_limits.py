@@ -16,7 +16,6 @@ import pytest
 from server.enums import PolicyScope
 from server.errors import ErrorCode
 from server.rules import PassRequest, PolicyRow, Requester, SchoolFacts, decide_request
-from server.rules.facts import PolicyValue
 from server.rules.limits import limits_check, standing
 from server.rules.localtime import (
     ceil_minute,
@@ -39,6 +38,7 @@ from tests.rules.school import (
     case,
     denied,
     out,
+    row,
     school,
     verdict,
 )
@@ -56,11 +56,6 @@ def at(day: int, hour: int, minute: int = 0, second: int = 0) -> datetime:
 
 
 NOW = at(4, 10, 30)  # Tuesday morning
-
-
-def row(scope: PolicyScope, target: object = "", **values: PolicyValue) -> PolicyRow:
-    """Return a policy row."""
-    return PolicyRow(scope, str(target), values)
 
 
 def per_day(n: int | None) -> PolicyRow:

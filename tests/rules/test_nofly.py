@@ -22,7 +22,6 @@ from server.rules import (
     SchoolFacts,
     decide_request,
 )
-from server.rules.facts import PolicyValue
 from server.rules.limits import limits_check, standing
 from server.rules.nofly import no_fly_check
 from server.rules.schedule import WindowKind
@@ -39,6 +38,7 @@ from tests.rules.school import (
     case,
     denied,
     out,
+    row,
     school,
     verdict,
 )
@@ -49,11 +49,6 @@ FRIEND = 1002
 NO_FLY = denied(ErrorCode.NO_FLY_TIME)
 SCHOOL = PolicyScope.SCHOOL
 EARLY = at(4, 8, 5)  # Tuesday, five minutes into Period 1
-
-
-def row(scope: PolicyScope, target: object = "", **values: PolicyValue) -> PolicyRow:
-    """Return a policy row."""
-    return PolicyRow(scope, str(target), values)
 
 
 START_10 = row(SCHOOL, no_fly_after_start_minutes=10)

@@ -13,10 +13,9 @@ import pytest
 
 from server.enums import PolicyScope
 from server.rules import PolicyRow, Requester
-from server.rules.facts import PolicyValue
 from server.rules.overtime import Overtime, TimedPass, expiring, grace_for, overtime
 from server.rules.policy import Effective
-from tests.rules.school import LIBRARY, NOW, NURSE, RESTROOM, case
+from tests.rules.school import LIBRARY, NOW, NURSE, RESTROOM, case, row
 
 STARTED = NOW - timedelta(minutes=10)
 DUE = NOW - timedelta(minutes=5)  # a 5-minute pass, 5 minutes overdue at NOW
@@ -27,11 +26,6 @@ OTHER = Requester(1020, grade=9)
 def minutes(n: float) -> timedelta:
     """Return n minutes."""
     return timedelta(minutes=n)
-
-
-def row(scope: PolicyScope, target: object = "", **values: PolicyValue) -> PolicyRow:
-    """Return a policy row; the target may be given as an int (a grade or an id)."""
-    return PolicyRow(scope, str(target), values)
 
 
 def timed(

@@ -10,7 +10,6 @@ import pytest
 
 from server.enums import PolicyScope
 from server.rules import PolicyRow, Requester
-from server.rules.facts import PolicyValue
 from server.rules.policy import (
     Effective,
     Setting,
@@ -18,7 +17,7 @@ from server.rules.policy import (
     resolve,
     source,
 )
-from tests.rules.school import LIBRARY, PLACES, RESTROOM, case
+from tests.rules.school import LIBRARY, PLACES, RESTROOM, case, row
 
 STUDENT = 1001
 OTHER = 1020
@@ -36,11 +35,6 @@ EXEMPT = Setting.EXEMPT
 AFTER_START = Setting.NO_FLY_AFTER_START_MINUTES
 BEFORE_END = Setting.NO_FLY_BEFORE_END_MINUTES
 CLOSED = Setting.NO_PASS_PERIODS
-
-
-def row(scope: PolicyScope, target: object = "", **values: PolicyValue) -> PolicyRow:
-    """Return a policy row; the target may be given as an int (a grade or an id)."""
-    return PolicyRow(scope, str(target), values)
 
 
 SCHOOL_4 = row(SCHOOL, passes_per_day=4)
