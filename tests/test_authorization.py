@@ -150,6 +150,9 @@ END: dict[str, tuple[int, int, int, int, int]] = {
     "other_teacher": (404, 404, 404, 404, 200),
     "other_admin": (404, 404, 404, 404, 200),
 }
+# Delaying is accepting for later: as approving, but never the origin teacher's (a "later"
+# from the teacher is a no), so only the counselor's pass and the admin remain.
+DELAY = APPROVE | {"teacher": (403, 404, 403, 404, 404)}
 PER_PASS: dict[tuple[str, str], dict[str, tuple[int, int, int, int, int]] | None] = {
     ("GET", "/api/passes/{id}"): None,  # from VISIBLE
     ("POST", "/api/passes/{id}/approve"): APPROVE,
@@ -157,6 +160,7 @@ PER_PASS: dict[tuple[str, str], dict[str, tuple[int, int, int, int, int]] | None
     ("POST", "/api/passes/{id}/cancel"): CANCEL,
     ("POST", "/api/passes/{id}/arrive"): ARRIVE,
     ("POST", "/api/passes/{id}/end"): END,
+    ("POST", "/api/passes/{id}/delay"): DELAY,
 }
 
 # POST /api/passes, three bodies: issue a pass for 1005 (Room 101) to Restroom South; the
@@ -601,6 +605,8 @@ class Walk:
             body = {"rules": {"passes_per_day": 40}} if op.method == "PUT" else None
         elif target in PASSES:
             path = path.replace("{id}", str(self.world.passes[target]))
+            # One minute: a delay must stay within the local day, and the walk runs on real time.
+            body = {"minutes": 1} if op.path.endswith("/delay") else None
         elif target in CREATE_CASES:
             body = self.world.create_body(target)
         elif (op.method, op.path) == ("POST", "/api/session"):

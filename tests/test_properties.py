@@ -2,7 +2,7 @@
 
 Hypothesis generates a start time and a list of steps (students asking for passes on their
 device or at the Room 101 kiosk, staff issuing and scheduling passes, approvals, denials,
-cancels, arrivals and ends by the right or the wrong person, clock moves from a minute to
+cancels, arrivals, ends and delays by the right or the wrong person, clock moves from a minute to
 several days, across local midnight and into the next week, admins setting and deleting policy
 rows at every scope, the scheduled-pass sweep) and runs them in one event loop through the HTTP
 API, one example after another on one database that is wiped back to the demo school between
@@ -42,6 +42,7 @@ from server.demo import REGULAR
 from server.enums import Role
 from server.errors import STATUS, ErrorCode
 from server.models import IdempotencyKey, Location, Pass, PassEvent, Policy, School, User
+from server.rules.localtime import ceil_minute
 from server.services.scheduler import start_due_passes
 from tests.conftest import Demo
 from tests.invariants import assert_invariants
@@ -89,8 +90,15 @@ FROM_STATES = {
     "cancel": frozenset({"scheduled", "pending", "waiting"}),
     "arrive": frozenset({"active"}),
     "end": frozenset({"active"}),
+    "delay": frozenset({"pending"}),
 }
-AFTER = {"deny": "denied", "cancel": "cancelled", "arrive": "active", "end": "ended"}
+AFTER = {
+    "deny": "denied",
+    "cancel": "cancelled",
+    "arrive": "active",
+    "end": "ended",
+    "delay": "scheduled",
+}
 
 # CI runs the same derandomized examples every time; HALLPASS_PROPERTY_EXAMPLES=500 explores
 # longer, with fresh random examples, by hand.
@@ -139,6 +147,16 @@ class Act:
     verb: str
     pick: int
     who: str  # "student", "origin_teacher", "destination_staff", or a staff login
+    minutes: int = 10  # how long a delay puts the visit off
+
+
+@dataclass(frozen=True)
+class Delay:
+    """Staff put one of the example's pending visits off (`pick` among them) for `minutes`."""
+
+    pick: int
+    who: str  # "destination_staff", "origin_teacher" or a staff login
+    minutes: int
 
 
 @dataclass(frozen=True)
@@ -186,7 +204,7 @@ class Sweep:
     """The scheduler's sweep starts the scheduled passes that are due."""
 
 
-Step = Request | Trip | Issue | Act | Return | Advance | SetPolicy | DropPolicy | Sweep
+Step = Request | Trip | Issue | Act | Delay | Return | Advance | SetPolicy | DropPolicy | Sweep
 
 
 def local(day: int, hour: int, minute: int) -> datetime:
@@ -291,6 +309,13 @@ likely_act = st.builds(
     st.integers(0, 40),
     st.sampled_from(["student", "origin_teacher", "destination_staff"]),
 )
+# The counselor (or someone else) puts a pending visit off: the sweep starts it later.
+delays = st.builds(
+    Delay,
+    st.integers(0, 40),
+    st.sampled_from(["destination_staff", "destination_staff", "origin_teacher", ADMIN]),
+    st.integers(1, 30),
+)
 issues = st.builds(
     Issue, st.sampled_from(STAFF), students, destinations, st.none() | st.integers(1, 90)
 )
@@ -306,6 +331,7 @@ WEIGHTED: list[tuple[int, st.SearchStrategy[Step]]] = [
     (4, back_in_class),
     (2, any_act),
     (2, likely_act),
+    (1, delays),
     (2, issues),
     (3, short_wait),
     (1, long_wait),
@@ -653,7 +679,12 @@ async def act(world: World, step: Act) -> None:
             "Counselor": "counselor@demo.school",
         }.get(world.place_name[before.destination_id], ADMIN),
     }.get(step.who, step.who)
-    response = await world.demo.post(actor, f"/api/passes/{pass_id}/{step.verb}")
+    path = f"/api/passes/{pass_id}/{step.verb}"
+    delay = timedelta(minutes=step.minutes)
+    if step.verb == "delay":
+        response = await world.demo.post(actor, path, {"minutes": step.minutes})
+    else:
+        response = await world.demo.post(actor, path)
     got = outcome(response)
     world.log.append(f"{step} on pass {pass_id} ({before.state}) by {actor} -> {got}")
     event(f"{step.verb} -> {got}")
@@ -670,6 +701,12 @@ async def act(world: World, step: Act) -> None:
         return
     if got == ErrorCode.INVALID_TRANSITION.value:
         assert not may_happen, f"{step}: refused on a {before.state} pass"
+    elif got == ErrorCode.VALIDATION_ERROR.value:
+        # Rounded up to the minute, a delay must still start on the same school-local day.
+        late = ceil_minute(world.now() + delay).astimezone(CHICAGO).date()
+        assert step.verb == "delay", f"{step}: {got}"
+        assert may_happen, f"{step}: {got} on a {before.state} pass"
+        assert late != world.now().astimezone(CHICAGO).date(), f"{step}: {response.text}"
     elif got == ErrorCode.BLOCKED.value:
         assert step.verb == "approve", f"{step}: {got}"
         assert encounter_blocks(world, rows, before.student_id), f"{step}: blocked by nobody"
@@ -677,7 +714,7 @@ async def act(world: World, step: Act) -> None:
         assert got in {ErrorCode.FORBIDDEN.value, ErrorCode.NOT_FOUND.value}, f"{step}: {got}"
         # A student may cancel and end their own pass; an admin may do anything to any pass.
         assert actor != ADMIN, f"{step}: the admin was refused with {got}"
-        assert actor != login or step.verb in ("approve", "deny", "arrive"), (
+        assert actor != login or step.verb in ("approve", "deny", "arrive", "delay"), (
             f"{step}: the student may not {step.verb} their own pass ({got})"
         )
 
@@ -763,6 +800,12 @@ async def run(world: World, step: Step) -> None:
         await issue_pass(world, step)
     elif isinstance(step, Act):
         await act(world, step)
+    elif isinstance(step, Delay):
+        rows = {r.id: r for r in await read_passes(world)}
+        pending = [i for i, p in enumerate(world.pass_ids) if rows[p].state == "pending"]
+        if pending:
+            picked = pending[step.pick % len(pending)]
+            await act(world, Act("delay", picked, step.who, step.minutes))
     elif isinstance(step, Return):
         await come_back(world, step)
     elif isinstance(step, Trip):

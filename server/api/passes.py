@@ -9,11 +9,12 @@ from starlette.responses import JSONResponse, Response
 from server.api.context import caller
 from server.api.params import positive_id
 from server.api.requests import read_json, validation_error
-from server.api.schemas import IdempotencyKeyText, PassCreate
+from server.api.schemas import IdempotencyKeyText, PassCreate, PassDelay
 from server.enums import PassState
 from server.errors import ErrorCode, HallpassError, not_found
 from server.models import Pass
 from server.rules.permissions import Action, may, sees_full_names
+from server.services.delays import delay_pass
 from server.services.passes import create_pass, target_of, transition
 from server.services.views import line_positions, pass_json
 from server.services.visibility import visible
@@ -129,3 +130,13 @@ def verb_handler(verb: str):  # type: ignore[no-untyped-def]
     handle.__name__ = f"pass_{verb}"
     handle.__doc__ = f"POST /api/passes/{{id}}/{verb}."
     return handle
+
+
+async def delay(request: Request) -> Response:
+    """POST /api/passes/{id}/delay: the destination's staff put a pending visit off until later."""
+    principal = await caller(request)
+    body = await read_json(request, PassDelay)  # before the id: a bad body is 422 anywhere
+    pass_id = path_id(request)
+    return JSONResponse(
+        await delay_pass(principal, pass_id, until=body.until, minutes=body.minutes)
+    )

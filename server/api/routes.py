@@ -17,6 +17,7 @@ from server.api.schemas import (
     LocationOut,
     LoginRequest,
     PassCreate,
+    PassDelay,
     PassOut,
     PolicyExplanationOut,
     PolicyOut,
@@ -195,6 +196,18 @@ OPERATIONS: list[Operation] = [
         )
         for verb in ("approve", "deny", "cancel", "arrive", "end")
     ],
+    Operation(
+        "POST",
+        "/api/passes/{id}/delay",
+        passes.delay,
+        "Delay a pending visit until a time today; it becomes scheduled (destination staff)",
+        "delayPass",
+        "passes",
+        request=PassDelay,
+        response=PassOut,
+        errors=(*VERB_ERRORS, E.VALIDATION_ERROR),
+        path_params=("id",),
+    ),
     Operation(
         "GET",
         "/api/policies",

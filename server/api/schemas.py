@@ -61,6 +61,17 @@ class PassCreate(Strict):
     )
 
 
+class PassDelay(Strict):
+    """When a delayed visit starts: a time today, or minutes from now (exactly one)."""
+
+    until: AwareDatetime | None = Field(
+        default=None, description="Start the visit at this time (today, at most 4 hours ahead)."
+    )
+    minutes: StrictInt | None = Field(
+        default=None, description="Start the visit this many minutes from now (1-240, today)."
+    )
+
+
 class SchoolOut(BaseModel):
     """The caller's school."""
 
@@ -139,6 +150,9 @@ class PassOut(BaseModel):
     arrived_at: str | None
     due_at: str | None
     ended_at: str | None
+    delayed_at: str | None = Field(
+        description="When the destination's staff put this visit off; it then starts at start_at."
+    )
 
 
 # The bounds say "surely a typo" beyond them: a school day has fewer than 100 passes to give,

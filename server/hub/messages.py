@@ -34,6 +34,7 @@ EventName = Literal[
     "pass.promoted",
     "pass.started",
     "pass.expired",
+    "pass.delayed",
 ]
 EVENT_NAMES: Final[frozenset[str]] = frozenset(get_args(EventName))
 

@@ -60,6 +60,8 @@ class Pass(Model):
     due_at = fields.DatetimeField(null=True)
     ended_at = fields.DatetimeField(null=True)
     ended_by = fields.CharEnumField(EndedBy, max_length=16, null=True)
+    # When the destination's staff put a pending visit off: it is then scheduled for start_at.
+    delayed_at = fields.DatetimeField(null=True)
     minutes = fields.IntField()
     period = fields.CharField(max_length=64, null=True)
     note = fields.CharField(max_length=500, default="")
@@ -82,4 +84,5 @@ class Pass(Model):
             "arrived_at": self.arrived_at,
             "due_at": self.due_at,
             "ended_at": self.ended_at,
+            "delayed_at": self.delayed_at,
         }

@@ -24,6 +24,7 @@ class Action(StrEnum):
     CANCEL = "cancel"
     ARRIVE = "arrive"
     END = "end"
+    DELAY = "delay"  # the destination's staff: "not now, at 10:40"
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +101,14 @@ def _approver(actor: Actor, target: PassTarget) -> bool:
     return False
 
 
+def _delayer(actor: Actor, target: PassTarget) -> bool:
+    # Only a visit the destination's staff accept can be put off by them: a pass that waits
+    # for the origin teacher is the teacher's yes or no, and a teacher's "later" is a no.
+    if actor.role is Role.ADMIN:
+        return True
+    return target.approval is Approval.DESTINATION_STAFF and _approver(actor, target)
+
+
 def _any(*rules: Rule) -> Rule:
     return lambda a, t: any(rule(a, t) for rule in rules)
 
@@ -123,6 +132,7 @@ RULES: dict[Action, Rule] = {
     ),
     Action.APPROVE: _approver,
     Action.DENY: _approver,
+    Action.DELAY: _delayer,
     Action.CANCEL: _any(
         _own, _school_wide, _classroom(_from_or_to_mine), _destination_staff(_to_mine)
     ),

@@ -8,7 +8,7 @@ the log row of an encounter a group prevented, which `school_transaction` keeps)
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -135,6 +135,8 @@ async def create_pass(
     """Create a pass: a student's request, or a pass staff issue or schedule for a student."""
     actor = principal.actor
     now = utcnow()
+    # In UTC, as every stored time is: SQLite compares the stored text, not the instant.
+    start_at = None if start_at is None else start_at.astimezone(UTC)
     if principal.is_student and start_at is not None:
         raise forbidden("Only staff can schedule passes.")
     if start_at is not None and start_at > now + MAX_SCHEDULE_AHEAD:

@@ -66,6 +66,7 @@ def a_pass(pass_id: int = 7, **changes: Any) -> dict[str, Any]:
         "arrived_at": None,
         "due_at": "2025-03-04T10:35:00Z",
         "ended_at": None,
+        "delayed_at": None,
     }
     body.update(changes)
     return body

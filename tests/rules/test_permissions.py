@@ -167,6 +167,39 @@ def test_approvals(
     assert may(actor(role), action, replace(target, approval=approval)) is allowed
 
 
+@pytest.mark.parametrize(
+    ("role", "target", "approval", "allowed"),
+    [
+        case("the counselor puts off a visit to their office",
+             Role.COUNSELOR, TO_MINE, Approval.DESTINATION_STAFF, True),
+        case("a nurse too, where the nurse's office needs the nurse to accept",
+             Role.NURSE, TO_MINE, Approval.DESTINATION_STAFF, True),
+        case("a teacher whose room accepts visits (a makeup-test room)",
+             Role.TEACHER, TO_MINE, Approval.DESTINATION_STAFF, True),
+        case("the counselor of another office can't",
+             Role.COUNSELOR, UNRELATED, Approval.DESTINATION_STAFF, False),
+        case("the origin teacher can't put off a visit the counselor accepts",
+             Role.TEACHER, FROM_MINE, Approval.DESTINATION_STAFF, False),
+        case("security: not a destination's staff",
+             Role.SECURITY, TO_MINE, Approval.DESTINATION_STAFF, False),
+        case("a kiosk at the door: never",
+             Role.KIOSK, TO_MINE, Approval.DESTINATION_STAFF, False),
+        case("the student: never their own",
+             Role.STUDENT, OWN, Approval.DESTINATION_STAFF, False),
+        case("the origin teacher approves or denies; their 'later' is a no",
+             Role.TEACHER, FROM_MINE, Approval.ORIGIN_TEACHER, False),
+        case("the nurse can't put off a pass that waits for the origin teacher",
+             Role.NURSE, TO_MINE, Approval.ORIGIN_TEACHER, False),
+        case("nothing to accept: staff of the destination can't delay",
+             Role.COUNSELOR, TO_MINE, Approval.NONE, False),
+        case("an admin may delay anything (their delay is the approval)",
+             Role.ADMIN, UNRELATED, Approval.ORIGIN_TEACHER, True),
+    ],
+)  # fmt: skip
+def test_delays(role: Role, target: PassTarget, approval: Approval, allowed: bool) -> None:
+    assert may(actor(role), Action.DELAY, replace(target, approval=approval)) is allowed
+
+
 @pytest.mark.parametrize("action", list(Action))
 @pytest.mark.parametrize("role", list(Role))
 def test_never_across_schools(role: Role, action: Action) -> None:

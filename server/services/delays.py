@@ -1,0 +1,76 @@
+"""Delay: the destination's staff put a pending visit off to a time today.
+
+The pass becomes `scheduled` with `start_at` at that time and gives the student's open-pass
+slot back (they stay in class, and may use a restroom meanwhile); the scheduler's sweep starts
+it then, as it starts every scheduled pass, so a restart misses nothing. The delayer's word is
+the acceptance: at its time the visit goes out (or joins the line) without asking again.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from server.enums import PassState
+from server.errors import ErrorCode, HallpassError, forbidden, not_found
+from server.models import Location, Pass
+from server.rules.delay import FieldProblem, delay_until
+from server.rules.permissions import Action, may
+from server.services.facts import zone_of
+from server.services.passes import compare_and_set, serialise, target_of
+from server.services.principal import Principal
+from server.services.transaction import school_transaction
+
+DELAYABLE = frozenset({PassState.PENDING})
+
+
+def field_error(problem: FieldProblem) -> HallpassError:
+    """Return the 422 that names the bad field."""
+    return HallpassError(
+        ErrorCode.VALIDATION_ERROR,
+        f"Invalid request: {problem.field} {problem.message}.",
+        details={"fields": [{"field": problem.field, "message": problem.message}]},
+    )
+
+
+async def delay_pass(
+    principal: Principal, pass_id: int, *, until: datetime | None, minutes: int | None
+) -> dict[str, Any]:
+    """Put a pending visit off until a time today: it becomes scheduled, with one event."""
+    actor = principal.actor
+    async with school_transaction(actor.school_id) as tx:
+        now = tx.now
+        hall_pass = (
+            await Pass.filter(id=pass_id, school_id=actor.school_id).using_db(tx.conn).get_or_none()
+        )
+        if hall_pass is None:
+            raise not_found("pass")
+        destination = await Location.filter(id=hall_pass.destination_id).using_db(tx.conn).get()
+        target = target_of(hall_pass, destination)
+        if not may(actor, Action.VIEW, target):
+            raise not_found("pass")
+        if not may(actor, Action.DELAY, target):
+            raise forbidden("Only the destination's staff can delay this visit.")
+        state = PassState(hall_pass.state)
+        if state not in DELAYABLE:
+            raise HallpassError(
+                ErrorCode.INVALID_TRANSITION, f"This pass is {state}: it can't be delayed."
+            )
+        start_at = delay_until(now, zone_of(tx.school.timezone), until=until, minutes=minutes)
+        if isinstance(start_at, FieldProblem):
+            raise field_error(start_at)
+        await compare_and_set(
+            tx,
+            hall_pass,
+            {
+                "state": PassState.SCHEDULED,
+                "start_at": start_at,
+                "delayed_at": now,
+                # The delay is the acceptance: the sweep starts it without asking again.
+                "decided_by_id": actor.user_id,
+                "open_student_id": None,
+            },
+        )
+        body = await serialise(tx, hall_pass.id)
+        await tx.append_event("pass.delayed", hall_pass, actor.user_id, now, body)
+        return body  # staff only (a kiosk never delays), so full names
