@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -214,6 +215,10 @@ BY_ROLE: dict[tuple[str, str], dict[str, int]] = {
     ("DELETE", "/api/encounters/groups/{id}"): ENCOUNTER_MANAGERS
     | {"admin": 204, "security": 204, "other_admin": 404},
     ("GET", "/api/encounters/log"): ENCOUNTER_MANAGERS | {"other_admin": 200},
+    # Appointments for 1005 (Room 101) to Restroom South: staff who may issue that pass one by
+    # one may schedule it for a group; it is another school's place to the second school.
+    ("POST", "/api/appointments"): ADMINS_ONLY
+    | {"teacher": 201, "security": 201, "admin": 201, "other_teacher": 404, "other_admin": 404},
 }
 # A valid schedule the walk PUTs: a school's own, whoever sends it.
 SCHEDULE_BODY = {
@@ -599,6 +604,12 @@ class Walk:
                 "PATCH": {"notes": "Walked", "expires_on": "2099-01-01"},
             }
             body = bodies.get(op.method)
+        elif op.path == "/api/appointments":
+            body = {
+                "destination_id": self.world.restroom_south,
+                "student_ids": [self.world.student_1005],
+                "start_at": (datetime.now(UTC) + timedelta(minutes=30)).isoformat(),
+            }
         elif (op.method, op.path) in BY_ROLE:
             student = str(self.world.student_1005)
             path = path.replace("{scope}/{target}", f"student/{student}").replace("{id}", student)

@@ -1,7 +1,8 @@
 """Issue 6 acceptance: random school days against the real service keep every limit.
 
 Hypothesis generates a start time and a list of steps (students asking for passes on their
-device or at the Room 101 kiosk, staff issuing and scheduling passes, approvals, denials,
+device or at the Room 101 kiosk, staff issuing and scheduling passes, for one student or a
+group with reminders, approvals, denials,
 cancels, arrivals, ends and delays by the right or the wrong person, clock moves from a minute to
 several days, across local midnight and into the next week, admins setting and deleting policy
 rows at every scope, the scheduled-pass sweep) and runs them in one event loop through the HTTP
@@ -43,6 +44,7 @@ from server.enums import Role
 from server.errors import STATUS, ErrorCode
 from server.models import IdempotencyKey, Location, Pass, PassEvent, Policy, School, User
 from server.rules.localtime import ceil_minute
+from server.services.reminders import send_due_reminders
 from server.services.scheduler import start_due_passes
 from tests.conftest import Demo
 from tests.invariants import assert_invariants
@@ -141,6 +143,17 @@ class Issue:
 
 
 @dataclass(frozen=True)
+class Appoint:
+    """Staff schedule passes for several students at once, each with a reminder (or none)."""
+
+    staff: str
+    students: tuple[str, ...]
+    destination: str
+    in_minutes: int
+    remind: int | None
+
+
+@dataclass(frozen=True)
 class Act:
     """Someone applies a verb to one of the example's passes (`pick` modulo their number)."""
 
@@ -200,11 +213,31 @@ class DropPolicy:
 
 
 @dataclass(frozen=True)
+class Tick:
+    """A few minutes pass and the sweep runs, as it does every 5 seconds in a running server."""
+
+    minutes: int
+
+
+@dataclass(frozen=True)
 class Sweep:
-    """The scheduler's sweep starts the scheduled passes that are due."""
+    """The scheduler's sweep sends due reminders and starts the scheduled passes that are due."""
 
 
-Step = Request | Trip | Issue | Act | Delay | Return | Advance | SetPolicy | DropPolicy | Sweep
+Step = (
+    Request
+    | Trip
+    | Issue
+    | Appoint
+    | Act
+    | Delay
+    | Return
+    | Advance
+    | Tick
+    | SetPolicy
+    | DropPolicy
+    | Sweep
+)
 
 
 def local(day: int, hour: int, minute: int) -> datetime:
@@ -309,6 +342,15 @@ likely_act = st.builds(
     st.integers(0, 40),
     st.sampled_from(["student", "origin_teacher", "destination_staff"]),
 )
+appointments = st.builds(
+    Appoint,
+    st.sampled_from([ADMIN, "monitor@demo.school", *STAFF]),  # school-wide staff more often
+    st.lists(students, min_size=1, max_size=4, unique=True).map(tuple),
+    destinations,
+    # Soon, so that ticks of the clock reach the reminder's window within an example.
+    st.integers(1, 30),
+    st.sampled_from([5, 10, 20, None]),
+)
 # The counselor (or someone else) puts a pending visit off: the sweep starts it later.
 delays = st.builds(
     Delay,
@@ -331,8 +373,10 @@ WEIGHTED: list[tuple[int, st.SearchStrategy[Step]]] = [
     (4, back_in_class),
     (2, any_act),
     (2, likely_act),
-    (1, delays),
+    (2, delays),
     (2, issues),
+    (2, appointments),
+    (3, st.builds(Tick, st.integers(1, 5))),
     (3, short_wait),
     (1, long_wait),
     (1, next_day_or_week),
@@ -363,6 +407,8 @@ class Row:
     ended_at: datetime | None
     arrived_at: datetime | None
     start_at: datetime | None
+    remind_minutes: int | None
+    reminded_at: datetime | None
 
 
 PRECEDENCE = ("student", "destination", "group", "grade", "school")
@@ -663,6 +709,52 @@ async def issue_pass(world: World, step: Issue) -> None:
     assert got in allowed, f"{step}: staff were refused with {got}: {response.text}"
 
 
+def may_issue(staff: str, home: str, destination: str) -> bool:
+    """Say whether staff may make a pass for a student of `home` to the destination."""
+    if staff in ("monitor@demo.school", ADMIN):
+        return True  # school-wide
+    if staff in TEACHER_OF.values():
+        return TEACHER_OF[home] == staff  # their room's students
+    return {"nurse@demo.school": "Nurse", "counselor@demo.school": "Counselor"}[
+        staff
+    ] == destination
+
+
+async def appoint(world: World, step: Appoint) -> None:
+    """Staff schedule a group: all or none; refused whole for one student they may not send."""
+    body = {
+        "destination_id": world.place_ids[step.destination],
+        "student_ids": [world.student_ids[s] for s in step.students],
+        "start_at": (world.now() + timedelta(minutes=step.in_minutes)).isoformat(),
+        "remind_minutes_before": step.remind,
+    }
+    before = len(await read_passes(world))
+    response = await world.demo.post(step.staff, "/api/appointments", body)
+    rooms = {world.place_name[world.home_of[s]] for s in step.students}
+    permitted = all(may_issue(step.staff, room, step.destination) for room in rooms)
+    expected = (
+        ErrorCode.FORBIDDEN.value
+        if not permitted
+        else ErrorCode.NOT_A_DESTINATION.value
+        if step.destination.startswith("Room")
+        else "created"
+    )
+    if response.status_code == 201:
+        made = response.json()["passes"]
+        got = "created"
+        assert [p["student"]["id"] for p in made] == body["student_ids"], f"{step}"
+        assert {(p["state"], p["remind_minutes_before"]) for p in made} == {
+            ("scheduled", step.remind)
+        }, f"{step}: {made}"
+        world.pass_ids.extend(int(p["id"]) for p in made)
+    else:
+        got = outcome(response)
+        assert len(await read_passes(world)) == before, f"{step}: refused, yet made passes"
+    world.log.append(f"{step} -> {got}")
+    event(f"appointment -> {got}")
+    assert got == expected, f"{step}: {response.text}"
+
+
 async def act(world: World, step: Act) -> None:
     """Apply a verb; the answer must match the pass's state before it."""
     if not world.pass_ids:
@@ -758,7 +850,20 @@ async def drop_policy(world: World, step: DropPolicy) -> None:
 
 
 async def sweep(world: World) -> None:
-    """Start due scheduled passes, as the server's background sweep does."""
+    """Send due reminders, then start due scheduled passes, as the background sweep does."""
+    now = world.now()
+    reminders = {
+        r.id
+        for r in await read_passes(world)
+        if r.state == "scheduled"
+        and r.start_at is not None
+        and r.remind_minutes is not None
+        and r.reminded_at is None
+        and r.requested_at < r.start_at - timedelta(minutes=r.remind_minutes) <= now < r.start_at
+    }
+    reminded = set(await send_due_reminders())
+    event(f"sweep -> {'reminded' if reminded else 'no reminder'}")
+    assert reminded == reminders, f"reminded {sorted(reminded)}, due {sorted(reminders)}"
     due = {
         r.id
         for r in await read_passes(world)
@@ -766,7 +871,7 @@ async def sweep(world: World) -> None:
     }
     started = set(await start_due_passes())
     assert started <= due, f"started passes that were not due: {sorted(started - due)}"
-    world.log.append(f"sweep -> started {sorted(started)}")
+    world.log.append(f"sweep -> reminded {sorted(reminded)}, started {sorted(started)}")
 
 
 async def nobody_left_in_line(world: World) -> None:
@@ -798,11 +903,17 @@ async def run(world: World, step: Step) -> None:
         await request_pass(world, step)
     elif isinstance(step, Issue):
         await issue_pass(world, step)
+    elif isinstance(step, Appoint):
+        await appoint(world, step)
     elif isinstance(step, Act):
         await act(world, step)
     elif isinstance(step, Delay):
         rows = {r.id: r for r in await read_passes(world)}
         pending = [i for i, p in enumerate(world.pass_ids) if rows[p].state == "pending"]
+        # Counselor visits first: the counselor may delay those (the Nurse's wait for the teacher).
+        counselor = world.place_ids["Counselor"]
+        visits = [i for i in pending if rows[world.pass_ids[i]].destination_id == counselor]
+        pending = visits or pending
         if pending:
             picked = pending[step.pick % len(pending)]
             await act(world, Act("delay", picked, step.who, step.minutes))
@@ -819,6 +930,10 @@ async def run(world: World, step: Step) -> None:
         await set_policy(world, step)
     elif isinstance(step, DropPolicy):
         await drop_policy(world, step)
+    elif isinstance(step, Tick):
+        clock.advance(timedelta(minutes=step.minutes))
+        world.demo.tokens.clear()
+        await sweep(world)
     else:
         await sweep(world)
 

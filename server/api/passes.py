@@ -9,13 +9,16 @@ from starlette.responses import JSONResponse, Response
 from server.api.context import caller
 from server.api.params import positive_id
 from server.api.requests import read_json, validation_error
-from server.api.schemas import IdempotencyKeyText, PassCreate, PassDelay
+from server.api.schemas import IdempotencyKeyText, PassCreate, PassDelay, PassGroupCreate
 from server.enums import PassState
 from server.errors import ErrorCode, HallpassError, not_found
 from server.models import Pass
+from server.rules.decision import FieldProblem
 from server.rules.permissions import Action, may, sees_full_names
+from server.services.appointments import Selection, schedule_group
 from server.services.delays import delay_pass
 from server.services.passes import create_pass, target_of, transition
+from server.services.validation import invalid
 from server.services.views import line_positions, pass_json
 from server.services.visibility import visible
 
@@ -34,11 +37,14 @@ async def create(request: Request) -> Response:
             key = IDEMPOTENCY_HEADER.validate_python(request.headers["idempotency-key"])
         except ValidationError as exc:
             raise validation_error(exc) from None
+    if body.start_at is None and "remind_minutes_before" in body.model_fields_set:
+        raise invalid([FieldProblem("remind_minutes_before", "only with start_at")])
     result = await create_pass(
         principal,
         destination_id=body.destination_id,
         student_id=body.student_id,
         start_at=body.start_at,
+        remind_minutes=body.remind_minutes_before,
         idempotency_key=key,
     )
     return JSONResponse(result.body, status_code=201 if result.created else 200)
@@ -140,3 +146,20 @@ async def delay(request: Request) -> Response:
     return JSONResponse(
         await delay_pass(principal, pass_id, until=body.until, minutes=body.minutes)
     )
+
+
+async def create_group(request: Request) -> Response:
+    """POST /api/appointments: 201 with one scheduled pass per student, or nothing at all."""
+    principal = await caller(request)
+    body = await read_json(request, PassGroupCreate)
+    selection = Selection(
+        None if body.student_ids is None else tuple(body.student_ids), body.grade, body.group
+    )
+    passes = await schedule_group(
+        principal,
+        destination_id=body.destination_id,
+        selection=selection,
+        start_at=body.start_at,
+        remind_minutes=body.remind_minutes_before,
+    )
+    return JSONResponse({"passes": passes}, status_code=201)

@@ -16,6 +16,7 @@ from pydantic import (
 )
 
 from server.enums import Approval, EndedBy, LocationKind, PassKind, PassState, PolicyScope, Role
+from server.rules.reminders import DEFAULT_REMIND_MINUTES, MAX_REMIND_MINUTES
 
 Id = Annotated[StrictInt, Field(ge=1, le=2**31 - 1)]
 # PostgreSQL text can't hold NUL: refuse it here (422), not in the query (a 500).
@@ -47,6 +48,18 @@ class LoginRequest(Strict):
     )
 
 
+RemindMinutes = Annotated[StrictInt, Field(ge=1, le=MAX_REMIND_MINUTES)]
+REMIND_DESCRIPTION = (
+    "Remind the student and their teacher this many minutes before start_at (a `pass.reminder` "
+    f"event); null: no reminder. Default {DEFAULT_REMIND_MINUTES}."
+)
+# A grade's students in one request; beyond this, several requests (one per room, say).
+MAX_GROUP = 200
+StudentGroupName = Annotated[
+    str, StringConstraints(min_length=1, max_length=64, strip_whitespace=True, pattern=NO_NUL)
+]
+
+
 class PassCreate(Strict):
     """A new pass: students send only the destination; staff add the student and a start time."""
 
@@ -55,9 +68,32 @@ class PassCreate(Strict):
     start_at: AwareDatetime | None = Field(
         default=None, description="Staff only: start the pass at this time (a scheduled pass)."
     )
+    remind_minutes_before: RemindMinutes | None = Field(
+        default=DEFAULT_REMIND_MINUTES, description=f"With start_at only. {REMIND_DESCRIPTION}"
+    )
     idempotency_key: IdempotencyKeyText | None = Field(
         default=None,
         description="Client-made key: a repeated request with the same key returns the first pass.",
+    )
+
+
+class PassGroupCreate(Strict):
+    """Scheduled passes for several students at once: a list, a grade or a student group."""
+
+    destination_id: Id
+    student_ids: list[Id] | None = Field(
+        default=None, min_length=1, max_length=MAX_GROUP, description="Students, no repeats."
+    )
+    grade: Annotated[StrictInt, Field(ge=0, le=99)] | None = Field(
+        default=None, description="Every active student of this grade."
+    )
+    group: StudentGroupName | None = Field(
+        default=None,
+        description="Every active student in this student group (as policies name it).",
+    )
+    start_at: AwareDatetime = Field(description="When the passes start (in the future).")
+    remind_minutes_before: RemindMinutes | None = Field(
+        default=DEFAULT_REMIND_MINUTES, description=REMIND_DESCRIPTION
     )
 
 
@@ -153,6 +189,16 @@ class PassOut(BaseModel):
     delayed_at: str | None = Field(
         description="When the destination's staff put this visit off; it then starts at start_at."
     )
+    remind_minutes_before: int | None = Field(
+        description="A scheduled pass reminds its student and teacher this long before start_at."
+    )
+    reminded_at: str | None = Field(description="When that reminder was sent (once).")
+
+
+class PassGroupOut(BaseModel):
+    """The passes a group request made, one per student, in the order of the students."""
+
+    passes: list[PassOut]
 
 
 # The bounds say "surely a typo" beyond them: a school day has fewer than 100 passes to give,

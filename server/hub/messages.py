@@ -35,6 +35,7 @@ EventName = Literal[
     "pass.started",
     "pass.expired",
     "pass.delayed",
+    "pass.reminder",
 ]
 EVENT_NAMES: Final[frozenset[str]] = frozenset(get_args(EventName))
 

@@ -13,4 +13,14 @@ class Migration(migrations.Migration):
             name='delayed_at',
             field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
         ),
+        ops.AddField(
+            model_name='Pass',
+            name='remind_minutes',
+            field=fields.IntField(null=True),
+        ),
+        ops.AddField(
+            model_name='Pass',
+            name='reminded_at',
+            field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
+        ),
     ]

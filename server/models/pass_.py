@@ -62,6 +62,10 @@ class Pass(Model):
     ended_by = fields.CharEnumField(EndedBy, max_length=16, null=True)
     # When the destination's staff put a pending visit off: it is then scheduled for start_at.
     delayed_at = fields.DatetimeField(null=True)
+    # A scheduled pass reminds its student and teacher this many minutes before start_at
+    # (null: no reminder); reminded_at, set by compare-and-set, makes the reminder happen once.
+    remind_minutes = fields.IntField(null=True)
+    reminded_at = fields.DatetimeField(null=True)
     minutes = fields.IntField()
     period = fields.CharField(max_length=64, null=True)
     note = fields.CharField(max_length=500, default="")
@@ -85,4 +89,5 @@ class Pass(Model):
             "due_at": self.due_at,
             "ended_at": self.ended_at,
             "delayed_at": self.delayed_at,
+            "reminded_at": self.reminded_at,
         }

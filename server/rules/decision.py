@@ -68,3 +68,11 @@ class Hold:
     def deny(self) -> Decision:
         """Return the denial this hold makes."""
         return Decision.deny(self.code, self.detail, self.staff_detail)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldProblem:
+    """A request field that can't be used, and why (in words a client can show)."""
+
+    field: str
+    message: str

@@ -6,22 +6,14 @@ delay section). This module decides that time from what staff sent, or names the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 
+from server.rules.decision import FieldProblem
 from server.rules.localtime import ceil_minute, local_date
 
 # Four hours is half a school day: a visit put off longer is a new appointment, which staff
 # schedule (and the student hears about) as one.
 MAX_DELAY_MINUTES = 240
-
-
-@dataclass(frozen=True, slots=True)
-class FieldProblem:
-    """A request field that can't be used, and why (in words a client can show)."""
-
-    field: str
-    message: str
 
 
 def delay_until(
@@ -43,7 +35,8 @@ def delay_until(
         at, field = ceil_minute(now + timedelta(minutes=minutes)), "minutes"
     else:
         assert until is not None
-        # In UTC, as every stored time is: SQLite compares the stored text, not the instant.
+        # In UTC, as every stored time is: an UPDATE writes the value as given, and SQLite
+        # compares stored text, so "10:40-06:00" would sort before "16:39+00:00".
         at, field = until.astimezone(UTC), "until"
         if at <= now:
             return FieldProblem("until", "must be in the future")

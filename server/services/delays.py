@@ -14,23 +14,16 @@ from typing import Any
 from server.enums import PassState
 from server.errors import ErrorCode, HallpassError, forbidden, not_found
 from server.models import Location, Pass
-from server.rules.delay import FieldProblem, delay_until
+from server.rules.decision import FieldProblem
+from server.rules.delay import delay_until
 from server.rules.permissions import Action, may
 from server.services.facts import zone_of
 from server.services.passes import compare_and_set, serialise, target_of
 from server.services.principal import Principal
 from server.services.transaction import school_transaction
+from server.services.validation import invalid
 
 DELAYABLE = frozenset({PassState.PENDING})
-
-
-def field_error(problem: FieldProblem) -> HallpassError:
-    """Return the 422 that names the bad field."""
-    return HallpassError(
-        ErrorCode.VALIDATION_ERROR,
-        f"Invalid request: {problem.field} {problem.message}.",
-        details={"fields": [{"field": problem.field, "message": problem.message}]},
-    )
 
 
 async def delay_pass(
@@ -58,7 +51,7 @@ async def delay_pass(
             )
         start_at = delay_until(now, zone_of(tx.school.timezone), until=until, minutes=minutes)
         if isinstance(start_at, FieldProblem):
-            raise field_error(start_at)
+            raise invalid([start_at], f"Invalid request: {start_at.field} {start_at.message}.")
         await compare_and_set(
             tx,
             hall_pass,

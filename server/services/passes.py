@@ -8,7 +8,7 @@ the log row of an encounter a group prevented, which `school_transaction` keeps)
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -130,13 +130,12 @@ async def create_pass(
     destination_id: int,
     student_id: int | None = None,
     start_at: datetime | None = None,
+    remind_minutes: int | None = None,
     idempotency_key: str | None = None,
 ) -> Created:
     """Create a pass: a student's request, or a pass staff issue or schedule for a student."""
     actor = principal.actor
     now = utcnow()
-    # In UTC, as every stored time is: SQLite compares the stored text, not the instant.
-    start_at = None if start_at is None else start_at.astimezone(UTC)
     if principal.is_student and start_at is not None:
         raise forbidden("Only staff can schedule passes.")
     if start_at is not None and start_at > now + MAX_SCHEDULE_AHEAD:
@@ -235,6 +234,7 @@ async def create_pass(
                 decided_by_id=actor.user_id if approved_by_maker else None,
                 requested_at=now,
                 start_at=start_at if decision.state is PassState.SCHEDULED else None,
+                remind_minutes=remind_minutes if decision.state is PassState.SCHEDULED else None,
                 minutes=destination.default_minutes,
                 **lifecycle_fields(decision.state, now, destination.default_minutes),
             )

@@ -1,4 +1,4 @@
-"""Timers as a periodic sweep of the database: expire overdue passes, start scheduled ones.
+"""Timers as a periodic sweep of the database: expire overdue passes, remind, start scheduled ones.
 
 The sweep reads only database state and each change is a compare-and-set inside the school
 transaction, decided on what it reads under the school's lock, so a restart misses nothing
@@ -27,6 +27,7 @@ from server.rules.policy import Setting
 from server.rules.scheduled import start_scheduled
 from server.services.facts import KNOWN_SCOPES, load_facts, open_pass_of, policy_row
 from server.services.passes import compare_and_set, lifecycle_fields, promote_waiting, serialise
+from server.services.reminders import send_due_reminders
 from server.services.transaction import school_transaction
 
 log = logging.getLogger("hallpass.scheduler")
@@ -167,7 +168,8 @@ async def run_forever(interval: float = SWEEP_SECONDS) -> None:
     sweeps = 0
     while True:
         # Expiry first: the places it frees go to the line before scheduled passes start.
-        for step in (expire_overdue_passes, start_due_passes):
+        # Reminders before starts: a sweep late past a start sends no reminder for it.
+        for step in (expire_overdue_passes, send_due_reminders, start_due_passes):
             try:
                 await step()
             except Exception:

@@ -45,6 +45,7 @@ def pass_json(
         "ended_by": None if hall_pass.ended_by is None else str(hall_pass.ended_by),
         "position": position,
         "version": hall_pass.version,
+        "remind_minutes_before": hall_pass.remind_minutes,
     }
     body.update({name: iso(value) for name, value in hall_pass.timestamps().items()})
     return body

@@ -67,6 +67,8 @@ def a_pass(pass_id: int = 7, **changes: Any) -> dict[str, Any]:
         "due_at": "2025-03-04T10:35:00Z",
         "ended_at": None,
         "delayed_at": None,
+        "remind_minutes_before": None,
+        "reminded_at": None,
     }
     body.update(changes)
     return body

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from server.rules.delay import MAX_DELAY_MINUTES, FieldProblem, delay_until
+from server.rules.decision import FieldProblem
+from server.rules.delay import MAX_DELAY_MINUTES, delay_until
 from tests.rules.school import case
 
 CHICAGO = ZoneInfo("America/Chicago")
