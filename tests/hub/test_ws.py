@@ -24,8 +24,10 @@ from server.hub import http as hub_http
 from server.hub.protocol import EXTENSION
 from server.models import User
 from server.services import transaction
+from server.services.reminders import send_due_reminders
 from tests.conftest import Demo
 from tests.servers import free_port
+from tests.test_policies import at_local, local
 
 WAIT = 2.0  # seconds a test waits for a frame that must come
 
@@ -357,3 +359,39 @@ async def test_staff_get_the_hallway_count_and_students_do_not(live: str, demo: 
         await demo.request_pass("1016", "Restroom South")
         assert (await recv(teacher))["hallway"] == {"out": 2, "max": None}
         assert "hallway" not in await recv(student)
+
+
+async def test_a_delay_and_a_reminder_reach_the_student_and_their_teacher(
+    live: str, demo: Demo
+) -> None:
+    # On a school Tuesday at 10:00 in Chicago, so a delay of minutes stays within the day.
+    at_local(demo, local(4, 10))
+    visit = (await demo.request_pass("1003", "Counselor")).json()
+    made = await demo.post(
+        "teacher1@demo.school",
+        "/api/appointments",
+        {
+            "destination_id": visit["destination"]["id"],
+            "student_ids": [visit["student"]["id"]],
+            "start_at": local(4, 10, 30).isoformat(),
+        },
+    )
+    appointment = made.json()["passes"][0]
+    student, _ = await hello(live, await demo.token("1003"))
+    teacher, _ = await hello(live, await demo.token("teacher1@demo.school"))
+    other, _ = await hello(live, await demo.token("1004"))
+    async with student, teacher, other:
+        delayed = await demo.post(
+            "counselor@demo.school", f"/api/passes/{visit['id']}/delay", {"minutes": 10}
+        )
+        assert delayed.status_code == 200, delayed.text
+        clock.advance(timedelta(minutes=25))
+        assert await send_due_reminders() == [appointment["id"]]
+        for ws in (student, teacher):
+            frames = [await recv(ws), await recv(ws)]
+            assert [(f["name"], f["pass"]["id"]) for f in frames] == [
+                ("pass.delayed", visit["id"]),
+                ("pass.reminder", appointment["id"]),
+            ]
+            assert frames[0]["pass"]["start_at"] == delayed.json()["start_at"]
+        await nothing_more(other)
