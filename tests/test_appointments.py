@@ -101,6 +101,18 @@ async def test_a_bad_student_refuses_the_whole_group_and_names_them(demo: Demo) 
     assert await PassEvent.all().count() == 0
 
 
+async def test_a_student_without_a_classroom_is_named(demo: Demo) -> None:
+    students = await ids_of("1003", "1004")
+    await User.filter(id=students[1]).update(home_location_id=None)
+    response = await schedule_group(demo, ADMIN, student_ids=students)
+    assert bad_fields(response) == ["student_ids[1]"]
+    assert str(students[1]) in response.text
+    await User.filter(id=students[0]).update(home_location_id=None)
+    grade = (await User.get(id=students[0])).grade
+    assert bad_fields(await schedule_group(demo, ADMIN, grade=grade)) == ["grade"]
+    assert await Pass.all().count() == 0
+
+
 async def test_a_teacher_may_not_schedule_another_rooms_student_and_hears_which(
     demo: Demo,
 ) -> None:

@@ -85,31 +85,14 @@ async def schedule_group(
         if destination is None:
             raise not_found("location")
         students = await _selected(tx, actor.school_id, selection, field)
-        homeless = [(i, s) for i, s in enumerate(students) if s.home_location_id is None]
-        if homeless:
-            raise invalid(
-                [_about(field, i, s.id, "has no classroom to leave from") for i, s in homeless],
-                f"Student {homeless[0][1].id} has no classroom to leave from.",
-            )
-        targets = [
-            PassTarget(
-                actor.school_id, s.id, s.home_location_id or 0, destination.id, destination.approval
-            )
-            for s in students
-        ]
-        refused = [
-            s.id for s, t in zip(students, targets, strict=True) if not may(actor, Action.ISSUE, t)
-        ]
-        if refused:
-            listed = ", ".join(str(i) for i in refused[:10])
-            raise forbidden(f"You can't make passes to this place for student(s) {listed}.")
+        targets = _targets(principal, students, destination, field)
         facts = await load_facts(tx.conn, tx.school, now)  # staff-made: no limits to read
         place = place_of(destination)
         bodies = []
-        for student, target in zip(students, targets, strict=True):
+        for target in targets:
             accepts = may(actor, Action.APPROVE, _accepting(target))
             request = PassRequest(
-                student.id, target.origin_id, destination.id, True, start_at, accepts
+                target.student_id, target.origin_id, destination.id, True, start_at, accepts
             )
             decision = decide_request(facts, request)
             if decision.outcome is Outcome.DENIED:  # the destination: the same for everyone
@@ -118,7 +101,7 @@ async def schedule_group(
             hall_pass = await Pass.create(
                 using_db=tx.conn,
                 school_id=actor.school_id,
-                student_id=student.id,
+                student_id=target.student_id,
                 origin_id=target.origin_id,
                 destination_id=destination.id,
                 kind=PassKind.SCHEDULED,
@@ -136,6 +119,35 @@ async def schedule_group(
             await tx.append_event("pass.created", hall_pass, actor.user_id, now, body)
             bodies.append(body)
         return bodies
+
+
+def _targets(
+    principal: Principal, students: list[User], destination: Location, field: str
+) -> list[PassTarget]:
+    """Return each student's pass as authorisation sees it, or raise naming who can't go."""
+    actor = principal.actor
+    targets: list[PassTarget] = []
+    homeless: list[FieldProblem] = []
+    for index, student in enumerate(students):
+        if student.home_location_id is None:
+            homeless.append(_about(field, index, student.id, "has no classroom to leave from"))
+            continue
+        targets.append(
+            PassTarget(
+                actor.school_id,
+                student.id,
+                student.home_location_id,
+                destination.id,
+                destination.approval,
+            )
+        )
+    if homeless:
+        raise invalid(homeless, "A student has no classroom to leave from.")
+    refused = [t.student_id for t in targets if not may(actor, Action.ISSUE, t)]
+    if refused:
+        listed = ", ".join(str(i) for i in refused[:10])
+        raise forbidden(f"You can't make passes to this place for student(s) {listed}.")
+    return targets
 
 
 def _accepting(target: PassTarget) -> PassTarget:
