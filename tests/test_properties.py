@@ -2,17 +2,21 @@
 
 Hypothesis generates a start time and a list of steps (students asking for passes on their
 device or at the Room 101 kiosk, staff issuing and scheduling passes, approvals, denials,
-cancels, arrivals and ends by the right or the wrong person, clock moves from a minute to
-several days, across local midnight and into the next week, admins setting and deleting policy
-rows at every scope, the scheduled-pass sweep) and runs them in one event loop through the HTTP
-API, one example after another on one database that is wiped back to the demo school between
-examples.
+cancels, arrivals and ends by the right or the wrong person, students taking the place the
+fair line offers them in time, too late or before their turn, clock moves from a few seconds
+to several days, across local midnight and into the next week, admins setting and deleting
+policy rows at every scope, the background sweep) and runs them in one event loop through the
+HTTP API, one example after another on one database that is wiped back to the demo school
+between examples.
 
-After every step it checks DESIGN.md invariants 1-4 in the database (tests/invariants.py), that
-no waiting pass could go out and was left in line, and that every refusal is a 4xx of the one
-error shape with a known code. Each student request is decided first by a small model written
-here from ADR 0005 (not the server's resolution code): the policy rows the test has set, the
-passes in the database, the demo bell schedule. The server must agree with it: a pass created
+After every step it checks DESIGN.md invariants 1-4 in the database (tests/invariants.py, where
+an offered place counts as taken), that no waiting pass could be offered a place and was left
+without one, that every place offered in the step is held for the student's `offer_seconds`,
+and that every refusal is a 4xx of the one error shape with a known code. The sweep's expiries
+(only the line's backstop: no grace is set) and lapsed offers must be exactly the model's.
+Each student request is decided first by a small model written here from ADR 0005 (not the
+server's resolution code): the policy rows the test has set, the passes in the database, the
+demo bell schedule. The server must agree with it: a pass created
 only when the model finds no limit, cooldown or no-fly hold (so no student ever has more
 counted passes in a local day or week than their limit when the pass was requested), and a
 `limit_reached`, `cooldown` or `no_fly_time` only when the model finds that hold.
@@ -42,7 +46,12 @@ from server.demo import REGULAR
 from server.enums import Role
 from server.errors import STATUS, ErrorCode
 from server.models import IdempotencyKey, Location, Pass, PassEvent, Policy, School, User
-from server.services.scheduler import start_due_passes
+from server.services.scheduler import (
+    expire_overdue_passes,
+    lapse_offers,
+    offer_free_places,
+    start_due_passes,
+)
 from tests.conftest import Demo
 from tests.invariants import assert_invariants
 from tests.test_authorization import create_staff
@@ -97,7 +106,7 @@ AFTER = {"deny": "denied", "cancel": "cancelled", "arrive": "active", "end": "en
 EXPLORE = os.environ.get("HALLPASS_PROPERTY_EXAMPLES")
 EXAMPLES = int(EXPLORE or "50")
 MIN_STEPS = 12
-MAX_STEPS = 40
+MAX_STEPS = 34
 
 
 # --- The steps ----------------------------------------------------------------------------
@@ -182,11 +191,51 @@ class DropPolicy:
 
 
 @dataclass(frozen=True)
+class Rush:
+    """The bell: several students ask for one restroom, one after another, and a line forms;
+    then the first of them comes back, and the place goes to the line."""
+
+    students: tuple[str, ...]
+    destination: str
+
+
+@dataclass(frozen=True)
+class Take:
+    """A student in line takes their offered place (or tries to, too soon or too late).
+
+    `pick` chooses among the waiting passes, those offered a place first.
+    """
+
+    pick: int
+
+
+@dataclass(frozen=True)
+class Wait:
+    """A few seconds pass: an offer may lapse, or not yet."""
+
+    seconds: int
+
+
+@dataclass(frozen=True)
 class Sweep:
-    """The scheduler's sweep starts the scheduled passes that are due."""
+    """The scheduler's sweep: expiry (the line's backstop), lapsed offers, scheduled passes,
+    free places."""
 
 
-Step = Request | Trip | Issue | Act | Return | Advance | SetPolicy | DropPolicy | Sweep
+Step = (
+    Request
+    | Trip
+    | Rush
+    | Issue
+    | Act
+    | Return
+    | Advance
+    | Wait
+    | Take
+    | SetPolicy
+    | DropPolicy
+    | Sweep
+)
 
 
 def local(day: int, hour: int, minute: int) -> datetime:
@@ -214,6 +263,7 @@ def rules_for(draw: st.DrawFn, scope: str) -> dict[str, object]:
         "no_fly_before_end_minutes": no_fly_minutes,
         "no_pass_periods": st.lists(st.sampled_from(PERIOD_NAMES), max_size=3, unique=True)
         | st.none(),
+        "offer_seconds": st.sampled_from([10, 20, 45, 600]),
     }
     if scope == "destination":
         candidates["exempt"] = st.booleans()
@@ -312,7 +362,17 @@ WEIGHTED: list[tuple[int, st.SearchStrategy[Step]]] = [
     (1, next_day_or_week),
     (2, policy_rows()),
     (1, policy_rows().map(dropped)),
-    (1, st.just(Sweep())),
+    (2, st.just(Sweep())),
+    (5, st.builds(Take, st.integers(0, 6))),
+    (
+        4,
+        st.builds(
+            Rush,
+            st.lists(students, min_size=3, max_size=4, unique=True).map(tuple),
+            st.sampled_from(["Restroom North", "Restroom South"]),
+        ),
+    ),
+    (3, st.builds(Wait, st.integers(5, 40))),
 ]
 # (st.one_of would drop the repeats: it keeps each strategy once.)
 steps: st.SearchStrategy[Step] = st.sampled_from(
@@ -337,10 +397,26 @@ class Row:
     ended_at: datetime | None
     arrived_at: datetime | None
     start_at: datetime | None
+    due_at: datetime | None
+    queued_at: datetime | None
+    offer_expires_at: datetime | None
+
+    @property
+    def offered(self) -> bool:
+        """Say whether a place is offered to (held for) this waiting pass."""
+        return self.state == "waiting" and self.offer_expires_at is not None
+
+    @property
+    def holds_a_place(self) -> bool:
+        """Say whether the pass counts as out: active, or offered a place."""
+        return self.state == "active" or self.offered
 
 
 PRECEDENCE = ("student", "destination", "group", "grade", "school")
-LOWER_IS_STRICTER = frozenset({"passes_per_day", "passes_per_week"})
+LOWER_IS_STRICTER = frozenset({"passes_per_day", "passes_per_week", "offer_seconds"})
+DEFAULT_OFFER_SECONDS = 30
+# A pass with no grace expires this long past its due time while someone waits in line.
+LINE_BACKSTOP = timedelta(minutes=60)
 
 
 @dataclass
@@ -517,7 +593,7 @@ async def read_passes(world: World) -> list[Row]:
 
 def room_state(world: World, rows: list[Row], student_id: int, destination_id: int) -> str:
     """Return what admission gives a pass out of class now: active or waiting (in line)."""
-    active = [r for r in rows if r.state == "active" and r.student_id != student_id]
+    active = [r for r in rows if r.holds_a_place and r.student_id != student_id]
     capacity = CAPACITY.get(world.place_name[destination_id])
     home = world.home_of[world.login_of[student_id]]
     if capacity is not None and sum(r.destination_id == destination_id for r in active) >= capacity:
@@ -535,7 +611,7 @@ def encounter_blocks(world: World, rows: list[Row], student_id: int) -> bool:
     if login not in ENCOUNTER:
         return False
     (other,) = ENCOUNTER - {login}
-    return any(r.state == "active" and r.student_id == world.student_ids[other] for r in rows)
+    return any(r.holds_a_place and r.student_id == world.student_ids[other] for r in rows)
 
 
 def outcome(response: httpx.Response) -> str:
@@ -721,22 +797,94 @@ async def drop_policy(world: World, step: DropPolicy) -> None:
 
 
 async def sweep(world: World) -> None:
-    """Start due scheduled passes, as the server's background sweep does."""
+    """Run the server's background sweep, its steps in its order, each checked by the model."""
+    now = world.now()
+    rows = await read_passes(world)
+    # No grace is ever set here: only the line's backstop expires, and only while anyone waits.
+    backstop = (
+        {
+            r.id
+            for r in rows
+            if r.state == "active" and r.due_at is not None and now >= r.due_at + LINE_BACKSTOP
+        }
+        if any(r.state == "waiting" for r in rows)
+        else set()
+    )
+    expired = set(await expire_overdue_passes())
+    assert expired == backstop, f"expired {sorted(expired)}, the model {sorted(backstop)}"
+    rows = await read_passes(world)
+    lapsed = {
+        r.id
+        for r in rows
+        if r.offer_expires_at is not None and r.offered and r.offer_expires_at <= now
+    }
+    requeued = await lapse_offers()
+    assert set(requeued) == lapsed, f"requeued {sorted(requeued)}, the model {sorted(lapsed)}"
+    after = {r.id: r for r in await read_passes(world)}
+    for pass_id in requeued:  # to the back of the line, and not left holding a lapsed offer
+        r = after[pass_id]
+        assert r.state == "waiting", f"requeued pass {pass_id} is {r.state}"
+        assert r.queued_at == now, f"requeued pass {pass_id} queued at {r.queued_at}"
+        assert r.offer_expires_at is None or r.offer_expires_at > now
     due = {
         r.id
-        for r in await read_passes(world)
-        if r.state == "scheduled" and r.start_at is not None and r.start_at <= world.now()
+        for r in after.values()
+        if r.state == "scheduled" and r.start_at is not None and r.start_at <= now
     }
     started = set(await start_due_passes())
     assert started <= due, f"started passes that were not due: {sorted(started - due)}"
-    world.log.append(f"sweep -> started {sorted(started)}")
+    # The line moves in the transaction that frees a place: the sweep's net finds nothing.
+    assert await offer_free_places() == []
+    event(f"sweep -> {'expired' if expired else 'no expiry'}, {len(requeued)} requeued")
+    world.log.append(
+        f"sweep -> expired {sorted(expired)}, requeued {sorted(requeued)}, "
+        f"started {sorted(started)}"
+    )
+
+
+async def take(world: World, step: Take) -> None:
+    """The student takes the place offered to their waiting pass: in time, too late, too soon."""
+    rows = await read_passes(world)
+    line = sorted((r for r in rows if r.state == "waiting"), key=lambda r: (not r.offered, r.id))
+    if not line:
+        return
+    mine = line[step.pick % len(line)]
+    login = world.login_of[mine.student_id]
+    response = await world.demo.post(login, f"/api/passes/{mine.id}/take")
+    got = outcome(response)
+    world.log.append(f"{step} on pass {mine.id} (offered until {mine.offer_expires_at}) -> {got}")
+    event(f"take -> {got}")
+    if mine.offer_expires_at is None:
+        expected = ErrorCode.NOT_YOUR_TURN.value
+    elif world.now() >= mine.offer_expires_at:
+        expected = ErrorCode.OFFER_EXPIRED.value
+    else:
+        expected = "active"  # the place was held: no limit or group can stand in the way
+    assert got == expected, f"{step}: {got}, the model expects {expected}: {response.text}"
+    if expected != "active":
+        message = response.json()["error"]["message"]
+        assert "line" in message, f"{step}: the student isn't told what next: {message}"
+
+
+async def offers_are_timed(world: World, before: list[Row]) -> None:
+    """A place offered in this step is held for the student's `offer_seconds` from now."""
+    earlier = {r.id: r.offer_expires_at for r in before}
+    for r in await read_passes(world):
+        if not r.offered or earlier.get(r.id) == r.offer_expires_at:
+            continue
+        login = world.login_of[r.student_id]
+        seconds = world.value("offer_seconds", login, world.place_name[r.destination_id])
+        expected = world.now() + timedelta(seconds=seconds or DEFAULT_OFFER_SECONDS)
+        assert r.offer_expires_at == expected, (
+            f"pass {r.id} offered until {r.offer_expires_at}, the model {expected}"
+        )
 
 
 async def nobody_left_in_line(world: World) -> None:
     """No waiting pass could go out now: the line moves whenever there is room."""
     rows = await read_passes(world)
     for r in rows:
-        if r.state != "waiting" or encounter_blocks(world, rows, r.student_id):
+        if r.state != "waiting" or r.offered or encounter_blocks(world, rows, r.student_id):
             continue
         assert room_state(world, rows, r.student_id, r.destination_id) == "waiting", (
             f"pass {r.id} to {world.place_name[r.destination_id]} waits though there is room"
@@ -772,6 +920,15 @@ async def run(world: World, step: Step) -> None:
         clock.advance(advance_by(world, step))
         world.demo.tokens.clear()  # sessions last 12 hours: sign in again at the new time
         world.log.append(f"{step} -> {world.now().astimezone(CHICAGO):%a %d %H:%M}")
+    elif isinstance(step, Rush):
+        for login in step.students:
+            await request_pass(world, Request(login, step.destination))
+        await come_back(world, Return(step.students[0]))
+    elif isinstance(step, Wait):
+        clock.advance(timedelta(seconds=step.seconds))
+        world.log.append(f"{step} -> {world.now().astimezone(CHICAGO):%a %d %H:%M:%S}")
+    elif isinstance(step, Take):
+        await take(world, step)
     elif isinstance(step, SetPolicy):
         await set_policy(world, step)
     elif isinstance(step, DropPolicy):
@@ -858,8 +1015,10 @@ async def test_random_school_days_keep_every_limit_and_invariant(
     await begin(world, frozen_clock, start)
     for step in steps:
         try:
+            before = await read_passes(world)
             await run(world, step)
             await assert_invariants()
             await nobody_left_in_line(world)
+            await offers_are_timed(world, before)
         except AssertionError as exc:
             raise AssertionError("\n".join([*world.log, str(exc)])) from exc

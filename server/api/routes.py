@@ -196,6 +196,24 @@ OPERATIONS: list[Operation] = [
         for verb in ("approve", "deny", "cancel", "arrive", "end")
     ],
     Operation(
+        "POST",
+        "/api/passes/{id}/take",
+        passes.verb_handler("take"),
+        "Take the place offered to a waiting pass (the fair line): it starts",
+        "takePass",
+        "passes",
+        response=PassOut,
+        errors=(
+            *VERB_ERRORS,
+            E.NOT_YOUR_TURN,
+            E.OFFER_EXPIRED,
+            E.BLOCKED,
+            E.PASSES_DISABLED,
+            E.CAPACITY_FULL,
+        ),
+        path_params=("id",),
+    ),
+    Operation(
         "GET",
         "/api/policies",
         policies.list_all,

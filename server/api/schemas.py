@@ -131,7 +131,15 @@ class PassOut(BaseModel):
     destination: PlaceRef
     minutes: int
     ended_by: EndedBy | None
-    position: int | None = Field(description="Place in line while waiting, 1 is next.")
+    position: int | None = Field(
+        description="Place in its destination's line while waiting, 1 is next (a pass offered "
+        "a place is at the front)."
+    )
+    offer_expires_at: str | None = Field(
+        description="While waiting: a place is offered to this pass and held until this time; "
+        "`POST /api/passes/{id}/take` before it, or the pass goes to the back of the line. "
+        "Null when no place is offered."
+    )
     version: int
     requested_at: str
     start_at: str | None
@@ -151,6 +159,9 @@ CooldownMinutes = Annotated[StrictInt, Field(ge=0, le=1440)]
 NoFlyMinutes = Annotated[StrictInt, Field(ge=0, le=120)]
 # Four hours past the due time is a school day's half: any longer and "expired" means nothing.
 GraceMinutes = Annotated[StrictInt, Field(ge=0, le=240)]
+# Ten seconds is the least a student needs to see the offer; ten minutes holds a place empty
+# longer than most visits last.
+OfferSeconds = Annotated[StrictInt, Field(ge=10, le=600)]
 # A school-local wall-clock time, 24-hour: "08:00", "14:50".
 Clock = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 PeriodName = Annotated[
@@ -199,7 +210,13 @@ class PolicyRules(Strict):
     overtime_grace_minutes: GraceMinutes | None = Field(
         default=None,
         description="Minutes an active pass may run past its due time before the system ends "
-        "it as `expired` (ended_by `system`); null or unset everywhere: passes never expire.",
+        "it as `expired` (ended_by `system`); null or unset everywhere: passes never expire "
+        "(but one an hour overdue while someone waits in line does).",
+    )
+    offer_seconds: OfferSeconds = Field(
+        default=30,
+        description="Seconds a student in line has to take a place offered to them before "
+        "their pass goes to the back of the line (10-600; unset everywhere: 30).",
     )
 
 
@@ -240,6 +257,7 @@ class EffectivePolicyOut(BaseModel):
     no_fly_before_end_minutes: EffectiveSettingOut
     no_pass_periods: EffectiveSettingOut
     overtime_grace_minutes: EffectiveSettingOut
+    offer_seconds: EffectiveSettingOut
 
 
 class NoFlyWindowOut(BaseModel):

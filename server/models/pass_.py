@@ -55,6 +55,8 @@ class Pass(Model):
     requested_at = fields.DatetimeField()
     start_at = fields.DatetimeField(null=True)
     queued_at = fields.DatetimeField(null=True)
+    # Set while a waiting pass is offered a freed place (reserved for it) until this time.
+    offer_expires_at = fields.DatetimeField(null=True)
     started_at = fields.DatetimeField(null=True)
     arrived_at = fields.DatetimeField(null=True)
     due_at = fields.DatetimeField(null=True)

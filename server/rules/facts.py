@@ -35,6 +35,13 @@ class OpenPass:
     destination_id: int
     state: PassState
     queued_at: datetime | None = None
+    # Set while a waiting pass is offered a freed place: it holds that place until then.
+    offer_expires_at: datetime | None = None
+
+    @property
+    def offered(self) -> bool:
+        """Say whether the pass is waiting with a place offered to it (reserved for it)."""
+        return self.state is PassState.WAITING and self.offer_expires_at is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +124,10 @@ class SchoolFacts:
     def active(self) -> tuple[OpenPass, ...]:
         """Return the passes out of class right now."""
         return tuple(p for p in self.open_passes if p.state is PassState.ACTIVE)
+
+    def holding(self) -> tuple[OpenPass, ...]:
+        """Return the passes that hold a place: out of class, or offered one (reserved)."""
+        return tuple(p for p in self.open_passes if p.state is PassState.ACTIVE or p.offered)
 
     def waiting_line(self) -> tuple[OpenPass, ...]:
         """Return the waiting passes in arrival order (first in line first)."""

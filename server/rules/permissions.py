@@ -24,6 +24,7 @@ class Action(StrEnum):
     CANCEL = "cancel"
     ARRIVE = "arrive"
     END = "end"
+    TAKE = "take"  # take the place offered to a waiting pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +137,9 @@ RULES: dict[Action, Rule] = {
         _destination_staff(_to_mine),
         _kiosk(_from_or_to_mine),
     ),
+    # Whoever is with the student when their turn comes: the student, their room's teacher or
+    # its door kiosk, or staff who act school-wide.
+    Action.TAKE: _any(_own, _school_wide, _classroom(_from_mine), _kiosk(_from_mine)),
 }
 
 
