@@ -2,7 +2,8 @@
 
 Hypothesis generates a start time and a list of steps (students asking for passes on their
 device or at the Room 101 kiosk, staff issuing and scheduling passes, approvals, denials,
-cancels, arrivals and ends by the right or the wrong person, students taking the place the
+cancels, arrivals and ends by the right or the wrong person, students with an accommodation
+(no limit holds them, their pass goes first in line), students taking the place the
 fair line offers them in time, too late or before their turn, clock moves from a few seconds
 to several days, across local midnight and into the next week, admins setting and deleting
 policy rows at every scope, the background sweep) and runs them in one event loop through the
@@ -267,6 +268,8 @@ def rules_for(draw: st.DrawFn, scope: str) -> dict[str, object]:
     }
     if scope == "destination":
         candidates["exempt"] = st.booleans()
+    if scope == "student":
+        candidates["accommodation"] = st.booleans()
     chosen = draw(st.sets(st.sampled_from(sorted(candidates)), min_size=1, max_size=3))
     return {name: draw(candidates[name]) for name in sorted(chosen)}
 
@@ -361,6 +364,8 @@ WEIGHTED: list[tuple[int, st.SearchStrategy[Step]]] = [
     (1, long_wait),
     (1, next_day_or_week),
     (2, policy_rows()),
+    # An admin records a student's plan: they should soon be in a line (a Rush) ahead of others.
+    (2, st.builds(SetPolicy, st.just("student"), students, st.just({"accommodation": True}))),
     (1, policy_rows().map(dropped)),
     (2, st.just(Sweep())),
     (5, st.builds(Take, st.integers(0, 6))),
@@ -400,6 +405,7 @@ class Row:
     due_at: datetime | None
     queued_at: datetime | None
     offer_expires_at: datetime | None
+    line_priority: bool
 
     @property
     def offered(self) -> bool:
@@ -528,9 +534,13 @@ class World:
         days = [r.requested_at.astimezone(CHICAGO).date() for r in self.counted(rows, login)]
         return sum(1 for d in days if d == today), sum(1 for d in days if monday <= d <= today)
 
+    def accommodated(self, login: str) -> bool:
+        """Say whether the student's own row gives them an accommodation."""
+        return self.policies.get(("student", login), {}).get("accommodation") is True
+
     def limit_holds(self, rows: list[Row], login: str, destination: str) -> set[str]:
         """Return the codes of the limits that hold the student's own request now."""
-        if self.place_ids[destination] in self.exempt():
+        if self.place_ids[destination] in self.exempt() or self.accommodated(login):
             return set()
         today, week = self.counts(rows, login)
         holds = set()
@@ -548,7 +558,7 @@ class World:
 
     def no_fly(self, login: str, destination: str) -> set[bool]:
         """Return whether now is a no-fly time for the request: {True}, {False} or both (a tie)."""
-        if self.place_ids[destination] in self.exempt():
+        if self.place_ids[destination] in self.exempt() or self.accommodated(login):
             return {False}
         now = self.now().astimezone(CHICAGO)
         if now.weekday() >= 5:  # the demo has school Monday to Friday, always `regular`
@@ -672,9 +682,11 @@ async def request_pass(world: World, step: Request) -> None:
         body = response.json()
         assert body["kind"] == (KIOSK_KIND if step.at_kiosk else REQUESTED)
         world.pass_ids.append(int(body["id"]))
-        # The limit held at the time of the request: this pass is within it.
-        assert per_day is None or today + 1 <= per_day or destination_id in world.exempt()
-        assert per_week is None or week + 1 <= per_week or destination_id in world.exempt()
+        # The limit held at the time of the request: this pass is within it (or never holds).
+        unheld = destination_id in world.exempt() or world.accommodated(login)
+        assert per_day is None or today + 1 <= per_day or unheld
+        assert per_week is None or week + 1 <= per_week or unheld
+        await goes_first_if_accommodated(world, int(body["id"]), login)
     explained = await world.demo.get(ADMIN, f"/api/students/{student_id}/policy")
     assert explained.status_code == 200, explained.text
     server_counts = (explained.json()["today"], explained.json()["this_week"])
@@ -705,6 +717,7 @@ async def issue_pass(world: World, step: Issue) -> None:
             admitted = room_state(world, rows, student_id, destination_id)
             assert got in {admitted, "pending"} if step.destination == "Counselor" else {admitted}
         world.pass_ids.append(int(response.json()["id"]))
+        await goes_first_if_accommodated(world, int(response.json()["id"]), step.student)
         return
     allowed = {ErrorCode.FORBIDDEN.value, ErrorCode.NOT_A_DESTINATION.value}
     if step.in_minutes is None:
@@ -880,6 +893,43 @@ async def offers_are_timed(world: World, before: list[Row]) -> None:
         )
 
 
+async def goes_first_if_accommodated(world: World, pass_id: int, login: str) -> None:
+    """A new pass stands ahead in line exactly when its student has an accommodation now."""
+    (row,) = [r for r in await read_passes(world) if r.id == pass_id]
+    assert row.line_priority is world.accommodated(login), (
+        f"pass {pass_id} of {login}: line_priority {row.line_priority}"
+    )
+
+
+async def the_line_is_in_order(world: World) -> None:
+    """Each destination's line, as an admin lists it: offered places first, then passes with
+    an accommodation, then by the time they queued (then id)."""
+    rows = {r.id: r for r in await read_passes(world)}
+    waiting = [r for r in rows.values() if r.state == "waiting"]
+    if not waiting:
+        return
+    if any(r.line_priority for r in waiting):
+        event("an accommodated student in line")
+    listed = await world.demo.get(ADMIN, "/api/passes?state=waiting")
+    assert listed.status_code == 200, listed.text
+    by_place: dict[int, list[tuple[int, int]]] = {}
+    for body in listed.json():
+        by_place.setdefault(body["destination"]["id"], []).append((body["position"], body["id"]))
+    for place, line in by_place.items():
+        got = [pass_id for _, pass_id in sorted(line)]
+        expected = sorted(
+            got,
+            key=lambda i: (
+                not rows[i].offered,
+                not rows[i].line_priority,
+                rows[i].queued_at,
+                i,
+            ),
+        )
+        assert got == expected, f"the line to {world.place_name[place]}: {got}, not {expected}"
+        assert sorted(position for position, _ in line) == list(range(1, len(line) + 1))
+
+
 async def nobody_left_in_line(world: World) -> None:
     """No waiting pass could go out now: the line moves whenever there is room."""
     rows = await read_passes(world)
@@ -1020,5 +1070,6 @@ async def test_random_school_days_keep_every_limit_and_invariant(
             await assert_invariants()
             await nobody_left_in_line(world)
             await offers_are_timed(world, before)
+            await the_line_is_in_order(world)
         except AssertionError as exc:
             raise AssertionError("\n".join([*world.log, str(exc)])) from exc

@@ -213,6 +213,13 @@ class PolicyRules(Strict):
         "it as `expired` (ended_by `system`); null or unset everywhere: passes never expire "
         "(but one an hour overdue while someone waits in line does).",
     )
+    accommodation: StrictBool = Field(
+        default=False,
+        description="Student rows only, read and set by admins alone: the student has an "
+        "accommodation (an IEP, 504 or medical plan). No limit, cooldown or no-fly time holds "
+        "them, and their pass goes to the front of a line (no capacity is exceeded). No other "
+        "screen shows it.",
+    )
     offer_seconds: OfferSeconds = Field(
         default=30,
         description="Seconds a student in line has to take a place offered to them before "
@@ -258,6 +265,9 @@ class EffectivePolicyOut(BaseModel):
     no_pass_periods: EffectiveSettingOut
     overtime_grace_minutes: EffectiveSettingOut
     offer_seconds: EffectiveSettingOut
+    accommodation: EffectiveSettingOut | None = Field(
+        default=None, description="Admins only; absent for other staff."
+    )
 
 
 class NoFlyWindowOut(BaseModel):

@@ -13,4 +13,9 @@ class Migration(migrations.Migration):
             name='offer_expires_at',
             field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
         ),
+        ops.AddField(
+            model_name='Pass',
+            name='line_priority',
+            field=fields.BooleanField(default=False),
+        ),
     ]

@@ -57,6 +57,9 @@ class Pass(Model):
     queued_at = fields.DatetimeField(null=True)
     # Set while a waiting pass is offered a freed place (reserved for it) until this time.
     offer_expires_at = fields.DatetimeField(null=True)
+    # Ahead of others in line: the student had an accommodation when the pass was made. Never
+    # serialised: no screen may tell why a pass went first (ADR 0005, accommodations).
+    line_priority = fields.BooleanField(default=False)
     started_at = fields.DatetimeField(null=True)
     arrived_at = fields.DatetimeField(null=True)
     due_at = fields.DatetimeField(null=True)

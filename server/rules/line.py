@@ -6,7 +6,8 @@ it stays `waiting`, with `offer_expires_at` set, and the place counts as taken (
 nobody else gets it. The student takes it before the offer lapses (half-open: at
 `offer_expires_at` it has lapsed), or the sweep puts the pass at the back of the line and the
 place goes to the next. A student a blocking encounter group holds back is skipped, not offered,
-and keeps their place in line.
+and keeps their place in line. A student with an accommodation goes to the front of the line
+(behind places already offered): they are offered the next place, and no limit is exceeded.
 """
 
 from __future__ import annotations
@@ -32,9 +33,10 @@ class LineMove:
     skipped: tuple[int, ...]  # there was room, but a blocking encounter group holds them back
 
 
-def line_key(waiting: OpenPass, now: datetime) -> tuple[bool, datetime, int]:
-    """Return a waiting pass's sort key: offered passes first, then by time queued, then id."""
-    return (not waiting.offered, waiting.queued_at or now, waiting.id)
+def line_key(waiting: OpenPass, now: datetime) -> tuple[bool, bool, datetime, int]:
+    """Return a waiting pass's sort key: offered passes first, then those with priority (an
+    accommodation), then by time queued, then id."""
+    return (not waiting.offered, not waiting.line_priority, waiting.queued_at or now, waiting.id)
 
 
 def positions(waiting: Iterable[OpenPass], now: datetime) -> dict[int, int]:

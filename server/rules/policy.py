@@ -40,6 +40,9 @@ class Setting(StrEnum):
     OVERTIME_GRACE_MINUTES = "overtime_grace_minutes"
     # Seconds a student in line has to take a place offered to them before going to the back.
     OFFER_SECONDS = "offer_seconds"
+    # A student only (an IEP, 504 or medical plan): no limit, cooldown or no-fly time holds
+    # them, and their pass is at the front of a line. Admins alone read or set it.
+    ACCOMMODATION = "accommodation"
 
 
 # Most specific first: the order resolution looks in.
@@ -61,6 +64,7 @@ DEFAULTS: Mapping[Setting, PolicyValue] = {
     Setting.NO_PASS_PERIODS: None,
     Setting.OVERTIME_GRACE_MINUTES: None,  # passes never expire unless a school sets it
     Setting.OFFER_SECONDS: 30,  # time to put the pencil down and stand up, not to finish a task
+    Setting.ACCOMMODATION: False,
 }
 # The scopes each setting may be set for.
 SCOPES_OF: Mapping[Setting, frozenset[PolicyScope]] = {
@@ -73,6 +77,7 @@ SCOPES_OF: Mapping[Setting, frozenset[PolicyScope]] = {
     Setting.NO_PASS_PERIODS: frozenset(PolicyScope),
     Setting.OVERTIME_GRACE_MINUTES: frozenset(PolicyScope),
     Setting.OFFER_SECONDS: frozenset(PolicyScope),
+    Setting.ACCOMMODATION: frozenset({PolicyScope.STUDENT}),
 }
 # Settings whose bigger value is stricter (a longer wait); the limits are stricter when lower.
 LONGER_IS_STRICTER = frozenset(
@@ -106,6 +111,13 @@ class EffectivePolicy:
     no_pass_periods: Effective
     overtime_grace_minutes: Effective
     offer_seconds: Effective
+    accommodation: Effective
+
+    @property
+    def unheld(self) -> bool:
+        """Say whether no limit, cooldown or no-fly time holds the pass: an exempt destination,
+        or a student with an accommodation."""
+        return bool(self.exempt.value) or self.accommodation.value is True
 
     def of(self, setting: Setting) -> Effective:
         """Return one setting by name."""
@@ -125,7 +137,7 @@ def strictness(setting: Setting, value: PolicyValue) -> float:
         return 0.0  # null: no period is closed
     if setting in LONGER_IS_STRICTER:
         return float(value or 0)
-    if setting is Setting.EXEMPT:
+    if setting in (Setting.EXEMPT, Setting.ACCOMMODATION):
         return 0.0 if value else 1.0
     return float("-inf") if value is None else -float(value)
 

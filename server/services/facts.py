@@ -77,6 +77,7 @@ def open_pass_of(hall_pass: Pass) -> OpenPass:
         state=PassState(hall_pass.state),
         queued_at=hall_pass.queued_at,
         offer_expires_at=hall_pass.offer_expires_at,
+        line_priority=hall_pass.line_priority,
     )
 
 
@@ -92,7 +93,7 @@ def policy_values(rules: Mapping[str, object]) -> dict[str, PolicyValue]:
     for name, value in rules.items():
         if name not in KNOWN_SETTINGS:
             continue
-        if name == Setting.EXEMPT:
+        if name in (Setting.EXEMPT, Setting.ACCOMMODATION):
             if isinstance(value, bool):
                 values[name] = value
         elif name == Setting.NO_PASS_PERIODS:
@@ -234,6 +235,7 @@ async def load_facts(
             "state",
             "queued_at",
             "offer_expires_at",
+            "line_priority",
         )
     )
     members = (
@@ -270,6 +272,7 @@ async def load_facts(
                 state=PassState(row["state"]),
                 queued_at=row["queued_at"],
                 offer_expires_at=row["offer_expires_at"],
+                line_priority=row["line_priority"],
             )
             for row in open_rows
         ),
@@ -315,3 +318,13 @@ async def requesters_of(
         )
         for row in students
     }
+
+
+async def accommodated(conn: BaseDBAsyncClient | None, school_id: int, student_id: int) -> bool:
+    """Say whether the student's own policy row gives them an accommodation (one query)."""
+    row = (
+        await Policy.filter(school_id=school_id, scope=PolicyScope.STUDENT, target=str(student_id))
+        .using_db(conn)
+        .values("rules")
+    )
+    return bool(row) and row[0]["rules"].get(Setting.ACCOMMODATION) is True

@@ -23,7 +23,7 @@ from server.rules.lifecycle import needs_approval
 from server.rules.line import offers, take
 from server.rules.permissions import Action, PassTarget, may, sees_full_names
 from server.services.encounters import keep_prevented, log_alerts, log_prevented
-from server.services.facts import load_facts, open_pass_of, place_of
+from server.services.facts import accommodated, load_facts, open_pass_of, place_of
 from server.services.line import offer_deadlines
 from server.services.principal import Principal
 from server.services.transaction import SchoolTransaction, school_transaction
@@ -235,6 +235,7 @@ async def create_pass(
                 requested_at=now,
                 start_at=start_at if decision.state is PassState.SCHEDULED else None,
                 minutes=destination.default_minutes,
+                line_priority=await accommodated(tx.conn, actor.school_id, student.id),
                 **lifecycle_fields(decision.state, now, destination.default_minutes),
             )
         except IntegrityError as exc:  # invariant 1 held by the database itself
