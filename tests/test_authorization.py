@@ -227,6 +227,8 @@ BY_ROLE: dict[tuple[str, str], dict[str, int]] = {
     ("DELETE", "/api/encounters/groups/{id}"): ENCOUNTER_MANAGERS
     | {"admin": 204, "security": 204, "other_admin": 404},
     ("GET", "/api/encounters/log"): ENCOUNTER_MANAGERS | {"other_admin": 200},
+    # Overrides and their reasons: admins only, each their own school's.
+    ("GET", "/api/overrides"): ADMINS_ONLY | {"admin": 200, "other_admin": 200},
 }
 # A valid schedule the walk PUTs: a school's own, whoever sends it.
 SCHEDULE_BODY = {

@@ -102,6 +102,10 @@ FROM_STATES = {
 }
 AFTER = {"deny": "denied", "cancel": "cancelled", "arrive": "active", "end": "ended"}
 
+OVERRIDE_REASON = "Needs to go now"
+# Who may override for a student of a room: school-wide staff, and that room's teacher.
+OVERRIDERS = ("monitor@demo.school", ADMIN)
+
 # CI runs the same derandomized examples every time; HALLPASS_PROPERTY_EXAMPLES=500 explores
 # longer, with fresh random examples, by hand.
 EXPLORE = os.environ.get("HALLPASS_PROPERTY_EXAMPLES")
@@ -134,12 +138,14 @@ class Request:
 
 @dataclass(frozen=True)
 class Issue:
-    """Staff issue a pass for a student, now or `in_minutes` from now (scheduled)."""
+    """Staff issue a pass for a student, now or `in_minutes` from now (scheduled), perhaps
+    with an override (`reason`) past the student's limits and ahead of a line."""
 
     staff: str
     student: str
     destination: str
     in_minutes: int | None = None
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -345,7 +351,24 @@ likely_act = st.builds(
     st.sampled_from(["student", "origin_teacher", "destination_staff"]),
 )
 issues = st.builds(
-    Issue, st.sampled_from(STAFF), students, destinations, st.none() | st.integers(1, 90)
+    Issue,
+    st.sampled_from(STAFF),
+    students,
+    destinations,
+    st.none() | st.integers(1, 90),
+    st.sampled_from([None, None, OVERRIDE_REASON]),
+)
+# Staff send a student out now past their limits (a teacher of either room, or someone who
+# may not): into the crowded places, where the line and the limits are.
+overrides = st.builds(
+    Issue,
+    st.sampled_from(
+        [*OVERRIDERS, "teacher1@demo.school", "teacher2@demo.school", "nurse@demo.school"]
+    ),
+    students,
+    st.sampled_from(["Restroom North", "Restroom South", "Library"]),
+    st.none(),
+    st.just(OVERRIDE_REASON),
 )
 short_wait = st.builds(Advance, st.just("now"), st.integers(1, 20))
 long_wait = st.builds(Advance, st.just("now"), st.integers(21, 72 * 60))
@@ -360,6 +383,7 @@ WEIGHTED: list[tuple[int, st.SearchStrategy[Step]]] = [
     (2, any_act),
     (2, likely_act),
     (2, issues),
+    (2, overrides),
     (3, short_wait),
     (1, long_wait),
     (1, next_day_or_week),
@@ -702,11 +726,23 @@ async def issue_pass(world: World, step: Issue) -> None:
     body: dict[str, object] = {"destination_id": destination_id, "student_id": student_id}
     if step.in_minutes is not None:
         body["start_at"] = (world.now() + timedelta(minutes=step.in_minutes)).isoformat()
+    if step.reason is not None:
+        body["override"] = {"reason": step.reason}
+    would_have = would_have_told(world, rows, step) if step.reason is not None else set()
     response = await world.demo.post(step.staff, "/api/passes", body)
     got = outcome(response)
     world.log.append(f"{step} -> {got}")
-    event(f"staff pass -> {got}")
+    event(f"staff pass{' with an override' if step.reason else ''} -> {got}")
     is_open = any(r.student_id == student_id and r.state in OPEN for r in rows)
+    if step.reason is not None and step.in_minutes is not None:
+        assert got == ErrorCode.VALIDATION_ERROR.value, f"{step}: an override with start_at: {got}"
+        return
+    teacher = TEACHER_OF[world.place_name[world.home_of[step.student]]]
+    if step.reason is not None and step.staff not in (*OVERRIDERS, teacher):
+        assert got == ErrorCode.FORBIDDEN.value, f"{step}: {step.staff} overrode: {got}"
+        return
+    if response.status_code == 201 and step.reason is not None:
+        await override_is_recorded(world, int(response.json()["id"]), step, would_have)
     if response.status_code == 201:
         assert not step.destination.startswith("Room"), f"{step}: {response.text}"
         if step.in_minutes is not None:
@@ -717,13 +753,50 @@ async def issue_pass(world: World, step: Issue) -> None:
             admitted = room_state(world, rows, student_id, destination_id)
             assert got in {admitted, "pending"} if step.destination == "Counselor" else {admitted}
         world.pass_ids.append(int(response.json()["id"]))
-        await goes_first_if_accommodated(world, int(response.json()["id"]), step.student)
+        await goes_first_if_accommodated(
+            world, int(response.json()["id"]), step.student, overridden=step.reason is not None
+        )
         return
     allowed = {ErrorCode.FORBIDDEN.value, ErrorCode.NOT_A_DESTINATION.value}
     if step.in_minutes is None:
         allowed |= {ErrorCode.ALREADY_OUT.value} if is_open else set()
         allowed |= {ErrorCode.BLOCKED.value} if encounter_blocks(world, rows, student_id) else set()
     assert got in allowed, f"{step}: staff were refused with {got}: {response.text}"
+
+
+def would_have_told(world: World, rows: list[Row], step: Issue) -> set[str | None]:
+    """Return what the student's own request would have been refused with (None: nothing):
+    a limit, a no-fly time (the model's tie gives both), or a full place."""
+    login, destination = step.student, step.destination
+    holds = world.limit_holds(rows, login, destination)
+    if holds:
+        return set(holds)
+    told: set[str | None] = set()
+    no_fly = world.no_fly(login, destination)
+    if True in no_fly:
+        told.add(ErrorCode.NO_FLY_TIME.value)
+    if False in no_fly:
+        student_id, destination_id = world.student_ids[login], world.place_ids[destination]
+        full = room_state(world, rows, student_id, destination_id) == "waiting"
+        if destination == "Nurse":
+            told.add(None)  # the student would have waited for approval: nothing held them
+        elif destination == "Counselor":
+            told |= {None, ErrorCode.CAPACITY_FULL.value if full else None}
+        else:
+            told.add(ErrorCode.CAPACITY_FULL.value if full else None)
+    return told
+
+
+async def override_is_recorded(
+    world: World, pass_id: int, step: Issue, would_have: set[str | None]
+) -> None:
+    """The admin reads who overrode, why, and what the student would have been told."""
+    listed = await world.demo.get(ADMIN, "/api/overrides")
+    assert listed.status_code == 200, listed.text
+    (record,) = [r for r in listed.json() if r["pass_id"] == pass_id]
+    assert record["reason"] == step.reason
+    code = None if record["would_have"] is None else record["would_have"]["code"]
+    assert code in would_have, f"{step}: the override went past {code}, the model {would_have}"
 
 
 async def act(world: World, step: Act) -> None:
@@ -893,10 +966,13 @@ async def offers_are_timed(world: World, before: list[Row]) -> None:
         )
 
 
-async def goes_first_if_accommodated(world: World, pass_id: int, login: str) -> None:
-    """A new pass stands ahead in line exactly when its student has an accommodation now."""
+async def goes_first_if_accommodated(
+    world: World, pass_id: int, login: str, *, overridden: bool = False
+) -> None:
+    """A new pass stands ahead in line exactly when its student has an accommodation now, or
+    staff overrode for them."""
     (row,) = [r for r in await read_passes(world) if r.id == pass_id]
-    assert row.line_priority is world.accommodated(login), (
+    assert row.line_priority is (world.accommodated(login) or overridden), (
         f"pass {pass_id} of {login}: line_priority {row.line_priority}"
     )
 

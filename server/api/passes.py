@@ -40,6 +40,7 @@ async def create(request: Request) -> Response:
         student_id=body.student_id,
         start_at=body.start_at,
         idempotency_key=key,
+        override_reason=None if body.override is None else body.override.reason,
     )
     return JSONResponse(result.body, status_code=201 if result.created else 200)
 

@@ -7,7 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from server.api import encounters, locations, passes, policies, schedules, session
+from server.api import encounters, locations, overrides, passes, policies, schedules, session
 from server.api.schemas import (
     EncounterGroupIn,
     EncounterGroupOut,
@@ -24,6 +24,7 @@ from server.api.schemas import (
     ScheduleIn,
     ScheduleOut,
     SessionOut,
+    StaffOverrideOut,
     TodayOut,
     UserOut,
 )
@@ -156,6 +157,7 @@ OPERATIONS: list[Operation] = [
             E.COOLDOWN,
             E.NO_FLY_TIME,
             E.CAPACITY_FULL,
+            E.VALIDATION_ERROR,
         ),
     ),
     Operation(
@@ -381,5 +383,17 @@ OPERATIONS: list[Operation] = [
         response_list=True,
         errors=(E.FORBIDDEN, E.VALIDATION_ERROR),
         query=(SINCE_QUERY, GROUP_QUERY),
+    ),
+    Operation(
+        "GET",
+        "/api/overrides",
+        overrides.list_all,
+        "Passes staff sent out past a student's limits or ahead of a line, and why (admins)",
+        "listOverrides",
+        "overrides",
+        response=StaffOverrideOut,
+        response_list=True,
+        errors=(E.FORBIDDEN, E.VALIDATION_ERROR),
+        query=({**SINCE_QUERY, "description": "Only passes asked for at or after this time."},),
     ),
 ]

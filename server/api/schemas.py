@@ -47,6 +47,17 @@ class LoginRequest(Strict):
     )
 
 
+OverrideReason = Annotated[
+    str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True, pattern=NO_NUL)
+]
+
+
+class StaffOverrideIn(Strict):
+    """A staff override: the reason is required and recorded for administrators."""
+
+    reason: OverrideReason = Field(description="Why the student goes now (1-200 characters).")
+
+
 class PassCreate(Strict):
     """A new pass: students send only the destination; staff add the student and a start time."""
 
@@ -58,6 +69,14 @@ class PassCreate(Strict):
     idempotency_key: IdempotencyKeyText | None = Field(
         default=None,
         description="Client-made key: a repeated request with the same key returns the first pass.",
+    )
+    override: StaffOverrideIn | None = Field(
+        default=None,
+        description="Staff who may (admins, security, the teacher of the student's room): the "
+        "pass goes past the student's limits, cooldown and no-fly times and to the front of a "
+        "line. Never past passes switched off, a blocking encounter group or a capacity. Not "
+        "with `start_at`. The reason and the refusal the student would have had are recorded "
+        "for admins (`GET /api/overrides`).",
     )
 
 
@@ -489,3 +508,24 @@ class EncounterLogOut(BaseModel):
     others: list[PersonRef] = Field(description="The group's other members out at that moment.")
     destination: NamedRef
     pass_id: int | None
+
+
+class WouldHaveOut(BaseModel):
+    """What the student would have been told without the override."""
+
+    code: str = Field(description="`limit_reached`, `cooldown`, `no_fly_time` or `capacity_full`.")
+    detail: str = Field(description="The reason, as staff read it.")
+
+
+class StaffOverrideOut(BaseModel):
+    """A staff override, as administrators see it."""
+
+    pass_id: int
+    at: str
+    by: PersonRef = Field(description="The staff member who overrode.")
+    student: PersonRef
+    destination: NamedRef
+    reason: str
+    would_have: WouldHaveOut | None = Field(
+        description="The refusal or line the override went past; null when nothing held."
+    )

@@ -1,6 +1,8 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 from tortoise import fields
+import functools
+from json import dumps, loads
 
 class Migration(migrations.Migration):
     dependencies = [('models', '0004_encounter_log')]
@@ -17,5 +19,10 @@ class Migration(migrations.Migration):
             model_name='Pass',
             name='line_priority',
             field=fields.BooleanField(default=False),
+        ),
+        ops.AddField(
+            model_name='Pass',
+            name='override',
+            field=fields.JSONField(null=True, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
         ),
     ]

@@ -170,6 +170,27 @@ def scope_of(actor: Actor) -> Scope:
     return Scope.FROM_OR_TO
 
 
+def may_override(actor: Actor, target: PassTarget) -> bool:
+    """Say whether the actor may send a student out past their limits and ahead of a line.
+
+    Administrators and security (school-wide), and the teacher or substitute of the room the
+    student leaves: the adult who knows why this student must go now. Not the nurse or
+    counselor (they accept visits to them, which needs no override), never a kiosk or student.
+    """
+    if actor.school_id != target.school_id:
+        return False
+    return _school_wide(actor, target) or _classroom(_from_mine)(actor, target)
+
+
+def may_read_overrides(actor: Actor) -> bool:
+    """Say whether the actor may read staff overrides and their reasons (admins only).
+
+    A reason may be private ("a medical need"): the student, their classmates' screens and
+    other staff never see it; security and teachers see that a pass exists, not why.
+    """
+    return actor.role is Role.ADMIN
+
+
 def sees_full_names(actor: Actor) -> bool:
     """Say whether the actor's screens may show students' full names (not a shared kiosk)."""
     return actor.role is not Role.KIOSK

@@ -17,17 +17,17 @@ from server.clock import utcnow
 from server.enums import Approval, EndedBy, PassKind, PassState, Role
 from server.errors import ErrorCode, HallpassError, forbidden, not_found
 from server.models import IdempotencyKey, Location, Pass, User
-from server.rules import OpenPass, Outcome, PassRequest, admit, decide_request
+from server.rules import OpenPass, Outcome, PassRequest, SchoolFacts, admit, decide_request
 from server.rules.decision import Decision
 from server.rules.lifecycle import needs_approval
 from server.rules.line import offers, take
-from server.rules.permissions import Action, PassTarget, may, sees_full_names
+from server.rules.permissions import Action, PassTarget, may, may_override, sees_full_names
 from server.services.encounters import keep_prevented, log_alerts, log_prevented
 from server.services.facts import accommodated, load_facts, open_pass_of, place_of
 from server.services.line import offer_deadlines
 from server.services.principal import Principal
 from server.services.transaction import SchoolTransaction, school_transaction
-from server.services.views import line_positions, pass_json
+from server.services.views import iso, line_positions, pass_json
 
 # Staff may schedule passes up to a school year ahead; further is surely a typo.
 MAX_SCHEDULE_AHEAD = timedelta(days=366)
@@ -132,12 +132,25 @@ async def create_pass(
     student_id: int | None = None,
     start_at: datetime | None = None,
     idempotency_key: str | None = None,
+    override_reason: str | None = None,
 ) -> Created:
-    """Create a pass: a student's request, or a pass staff issue or schedule for a student."""
+    """Create a pass: a student's request, or a pass staff issue or schedule for a student.
+
+    With `override_reason`, staff who may send the student past their limits and ahead of a
+    line (ADR 0005, overrides); the reason and what the student would have heard are recorded.
+    """
     actor = principal.actor
     now = utcnow()
     if principal.is_student and start_at is not None:
         raise forbidden("Only staff can schedule passes.")
+    if override_reason is not None and (principal.is_student or actor.role is Role.KIOSK):
+        raise forbidden("Only staff can override a student's limits.")
+    if override_reason is not None and start_at is not None:
+        raise HallpassError(
+            ErrorCode.VALIDATION_ERROR,
+            "An override is for a pass now, not a scheduled one.",
+            details={"fields": [{"field": "override", "message": "not with start_at"}]},
+        )
     if start_at is not None and start_at > now + MAX_SCHEDULE_AHEAD:
         raise HallpassError(
             ErrorCode.VALIDATION_ERROR,
@@ -185,6 +198,10 @@ async def create_pass(
             actor, Action.ISSUE if actor.role is not Role.STUDENT else Action.REQUEST, target
         ):
             raise forbidden("You can't make a pass for this student to this place.")
+        if override_reason is not None and not may_override(actor, target):
+            raise forbidden(
+                "Only an administrator, security or the student's teacher can override."
+            )
         accepts = may(actor, Action.APPROVE, replace(target, approval=Approval.DESTINATION_STAFF))
         request = PassRequest(
             student.id,
@@ -195,9 +212,14 @@ async def create_pass(
             destination_accepts=accepts,
         )
         # A student's own request (or a kiosk's) is held to their limits; staff-made passes
-        # are not, so their history isn't even read.
-        facts = await load_facts(tx.conn, tx.school, now, requester=None if staff_made else student)
+        # are not, so their history isn't even read (unless an override must record what the
+        # student would have heard).
+        held = not staff_made or override_reason is not None
+        facts = await load_facts(tx.conn, tx.school, now, requester=student if held else None)
         decision = decide_request(facts, request)
+        override = None
+        if override_reason is not None and decision.outcome is not Outcome.DENIED:
+            override = override_record(facts, request, actor.user_id, override_reason, now)
         candidate = OpenPass(
             0, student.id, student.home_location_id, destination.id, PassState.PENDING
         )
@@ -235,7 +257,9 @@ async def create_pass(
                 requested_at=now,
                 start_at=start_at if decision.state is PassState.SCHEDULED else None,
                 minutes=destination.default_minutes,
-                line_priority=await accommodated(tx.conn, actor.school_id, student.id),
+                line_priority=override is not None
+                or await accommodated(tx.conn, actor.school_id, student.id),
+                override=override,
                 **lifecycle_fields(decision.state, now, destination.default_minutes),
             )
         except IntegrityError as exc:  # invariant 1 held by the database itself
@@ -254,6 +278,26 @@ async def create_pass(
         if not sees_full_names(actor):
             body = await serialise(tx, hall_pass.id, full_names=False)
         return Created(body, created=True)
+
+
+def override_record(
+    facts: SchoolFacts, request: PassRequest, by: int, reason: str, now: datetime
+) -> dict[str, Any]:
+    """Return the record of an override: who, when, why, and what it went past.
+
+    What it went past is the decision the student's own request would have had now: a limit,
+    a cooldown or a no-fly time, or a full place (a line).
+    """
+    own = decide_request(facts, replace(request, issued_by_staff=False))
+    past = own.code if own.outcome is not Outcome.ALLOWED else None
+    return {
+        "by": by,
+        "at": iso(now),
+        "reason": reason,
+        "would_have": None
+        if past is None
+        else {"code": str(past), "detail": own.staff_detail or own.detail},
+    }
 
 
 async def _student_for(tx: SchoolTransaction, principal: Principal, student_id: int | None) -> User:

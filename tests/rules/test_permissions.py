@@ -18,6 +18,8 @@ from server.rules.permissions import (
     may_manage_encounters,
     may_manage_policy,
     may_manage_schedule,
+    may_override,
+    may_read_overrides,
     scope_of,
     sees_full_names,
 )
@@ -273,3 +275,46 @@ def test_who_manages_the_bell_schedule(role: Role, manages: bool) -> None:
 )  # fmt: skip
 def test_who_manages_encounter_groups(role: Role, manages: bool) -> None:
     assert may_manage_encounters(actor(role)) is manages
+
+
+@pytest.mark.parametrize(
+    ("role", "target", "overrides"),
+    [
+        case("an admin overrides for any student of the school", Role.ADMIN, UNRELATED, True),
+        case("security too: they decide in the halls", Role.SECURITY, UNRELATED, True),
+        case("the teacher of the room the student leaves", Role.TEACHER, FROM_MINE, True),
+        case("the substitute covering that room", Role.SUBSTITUTE, FROM_MINE, True),
+        case("a teacher of the room the pass goes to is not the student's teacher",
+             Role.TEACHER, TO_MINE, False),
+        case("a teacher of another room", Role.TEACHER, UNRELATED, False),
+        case("the nurse accepts visits to her, which needs no override", Role.NURSE, TO_MINE,
+             False),
+        case("the counselor neither", Role.COUNSELOR, TO_MINE, False),
+        case("a kiosk is a shared screen: never", Role.KIOSK, FROM_MINE, False),
+        case("a student never overrides their own limits", Role.STUDENT, OWN, False),
+    ],
+)  # fmt: skip
+def test_who_may_override(role: Role, target: PassTarget, overrides: bool) -> None:
+    assert may_override(actor(role), target) is overrides
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.SECURITY, Role.TEACHER])
+def test_an_override_never_crosses_schools(role: Role) -> None:
+    assert may_override(actor(role, OTHER_SCHOOL), FROM_MINE) is False
+
+
+@pytest.mark.parametrize(
+    ("role", "reads"),
+    [
+        case("an admin reads overrides and their reasons", Role.ADMIN, True),
+        case("security overrides, but a reason may be private: not theirs to read",
+             Role.SECURITY, False),
+        case("a teacher neither", Role.TEACHER, False),
+        case("nor the nurse", Role.NURSE, False),
+        case("nor a counselor", Role.COUNSELOR, False),
+        case("a student never", Role.STUDENT, False),
+        case("a kiosk never", Role.KIOSK, False),
+    ],
+)  # fmt: skip
+def test_who_reads_overrides(role: Role, reads: bool) -> None:
+    assert may_read_overrides(actor(role)) is reads
