@@ -69,6 +69,12 @@ async def end_first_out(demo: Demo) -> None:
     assert (await demo.post("1003", f"/api/passes/{first.id}/end")).status_code == 200
 
 
+async def end_second_out(demo: Demo) -> None:
+    """1004 comes back from the restroom, freeing a place."""
+    out = await Pass.get(student_id=await user_id("1004"), state=PassState.ACTIVE)
+    assert (await demo.post("1004", f"/api/passes/{out.id}/end")).status_code == 200
+
+
 async def event_names(pass_id: int) -> list[str]:
     """Return the names of a pass's events, in order."""
     return [e.name for e in await PassEvent.filter(hall_pass_id=pass_id).order_by("seq")]
@@ -157,11 +163,12 @@ async def test_the_time_to_take_a_place_is_a_policy_setting(demo: Demo) -> None:
     await set_policy(demo, f"/api/policies/destination/{restroom}", offer_seconds=120)
     await set_policy(demo, f"/api/policies/student/{student}", offer_seconds=15)
     first, second = await full_restroom_and_a_line(demo, "1005", "1006")
-    for pass_id, login in ((first, "1005"), (second, "1006")):
-        await end_first_out(demo) if login == "1005" else await end_second_out(demo)
-        expected = 15 if login == "1005" else 120  # the student's own row, then the place's
-        deadline = (await Pass.get(id=pass_id)).offer_expires_at
-        assert deadline == clock.utcnow() + timedelta(seconds=expected), login
+    await end_first_out(demo)  # offered to 1005: the student's own row beats everything
+    deadline = (await Pass.get(id=first)).offer_expires_at
+    assert deadline == clock.utcnow() + timedelta(seconds=15)
+    await end_second_out(demo)  # offered to 1006: the destination's row beats the school's
+    deadline = (await Pass.get(id=second)).offer_expires_at
+    assert deadline == clock.utcnow() + timedelta(seconds=120)
     explained = (await demo.get(ADMIN, f"/api/students/{student}/policy")).json()
     assert explained["settings"]["offer_seconds"] == {
         "value": 15,
@@ -169,12 +176,6 @@ async def test_the_time_to_take_a_place_is_a_policy_setting(demo: Demo) -> None:
         "target": str(student),
         "source": "this student",
     }
-
-
-async def end_second_out(demo: Demo) -> None:
-    """1004 comes back from the restroom, freeing a place."""
-    out = await Pass.get(student_id=await user_id("1004"), state=PassState.ACTIVE)
-    assert (await demo.post("1004", f"/api/passes/{out.id}/end")).status_code == 200
 
 
 async def test_bad_offer_times_name_the_field(demo: Demo) -> None:
