@@ -41,6 +41,8 @@ class ErrorCode(StrEnum):
     NOT_A_DESTINATION = "not_a_destination"
     NO_HOME_ROOM = "no_home_room"
     IDEMPOTENCY_CONFLICT = "idempotency_conflict"
+    NOT_YOUR_TURN = "not_your_turn"
+    OFFER_EXPIRED = "offer_expired"
     # 500
     INTERNAL_ERROR = "internal_error"
 
@@ -70,6 +72,8 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.NOT_A_DESTINATION: 422,
     ErrorCode.NO_HOME_ROOM: 409,
     ErrorCode.IDEMPOTENCY_CONFLICT: 409,
+    ErrorCode.NOT_YOUR_TURN: 409,
+    ErrorCode.OFFER_EXPIRED: 409,
     ErrorCode.INTERNAL_ERROR: 500,
 }
 

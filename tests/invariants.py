@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
+from datetime import datetime
 from typing import Any
 
 from server.clock import utcnow
@@ -27,6 +28,7 @@ class PassRow:
     state: PassState
     open_student_id: int | None
     version: int
+    offer_expires_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,14 +61,23 @@ def one_open_pass_per_student(passes: Sequence[PassRow]) -> None:
 def room_in_the_halls(
     school: School, passes: Sequence[PassRow], places: Iterable[Location]
 ) -> None:
-    """Invariant 2: destination capacity, the hallway maximum and origin maximum out hold."""
-    active = [p for p in passes if p.state is PassState.ACTIVE]
+    """Invariant 2: destination capacity, the hallway maximum and origin maximum out hold.
+
+    A place offered to a waiting pass is held for it (the fair line), so offered passes count
+    as out: invariant 2 then holds whichever of them are taken.
+    """
+    active = [
+        p
+        for p in passes
+        if p.state is PassState.ACTIVE
+        or (p.state is PassState.WAITING and p.offer_expires_at is not None)
+    ]
     at_destination = Counter(p.destination_id for p in active)
     from_origin = Counter(p.origin_id for p in active)
     for place in places:
         if place.capacity is not None:
             assert at_destination[place.id] <= place.capacity, (
-                f"invariant 2: {at_destination[place.id]} active passes to {place.name}, "
+                f"invariant 2: {at_destination[place.id]} passes out or offered to {place.name}, "
                 f"capacity {place.capacity}"
             )
         if place.max_out is not None:

@@ -26,14 +26,14 @@ async def test_hooks_get_each_committed_transition_events_in_seq_order(demo: Dem
         await demo.request_pass("1005", "Restroom North")  # waits in line
         refused = await demo.request_pass("1003", "Library")  # already out: nothing committed
         assert refused.status_code == 409
-        await demo.post("1003", f"/api/passes/{first['id']}/end")  # ends and promotes
+        await demo.post("1003", f"/api/passes/{first['id']}/end")  # ends, offers the place
     finally:
         remove()
     assert [s[1:] for s in seen] == [
         ([1], ["pass.created"]),
         ([2], ["pass.created"]),
         ([3], ["pass.created"]),
-        ([4, 5], ["pass.ended", "pass.promoted"]),
+        ([4, 5], ["pass.ended", "pass.offered"]),
     ]
 
 

@@ -154,6 +154,22 @@ END: dict[str, tuple[int, int, int, int, int]] = {
 # Delaying is accepting for later: as approving, but never the origin teacher's (a "later"
 # from the teacher is a no), so only the counselor's pass and the admin remain.
 DELAY = APPROVE | {"teacher": (403, 404, 403, 404, 404)}
+# Taking an offered place: none of the passes waits, so whoever may take gets 409.
+TAKE: dict[str, tuple[int, int, int, int, int]] = {
+    "student": (409, 404, 404, 404, 404),  # their own pass, but it isn't waiting
+    "student_pending": (404, 404, 409, 404, 404),
+    "teacher": (409, 404, 409, 404, 404),  # passes leaving their room
+    "teacher_other": (404, 409, 404, 409, 404),
+    "substitute": (404, 409, 404, 409, 404),
+    "nurse": (404, 404, 403, 404, 404),  # a destination doesn't take the place for the student
+    "counselor": (404, 404, 404, 403, 404),
+    "security": (409, 409, 409, 409, 404),
+    "admin": (409, 409, 409, 409, 404),
+    "kiosk": (409, 404, 409, 404, 404),  # the door of the room the passes leave
+    "other_student": (404, 404, 404, 404, 409),
+    "other_teacher": (404, 404, 404, 404, 409),
+    "other_admin": (404, 404, 404, 404, 409),
+}
 PER_PASS: dict[tuple[str, str], dict[str, tuple[int, int, int, int, int]] | None] = {
     ("GET", "/api/passes/{id}"): None,  # from VISIBLE
     ("POST", "/api/passes/{id}/approve"): APPROVE,
@@ -162,6 +178,7 @@ PER_PASS: dict[tuple[str, str], dict[str, tuple[int, int, int, int, int]] | None
     ("POST", "/api/passes/{id}/arrive"): ARRIVE,
     ("POST", "/api/passes/{id}/end"): END,
     ("POST", "/api/passes/{id}/delay"): DELAY,
+    ("POST", "/api/passes/{id}/take"): TAKE,
 }
 
 # POST /api/passes, three bodies: issue a pass for 1005 (Room 101) to Restroom South; the
@@ -219,6 +236,8 @@ BY_ROLE: dict[tuple[str, str], dict[str, int]] = {
     # one may schedule it for a group; it is another school's place to the second school.
     ("POST", "/api/appointments"): ADMINS_ONLY
     | {"teacher": 201, "security": 201, "admin": 201, "other_teacher": 404, "other_admin": 404},
+    # Overrides and their reasons: admins only, each their own school's.
+    ("GET", "/api/overrides"): ADMINS_ONLY | {"admin": 200, "other_admin": 200},
 }
 # A valid schedule the walk PUTs: a school's own, whoever sends it.
 SCHEDULE_BODY = {

@@ -72,6 +72,13 @@ async def end(demo: Demo, login: str, pass_id: int) -> None:
     assert response.json()["state"] == "ended"
 
 
+async def take(demo: Demo, login: str, pass_id: int) -> None:
+    """Take the place offered to a pass and insist it went out."""
+    response = await demo.post(login, f"/api/passes/{pass_id}/take")
+    assert response.status_code == 200, response.text
+    assert response.json()["state"] == "active"
+
+
 async def event_names(pass_id: int) -> list[str]:
     """Return the names of a pass's events, in seq order."""
     rows = await PassEvent.filter(hall_pass_id=pass_id).order_by("seq").values("name")
@@ -160,13 +167,20 @@ async def restroom_line_round(via: Callable[[str], Demo], students: Sequence[str
     still_waiting = list(line)
     while out:
         await asyncio.gather(*(end(via(login_of[i]), login_of[i], i) for i in out))
-        # Every pass that came back made room for the first one still in line.
-        promoted, still_waiting = still_waiting[: len(out)], still_waiting[len(out) :]
+        # Every pass that came back freed a place, offered to the first one still in line,
+        # who stand at the front until they take it.
+        offered, still_waiting = still_waiting[: len(out)], still_waiting[len(out) :]
+        held = await Pass.filter(id__in=list(created), offer_expires_at__not_isnull=True)
+        assert sorted(p.id for p in held) == sorted(offered)
+        front = offered + still_waiting
+        assert await listed_positions(via(ADMIN)) == {i: n for n, i in enumerate(front, 1)}
+        await asyncio.gather(*(take(via(login_of[i]), login_of[i], i) for i in offered))
         active = await Pass.filter(id__in=list(created), state="active").values("id")
-        assert sorted(row["id"] for row in active) == sorted(promoted)
+        assert sorted(row["id"] for row in active) == sorted(offered)
         assert await listed_positions(via(ADMIN)) == {i: n for n, i in enumerate(still_waiting, 1)}
-        out = promoted
-    assert await passes_with_event(created, "pass.promoted") == line
+        out = offered
+    assert await passes_with_event(created, "pass.offered") == line
+    assert sorted(await passes_with_event(created, "pass.taken")) == line
     await assert_invariants()
 
 

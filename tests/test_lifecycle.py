@@ -54,7 +54,7 @@ async def test_a_counselor_visit_needs_the_counselor_not_the_teacher(demo: Demo)
     assert counselor.json()["state"] == "active"
 
 
-async def test_a_full_restroom_puts_the_third_student_in_line_and_promotes_on_return(
+async def test_a_full_restroom_puts_the_third_student_in_line_and_offers_the_place_on_return(
     demo: Demo,
 ) -> None:
     first = (await demo.request_pass("1003", "Restroom North")).json()
@@ -70,10 +70,13 @@ async def test_a_full_restroom_puts_the_third_student_in_line_and_promotes_on_re
     assert locations["Restroom North"]["waiting"] == 1
 
     await demo.post("1003", f"/api/passes/{first['id']}/end")
-    promoted = await demo.get("1005", f"/api/passes/{third.json()['id']}")
-    assert promoted.json()["state"] == "active"
+    offered = (await demo.get("1005", f"/api/passes/{third.json()['id']}")).json()
+    assert (offered["state"], offered["position"]) == ("waiting", 1)
+    assert offered["offer_expires_at"] is not None
+    taken = await demo.post("1005", f"/api/passes/{third.json()['id']}/take")
+    assert (taken.json()["state"], taken.json()["offer_expires_at"]) == ("active", None)
     names = [e.name for e in await PassEvent.filter(hall_pass_id=third.json()["id"])]
-    assert names == ["pass.created", "pass.promoted"]
+    assert names == ["pass.created", "pass.offered", "pass.taken"]
 
 
 async def test_a_student_can_leave_the_line(demo: Demo) -> None:

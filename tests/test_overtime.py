@@ -123,10 +123,13 @@ async def test_the_place_an_expired_pass_frees_goes_to_the_next_in_line(demo: De
 
     advance(6)  # 7 minutes after the first two left: past 5 + 2
     assert await expire_overdue_passes() == out
-    assert [(await Pass.get(id=i)).state for i in line] == [PassState.ACTIVE] * 2
-    assert await event_names(line[0]) == ["pass.created", "pass.promoted"]
+    offered = [await Pass.get(id=i) for i in line]
+    assert [(p.state, p.offer_expires_at is not None) for p in offered] == [
+        (PassState.WAITING, True)
+    ] * 2
+    assert await event_names(line[0]) == ["pass.created", "pass.offered"]
     last = [e.name for e in await PassEvent.all().order_by("-seq").limit(4)]
-    assert last == ["pass.promoted", "pass.promoted", "pass.expired", "pass.expired"]
+    assert last == ["pass.offered", "pass.offered", "pass.expired", "pass.expired"]
     await assert_invariants()
 
 
@@ -198,7 +201,7 @@ async def test_two_sweeps_at_once_expire_each_pass_once(demo: Demo) -> None:
     assert sorted(i for ids in got for i in ids) == sorted(out)
     for pass_id in out:
         assert await event_names(pass_id) == ["pass.created", "pass.expired"]
-    assert await event_names(line) == ["pass.created", "pass.promoted"]
+    assert await event_names(line) == ["pass.created", "pass.offered"]
     await assert_invariants()
 
 

@@ -2,21 +2,35 @@
 
 Hypothesis generates a start time and a list of steps (students asking for passes on their
 device or at the Room 101 kiosk, staff issuing and scheduling passes, for one student or a
-group with reminders, approvals, denials,
-cancels, arrivals, ends and delays by the right or the wrong person, clock moves from a minute to
-several days, across local midnight and into the next week, admins setting and deleting policy
-rows at every scope, the scheduled-pass sweep) and runs them in one event loop through the HTTP
-API, one example after another on one database that is wiped back to the demo school between
-examples.
+group with reminders, staff overrides past a student's limits and ahead of a line, approvals,
+denials, cancels, arrivals, ends and delays by the right or the wrong person, students with an
+accommodation (no limit holds them, their pass goes first in line), a rush on a restroom that
+forms a line, students taking the place the fair line offers them in time, too late or before
+their turn, clock moves from a few seconds to several days, across local midnight and into the
+next week, admins setting and deleting policy rows at every scope, the background sweep on its
+own or after a few minutes' tick) and runs them in one event loop through the HTTP API, one
+example after another on one database that is wiped back to the demo school between examples.
 
-After every step it checks DESIGN.md invariants 1-4 in the database (tests/invariants.py), that
-no waiting pass could go out and was left in line, and that every refusal is a 4xx of the one
-error shape with a known code. Each student request is decided first by a small model written
-here from ADR 0005 (not the server's resolution code): the policy rows the test has set, the
-passes in the database, the demo bell schedule. The server must agree with it: a pass created
+After every step it checks DESIGN.md invariants 1-4 in the database (tests/invariants.py, where
+an offered place counts as taken), that no waiting pass could be offered a place and was left
+without one, that every place offered in the step is held for the student's `offer_seconds`,
+that each destination's line is in order (offered places, then accommodated or overridden
+passes, then by time queued), and that every refusal is a 4xx of the one error shape with a
+known code. The sweep runs its steps in the server's order and each must do exactly what the
+model says: expiries (only the line's backstop: no grace is set), lapsed offers sent to the
+back of the line, reminders due (once, none for a pass made inside its window), and scheduled
+passes started (delayed visits and group appointments among them: they wait while the student
+is out, and start out, pending the counselor, or in line for an offer when the place is full);
+nothing is left for the last step, free places, to offer. A delayed visit is scheduled and
+frees the student's open-pass slot.
+Each student request is decided first by a small model written here from ADR 0005 (not the
+server's resolution code): the policy rows the test has set, the passes in the database, the
+demo bell schedule. The server must agree with it: a pass created
 only when the model finds no limit, cooldown or no-fly hold (so no student ever has more
 counted passes in a local day or week than their limit when the pass was requested), and a
-`limit_reached`, `cooldown` or `no_fly_time` only when the model finds that hold.
+`limit_reached`, `cooldown` or `no_fly_time` only when the model finds that hold. Staff passes
+(one, a group, an override) stand ahead in line exactly when overridden or the student has an
+accommodation, and an override records what the student's own request would have been told.
 
 The server's clock is frozen (its one reader, `server.clock.utcnow`, sees a fixed instant
 plus `clock.advance`), so every step sees exactly the time the model sees. Examples are
@@ -27,7 +41,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -45,7 +59,12 @@ from server.errors import STATUS, ErrorCode
 from server.models import IdempotencyKey, Location, Pass, PassEvent, Policy, School, User
 from server.rules.localtime import ceil_minute
 from server.services.reminders import send_due_reminders
-from server.services.scheduler import start_due_passes
+from server.services.scheduler import (
+    expire_overdue_passes,
+    lapse_offers,
+    offer_free_places,
+    start_due_passes,
+)
 from tests.conftest import Demo
 from tests.invariants import assert_invariants
 from tests.test_authorization import create_staff
@@ -102,12 +121,16 @@ AFTER = {
     "delay": "scheduled",
 }
 
+OVERRIDE_REASON = "Needs to go now"
+# Who may override for a student of a room: school-wide staff, and that room's teacher.
+OVERRIDERS = ("monitor@demo.school", ADMIN)
+
 # CI runs the same derandomized examples every time; HALLPASS_PROPERTY_EXAMPLES=500 explores
 # longer, with fresh random examples, by hand.
 EXPLORE = os.environ.get("HALLPASS_PROPERTY_EXAMPLES")
 EXAMPLES = int(EXPLORE or "50")
 MIN_STEPS = 12
-MAX_STEPS = 40
+MAX_STEPS = 34
 
 
 # --- The steps ----------------------------------------------------------------------------
@@ -134,12 +157,14 @@ class Request:
 
 @dataclass(frozen=True)
 class Issue:
-    """Staff issue a pass for a student, now or `in_minutes` from now (scheduled)."""
+    """Staff issue a pass for a student, now or `in_minutes` from now (scheduled), perhaps
+    with an override (`reason`) past the student's limits and ahead of a line."""
 
     staff: str
     student: str
     destination: str
     in_minutes: int | None = None
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -220,13 +245,41 @@ class Tick:
 
 
 @dataclass(frozen=True)
+class Rush:
+    """The bell: several students ask for one restroom, one after another, and a line forms;
+    then the first of them comes back, and the place goes to the line."""
+
+    students: tuple[str, ...]
+    destination: str
+
+
+@dataclass(frozen=True)
+class Take:
+    """A student in line takes their offered place (or tries to, too soon or too late).
+
+    `pick` chooses among the waiting passes, those offered a place first.
+    """
+
+    pick: int
+
+
+@dataclass(frozen=True)
+class Wait:
+    """A few seconds pass: an offer may lapse, or not yet."""
+
+    seconds: int
+
+
+@dataclass(frozen=True)
 class Sweep:
-    """The scheduler's sweep sends due reminders and starts the scheduled passes that are due."""
+    """The scheduler's sweep, in the server's order: expiry (the line's backstop), lapsed
+    offers, due reminders, due scheduled passes, free places."""
 
 
 Step = (
     Request
     | Trip
+    | Rush
     | Issue
     | Appoint
     | Act
@@ -234,6 +287,8 @@ Step = (
     | Return
     | Advance
     | Tick
+    | Wait
+    | Take
     | SetPolicy
     | DropPolicy
     | Sweep
@@ -265,9 +320,12 @@ def rules_for(draw: st.DrawFn, scope: str) -> dict[str, object]:
         "no_fly_before_end_minutes": no_fly_minutes,
         "no_pass_periods": st.lists(st.sampled_from(PERIOD_NAMES), max_size=3, unique=True)
         | st.none(),
+        "offer_seconds": st.sampled_from([10, 20, 45, 600]),
     }
     if scope == "destination":
         candidates["exempt"] = st.booleans()
+    if scope == "student":
+        candidates["accommodation"] = st.booleans()
     chosen = draw(st.sets(st.sampled_from(sorted(candidates)), min_size=1, max_size=3))
     return {name: draw(candidates[name]) for name in sorted(chosen)}
 
@@ -359,7 +417,24 @@ delays = st.builds(
     st.integers(1, 30),
 )
 issues = st.builds(
-    Issue, st.sampled_from(STAFF), students, destinations, st.none() | st.integers(1, 90)
+    Issue,
+    st.sampled_from(STAFF),
+    students,
+    destinations,
+    st.none() | st.integers(1, 90),
+    st.sampled_from([None, None, OVERRIDE_REASON]),
+)
+# Staff send a student out now past their limits (a teacher of either room, or someone who
+# may not): into the crowded places, where the line and the limits are.
+overrides = st.builds(
+    Issue,
+    st.sampled_from(
+        [*OVERRIDERS, "teacher1@demo.school", "teacher2@demo.school", "nurse@demo.school"]
+    ),
+    students,
+    st.sampled_from(["Restroom North", "Restroom South", "Library"]),
+    st.none(),
+    st.just(OVERRIDE_REASON),
 )
 short_wait = st.builds(Advance, st.just("now"), st.integers(1, 20))
 long_wait = st.builds(Advance, st.just("now"), st.integers(21, 72 * 60))
@@ -376,13 +451,26 @@ WEIGHTED: list[tuple[int, st.SearchStrategy[Step]]] = [
     (2, delays),
     (2, issues),
     (2, appointments),
-    (3, st.builds(Tick, st.integers(1, 5))),
+    (8, st.builds(Tick, st.integers(1, 5))),
+    (2, overrides),
     (3, short_wait),
     (1, long_wait),
     (1, next_day_or_week),
     (2, policy_rows()),
+    # An admin records a student's plan: they should soon be in a line (a Rush) ahead of others.
+    (2, st.builds(SetPolicy, st.just("student"), students, st.just({"accommodation": True}))),
     (1, policy_rows().map(dropped)),
-    (1, st.just(Sweep())),
+    (2, st.just(Sweep())),
+    (5, st.builds(Take, st.integers(0, 6))),
+    (
+        4,
+        st.builds(
+            Rush,
+            st.lists(students, min_size=3, max_size=4, unique=True).map(tuple),
+            st.sampled_from(["Restroom North", "Restroom South"]),
+        ),
+    ),
+    (3, st.builds(Wait, st.integers(5, 40))),
 ]
 # (st.one_of would drop the repeats: it keeps each strategy once.)
 steps: st.SearchStrategy[Step] = st.sampled_from(
@@ -407,12 +495,30 @@ class Row:
     ended_at: datetime | None
     arrived_at: datetime | None
     start_at: datetime | None
+    decided_by_id: int | None
     remind_minutes: int | None
     reminded_at: datetime | None
+    due_at: datetime | None
+    queued_at: datetime | None
+    offer_expires_at: datetime | None
+    line_priority: bool
+
+    @property
+    def offered(self) -> bool:
+        """Say whether a place is offered to (held for) this waiting pass."""
+        return self.state == "waiting" and self.offer_expires_at is not None
+
+    @property
+    def holds_a_place(self) -> bool:
+        """Say whether the pass counts as out: active, or offered a place."""
+        return self.state == "active" or self.offered
 
 
 PRECEDENCE = ("student", "destination", "group", "grade", "school")
-LOWER_IS_STRICTER = frozenset({"passes_per_day", "passes_per_week"})
+LOWER_IS_STRICTER = frozenset({"passes_per_day", "passes_per_week", "offer_seconds"})
+DEFAULT_OFFER_SECONDS = 30
+# A pass with no grace expires this long past its due time while someone waits in line.
+LINE_BACKSTOP = timedelta(minutes=60)
 
 
 @dataclass
@@ -524,9 +630,13 @@ class World:
         days = [r.requested_at.astimezone(CHICAGO).date() for r in self.counted(rows, login)]
         return sum(1 for d in days if d == today), sum(1 for d in days if monday <= d <= today)
 
+    def accommodated(self, login: str) -> bool:
+        """Say whether the student's own row gives them an accommodation."""
+        return self.policies.get(("student", login), {}).get("accommodation") is True
+
     def limit_holds(self, rows: list[Row], login: str, destination: str) -> set[str]:
         """Return the codes of the limits that hold the student's own request now."""
-        if self.place_ids[destination] in self.exempt():
+        if self.place_ids[destination] in self.exempt() or self.accommodated(login):
             return set()
         today, week = self.counts(rows, login)
         holds = set()
@@ -544,7 +654,7 @@ class World:
 
     def no_fly(self, login: str, destination: str) -> set[bool]:
         """Return whether now is a no-fly time for the request: {True}, {False} or both (a tie)."""
-        if self.place_ids[destination] in self.exempt():
+        if self.place_ids[destination] in self.exempt() or self.accommodated(login):
             return {False}
         now = self.now().astimezone(CHICAGO)
         if now.weekday() >= 5:  # the demo has school Monday to Friday, always `regular`
@@ -589,7 +699,7 @@ async def read_passes(world: World) -> list[Row]:
 
 def room_state(world: World, rows: list[Row], student_id: int, destination_id: int) -> str:
     """Return what admission gives a pass out of class now: active or waiting (in line)."""
-    active = [r for r in rows if r.state == "active" and r.student_id != student_id]
+    active = [r for r in rows if r.holds_a_place and r.student_id != student_id]
     capacity = CAPACITY.get(world.place_name[destination_id])
     home = world.home_of[world.login_of[student_id]]
     if capacity is not None and sum(r.destination_id == destination_id for r in active) >= capacity:
@@ -607,7 +717,7 @@ def encounter_blocks(world: World, rows: list[Row], student_id: int) -> bool:
     if login not in ENCOUNTER:
         return False
     (other,) = ENCOUNTER - {login}
-    return any(r.state == "active" and r.student_id == world.student_ids[other] for r in rows)
+    return any(r.holds_a_place and r.student_id == world.student_ids[other] for r in rows)
 
 
 def outcome(response: httpx.Response) -> str:
@@ -668,9 +778,11 @@ async def request_pass(world: World, step: Request) -> None:
         body = response.json()
         assert body["kind"] == (KIOSK_KIND if step.at_kiosk else REQUESTED)
         world.pass_ids.append(int(body["id"]))
-        # The limit held at the time of the request: this pass is within it.
-        assert per_day is None or today + 1 <= per_day or destination_id in world.exempt()
-        assert per_week is None or week + 1 <= per_week or destination_id in world.exempt()
+        # The limit held at the time of the request: this pass is within it (or never holds).
+        unheld = destination_id in world.exempt() or world.accommodated(login)
+        assert per_day is None or today + 1 <= per_day or unheld
+        assert per_week is None or week + 1 <= per_week or unheld
+        await goes_first_if_accommodated(world, int(body["id"]), login)
     explained = await world.demo.get(ADMIN, f"/api/students/{student_id}/policy")
     assert explained.status_code == 200, explained.text
     server_counts = (explained.json()["today"], explained.json()["this_week"])
@@ -686,11 +798,23 @@ async def issue_pass(world: World, step: Issue) -> None:
     body: dict[str, object] = {"destination_id": destination_id, "student_id": student_id}
     if step.in_minutes is not None:
         body["start_at"] = (world.now() + timedelta(minutes=step.in_minutes)).isoformat()
+    if step.reason is not None:
+        body["override"] = {"reason": step.reason}
+    would_have = would_have_told(world, rows, step) if step.reason is not None else set()
     response = await world.demo.post(step.staff, "/api/passes", body)
     got = outcome(response)
     world.log.append(f"{step} -> {got}")
-    event(f"staff pass -> {got}")
+    event(f"staff pass{' with an override' if step.reason else ''} -> {got}")
     is_open = any(r.student_id == student_id and r.state in OPEN for r in rows)
+    if step.reason is not None and step.in_minutes is not None:
+        assert got == ErrorCode.VALIDATION_ERROR.value, f"{step}: an override with start_at: {got}"
+        return
+    teacher = TEACHER_OF[world.place_name[world.home_of[step.student]]]
+    if step.reason is not None and step.staff not in (*OVERRIDERS, teacher):
+        assert got == ErrorCode.FORBIDDEN.value, f"{step}: {step.staff} overrode: {got}"
+        return
+    if response.status_code == 201 and step.reason is not None:
+        await override_is_recorded(world, int(response.json()["id"]), step, would_have)
     if response.status_code == 201:
         assert not step.destination.startswith("Room"), f"{step}: {response.text}"
         if step.in_minutes is not None:
@@ -701,6 +825,9 @@ async def issue_pass(world: World, step: Issue) -> None:
             admitted = room_state(world, rows, student_id, destination_id)
             assert got in {admitted, "pending"} if step.destination == "Counselor" else {admitted}
         world.pass_ids.append(int(response.json()["id"]))
+        await goes_first_if_accommodated(
+            world, int(response.json()["id"]), step.student, overridden=step.reason is not None
+        )
         return
     allowed = {ErrorCode.FORBIDDEN.value, ErrorCode.NOT_A_DESTINATION.value}
     if step.in_minutes is None:
@@ -747,12 +874,51 @@ async def appoint(world: World, step: Appoint) -> None:
             ("scheduled", step.remind)
         }, f"{step}: {made}"
         world.pass_ids.extend(int(p["id"]) for p in made)
+        for login, p in zip(step.students, made, strict=True):
+            await goes_first_if_accommodated(world, int(p["id"]), login)
+        if any(world.accommodated(login) for login in step.students):
+            event("appointment for an accommodated student")
     else:
         got = outcome(response)
         assert len(await read_passes(world)) == before, f"{step}: refused, yet made passes"
     world.log.append(f"{step} -> {got}")
     event(f"appointment -> {got}")
     assert got == expected, f"{step}: {response.text}"
+
+
+def would_have_told(world: World, rows: list[Row], step: Issue) -> set[str | None]:
+    """Return what the student's own request would have been refused with (None: nothing):
+    a limit, a no-fly time (the model's tie gives both), or a full place."""
+    login, destination = step.student, step.destination
+    holds = world.limit_holds(rows, login, destination)
+    if holds:
+        return set(holds)
+    told: set[str | None] = set()
+    no_fly = world.no_fly(login, destination)
+    if True in no_fly:
+        told.add(ErrorCode.NO_FLY_TIME.value)
+    if False in no_fly:
+        student_id, destination_id = world.student_ids[login], world.place_ids[destination]
+        full = room_state(world, rows, student_id, destination_id) == "waiting"
+        if destination == "Nurse":
+            told.add(None)  # the student would have waited for approval: nothing held them
+        elif destination == "Counselor":
+            told |= {None, ErrorCode.CAPACITY_FULL.value if full else None}
+        else:
+            told.add(ErrorCode.CAPACITY_FULL.value if full else None)
+    return told
+
+
+async def override_is_recorded(
+    world: World, pass_id: int, step: Issue, would_have: set[str | None]
+) -> None:
+    """The admin reads who overrode, why, and what the student would have been told."""
+    listed = await world.demo.get(ADMIN, "/api/overrides")
+    assert listed.status_code == 200, listed.text
+    (record,) = [r for r in listed.json() if r["pass_id"] == pass_id]
+    assert record["reason"] == step.reason
+    code = None if record["would_have"] is None else record["would_have"]["code"]
+    assert code in would_have, f"{step}: the override went past {code}, the model {would_have}"
 
 
 async def act(world: World, step: Act) -> None:
@@ -850,11 +1016,40 @@ async def drop_policy(world: World, step: DropPolicy) -> None:
 
 
 async def sweep(world: World) -> None:
-    """Send due reminders, then start due scheduled passes, as the background sweep does."""
+    """Run the server's background sweep, its steps in its order, each checked by the model:
+    expiry, lapsed offers, reminders, scheduled starts, free places (`run_forever`)."""
     now = world.now()
+    rows = await read_passes(world)
+    # No grace is ever set here: only the line's backstop expires, and only while anyone waits.
+    backstop = (
+        {
+            r.id
+            for r in rows
+            if r.state == "active" and r.due_at is not None and now >= r.due_at + LINE_BACKSTOP
+        }
+        if any(r.state == "waiting" for r in rows)
+        else set()
+    )
+    expired = set(await expire_overdue_passes())
+    assert expired == backstop, f"expired {sorted(expired)}, the model {sorted(backstop)}"
+    rows = await read_passes(world)
+    lapsed = {
+        r.id
+        for r in rows
+        if r.offer_expires_at is not None and r.offered and r.offer_expires_at <= now
+    }
+    requeued = await lapse_offers()
+    assert set(requeued) == lapsed, f"requeued {sorted(requeued)}, the model {sorted(lapsed)}"
+    after = {r.id: r for r in await read_passes(world)}
+    for pass_id in requeued:  # to the back of the line, and not left holding a lapsed offer
+        r = after[pass_id]
+        assert r.state == "waiting", f"requeued pass {pass_id} is {r.state}"
+        assert r.queued_at == now, f"requeued pass {pass_id} queued at {r.queued_at}"
+        assert r.offer_expires_at is None or r.offer_expires_at > now
+    # Exactly the reminders due now, each once; none for a pass made inside its window.
     reminders = {
         r.id
-        for r in await read_passes(world)
+        for r in after.values()
         if r.state == "scheduled"
         and r.start_at is not None
         and r.remind_minutes is not None
@@ -862,23 +1057,142 @@ async def sweep(world: World) -> None:
         and r.requested_at < r.start_at - timedelta(minutes=r.remind_minutes) <= now < r.start_at
     }
     reminded = set(await send_due_reminders())
-    event(f"sweep -> {'reminded' if reminded else 'no reminder'}")
     assert reminded == reminders, f"reminded {sorted(reminded)}, due {sorted(reminders)}"
-    due = {
-        r.id
-        for r in await read_passes(world)
-        if r.state == "scheduled" and r.start_at is not None and r.start_at <= world.now()
-    }
+    expected = starts_of_due_passes(world, list(after.values()), now)
     started = set(await start_due_passes())
-    assert started <= due, f"started passes that were not due: {sorted(started - due)}"
-    world.log.append(f"sweep -> reminded {sorted(reminded)}, started {sorted(started)}")
+    assert started == set(expected), f"started {sorted(started)}, the model {expected}"
+    now_rows = {r.id: r for r in await read_passes(world)}
+    for pass_id, state in expected.items():
+        assert now_rows[pass_id].state == state, (
+            f"scheduled pass {pass_id} started {now_rows[pass_id].state}, the model {state}"
+        )
+    # The line moves in the transaction that frees a place: the sweep's net finds nothing.
+    assert await offer_free_places() == []
+    event(f"sweep -> {'expired' if expired else 'no expiry'}, {len(requeued)} requeued")
+    event(f"sweep -> {'reminded' if reminded else 'no reminder'}")
+    if "waiting" in expected.values():
+        event("sweep -> a scheduled pass starts in line")
+    world.log.append(
+        f"sweep -> expired {sorted(expired)}, requeued {sorted(requeued)}, "
+        f"reminded {sorted(reminded)}, started {expected}"
+    )
+
+
+def starts_of_due_passes(world: World, rows: list[Row], now: datetime) -> dict[int, str]:
+    """Return what each due scheduled pass becomes now, earliest start first (ADR 0005).
+
+    A pass waits, scheduled, while its student has another open pass or a blocking group has
+    the other member out; a visit the counselor hasn't accepted (nor delayed) goes pending;
+    otherwise it is admitted like any pass: out when there is room, else in line for an offer.
+    Delayed visits and group appointments are scheduled passes like any other.
+    """
+    rows = list(rows)
+    due = sorted(
+        (
+            r
+            for r in rows
+            if r.state == "scheduled" and r.start_at is not None and r.start_at <= now
+        ),
+        key=lambda r: (r.start_at, r.id),
+    )
+    became: dict[int, str] = {}
+    for r in due:
+        if any(o.student_id == r.student_id and o.state in OPEN for o in rows):
+            continue
+        if encounter_blocks(world, rows, r.student_id):
+            continue
+        if world.place_name[r.destination_id] == "Counselor" and r.decided_by_id is None:
+            state = "pending"
+        else:
+            state = room_state(world, rows, r.student_id, r.destination_id)
+        became[r.id] = state
+        rows = [replace(o, state=state, offer_expires_at=None) if o.id == r.id else o for o in rows]
+    return became
+
+
+async def take(world: World, step: Take) -> None:
+    """The student takes the place offered to their waiting pass: in time, too late, too soon."""
+    rows = await read_passes(world)
+    line = sorted((r for r in rows if r.state == "waiting"), key=lambda r: (not r.offered, r.id))
+    if not line:
+        return
+    mine = line[step.pick % len(line)]
+    login = world.login_of[mine.student_id]
+    response = await world.demo.post(login, f"/api/passes/{mine.id}/take")
+    got = outcome(response)
+    world.log.append(f"{step} on pass {mine.id} (offered until {mine.offer_expires_at}) -> {got}")
+    event(f"take -> {got}")
+    if mine.offer_expires_at is None:
+        expected = ErrorCode.NOT_YOUR_TURN.value
+    elif world.now() >= mine.offer_expires_at:
+        expected = ErrorCode.OFFER_EXPIRED.value
+    else:
+        expected = "active"  # the place was held: no limit or group can stand in the way
+    assert got == expected, f"{step}: {got}, the model expects {expected}: {response.text}"
+    if expected != "active":
+        message = response.json()["error"]["message"]
+        assert "line" in message, f"{step}: the student isn't told what next: {message}"
+
+
+async def offers_are_timed(world: World, before: list[Row]) -> None:
+    """A place offered in this step is held for the student's `offer_seconds` from now."""
+    earlier = {r.id: r.offer_expires_at for r in before}
+    for r in await read_passes(world):
+        if not r.offered or earlier.get(r.id) == r.offer_expires_at:
+            continue
+        login = world.login_of[r.student_id]
+        seconds = world.value("offer_seconds", login, world.place_name[r.destination_id])
+        expected = world.now() + timedelta(seconds=seconds or DEFAULT_OFFER_SECONDS)
+        assert r.offer_expires_at == expected, (
+            f"pass {r.id} offered until {r.offer_expires_at}, the model {expected}"
+        )
+
+
+async def goes_first_if_accommodated(
+    world: World, pass_id: int, login: str, *, overridden: bool = False
+) -> None:
+    """A new pass stands ahead in line exactly when its student has an accommodation now, or
+    staff overrode for them."""
+    (row,) = [r for r in await read_passes(world) if r.id == pass_id]
+    assert row.line_priority is (world.accommodated(login) or overridden), (
+        f"pass {pass_id} of {login}: line_priority {row.line_priority}"
+    )
+
+
+async def the_line_is_in_order(world: World) -> None:
+    """Each destination's line, as an admin lists it: offered places first, then passes with
+    an accommodation, then by the time they queued (then id)."""
+    rows = {r.id: r for r in await read_passes(world)}
+    waiting = [r for r in rows.values() if r.state == "waiting"]
+    if not waiting:
+        return
+    if any(r.line_priority for r in waiting):
+        event("an accommodated student in line")
+    listed = await world.demo.get(ADMIN, "/api/passes?state=waiting")
+    assert listed.status_code == 200, listed.text
+    by_place: dict[int, list[tuple[int, int]]] = {}
+    for body in listed.json():
+        by_place.setdefault(body["destination"]["id"], []).append((body["position"], body["id"]))
+    for place, line in by_place.items():
+        got = [pass_id for _, pass_id in sorted(line)]
+        expected = sorted(
+            got,
+            key=lambda i: (
+                not rows[i].offered,
+                not rows[i].line_priority,
+                rows[i].queued_at,
+                i,
+            ),
+        )
+        assert got == expected, f"the line to {world.place_name[place]}: {got}, not {expected}"
+        assert sorted(position for position, _ in line) == list(range(1, len(line) + 1))
 
 
 async def nobody_left_in_line(world: World) -> None:
     """No waiting pass could go out now: the line moves whenever there is room."""
     rows = await read_passes(world)
     for r in rows:
-        if r.state != "waiting" or encounter_blocks(world, rows, r.student_id):
+        if r.state != "waiting" or r.offered or encounter_blocks(world, rows, r.student_id):
             continue
         assert room_state(world, rows, r.student_id, r.destination_id) == "waiting", (
             f"pass {r.id} to {world.place_name[r.destination_id]} waits though there is room"
@@ -926,6 +1240,15 @@ async def run(world: World, step: Step) -> None:
         clock.advance(advance_by(world, step))
         world.demo.tokens.clear()  # sessions last 12 hours: sign in again at the new time
         world.log.append(f"{step} -> {world.now().astimezone(CHICAGO):%a %d %H:%M}")
+    elif isinstance(step, Rush):
+        for login in step.students:
+            await request_pass(world, Request(login, step.destination))
+        await come_back(world, Return(step.students[0]))
+    elif isinstance(step, Wait):
+        clock.advance(timedelta(seconds=step.seconds))
+        world.log.append(f"{step} -> {world.now().astimezone(CHICAGO):%a %d %H:%M:%S}")
+    elif isinstance(step, Take):
+        await take(world, step)
     elif isinstance(step, SetPolicy):
         await set_policy(world, step)
     elif isinstance(step, DropPolicy):
@@ -993,8 +1316,9 @@ async def begin(world: World, frozen: SimpleNamespace, start: Start) -> None:
         await set_policy(world, SetPolicy("school", "", start.school_rules))
 
 
-# A pass takes ~25 s on both backends; a failure shrinks for up to hypothesis's 5 minutes, and
-# the report (the shortest failing steps) must not be cut off by the suite's 120 s timeout.
+# A pass takes ~40 s on both backends together; a failure shrinks for up to hypothesis's 5
+# minutes, and the report (the shortest failing steps) must not be cut off by the suite's 120 s
+# timeout.
 @pytest.mark.timeout(420)
 @settings(
     max_examples=EXAMPLES,
@@ -1016,8 +1340,11 @@ async def test_random_school_days_keep_every_limit_and_invariant(
     await begin(world, frozen_clock, start)
     for step in steps:
         try:
+            before = await read_passes(world)
             await run(world, step)
             await assert_invariants()
             await nobody_left_in_line(world)
+            await offers_are_timed(world, before)
+            await the_line_is_in_order(world)
         except AssertionError as exc:
             raise AssertionError("\n".join([*world.log, str(exc)])) from exc

@@ -10,6 +10,7 @@ from server.api.context import caller
 from server.api.params import positive_id
 from server.api.requests import read_json, validation_error
 from server.api.schemas import IdempotencyKeyText, PassCreate, PassDelay, PassGroupCreate
+from server.clock import utcnow
 from server.enums import PassState
 from server.errors import ErrorCode, HallpassError, not_found
 from server.models import Pass
@@ -46,6 +47,7 @@ async def create(request: Request) -> Response:
         start_at=body.start_at,
         remind_minutes=body.remind_minutes_before,
         idempotency_key=key,
+        override_reason=None if body.override is None else body.override.reason,
     )
     return JSONResponse(result.body, status_code=201 if result.created else 200)
 
@@ -92,7 +94,7 @@ async def list_passes(request: Request) -> Response:
         await query.order_by("-id").limit(limit).select_related("student", "origin", "destination")
     )
     waiting = await Pass.filter(school_id=principal.actor.school_id, state=PassState.WAITING)
-    positions = line_positions(waiting)
+    positions = line_positions(waiting, utcnow())
     full = sees_full_names(principal.actor)
     return JSONResponse(
         [pass_json(p, position=positions.get(p.id), full_names=full) for p in passes]
@@ -120,7 +122,7 @@ async def read(request: Request) -> Response:
     position = None
     if hall_pass.state is PassState.WAITING:
         waiting = await Pass.filter(school_id=hall_pass.school_id, state=PassState.WAITING)
-        position = line_positions(waiting).get(hall_pass.id)
+        position = line_positions(waiting, utcnow()).get(hall_pass.id)
     return JSONResponse(
         pass_json(hall_pass, position=position, full_names=sees_full_names(principal.actor))
     )

@@ -7,7 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from server.api import encounters, locations, passes, policies, schedules, session
+from server.api import encounters, locations, overrides, passes, policies, schedules, session
 from server.api.schemas import (
     EncounterGroupIn,
     EncounterGroupOut,
@@ -27,6 +27,7 @@ from server.api.schemas import (
     ScheduleIn,
     ScheduleOut,
     SessionOut,
+    StaffOverrideOut,
     TodayOut,
     UserOut,
 )
@@ -159,6 +160,7 @@ OPERATIONS: list[Operation] = [
             E.COOLDOWN,
             E.NO_FLY_TIME,
             E.CAPACITY_FULL,
+            E.VALIDATION_ERROR,
         ),
     ),
     Operation(
@@ -220,6 +222,24 @@ OPERATIONS: list[Operation] = [
         request=PassDelay,
         response=PassOut,
         errors=(*VERB_ERRORS, E.VALIDATION_ERROR),
+        path_params=("id",),
+    ),
+    Operation(
+        "POST",
+        "/api/passes/{id}/take",
+        passes.verb_handler("take"),
+        "Take the place offered to a waiting pass (the fair line): it starts",
+        "takePass",
+        "passes",
+        response=PassOut,
+        errors=(
+            *VERB_ERRORS,
+            E.NOT_YOUR_TURN,
+            E.OFFER_EXPIRED,
+            E.BLOCKED,
+            E.PASSES_DISABLED,
+            E.CAPACITY_FULL,
+        ),
         path_params=("id",),
     ),
     Operation(
@@ -390,5 +410,17 @@ OPERATIONS: list[Operation] = [
         response_list=True,
         errors=(E.FORBIDDEN, E.VALIDATION_ERROR),
         query=(SINCE_QUERY, GROUP_QUERY),
+    ),
+    Operation(
+        "GET",
+        "/api/overrides",
+        overrides.list_all,
+        "Passes staff sent out past a student's limits or ahead of a line, and why (admins)",
+        "listOverrides",
+        "overrides",
+        response=StaffOverrideOut,
+        response_list=True,
+        errors=(E.FORBIDDEN, E.VALIDATION_ERROR),
+        query=({**SINCE_QUERY, "description": "Only passes asked for at or after this time."},),
     ),
 ]

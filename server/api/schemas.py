@@ -60,6 +60,17 @@ StudentGroupName = Annotated[
 ]
 
 
+OverrideReason = Annotated[
+    str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True, pattern=NO_NUL)
+]
+
+
+class StaffOverrideIn(Strict):
+    """A staff override: the reason is required and recorded for administrators."""
+
+    reason: OverrideReason = Field(description="Why the student goes now (1-200 characters).")
+
+
 class PassCreate(Strict):
     """A new pass: students send only the destination; staff add the student and a start time."""
 
@@ -74,6 +85,14 @@ class PassCreate(Strict):
     idempotency_key: IdempotencyKeyText | None = Field(
         default=None,
         description="Client-made key: a repeated request with the same key returns the first pass.",
+    )
+    override: StaffOverrideIn | None = Field(
+        default=None,
+        description="Staff who may (admins, security, the teacher of the student's room): the "
+        "pass goes past the student's limits, cooldown and no-fly times and to the front of a "
+        "line. Never past passes switched off, a blocking encounter group or a capacity. Not "
+        "with `start_at`. The reason and the refusal the student would have had are recorded "
+        "for admins (`GET /api/overrides`).",
     )
 
 
@@ -178,7 +197,15 @@ class PassOut(BaseModel):
     destination: PlaceRef
     minutes: int
     ended_by: EndedBy | None
-    position: int | None = Field(description="Place in line while waiting, 1 is next.")
+    position: int | None = Field(
+        description="Place in its destination's line while waiting, 1 is next (a pass offered "
+        "a place is at the front)."
+    )
+    offer_expires_at: str | None = Field(
+        description="While waiting: a place is offered to this pass and held until this time; "
+        "`POST /api/passes/{id}/take` before it, or the pass goes to the back of the line. "
+        "Null when no place is offered."
+    )
     version: int
     requested_at: str
     start_at: str | None
@@ -211,6 +238,9 @@ CooldownMinutes = Annotated[StrictInt, Field(ge=0, le=1440)]
 NoFlyMinutes = Annotated[StrictInt, Field(ge=0, le=120)]
 # Four hours past the due time is a school day's half: any longer and "expired" means nothing.
 GraceMinutes = Annotated[StrictInt, Field(ge=0, le=240)]
+# Ten seconds is the least a student needs to see the offer; ten minutes holds a place empty
+# longer than most visits last.
+OfferSeconds = Annotated[StrictInt, Field(ge=10, le=600)]
 # A school-local wall-clock time, 24-hour: "08:00", "14:50".
 Clock = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 PeriodName = Annotated[
@@ -259,7 +289,20 @@ class PolicyRules(Strict):
     overtime_grace_minutes: GraceMinutes | None = Field(
         default=None,
         description="Minutes an active pass may run past its due time before the system ends "
-        "it as `expired` (ended_by `system`); null or unset everywhere: passes never expire.",
+        "it as `expired` (ended_by `system`); null or unset everywhere: passes never expire "
+        "(but one an hour overdue while someone waits in line does).",
+    )
+    accommodation: StrictBool = Field(
+        default=False,
+        description="Student rows only, read and set by admins alone: the student has an "
+        "accommodation (an IEP, 504 or medical plan). No limit, cooldown or no-fly time holds "
+        "them, and their pass goes to the front of a line (no capacity is exceeded). No other "
+        "screen shows it.",
+    )
+    offer_seconds: OfferSeconds = Field(
+        default=30,
+        description="Seconds a student in line has to take a place offered to them before "
+        "their pass goes to the back of the line (10-600; unset everywhere: 30).",
     )
 
 
@@ -300,6 +343,10 @@ class EffectivePolicyOut(BaseModel):
     no_fly_before_end_minutes: EffectiveSettingOut
     no_pass_periods: EffectiveSettingOut
     overtime_grace_minutes: EffectiveSettingOut
+    offer_seconds: EffectiveSettingOut
+    accommodation: EffectiveSettingOut | None = Field(
+        default=None, description="Admins only; absent for other staff."
+    )
 
 
 class NoFlyWindowOut(BaseModel):
@@ -521,3 +568,24 @@ class EncounterLogOut(BaseModel):
     others: list[PersonRef] = Field(description="The group's other members out at that moment.")
     destination: NamedRef
     pass_id: int | None
+
+
+class WouldHaveOut(BaseModel):
+    """What the student would have been told without the override."""
+
+    code: str = Field(description="`limit_reached`, `cooldown`, `no_fly_time` or `capacity_full`.")
+    detail: str = Field(description="The reason, as staff read it.")
+
+
+class StaffOverrideOut(BaseModel):
+    """A staff override, as administrators see it."""
+
+    pass_id: int
+    at: str
+    by: PersonRef = Field(description="The staff member who overrode.")
+    student: PersonRef
+    destination: NamedRef
+    reason: str
+    would_have: WouldHaveOut | None = Field(
+        description="The refusal or line the override went past; null when nothing held."
+    )

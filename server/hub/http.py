@@ -68,7 +68,7 @@ async def snapshot(
         .order_by("id")
     )
     waiting = await Pass.filter(school_id=school.id, state=PassState.WAITING).using_db(conn)
-    positions = line_positions(waiting)
+    positions = line_positions(waiting, utcnow())
     full = sees_full_names(principal.actor)
     return [pass_json(p, position=positions.get(p.id), full_names=full) for p in passes]
 

@@ -31,11 +31,14 @@ EventName = Literal[
     "pass.cancelled",
     "pass.arrived",
     "pass.ended",
-    "pass.promoted",
+    "pass.promoted",  # no longer appended (the line offers places); kept in older logs
     "pass.started",
     "pass.expired",
     "pass.delayed",
     "pass.reminder",
+    "pass.offered",
+    "pass.requeued",
+    "pass.taken",
 ]
 EVENT_NAMES: Final[frozenset[str]] = frozenset(get_args(EventName))
 

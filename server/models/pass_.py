@@ -55,6 +55,14 @@ class Pass(Model):
     requested_at = fields.DatetimeField()
     start_at = fields.DatetimeField(null=True)
     queued_at = fields.DatetimeField(null=True)
+    # Set while a waiting pass is offered a freed place (reserved for it) until this time.
+    offer_expires_at = fields.DatetimeField(null=True)
+    # Ahead of others in line: the student had an accommodation when the pass was made. Never
+    # serialised: no screen may tell why a pass went first (ADR 0005, accommodations).
+    line_priority = fields.BooleanField(default=False)
+    # A staff override (admins read it, never in pass JSON): who, when, why, and what the
+    # student would otherwise have been told ({"code", "detail"}, or null).
+    override: fields.Field[dict[str, object] | None] = fields.JSONField(null=True)
     started_at = fields.DatetimeField(null=True)
     arrived_at = fields.DatetimeField(null=True)
     due_at = fields.DatetimeField(null=True)

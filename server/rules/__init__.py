@@ -15,7 +15,7 @@ from server.rules.facts import (
     Requester,
     SchoolFacts,
 )
-from server.rules.lifecycle import admit, decide_request, promotions
+from server.rules.lifecycle import admit, decide_request
 
 __all__ = [
     "BellSchedule",
@@ -31,5 +31,4 @@ __all__ = [
     "SchoolFacts",
     "admit",
     "decide_request",
-    "promotions",
 ]

@@ -35,6 +35,15 @@ class OpenPass:
     destination_id: int
     state: PassState
     queued_at: datetime | None = None
+    # Set while a waiting pass is offered a freed place: it holds that place until then.
+    offer_expires_at: datetime | None = None
+    # Ahead of the others in line (the student's accommodation when the pass was made).
+    line_priority: bool = False
+
+    @property
+    def offered(self) -> bool:
+        """Say whether the pass is waiting with a place offered to it (reserved for it)."""
+        return self.state is PassState.WAITING and self.offer_expires_at is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,10 +127,16 @@ class SchoolFacts:
         """Return the passes out of class right now."""
         return tuple(p for p in self.open_passes if p.state is PassState.ACTIVE)
 
+    def holding(self) -> tuple[OpenPass, ...]:
+        """Return the passes that hold a place: out of class, or offered one (reserved)."""
+        return tuple(p for p in self.open_passes if p.state is PassState.ACTIVE or p.offered)
+
     def waiting_line(self) -> tuple[OpenPass, ...]:
-        """Return the waiting passes in arrival order (first in line first)."""
+        """Return the waiting passes first in line first: priority, then arrival order."""
         waiting = [p for p in self.open_passes if p.state is PassState.WAITING]
-        return tuple(sorted(waiting, key=lambda p: (p.queued_at or self.now, p.id)))
+        return tuple(
+            sorted(waiting, key=lambda p: (not p.line_priority, p.queued_at or self.now, p.id))
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,6 @@ run in the order of REQUEST_CHECKS, so adding a rule is adding one function to t
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 
 from server.enums import Approval, PassState
 from server.errors import ErrorCode
@@ -87,7 +86,7 @@ def encounters(facts: SchoolFacts, request: PassRequest) -> Decision | None:
     """Deny, neutrally, when a blocking encounter group has another member out."""
     if is_for_later(facts, request):
         return None  # decided again when the scheduled pass starts
-    return encounter_check(facts, request.student_id, facts.active())
+    return encounter_check(facts, request.student_id, facts.holding())
 
 
 REQUEST_CHECKS: tuple[RequestCheck, ...] = (
@@ -101,10 +100,14 @@ REQUEST_CHECKS: tuple[RequestCheck, ...] = (
 
 
 def admit(facts: SchoolFacts, candidate: OpenPass) -> Decision:
-    """Decide whether a pass may go out now: active, in line (waiting), or blocked."""
+    """Decide whether a pass may go out now: active, in line (waiting), or blocked.
+
+    A place offered to someone in line is theirs until they take it or the offer lapses, so
+    offered passes count as out (for the room and for encounter groups) like active ones.
+    """
     if not facts.passes_enabled:  # approvals and the line must not release anyone either
         return Decision.deny(ErrorCode.PASSES_DISABLED, "Passes are switched off right now.")
-    others = tuple(p for p in facts.active() if p.id != candidate.id)
+    others = tuple(p for p in facts.holding() if p.id != candidate.id)
     blocked = encounter_check(facts, candidate.student_id, others)
     if blocked is not None:
         return blocked
@@ -137,32 +140,3 @@ def decide_request(facts: SchoolFacts, request: PassRequest) -> Decision:
             ErrorCode.CAPACITY_FULL, f"{decision.detail} You are {ordinal(ahead + 1)} in line."
         )
     return decision
-
-
-def promotions(facts: SchoolFacts) -> tuple[int, ...]:
-    """Return the waiting passes that may go out now, first in line first.
-
-    A pass that cannot go yet (its destination is still full, or an encounter holds it) keeps
-    its place, and those behind it for other destinations may still go.
-    """
-    promoted: list[int] = []
-    current = facts
-    for waiting in facts.waiting_line():
-        if admit(current, waiting).state is not PassState.ACTIVE:
-            continue
-        promoted.append(waiting.id)
-        now_active = OpenPass(
-            waiting.id,
-            waiting.student_id,
-            waiting.origin_id,
-            waiting.destination_id,
-            PassState.ACTIVE,
-            waiting.queued_at,
-        )
-        current = _replace_pass(current, now_active)
-    return tuple(promoted)
-
-
-def _replace_pass(facts: SchoolFacts, updated: OpenPass) -> SchoolFacts:
-    passes = tuple(updated if p.id == updated.id else p for p in facts.open_passes)
-    return replace(facts, open_passes=passes)

@@ -118,7 +118,7 @@ def standing(facts: SchoolFacts, requester: Requester, destination_id: int | Non
     monday, midnight = week_start(now, zone), day_start(now, zone)
     this_week = sum(1 for at in requester.counted if at >= monday)
     today = sum(1 for at in requester.counted if at >= midnight)
-    if policy.exempt.value:
+    if policy.unheld:  # an exempt place, or the student's accommodation
         return Standing(policy, today, this_week, None)
     windows = windows_for(facts, policy)
     holds = [

@@ -40,8 +40,8 @@ def _names(value: PolicyValue) -> tuple[str, ...]:
 
 
 def windows_for(facts: SchoolFacts, policy: EffectivePolicy) -> tuple[Window, ...]:
-    """Return today's no-fly windows under the student's settings (none to an exempt place)."""
-    if facts.schedule is None or policy.exempt.value:
+    """Return today's no-fly windows under the student's settings (none when unheld)."""
+    if facts.schedule is None or policy.unheld:
         return ()
     today = local_date(facts.now, facts.zone)
     return no_fly_windows(

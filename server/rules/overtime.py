@@ -5,6 +5,10 @@ starts. The grace is the policy setting `overtime_grace_minutes`, resolved like 
 (student > destination > group > grade > school); null, the default, means never expire.
 Times are half-open like the no-fly windows: at `due_at` the pass is overdue (by zero seconds)
 and at `due_at + grace` it must expire, so a grace of 0 expires a pass at its due time.
+
+A null grace never expires a pass, except while someone waits in line: then a pass overdue by
+LINE_BACKSTOP_MINUTES no longer holds its place (ADR 0005, the fair line), since a place held
+forever would stop the line forever.
 """
 
 from __future__ import annotations
@@ -15,6 +19,11 @@ from datetime import datetime, timedelta
 
 from server.rules.facts import PolicyRow, PolicyValue, Requester
 from server.rules.policy import Effective, Setting, applicable, resolve_setting
+
+# An hour past its due time, a pass nobody ended is a student who went elsewhere: long enough
+# never to expire a real visit (the longest demo time limit is 15 minutes), short enough that a
+# line behind it moves within a class period.
+LINE_BACKSTOP_MINUTES = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,13 +75,22 @@ def grace_for(rows: Iterable[PolicyRow], timed: TimedPass) -> Effective:
 
 
 def expiring(
-    passes: Iterable[TimedPass], rows: Iterable[PolicyRow], now: datetime
+    passes: Iterable[TimedPass],
+    rows: Iterable[PolicyRow],
+    now: datetime,
+    *,
+    line_waiting: bool = False,
 ) -> tuple[int, ...]:
-    """Return the ids of the passes that must expire now, the earliest deadline first."""
+    """Return the ids of the passes that must expire now, the earliest deadline first.
+
+    With `line_waiting` (someone is in line), a null grace is the line's backstop instead.
+    """
     policy = tuple(rows)
     due: list[tuple[datetime, int]] = []
     for timed in passes:
         grace = grace_minutes(grace_for(policy, timed).value)
+        if grace is None and line_waiting:
+            grace = LINE_BACKSTOP_MINUTES
         result = overtime(timed.started_at, timed.due_at, grace, now)
         if result.expire:
             assert result.expires_at is not None

@@ -25,6 +25,7 @@ class Action(StrEnum):
     ARRIVE = "arrive"
     END = "end"
     DELAY = "delay"  # the destination's staff: "not now, at 10:40"
+    TAKE = "take"  # take the place offered to a waiting pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +147,9 @@ RULES: dict[Action, Rule] = {
         _destination_staff(_to_mine),
         _kiosk(_from_or_to_mine),
     ),
+    # Whoever is with the student when their turn comes: the student, their room's teacher or
+    # its door kiosk, or staff who act school-wide.
+    Action.TAKE: _any(_own, _school_wide, _classroom(_from_mine), _kiosk(_from_mine)),
 }
 
 
@@ -174,6 +178,27 @@ def scope_of(actor: Actor) -> Scope:
     if actor.role in DESTINATION_STAFF:
         return Scope.TO
     return Scope.FROM_OR_TO
+
+
+def may_override(actor: Actor, target: PassTarget) -> bool:
+    """Say whether the actor may send a student out past their limits and ahead of a line.
+
+    Administrators and security (school-wide), and the teacher or substitute of the room the
+    student leaves: the adult who knows why this student must go now. Not the nurse or
+    counselor (they accept visits to them, which needs no override), never a kiosk or student.
+    """
+    if actor.school_id != target.school_id:
+        return False
+    return _school_wide(actor, target) or _classroom(_from_mine)(actor, target)
+
+
+def may_read_overrides(actor: Actor) -> bool:
+    """Say whether the actor may read staff overrides and their reasons (admins only).
+
+    A reason may be private ("a medical need"): the student, their classmates' screens and
+    other staff never see it; security and teachers see that a pass exists, not why.
+    """
+    return actor.role is Role.ADMIN
 
 
 def sees_full_names(actor: Actor) -> bool:

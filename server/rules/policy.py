@@ -7,8 +7,9 @@ student; the most specific scope that sets a value wins:
 
 A student in several groups that set the same setting gets the strictest of their values (the
 lowest limit, the longest cooldown or no-fly time, the longest list of closed periods, the
-shortest overtime grace): a group is usually a restriction someone asked for, and the group with
-the looser value can't be assumed to have meant to lift it. An absent name inherits from the
+shortest overtime grace or time to take an offered place): a group is usually a restriction
+someone asked for, and the group with the looser value can't be assumed to have meant to lift
+it. An absent name inherits from the
 less specific scopes; an explicit null means "no limit" (for the grace: never expire) and so
 lifts one.
 """
@@ -37,6 +38,11 @@ class Setting(StrEnum):
     NO_PASS_PERIODS = "no_pass_periods"
     # Minutes an active pass may run past its due time before the system ends it as expired.
     OVERTIME_GRACE_MINUTES = "overtime_grace_minutes"
+    # Seconds a student in line has to take a place offered to them before going to the back.
+    OFFER_SECONDS = "offer_seconds"
+    # A student only (an IEP, 504 or medical plan): no limit, cooldown or no-fly time holds
+    # them, and their pass is at the front of a line. Admins alone read or set it.
+    ACCOMMODATION = "accommodation"
 
 
 # Most specific first: the order resolution looks in.
@@ -57,6 +63,8 @@ DEFAULTS: Mapping[Setting, PolicyValue] = {
     Setting.NO_FLY_BEFORE_END_MINUTES: None,
     Setting.NO_PASS_PERIODS: None,
     Setting.OVERTIME_GRACE_MINUTES: None,  # passes never expire unless a school sets it
+    Setting.OFFER_SECONDS: 30,  # time to put the pencil down and stand up, not to finish a task
+    Setting.ACCOMMODATION: False,
 }
 # The scopes each setting may be set for.
 SCOPES_OF: Mapping[Setting, frozenset[PolicyScope]] = {
@@ -68,6 +76,8 @@ SCOPES_OF: Mapping[Setting, frozenset[PolicyScope]] = {
     Setting.NO_FLY_BEFORE_END_MINUTES: frozenset(PolicyScope),
     Setting.NO_PASS_PERIODS: frozenset(PolicyScope),
     Setting.OVERTIME_GRACE_MINUTES: frozenset(PolicyScope),
+    Setting.OFFER_SECONDS: frozenset(PolicyScope),
+    Setting.ACCOMMODATION: frozenset({PolicyScope.STUDENT}),
 }
 # Settings whose bigger value is stricter (a longer wait); the limits are stricter when lower.
 LONGER_IS_STRICTER = frozenset(
@@ -100,6 +110,14 @@ class EffectivePolicy:
     no_fly_before_end_minutes: Effective
     no_pass_periods: Effective
     overtime_grace_minutes: Effective
+    offer_seconds: Effective
+    accommodation: Effective
+
+    @property
+    def unheld(self) -> bool:
+        """Say whether no limit, cooldown or no-fly time holds the pass: an exempt destination,
+        or a student with an accommodation."""
+        return bool(self.exempt.value) or self.accommodation.value is True
 
     def of(self, setting: Setting) -> Effective:
         """Return one setting by name."""
@@ -119,7 +137,7 @@ def strictness(setting: Setting, value: PolicyValue) -> float:
         return 0.0  # null: no period is closed
     if setting in LONGER_IS_STRICTER:
         return float(value or 0)
-    if setting is Setting.EXEMPT:
+    if setting in (Setting.EXEMPT, Setting.ACCOMMODATION):
         return 0.0 if value else 1.0
     return float("-inf") if value is None else -float(value)
 

@@ -20,7 +20,7 @@ from server.rules import Outcome, PassRequest, decide_request
 from server.rules.decision import FieldProblem
 from server.rules.lifecycle import needs_approval
 from server.rules.permissions import Action, PassTarget, may
-from server.services.facts import load_facts, place_of
+from server.services.facts import accommodated, load_facts, place_of
 from server.services.passes import MAX_SCHEDULE_AHEAD, refusal, serialise
 from server.services.principal import Principal
 from server.services.transaction import SchoolTransaction, school_transaction
@@ -114,6 +114,9 @@ async def schedule_group(
                 start_at=start_at,
                 remind_minutes=remind_minutes,
                 minutes=destination.default_minutes,
+                # An accommodation goes with every pass the student gets (ADR 0005), as in
+                # `create_pass`: at its start a full place puts it at the front of the line.
+                line_priority=await accommodated(tx.conn, actor.school_id, target.student_id),
             )
             body = await serialise(tx, hall_pass.id)
             await tx.append_event("pass.created", hall_pass, actor.user_id, now, body)

@@ -227,6 +227,23 @@ def keep_prevented(
     )
 
 
+async def log_prevented(
+    tx: SchoolTransaction,
+    facts: SchoolFacts,
+    candidate: OpenPass,
+    holding: tuple[OpenPass, ...],
+) -> None:
+    """Log, in the transaction that skips a pass in line, the group that held it back."""
+    group = blocking_group(facts, candidate.student_id, holding)
+    if group is None:
+        return
+    others = others_out(group, candidate.student_id, holding)
+    row = _row(
+        tx, group, PREVENTED, candidate.student_id, others, candidate.destination_id, candidate.id
+    )
+    await row.save(using_db=tx.conn)
+
+
 async def log_alerts(
     tx: SchoolTransaction,
     facts: SchoolFacts,

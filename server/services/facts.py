@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -76,6 +76,8 @@ def open_pass_of(hall_pass: Pass) -> OpenPass:
         destination_id=hall_pass.destination_id,
         state=PassState(hall_pass.state),
         queued_at=hall_pass.queued_at,
+        offer_expires_at=hall_pass.offer_expires_at,
+        line_priority=hall_pass.line_priority,
     )
 
 
@@ -91,7 +93,7 @@ def policy_values(rules: Mapping[str, object]) -> dict[str, PolicyValue]:
     for name, value in rules.items():
         if name not in KNOWN_SETTINGS:
             continue
-        if name == Setting.EXEMPT:
+        if name in (Setting.EXEMPT, Setting.ACCOMMODATION):
             if isinstance(value, bool):
                 values[name] = value
         elif name == Setting.NO_PASS_PERIODS:
@@ -130,7 +132,7 @@ def schedule_of(row: ScheduleRow, overrides: Mapping[date, str | None]) -> BellS
 
 
 async def load_schedule(
-    conn: BaseDBAsyncClient, school_id: int, days: tuple[date, ...]
+    conn: BaseDBAsyncClient | None, school_id: int, days: tuple[date, ...]
 ) -> BellSchedule | None:
     """Read the school's bell schedule, with the overrides of the given dates (two queries)."""
     row = await ScheduleRow.filter(school_id=school_id).using_db(conn).get_or_none()
@@ -150,7 +152,7 @@ def policy_row(scope: str, target: str, rules: Mapping[str, object]) -> PolicyRo
 
 
 async def load_policies(
-    conn: BaseDBAsyncClient, school_id: int, student: User
+    conn: BaseDBAsyncClient | None, school_id: int, student: User
 ) -> tuple[PolicyRow, ...]:
     """Read the policy rows that can apply to the student: one indexed query.
 
@@ -178,7 +180,7 @@ async def load_policies(
 
 
 async def load_requester(
-    conn: BaseDBAsyncClient,
+    conn: BaseDBAsyncClient | None,
     student: User,
     policies: tuple[PolicyRow, ...],
     now: datetime,
@@ -213,7 +215,7 @@ async def load_requester(
 
 
 async def load_facts(
-    conn: BaseDBAsyncClient, school: School, now: datetime, requester: User | None = None
+    conn: BaseDBAsyncClient | None, school: School, now: datetime, requester: User | None = None
 ) -> SchoolFacts:
     """Read everything the rules look at for one school.
 
@@ -225,7 +227,16 @@ async def load_facts(
     open_rows = (
         await Pass.filter(school_id=school.id, state__in=list(OPEN_STATES))
         .using_db(conn)
-        .values("id", "student_id", "origin_id", "destination_id", "state", "queued_at")
+        .values(
+            "id",
+            "student_id",
+            "origin_id",
+            "destination_id",
+            "state",
+            "queued_at",
+            "offer_expires_at",
+            "line_priority",
+        )
     )
     members = (
         await EncounterGroup.filter(school_id=school.id, active=True)
@@ -260,6 +271,8 @@ async def load_facts(
                 destination_id=row["destination_id"],
                 state=PassState(row["state"]),
                 queued_at=row["queued_at"],
+                offer_expires_at=row["offer_expires_at"],
+                line_priority=row["line_priority"],
             )
             for row in open_rows
         ),
@@ -274,3 +287,44 @@ async def load_facts(
         requester=student,
         schedule=schedule,
     )
+
+
+async def rows_setting(
+    conn: BaseDBAsyncClient | None, school_id: int, setting: Setting
+) -> tuple[PolicyRow, ...]:
+    """Read the school's policy rows that set one setting (one query; usually none)."""
+    rows = (
+        await Policy.filter(school_id=school_id).using_db(conn).values("scope", "target", "rules")
+    )
+    return tuple(
+        policy_row(row["scope"], row["target"], row["rules"])
+        for row in rows
+        if row["scope"] in KNOWN_SCOPES and setting in row["rules"]
+    )
+
+
+async def requesters_of(
+    conn: BaseDBAsyncClient | None, student_ids: Iterable[int]
+) -> dict[int, Requester]:
+    """Read the students' grades and groups: what resolves a setting for each (one query)."""
+    students = (
+        await User.filter(id__in=sorted(set(student_ids)))
+        .using_db(conn)
+        .values("id", "grade", "groups")
+    )
+    return {
+        row["id"]: Requester(
+            row["id"], row["grade"], frozenset(str(g) for g in row["groups"] or ())
+        )
+        for row in students
+    }
+
+
+async def accommodated(conn: BaseDBAsyncClient | None, school_id: int, student_id: int) -> bool:
+    """Say whether the student's own policy row gives them an accommodation (one query)."""
+    row = (
+        await Policy.filter(school_id=school_id, scope=PolicyScope.STUDENT, target=str(student_id))
+        .using_db(conn)
+        .values("rules")
+    )
+    return bool(row) and row[0]["rules"].get(Setting.ACCOMMODATION) is True

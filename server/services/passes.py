@@ -12,21 +12,22 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Q
 
 from server.clock import utcnow
 from server.enums import Approval, EndedBy, PassKind, PassState, Role
 from server.errors import ErrorCode, HallpassError, forbidden, not_found
 from server.models import IdempotencyKey, Location, Pass, User
-from server.rules import OpenPass, Outcome, PassRequest, admit, decide_request, promotions
+from server.rules import OpenPass, Outcome, PassRequest, SchoolFacts, admit, decide_request
 from server.rules.decision import Decision
 from server.rules.lifecycle import needs_approval
-from server.rules.permissions import Action, PassTarget, may, sees_full_names
-from server.services.encounters import keep_prevented, log_alerts
-from server.services.facts import load_facts, open_pass_of, place_of
+from server.rules.line import offers, take
+from server.rules.permissions import Action, PassTarget, may, may_override, sees_full_names
+from server.services.encounters import keep_prevented, log_alerts, log_prevented
+from server.services.facts import accommodated, load_facts, open_pass_of, place_of
+from server.services.line import offer_deadlines
 from server.services.principal import Principal
 from server.services.transaction import SchoolTransaction, school_transaction
-from server.services.views import pass_json
+from server.services.views import iso, line_positions, pass_json
 
 # Staff may schedule passes up to a school year ahead; further is surely a typo.
 MAX_SCHEDULE_AHEAD = timedelta(days=366)
@@ -48,6 +49,8 @@ VERBS: dict[str, Verb] = {
     ),
     "arrive": Verb(Action.ARRIVE, frozenset({PassState.ACTIVE})),
     "end": Verb(Action.END, frozenset({PassState.ACTIVE})),
+    # Take the place offered to a waiting pass (the fair line): it goes out.
+    "take": Verb(Action.TAKE, frozenset({PassState.WAITING})),
 }
 
 
@@ -98,19 +101,12 @@ async def serialise(
     )
     position = None
     if hall_pass.state is PassState.WAITING:
-        assert hall_pass.queued_at is not None
-        ahead = (
-            await Pass.filter(
-                Q(queued_at__lt=hall_pass.queued_at)
-                | Q(queued_at=hall_pass.queued_at, id__lt=hall_pass.id),
-                school_id=hall_pass.school_id,
-                destination_id=hall_pass.destination_id,
-                state=PassState.WAITING,
-            )
-            .using_db(tx.conn)
-            .count()
-        )
-        position = ahead + 1
+        line = await Pass.filter(
+            school_id=hall_pass.school_id,
+            destination_id=hall_pass.destination_id,
+            state=PassState.WAITING,
+        ).using_db(tx.conn)
+        position = line_positions(line, tx.now).get(hall_pass.id)
     return pass_json(hall_pass, position=position, full_names=full_names)
 
 
@@ -118,9 +114,14 @@ def lifecycle_fields(state: PassState, now: datetime, minutes: int) -> dict[str,
     """Return the columns a pass entering `state` sets."""
     fields: dict[str, Any] = {"state": state}
     if state is PassState.ACTIVE:
-        fields.update(started_at=now, due_at=now + timedelta(minutes=minutes), queued_at=None)
+        fields.update(
+            started_at=now,
+            due_at=now + timedelta(minutes=minutes),
+            queued_at=None,
+            offer_expires_at=None,
+        )
     elif state is PassState.WAITING:
-        fields["queued_at"] = now
+        fields.update(queued_at=now, offer_expires_at=None)
     return fields
 
 
@@ -132,12 +133,25 @@ async def create_pass(
     start_at: datetime | None = None,
     remind_minutes: int | None = None,
     idempotency_key: str | None = None,
+    override_reason: str | None = None,
 ) -> Created:
-    """Create a pass: a student's request, or a pass staff issue or schedule for a student."""
+    """Create a pass: a student's request, or a pass staff issue or schedule for a student.
+
+    With `override_reason`, staff who may send the student past their limits and ahead of a
+    line (ADR 0005, overrides); the reason and what the student would have heard are recorded.
+    """
     actor = principal.actor
     now = utcnow()
     if principal.is_student and start_at is not None:
         raise forbidden("Only staff can schedule passes.")
+    if override_reason is not None and (principal.is_student or actor.role is Role.KIOSK):
+        raise forbidden("Only staff can override a student's limits.")
+    if override_reason is not None and start_at is not None:
+        raise HallpassError(
+            ErrorCode.VALIDATION_ERROR,
+            "An override is for a pass now, not a scheduled one.",
+            details={"fields": [{"field": "override", "message": "not with start_at"}]},
+        )
     if start_at is not None and start_at > now + MAX_SCHEDULE_AHEAD:
         raise HallpassError(
             ErrorCode.VALIDATION_ERROR,
@@ -185,6 +199,10 @@ async def create_pass(
             actor, Action.ISSUE if actor.role is not Role.STUDENT else Action.REQUEST, target
         ):
             raise forbidden("You can't make a pass for this student to this place.")
+        if override_reason is not None and not may_override(actor, target):
+            raise forbidden(
+                "Only an administrator, security or the student's teacher can override."
+            )
         accepts = may(actor, Action.APPROVE, replace(target, approval=Approval.DESTINATION_STAFF))
         request = PassRequest(
             student.id,
@@ -195,14 +213,19 @@ async def create_pass(
             destination_accepts=accepts,
         )
         # A student's own request (or a kiosk's) is held to their limits; staff-made passes
-        # are not, so their history isn't even read.
-        facts = await load_facts(tx.conn, tx.school, now, requester=None if staff_made else student)
+        # are not, so their history isn't even read (unless an override must record what the
+        # student would have heard).
+        held = not staff_made or override_reason is not None
+        facts = await load_facts(tx.conn, tx.school, now, requester=student if held else None)
         decision = decide_request(facts, request)
+        override = None
+        if override_reason is not None and decision.outcome is not Outcome.DENIED:
+            override = override_record(facts, request, actor.user_id, override_reason, now)
         candidate = OpenPass(
             0, student.id, student.home_location_id, destination.id, PassState.PENDING
         )
         if decision.outcome is Outcome.DENIED:
-            keep_prevented(tx, facts, candidate, facts.active())  # if a group blocked it
+            keep_prevented(tx, facts, candidate, facts.holding())  # if a group blocked it
             raise refusal(decision, principal)
         assert decision.state is not None
         kind = (
@@ -236,6 +259,9 @@ async def create_pass(
                 start_at=start_at if decision.state is PassState.SCHEDULED else None,
                 remind_minutes=remind_minutes if decision.state is PassState.SCHEDULED else None,
                 minutes=destination.default_minutes,
+                line_priority=override is not None
+                or await accommodated(tx.conn, actor.school_id, student.id),
+                override=override,
                 **lifecycle_fields(decision.state, now, destination.default_minutes),
             )
         except IntegrityError as exc:  # invariant 1 held by the database itself
@@ -254,6 +280,26 @@ async def create_pass(
         if not sees_full_names(actor):
             body = await serialise(tx, hall_pass.id, full_names=False)
         return Created(body, created=True)
+
+
+def override_record(
+    facts: SchoolFacts, request: PassRequest, by: int, reason: str, now: datetime
+) -> dict[str, Any]:
+    """Return the record of an override: who, when, why, and what it went past.
+
+    What it went past is the decision the student's own request would have had now: a limit,
+    a cooldown or a no-fly time, or a full place (a line).
+    """
+    own = decide_request(facts, replace(request, issued_by_staff=False))
+    past = own.code if own.outcome is not Outcome.ALLOWED else None
+    return {
+        "by": by,
+        "at": iso(now),
+        "reason": reason,
+        "would_have": None
+        if past is None
+        else {"code": str(past), "detail": own.staff_detail or own.detail},
+    }
 
 
 async def _student_for(tx: SchoolTransaction, principal: Principal, student_id: int | None) -> User:
@@ -301,12 +347,13 @@ async def transition(principal: Principal, pass_id: int, verb_name: str) -> dict
                 ErrorCode.INVALID_TRANSITION,
                 f"This pass is {state}: it can't be {_past(verb_name)}.",
             )
+        held_a_place = state is PassState.ACTIVE or hall_pass.offer_expires_at is not None
         changes = await _changes(tx, principal, hall_pass, verb_name, now)
         await compare_and_set(tx, hall_pass, changes)
         body = await serialise(tx, hall_pass.id)
         await tx.append_event(f"pass.{_past(verb_name)}", hall_pass, actor.user_id, now, body)
-        if changes["state"] in (PassState.ENDED, PassState.EXPIRED):
-            await promote_waiting(tx, now)
+        if held_a_place and not PassState(changes["state"]).is_open:
+            await offer_places(tx, now)  # the place it held (out, or offered) is free
         if not sees_full_names(actor):
             body = await serialise(tx, hall_pass.id, full_names=False)
         return body
@@ -319,6 +366,7 @@ def _past(verb: str) -> str:
         "cancel": "cancelled",
         "arrive": "arrived",
         "end": "ended",
+        "take": "taken",
     }[verb]
 
 
@@ -329,18 +377,29 @@ async def _changes(
     if verb == "approve":
         facts = await load_facts(tx.conn, tx.school, now)
         candidate = open_pass_of(hall_pass)
-        others = tuple(p for p in facts.active() if p.id != candidate.id)
         decision = admit(facts, candidate)
         if decision.outcome is Outcome.DENIED:
-            keep_prevented(tx, facts, candidate, others)  # if a group blocked it
+            holding = tuple(p for p in facts.holding() if p.id != candidate.id)
+            keep_prevented(tx, facts, candidate, holding)  # if a group blocked it
             raise refusal(decision, principal)
         assert decision.state is not None
         if decision.state is PassState.ACTIVE:
+            others = tuple(p for p in facts.active() if p.id != candidate.id)
             await log_alerts(tx, facts, candidate, others)
         return {
             "decided_by_id": actor.user_id,
             **lifecycle_fields(decision.state, now, hall_pass.minutes),
         }
+    if verb == "take":
+        facts = await load_facts(tx.conn, tx.school, now)
+        candidate = open_pass_of(hall_pass)
+        others = tuple(p for p in facts.holding() if p.id != candidate.id)
+        decision = take(facts, candidate)
+        if decision.outcome is Outcome.DENIED:
+            keep_prevented(tx, facts, candidate, others)  # if a group blocked it
+            raise refusal(decision, principal)
+        await log_alerts(tx, facts, candidate, facts.active())
+        return lifecycle_fields(PassState.ACTIVE, now, hall_pass.minutes)
     if verb == "deny":
         return {
             "state": PassState.DENIED,
@@ -376,22 +435,25 @@ async def compare_and_set(tx: SchoolTransaction, hall_pass: Pass, changes: dict[
     hall_pass.version += 1
 
 
-async def promote_waiting(tx: SchoolTransaction, now: datetime) -> list[int]:
-    """Start every waiting pass that may go out now, first in line first."""
+async def offer_places(tx: SchoolTransaction, now: datetime) -> list[int]:
+    """Offer the places free now to the first in line who may go; return the passes offered.
+
+    Each offer is a compare-and-set (`offer_expires_at` set, the pass stays waiting) with one
+    `pass.offered` event. A student an encounter group holds back is skipped and the
+    prevented encounter logged, as when they ask.
+    """
     line = Pass.filter(school_id=tx.school.id, state=PassState.WAITING).using_db(tx.conn)
     if not await line.exists():
         return []  # the usual case: nobody in line, so no facts to load
     facts = await load_facts(tx.conn, tx.school, now)
-    promoted = promotions(facts)
-    out = list(facts.active())
-    for pass_id in promoted:
+    move = offers(facts)
+    by_id = {p.id: p for p in facts.open_passes}
+    for pass_id in move.skipped:
+        await log_prevented(tx, facts, by_id[pass_id], facts.holding())
+    deadlines = await offer_deadlines(tx.conn, tx.school.id, (by_id[i] for i in move.offered), now)
+    for pass_id in move.offered:
         hall_pass = await Pass.filter(id=pass_id).using_db(tx.conn).get()
-        candidate = open_pass_of(hall_pass)
-        await log_alerts(tx, facts, candidate, tuple(out))
-        out.append(candidate)
-        await compare_and_set(
-            tx, hall_pass, lifecycle_fields(PassState.ACTIVE, now, hall_pass.minutes)
-        )
+        await compare_and_set(tx, hall_pass, {"offer_expires_at": deadlines[pass_id]})
         body = await serialise(tx, pass_id)
-        await tx.append_event("pass.promoted", hall_pass, None, now, body)
-    return list(promoted)
+        await tx.append_event("pass.offered", hall_pass, None, now, body)
+    return list(move.offered)

@@ -204,7 +204,9 @@ async def explain(
         else {"id": destination.id, "name": destination.name, "kind": str(destination.kind)},
         "timezone": school.timezone,
         "settings": {
-            setting.value: _setting_json(policy.of(setting), facts.places) for setting in Setting
+            setting.value: _setting_json(policy.of(setting), facts.places)
+            for setting in Setting
+            if setting is not Setting.ACCOMMODATION or may_manage_policy(actor)
         },
         "today": result.today,
         "this_week": result.this_week,

@@ -1,4 +1,5 @@
-"""Timers as a periodic sweep of the database: expire overdue passes, remind, start scheduled ones.
+"""Timers as a periodic sweep of the database: expire overdue passes, send passes whose offer
+lapsed to the back of the line, remind, start scheduled ones, offer free places.
 
 The sweep reads only database state and each change is a compare-and-set inside the school
 transaction, decided on what it reads under the school's lock, so a restart misses nothing
@@ -19,14 +20,15 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from server.auth.sessions import purge_expired
 from server.clock import utcnow
 from server.enums import EndedBy, PassState
-from server.models import Pass, Policy, User
+from server.models import Pass, School
 from server.rules.decision import Outcome
 from server.rules.facts import Requester
+from server.rules.line import lapsed, offers
 from server.rules.overtime import TimedPass, expiring
 from server.rules.policy import Setting
 from server.rules.scheduled import start_scheduled
-from server.services.facts import KNOWN_SCOPES, load_facts, open_pass_of, policy_row
-from server.services.passes import compare_and_set, lifecycle_fields, promote_waiting, serialise
+from server.services.facts import load_facts, open_pass_of, requesters_of, rows_setting
+from server.services.passes import compare_and_set, lifecycle_fields, offer_places, serialise
 from server.services.reminders import send_due_reminders
 from server.services.transaction import school_transaction
 
@@ -78,9 +80,9 @@ async def must_expire(
 ) -> tuple[int, ...]:
     """Return the school's active passes past their due time and grace at `now`.
 
-    At most three queries, and one when nothing is overdue: the overdue passes, the school's
-    rows that set a grace (none: the default, nothing expires), their students' grades and
-    groups. The rules resolve each pass's grace.
+    At most four queries, and one when nothing is overdue: the overdue passes, whether anyone
+    is in line (a null grace is then the line's backstop), the school's rows that set a grace,
+    their students' grades and groups. The rules resolve each pass's grace.
     """
     overdue = (
         await Pass.filter(school_id=school_id, state=PassState.ACTIVE, due_at__lte=now)
@@ -89,27 +91,13 @@ async def must_expire(
     )
     if not overdue:
         return ()
-    rows = (
-        await Policy.filter(school_id=school_id).using_db(conn).values("scope", "target", "rules")
+    line_waiting = (
+        await Pass.filter(school_id=school_id, state=PassState.WAITING).using_db(conn).exists()
     )
-    grace_rows = tuple(
-        policy_row(row["scope"], row["target"], row["rules"])
-        for row in rows
-        if row["scope"] in KNOWN_SCOPES and Setting.OVERTIME_GRACE_MINUTES in row["rules"]
-    )
-    if not grace_rows:
+    grace_rows = await rows_setting(conn, school_id, Setting.OVERTIME_GRACE_MINUTES)
+    if not grace_rows and not line_waiting:
         return ()
-    students = (
-        await User.filter(id__in=sorted({row["student_id"] for row in overdue}))
-        .using_db(conn)
-        .values("id", "grade", "groups")
-    )
-    requesters = {
-        row["id"]: Requester(
-            row["id"], row["grade"], frozenset(str(g) for g in row["groups"] or ())
-        )
-        for row in students
-    }
+    requesters = await requesters_of(conn, (row["student_id"] for row in overdue))
     passes = (
         TimedPass(
             row["id"],
@@ -120,7 +108,7 @@ async def must_expire(
         )
         for row in overdue
     )
-    return expiring(passes, grace_rows, now)
+    return expiring(passes, grace_rows, now, line_waiting=line_waiting)
 
 
 async def expire_overdue_passes() -> list[int]:
@@ -159,17 +147,71 @@ async def expire_overdue_passes() -> list[int]:
                 await tx.append_event("pass.expired", hall_pass, None, now, body)
                 expired.append(pass_id)
             if ids:
-                await promote_waiting(tx, now)
+                await offer_places(tx, now)
     return expired
+
+
+async def lapse_offers() -> list[int]:
+    """Send every pass whose offer lapsed to the back of the line; offer its place on.
+
+    Each lapse is a compare-and-set under the school's lock (`offer_expires_at` cleared,
+    `queued_at` the transaction's time) with one `pass.requeued` event; then the freed places
+    are offered, the next in line first (the one sent back too, when nobody else may go).
+    """
+    schools = (
+        await Pass.filter(state=PassState.WAITING, offer_expires_at__lte=utcnow())
+        .distinct()
+        .values("school_id")
+    )
+    requeued: list[int] = []
+    for school_id in sorted({int(row["school_id"]) for row in schools}):
+        async with school_transaction(school_id) as tx:
+            now = tx.now  # read under the lock: a second sweep reads what the first changed
+            facts = await load_facts(tx.conn, tx.school, now)
+            ids = lapsed(facts)
+            for pass_id in ids:
+                hall_pass = await Pass.filter(id=pass_id).using_db(tx.conn).get()
+                await compare_and_set(tx, hall_pass, {"offer_expires_at": None, "queued_at": now})
+                body = await serialise(tx, pass_id)
+                await tx.append_event("pass.requeued", hall_pass, None, now, body)
+                requeued.append(pass_id)
+            if ids:
+                await offer_places(tx, now)
+    return requeued
+
+
+async def offer_free_places() -> list[int]:
+    """Offer places that are free while someone waits: after passes are switched back on,
+    a capacity is raised, or anything else that frees room without a pass changing.
+
+    Each school with a line is checked without its lock (the usual answer is "still full"),
+    then offered under it.
+    """
+    schools = await Pass.filter(state=PassState.WAITING).distinct().values("school_id")
+    offered: list[int] = []
+    for school_id in sorted({int(row["school_id"]) for row in schools}):
+        school = await School.get(id=school_id)
+        if not offers(await load_facts(None, school, utcnow())).offered:
+            continue
+        async with school_transaction(school_id) as tx:
+            offered += await offer_places(tx, tx.now)
+    return offered
 
 
 async def run_forever(interval: float = SWEEP_SECONDS) -> None:
     """Sweep every `interval` seconds until cancelled; a failed step is logged and retried."""
     sweeps = 0
     while True:
-        # Expiry first: the places it frees go to the line before scheduled passes start.
-        # Reminders before starts: a sweep late past a start sends no reminder for it.
-        for step in (expire_overdue_passes, send_due_reminders, start_due_passes):
+        # Expiry and lapses first: the places they free go to the line before scheduled passes
+        # start; reminders before starts, so a sweep late past a start sends no reminder for it;
+        # the last step offers anything still free (nothing, unless room appeared).
+        for step in (
+            expire_overdue_passes,
+            lapse_offers,
+            send_due_reminders,
+            start_due_passes,
+            offer_free_places,
+        ):
             try:
                 await step()
             except Exception:

@@ -6,8 +6,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from server.enums import PassState
 from server.models import Location, Pass, User
+from server.rules.line import positions
+from server.services.facts import open_pass_of
 
 
 def iso(value: datetime | None) -> str | None:
@@ -44,6 +45,7 @@ def pass_json(
         "minutes": hall_pass.minutes,
         "ended_by": None if hall_pass.ended_by is None else str(hall_pass.ended_by),
         "position": position,
+        "offer_expires_at": iso(hall_pass.offer_expires_at),
         "version": hall_pass.version,
         "remind_minutes_before": hall_pass.remind_minutes,
     }
@@ -51,13 +53,6 @@ def pass_json(
     return body
 
 
-def line_positions(waiting: Iterable[Pass]) -> dict[int, int]:
-    """Return each waiting pass's 1-based place in its destination's line."""
-    positions: dict[int, int] = {}
-    counters: dict[int, int] = {}
-    for hall_pass in sorted(waiting, key=lambda p: (p.queued_at or p.requested_at, p.id)):
-        if hall_pass.state is not PassState.WAITING:
-            continue
-        counters[hall_pass.destination_id] = counters.get(hall_pass.destination_id, 0) + 1
-        positions[hall_pass.id] = counters[hall_pass.destination_id]
-    return positions
+def line_positions(waiting: Iterable[Pass], now: datetime) -> dict[int, int]:
+    """Return each waiting pass's 1-based place in its destination's line (offered first)."""
+    return positions((open_pass_of(p) for p in waiting), now)

@@ -59,6 +59,7 @@ def a_pass(pass_id: int = 7, **changes: Any) -> dict[str, Any]:
         "minutes": 5,
         "ended_by": None,
         "position": None,
+        "offer_expires_at": None,
         "version": 2,
         "requested_at": "2025-03-04T10:30:00Z",
         "start_at": None,

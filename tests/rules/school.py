@@ -71,10 +71,22 @@ def waiting(
     to: Place = RESTROOM,
     frm: Place = ROOM_101,
     minutes_ago: int | None = 5,
+    offer_for: int | None = None,
+    priority: bool = False,
 ) -> OpenPass:
-    """Return a pass in line since `minutes_ago` (None: no queue time recorded)."""
+    """Return a pass in line since `minutes_ago` (None: no queue time recorded).
+
+    With `offer_for`, a place is offered to it and held for that many more seconds (0 or less:
+    the offer has lapsed). With `priority`, it is ahead in line (an accommodation).
+    """
     queued_at = None if minutes_ago is None else NOW - timedelta(minutes=minutes_ago)
-    return OpenPass(pass_id, student, frm.id, to.id, PassState.WAITING, queued_at)
+    offer = None if offer_for is None else NOW + timedelta(seconds=offer_for)
+    return OpenPass(pass_id, student, frm.id, to.id, PassState.WAITING, queued_at, offer, priority)
+
+
+def offered(pass_id: int, student: int, to: Place = RESTROOM, frm: Place = ROOM_101) -> OpenPass:
+    """Return a waiting pass offered a place, held for 20 more seconds."""
+    return waiting(pass_id, student, to, frm, offer_for=20)
 
 
 def block(name: str, *members: int, group_id: int = 1) -> Encounter:

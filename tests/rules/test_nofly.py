@@ -127,6 +127,12 @@ def ask(
              facts(START_10, EXEMPT_NURSE), ask(NURSE.id), PENDING),
         case("an exempt destination doesn't open the others",
              facts(START_10, EXEMPT_NURSE), ask(), NO_FLY),
+        case("a student with an accommodation is never held by a no-fly time",
+             facts(START_10, row(PolicyScope.STUDENT, STUDENT, accommodation=True)), ask(),
+             GOES_OUT),
+        case("another student's accommodation opens nothing for this one",
+             facts(START_10, row(PolicyScope.STUDENT, FRIEND, accommodation=True)), ask(),
+             NO_FLY),
         # Scopes: the same precedence as every setting
         case("a destination's null lifts it for passes there",
              facts(START_10, row(PolicyScope.DESTINATION, LIBRARY.id,

@@ -142,3 +142,22 @@ def test_expiring(
     rows: tuple[PolicyRow, ...], passes: tuple[TimedPass, ...], expected: tuple[int, ...]
 ) -> None:
     assert expiring(passes, rows, NOW) == expected
+
+
+@pytest.mark.parametrize(
+    ("rows", "passes", "expected"),
+    [
+        case("someone in line: a pass with no grace expires an hour past its due time",
+             (), (timed(1, due=NOW - minutes(60)), timed(2, due=NOW - minutes(59))), (1,)),
+        case("someone in line: a grace the school set still applies, however long",
+             (row(PolicyScope.SCHOOL, overtime_grace_minutes=240),),
+             (timed(1, due=NOW - minutes(120)),), ()),
+        case("someone in line: a destination's null (never expire) gives way to the line too",
+             (SCHOOL_10, row(PolicyScope.DESTINATION, LIBRARY.id, overtime_grace_minutes=None)),
+             (timed(1, to=LIBRARY.id, due=NOW - minutes(60)),), (1,)),
+    ],
+)  # fmt: skip
+def test_expiring_while_a_line_waits(
+    rows: tuple[PolicyRow, ...], passes: tuple[TimedPass, ...], expected: tuple[int, ...]
+) -> None:
+    assert expiring(passes, rows, NOW, line_waiting=True) == expected

@@ -18,6 +18,8 @@ from server.rules.permissions import (
     may_manage_encounters,
     may_manage_policy,
     may_manage_schedule,
+    may_override,
+    may_read_overrides,
     scope_of,
     sees_full_names,
 )
@@ -51,13 +53,13 @@ STAFF_ID_AS_STUDENT = PassTarget(SCHOOL, ME, ELSEWHERE, ALSO_ELSEWHERE)  # ids c
 # The matrix for destinations that need no approval (approvals are the next table).
 MATRIX: list[tuple[str, Role, PassTarget, set[Action] | frozenset[Action]]] = [
     ("student: their own pass",
-     Role.STUDENT, OWN, {A.VIEW, A.REQUEST, A.CANCEL, A.END}),
+     Role.STUDENT, OWN, {A.VIEW, A.REQUEST, A.CANCEL, A.END, A.TAKE}),
     ("student: another student's pass, even from their room",
      Role.STUDENT, FROM_MINE, NOTHING),
     ("student: another student's pass coming to their room",
      Role.STUDENT, TO_MINE, NOTHING),
-    ("teacher: a pass leaving their room",
-     Role.TEACHER, FROM_MINE, {A.VIEW, A.ISSUE, A.CANCEL, A.END}),
+    ("teacher: a pass leaving their room (takes the student's offered place for them)",
+     Role.TEACHER, FROM_MINE, {A.VIEW, A.ISSUE, A.CANCEL, A.END, A.TAKE}),
     ("teacher: a pass coming to their room",
      Role.TEACHER, TO_MINE, {A.VIEW, A.CANCEL, A.ARRIVE, A.END}),
     ("teacher: a pass elsewhere in the school",
@@ -65,7 +67,7 @@ MATRIX: list[tuple[str, Role, PassTarget, set[Action] | frozenset[Action]]] = [
     ("teacher: a student id equal to theirs gives no student rights",
      Role.TEACHER, STAFF_ID_AS_STUDENT, NOTHING),
     ("substitute: a pass leaving the room they cover",
-     Role.SUBSTITUTE, FROM_MINE, {A.VIEW, A.ISSUE, A.CANCEL, A.END}),
+     Role.SUBSTITUTE, FROM_MINE, {A.VIEW, A.ISSUE, A.CANCEL, A.END, A.TAKE}),
     ("substitute: a pass coming to the room they cover",
      Role.SUBSTITUTE, TO_MINE, {A.VIEW, A.CANCEL, A.ARRIVE, A.END}),
     ("substitute: a pass elsewhere",
@@ -83,13 +85,14 @@ MATRIX: list[tuple[str, Role, PassTarget, set[Action] | frozenset[Action]]] = [
     ("counselor: a pass elsewhere",
      Role.COUNSELOR, UNRELATED, NOTHING),
     ("security: any pass in the school, but approving is not theirs",
-     Role.SECURITY, UNRELATED, {A.VIEW, A.ISSUE, A.CANCEL, A.ARRIVE, A.END}),
+     Role.SECURITY, UNRELATED, {A.VIEW, A.ISSUE, A.CANCEL, A.ARRIVE, A.END, A.TAKE}),
     ("security: not a student, even with a colliding id",
-     Role.SECURITY, STAFF_ID_AS_STUDENT, {A.VIEW, A.ISSUE, A.CANCEL, A.ARRIVE, A.END}),
+     Role.SECURITY, STAFF_ID_AS_STUDENT,
+     {A.VIEW, A.ISSUE, A.CANCEL, A.ARRIVE, A.END, A.TAKE}),
     ("admin: everything staff can do, anywhere in the school",
      Role.ADMIN, UNRELATED, set(Action) - {A.REQUEST}),
-    ("kiosk: starts and ends passes leaving its room",
-     Role.KIOSK, FROM_MINE, {A.VIEW, A.ISSUE, A.END}),
+    ("kiosk: starts, takes offered places for, and ends passes leaving its room",
+     Role.KIOSK, FROM_MINE, {A.VIEW, A.ISSUE, A.END, A.TAKE}),
     ("kiosk: checks in and ends passes arriving at its door",
      Role.KIOSK, TO_MINE, {A.VIEW, A.ARRIVE, A.END}),
     ("kiosk: a pass elsewhere",
@@ -305,3 +308,46 @@ def test_who_manages_the_bell_schedule(role: Role, manages: bool) -> None:
 )  # fmt: skip
 def test_who_manages_encounter_groups(role: Role, manages: bool) -> None:
     assert may_manage_encounters(actor(role)) is manages
+
+
+@pytest.mark.parametrize(
+    ("role", "target", "overrides"),
+    [
+        case("an admin overrides for any student of the school", Role.ADMIN, UNRELATED, True),
+        case("security too: they decide in the halls", Role.SECURITY, UNRELATED, True),
+        case("the teacher of the room the student leaves", Role.TEACHER, FROM_MINE, True),
+        case("the substitute covering that room", Role.SUBSTITUTE, FROM_MINE, True),
+        case("a teacher of the room the pass goes to is not the student's teacher",
+             Role.TEACHER, TO_MINE, False),
+        case("a teacher of another room", Role.TEACHER, UNRELATED, False),
+        case("the nurse accepts visits to her, which needs no override", Role.NURSE, TO_MINE,
+             False),
+        case("the counselor neither", Role.COUNSELOR, TO_MINE, False),
+        case("a kiosk is a shared screen: never", Role.KIOSK, FROM_MINE, False),
+        case("a student never overrides their own limits", Role.STUDENT, OWN, False),
+    ],
+)  # fmt: skip
+def test_who_may_override(role: Role, target: PassTarget, overrides: bool) -> None:
+    assert may_override(actor(role), target) is overrides
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.SECURITY, Role.TEACHER])
+def test_an_override_never_crosses_schools(role: Role) -> None:
+    assert may_override(actor(role, OTHER_SCHOOL), FROM_MINE) is False
+
+
+@pytest.mark.parametrize(
+    ("role", "reads"),
+    [
+        case("an admin reads overrides and their reasons", Role.ADMIN, True),
+        case("security overrides, but a reason may be private: not theirs to read",
+             Role.SECURITY, False),
+        case("a teacher neither", Role.TEACHER, False),
+        case("nor the nurse", Role.NURSE, False),
+        case("nor a counselor", Role.COUNSELOR, False),
+        case("a student never", Role.STUDENT, False),
+        case("a kiosk never", Role.KIOSK, False),
+    ],
+)  # fmt: skip
+def test_who_reads_overrides(role: Role, reads: bool) -> None:
+    assert may_read_overrides(actor(role)) is reads

@@ -157,6 +157,8 @@ def test_resolve_answers_every_setting_with_its_scope() -> None:
         policy.no_fly_before_end_minutes,
         policy.no_pass_periods,
         policy.overtime_grace_minutes,
+        policy.offer_seconds,
+        policy.accommodation,
     ]
 
 
