@@ -41,6 +41,8 @@ class ErrorCode(StrEnum):
     NOT_A_DESTINATION = "not_a_destination"
     NO_HOME_ROOM = "no_home_room"
     IDEMPOTENCY_CONFLICT = "idempotency_conflict"
+    # 422: a safety notification category can't be muted
+    NOT_MUTABLE = "not_mutable"
     # 500
     INTERNAL_ERROR = "internal_error"
 
@@ -70,6 +72,7 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.NOT_A_DESTINATION: 422,
     ErrorCode.NO_HOME_ROOM: 409,
     ErrorCode.IDEMPOTENCY_CONFLICT: 409,
+    ErrorCode.NOT_MUTABLE: 422,
     ErrorCode.INTERNAL_ERROR: 500,
 }
 
