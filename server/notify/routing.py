@@ -134,10 +134,6 @@ def _clock(at: datetime | None, settings: SchoolSettings) -> str:
     return "" if at is None else at.astimezone(settings.zone).strftime("%H:%M")
 
 
-def _is_active(event: Event, settings: SchoolSettings) -> bool:
-    return event.hall_pass.state is PassState.ACTIVE
-
-
 def _always(event: Event, settings: SchoolSettings) -> bool:
     return True
 
@@ -242,7 +238,7 @@ GOES_OUT = frozenset({"pass.created", "pass.approved", "pass.promoted", "pass.st
 # "overdue" notice to security, not two). The emergency category has no event yet.
 ROUTES: tuple[Route, ...] = (
     Route(frozenset({"pass.expired"}), Category.OVERDUE, Audience.SECURITY, _always, _overdue),
-    Route(None, Category.ENCOUNTER, Audience.SECURITY, _alerted, _alert),
+    Route(GOES_OUT, Category.ENCOUNTER, Audience.SECURITY, _alerted, _alert),
     Route(
         GOES_OUT | {"pass.ended", "pass.expired"},
         Category.FLAGGED_STUDENT,
