@@ -100,6 +100,8 @@ class Notice:
     body: str
     pass_id: int | None
     channels: tuple[Channel, ...] = (Channel.PUSH,)
+    # What the notice is about when it is not a pass (a refused request): its topic's key.
+    about: str = ""
     urgency: Urgency = field(init=False)
 
     def __post_init__(self) -> None:
@@ -112,7 +114,7 @@ class Notice:
         Safety notices have their own topic, so a routine update never replaces an alert.
         """
         prefix = "s" if self.category in SAFETY else "p"
-        return f"{prefix}{self.pass_id or 0}"
+        return f"{prefix}{self.pass_id}" if self.pass_id else f"{prefix}-{self.about}"
 
 
 Message = Callable[[Event, SchoolSettings], tuple[str, str]]
@@ -310,7 +312,10 @@ def _channels(category: Category, settings: SchoolSettings) -> tuple[Channel, ..
 
 
 def _notices(
-    picks: Iterable[tuple[Person, Category, str, str]], pass_id: int | None, s: SchoolSettings
+    picks: Iterable[tuple[Person, Category, str, str]],
+    pass_id: int | None,
+    s: SchoolSettings,
+    about: str = "",
 ) -> list[Notice]:
     notices: list[Notice] = []
     told: set[int] = set()
@@ -321,7 +326,7 @@ def _notices(
         if category in person.muted and category not in SAFETY:
             continue
         notices.append(
-            Notice(person.user_id, category, title, body, pass_id, _channels(category, s))
+            Notice(person.user_id, category, title, body, pass_id, _channels(category, s), about)
         )
     return notices
 
@@ -364,7 +369,8 @@ def route_prevented(
         for person in people
         if person.role is Role.SECURITY
     ]
-    return _notices(picks, student.id or None, settings)
+    # A refused request has no pass: its alerts replace each other per student only.
+    return _notices(picks, student.id or None, settings, about=f"u{student.student_id}")
 
 
 def pass_facts(data: Mapping[str, Any], first_name: str, last_name: str) -> PassFacts:

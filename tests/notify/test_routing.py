@@ -250,6 +250,7 @@ def test_a_prevented_encounter_tells_security_only() -> None:
     [notice] = route_prevented(refused, STAFF, CHICAGO)
     assert (notice.user_id, notice.category, notice.pass_id) == (40, C.ENCOUNTER, None)
     assert notice.title == "Encounter prevented: Ava S."
+    assert notice.topic == "s-u1"  # per student: one student's alert never replaces another's
     assert notice.urgency is Urgency.HIGH
     muted = replace(SECURITY, muted=frozenset(SAFETY))
     assert len(route_prevented(refused, [muted], CHICAGO)) == 1
