@@ -41,6 +41,17 @@ POLL_SECONDS = 1.0
 # At most this many sends in flight per process; more rows wait for the next claim.
 CONCURRENCY = 32
 CLAIM_BATCH = 32
+CLAIM_SQL = """
+UPDATE deliveries SET due_at = $1
+WHERE id IN (
+    SELECT id FROM deliveries
+    WHERE state = 'pending' AND due_at <= $2
+    ORDER BY due_at, id
+    LIMIT $3
+    FOR UPDATE SKIP LOCKED
+)
+RETURNING id
+"""
 
 
 class DeliveryWorker:
@@ -132,16 +143,21 @@ class DeliveryWorker:
         """Take up to `limit` due rows for this process by moving them a lease ahead."""
         now = utcnow()
         async with in_transaction() as conn:
-            query = (
-                Delivery.filter(state="pending", due_at__lte=now)
+            if conn.capabilities.dialect == "postgres":
+                # One statement: rows another process is claiming are skipped, not waited for,
+                # and a row claimed and committed meanwhile is no longer due. (The ORM's
+                # values_list() drops FOR UPDATE, which let two processes send one row.)
+                rows = await conn.execute_query_dict(CLAIM_SQL, [now + self.lease, now, limit])
+                return [int(row["id"]) for row in rows]
+            due = (
+                await Delivery.filter(state="pending", due_at__lte=now)
                 .order_by("due_at", "id")
                 .limit(limit)
                 .using_db(conn)
+                .values("id")
             )
-            if conn.capabilities.dialect == "postgres":
-                query = query.select_for_update(skip_locked=True)
-            ids = [int(i) for i in await query.values_list("id", flat=True)]  # type: ignore[call-overload]
-            if ids:
+            ids = [int(row["id"]) for row in due]
+            if ids:  # SQLite: this process's one connection runs the transaction alone
                 await Delivery.filter(id__in=ids).using_db(conn).update(due_at=now + self.lease)
         return ids
 
