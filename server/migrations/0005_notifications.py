@@ -51,6 +51,7 @@ class Migration(migrations.Migration):
                 ('subscription', fields.ForeignKeyField('models.PushSubscription', source_field='subscription_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.SET_NULL)),
                 ('address', fields.CharField(null=True, max_length=1024)),
                 ('payload', fields.JSONField(encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('reduced', fields.BooleanField(default=False)),
                 ('state', fields.CharField(default='pending', max_length=12)),
                 ('attempts', fields.IntField(default=0)),
                 ('due_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),

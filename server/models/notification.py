@@ -96,6 +96,8 @@ class Delivery(Model):
     # Email: the address; webhook: the URL.
     address = fields.CharField(max_length=1024, null=True)
     payload: fields.Field[dict[str, object]] = fields.JSONField()
+    # True once a 413 cut the payload to its smaller form (see server/notify/payload.py).
+    reduced = fields.BooleanField(default=False)
     state = fields.CharField(max_length=12, default="pending")  # pending, sent, failed, gone
     attempts = fields.IntField(default=0)
     due_at = fields.DatetimeField()

@@ -41,6 +41,9 @@ POLL_SECONDS = 1.0
 # At most this many sends in flight per process; more rows wait for the next claim.
 CONCURRENCY = 32
 CLAIM_BATCH = 32
+# The delivery log answers "did the nurse get it?" for a month; older finished rows go.
+KEEP = timedelta(days=30)
+PURGE_EVERY_SECONDS = 3600.0
 CLAIM_SQL = """
 UPDATE deliveries SET due_at = $1
 WHERE id IN (
@@ -113,8 +116,15 @@ class DeliveryWorker:
             self._session = None
 
     async def _run(self) -> None:
+        purged_at = time.monotonic() - PURGE_EVERY_SECONDS
         while True:
             self._wake.clear()
+            if time.monotonic() - purged_at >= PURGE_EVERY_SECONDS:
+                purged_at = time.monotonic()
+                try:
+                    await purge_finished(utcnow() - KEEP)
+                except Exception:
+                    log.exception("purging old deliveries failed; retrying in an hour")
             try:
                 room = CONCURRENCY - len(self._inflight)
                 if room > 0:
@@ -164,8 +174,7 @@ class DeliveryWorker:
     async def deliver(self, delivery_id: int) -> None:
         """Send one claimed row once and record the attempt and what comes next."""
         delivery = await Delivery.get(id=delivery_id)
-        # Set once a 413 cut the payload (see _apply); never sent to the peer.
-        reduced = bool(delivery.payload.get("_reduced"))
+        reduced = delivery.reduced
         started = time.monotonic()
         try:
             answer = await self._send(delivery, reduced)
@@ -212,8 +221,8 @@ class DeliveryWorker:
             if delivery.subscription_id is not None:
                 await PushSubscription.filter(id=delivery.subscription_id).delete()
         elif step.next is Next.SHRINK:
-            payload = {**smaller(delivery.payload), "_reduced": True}
-            await rows.update(attempts=attempts, payload=payload, due_at=now)
+            payload = smaller(delivery.payload)
+            await rows.update(attempts=attempts, payload=payload, reduced=True, due_at=now)
             self.wake()
         elif step.next is Next.RETRY:
             assert step.at is not None
@@ -222,7 +231,7 @@ class DeliveryWorker:
             await rows.update(state="failed", attempts=attempts)
 
     async def _send(self, delivery: Delivery, reduced: bool) -> Answer:
-        payload = {k: v for k, v in delivery.payload.items() if k != "_reduced"}
+        payload = dict(delivery.payload)
         if delivery.channel == Channel.PUSH:
             sub = (
                 None
@@ -249,6 +258,11 @@ class DeliveryWorker:
         if hook is None:
             return Answer(None, "the webhook was removed from the school's settings", final=True)
         return await send_webhook(self.session, hook.url, hook.secret, payload)
+
+
+async def purge_finished(before: datetime) -> None:
+    """Delete deliveries (and their attempts) finished and made before `before`."""
+    await Delivery.filter(created_at__lt=before, state__in=("sent", "failed", "gone")).delete()
 
 
 @contextlib.asynccontextmanager

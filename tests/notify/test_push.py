@@ -14,7 +14,7 @@ from server import clock
 from server.models import Delivery, PushSubscription, User
 from server.notify.payload import KEYS, SMALL_KEYS
 from server.notify.vapid import vapid_key
-from server.notify.worker import DeliveryWorker
+from server.notify.worker import DeliveryWorker, purge_finished
 from tests.conftest import Demo
 from tests.notify.conftest import attempts, deliveries, register
 from tests.notify.push_service import PushService, unb64url
@@ -220,3 +220,18 @@ async def test_a_push_service_that_never_answers_slows_neither_the_api_nor_other
         for writer in held:
             writer.close()
         dead.close()
+
+
+async def test_finished_deliveries_are_purged_after_a_month(
+    demo: Demo, push: PushService, worker: DeliveryWorker
+) -> None:
+    device = await register(demo, NURSE, push)
+    push.answer(device, (201, {}), (500, {}))
+    await nurse_pass(demo)
+    await nurse_pass(demo, "1004")
+    assert await worker.run_once() == 2  # one sent, one waiting to retry
+    clock.advance(timedelta(days=31))
+    await purge_finished(clock.utcnow() - timedelta(days=30))
+    [left] = await deliveries(channel="push")
+    assert left.state == "pending"
+    assert len(await attempts(left)) == 1
