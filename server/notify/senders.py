@@ -16,13 +16,12 @@ from urllib.parse import urlsplit
 
 import aiohttp
 import aiosmtplib
+from py_vapid import Vapid02
 from pywebpush import WebPusher
 
 from server.config import SmtpSettings
-from server.models import VapidKey
 from server.notify.categories import Urgency
 from server.notify.signing import HEADER, signature
-from server.notify.vapid import signer
 
 # A push service or webhook that has not answered in 10 s is treated as down (and retried).
 TIMEOUT_SECONDS = 10.0
@@ -57,7 +56,7 @@ def _problem(exc: BaseException) -> str:
 
 async def send_push(
     session: aiohttp.ClientSession,
-    key: VapidKey,
+    vapid: Vapid02,
     subject: str,
     subscription: dict[str, Any],
     payload: dict[str, Any],
@@ -72,7 +71,7 @@ async def send_push(
         "exp": int(time.time()) + VAPID_LIFETIME_SECONDS,
         "sub": subject,
     }
-    headers = {**signer(key).sign(claims), "Urgency": urgency, "Topic": topic}
+    headers = {**vapid.sign(claims), "Urgency": urgency, "Topic": topic}
     pusher = WebPusher(subscription, aiohttp_session=session)
     try:
         response = await pusher.send_async(

@@ -15,10 +15,11 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime, timedelta
 
 import aiohttp
+from py_vapid import Vapid02
 from tortoise.transactions import in_transaction
 
 from server.clock import utcnow
@@ -29,7 +30,7 @@ from server.notify.payload import smaller
 from server.notify.retry import Next, Policy, Step, after_http, after_smtp
 from server.notify.school_settings import stored
 from server.notify.senders import Answer, send_email, send_push, send_webhook
-from server.notify.vapid import vapid_key
+from server.notify.vapid import signer, vapid_key
 from server.services.transaction import on_commit
 
 log = logging.getLogger("hallpass.notify")
@@ -76,7 +77,9 @@ class DeliveryWorker:
         self._inflight: set[asyncio.Task[None]] = set()
         self._session: aiohttp.ClientSession | None = None
         self._task: asyncio.Task[None] | None = None
-        self._unhook: list[object] = []
+        self._unhook: list[Callable[[], None]] = []
+        self._stopping = False
+        self._vapid: Vapid02 | None = None  # the key never changes once made: parse it once
 
     @property
     def session(self) -> aiohttp.ClientSession:
@@ -99,25 +102,28 @@ class DeliveryWorker:
         self._task = asyncio.create_task(self._run(), name="hallpass-notify")
 
     async def stop(self) -> None:
-        """Stop the loop, let in-flight sends end, and close the HTTP session."""
+        """Stop the loop, cancel in-flight sends (their rows come due again after the lease),
+        and close the HTTP session."""
         for remove in self._unhook:
-            remove()  # type: ignore[operator]
+            remove()
         self._unhook.clear()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-        for task in list(self._inflight):
-            task.cancel()
-        await asyncio.gather(*self._inflight, return_exceptions=True)
+        self._stopping = True
+        self.wake()
+        tasks = [*self._inflight, *([self._task] if self._task is not None else [])]
+        # Python 3.11's wait_for can swallow a cancel that lands as its wait ends (gh-86296),
+        # so cancel again until every task has stopped.
+        while any(not task.done() for task in tasks):
+            for task in tasks:
+                task.cancel()
+            await asyncio.wait(tasks, timeout=0.1)
+        self._task = None
         if self._session is not None:
             await self._session.close()
             self._session = None
 
     async def _run(self) -> None:
         purged_at = time.monotonic() - PURGE_EVERY_SECONDS
-        while True:
+        while not self._stopping:
             self._wake.clear()
             if time.monotonic() - purged_at >= PURGE_EVERY_SECONDS:
                 purged_at = time.monotonic()
@@ -240,9 +246,11 @@ class DeliveryWorker:
             )
             if sub is None:
                 return Answer(None, "the subscription was removed", final=True)
+            if self._vapid is None:
+                self._vapid = signer(await vapid_key())
             return await send_push(
                 self.session,
-                await vapid_key(),
+                self._vapid,
                 self.settings.vapid_subject,
                 {"endpoint": sub.endpoint, "keys": {"p256dh": sub.p256dh, "auth": sub.auth}},
                 payload,
