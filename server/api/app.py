@@ -41,8 +41,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         try:
             await hub.start()
             try:
-                async with scheduler.running(), notify_worker.running(settings) as worker:
-                    app.state.notify = worker
+                async with scheduler.running(), notify_worker.running(settings):
                     yield
             finally:
                 await hub.stop()

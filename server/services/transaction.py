@@ -106,11 +106,11 @@ async def school_transaction(school_id: int) -> AsyncIterator[SchoolTransaction]
                 async with in_transaction() as conn:
                     for row in tx.kept_on_refusal:
                         await row.save(using_db=conn)
-                        if isinstance(row, EncounterLog):  # security hears of it
-                            await enqueue_prevented(conn, tx.school, row)
             except Exception:
                 # The refusal stands and must reach the caller; only the log row is lost.
                 log.exception("could not keep %d row(s) of a refusal", len(tx.kept_on_refusal))
+            else:
+                await _notify_prevented(tx)
         raise
     assert tx is not None
     if not tx.events:
@@ -122,6 +122,21 @@ async def school_transaction(school_id: int) -> AsyncIterator[SchoolTransaction]
             # The change is committed and the request must say so; listeners that missed
             # the announcement catch up from the event log (the source of truth).
             log.exception("after-commit hook %r failed", hook)
+
+
+async def _notify_prevented(tx: SchoolTransaction) -> None:
+    """Queue security's notices of the encounters a refusal's log rows record.
+
+    A transaction of its own, after the log rows: a failure here must not cost the log.
+    """
+    for row in tx.kept_on_refusal:
+        if not isinstance(row, EncounterLog):
+            continue
+        try:
+            async with in_transaction() as conn:
+                await enqueue_prevented(conn, tx.school, row)
+        except Exception:
+            log.exception("could not queue the notices of encounter log row %s", row.pk)
 
 
 @asynccontextmanager
