@@ -11,6 +11,39 @@ DEFAULT_PORT = 8000
 
 
 @dataclass(frozen=True)
+class SmtpSettings:
+    """How to reach the mail server notifications are sent through."""
+
+    host: str
+    port: int = 587
+    sender: str = "hallpass@localhost"
+    starttls: bool = True
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.lower() in ("1", "true", "yes")
+
+
+def smtp_from_env(env: dict[str, str]) -> SmtpSettings | None:
+    """Read HALLPASS_SMTP_HOST, _PORT, _FROM, _STARTTLS, _USER and _PASSWORD."""
+    host = env.get("HALLPASS_SMTP_HOST", "").strip()
+    if not host:
+        return None
+    return SmtpSettings(
+        host=host,
+        port=int(env.get("HALLPASS_SMTP_PORT") or 587),
+        sender=env.get("HALLPASS_SMTP_FROM") or "hallpass@localhost",
+        starttls=_flag(env.get("HALLPASS_SMTP_STARTTLS"), True),
+        user=env.get("HALLPASS_SMTP_USER") or None,
+        password=env.get("HALLPASS_SMTP_PASSWORD") or None,
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     """What one Hallpass process needs to know about its deployment."""
 
@@ -26,6 +59,13 @@ class Settings:
     # Reverse proxies whose X-Forwarded-For uvicorn believes; without it a school behind nginx
     # would look like one client address to the login rate limiter.
     trusted_proxies: str = ""
+    # Outgoing mail (HALLPASS_SMTP_*); no host: nothing is emailed.
+    smtp: SmtpSettings | None = None
+    # The contact a push service may write to about our traffic (RFC 8292 `sub`).
+    vapid_subject: str = "mailto:hallpass@localhost"
+    # Hosts a push subscription may name besides the browsers' push services (tests and
+    # self-hosted push servers); plain http is allowed only for these.
+    push_hosts: tuple[str, ...] = ()
 
     @property
     def is_sqlite(self) -> bool:
@@ -67,4 +107,9 @@ def from_env(environ: dict[str, str] | None = None) -> Settings:
         secure_cookies=env.get("HALLPASS_INSECURE_COOKIES", "") not in ("1", "true", "yes"),
         allowed_origins=origins,
         trusted_proxies=env.get("HALLPASS_TRUSTED_PROXIES", "").strip(),
+        smtp=smtp_from_env(env),
+        vapid_subject=env.get("HALLPASS_VAPID_SUBJECT") or "mailto:hallpass@localhost",
+        push_hosts=tuple(
+            h.strip().lower() for h in env.get("HALLPASS_PUSH_HOSTS", "").split(",") if h.strip()
+        ),
     )

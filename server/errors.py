@@ -43,6 +43,8 @@ class ErrorCode(StrEnum):
     IDEMPOTENCY_CONFLICT = "idempotency_conflict"
     NOT_YOUR_TURN = "not_your_turn"
     OFFER_EXPIRED = "offer_expired"
+    # 422: a safety notification category can't be muted
+    NOT_MUTABLE = "not_mutable"
     # 500
     INTERNAL_ERROR = "internal_error"
 
@@ -74,6 +76,7 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.IDEMPOTENCY_CONFLICT: 409,
     ErrorCode.NOT_YOUR_TURN: 409,
     ErrorCode.OFFER_EXPIRED: 409,
+    ErrorCode.NOT_MUTABLE: 422,
     ErrorCode.INTERNAL_ERROR: 500,
 }
 

@@ -208,6 +208,7 @@ CREATE: dict[str, tuple[int, int, int]] = {
 ADMINS_ONLY = {caller: 403 for caller in CALLERS}
 STAFF = ("teacher", "teacher_other", "substitute", "nurse", "counselor", "security", "admin")
 ENCOUNTER_MANAGERS = ADMINS_ONLY | {"admin": 200, "security": 200}
+NOT_KIOSK = {"kiosk": 403}
 BY_ROLE: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/api/policies"): ADMINS_ONLY | {"admin": 200, "other_admin": 200},
     ("PUT", "/api/policies/school"): ADMINS_ONLY | {"admin": 200, "other_admin": 200},
@@ -238,6 +239,32 @@ BY_ROLE: dict[tuple[str, str], dict[str, int]] = {
     | {"teacher": 201, "security": 201, "admin": 201, "other_teacher": 404, "other_admin": 404},
     # Overrides and their reasons: admins only, each their own school's.
     ("GET", "/api/overrides"): ADMINS_ONLY | {"admin": 200, "other_admin": 200},
+    # Notifications: every person registers devices and mutes; a kiosk (a shared door device)
+    # has no notifications. The walk deletes an endpoint nobody registered: 404 for everyone.
+    ("POST", "/api/push/subscriptions"): {caller: 201 for caller in CALLERS} | NOT_KIOSK,
+    ("DELETE", "/api/push/subscriptions"): {caller: 404 for caller in CALLERS} | NOT_KIOSK,
+    ("GET", "/api/me/notifications"): {caller: 200 for caller in CALLERS} | NOT_KIOSK,
+    ("PUT", "/api/me/notifications"): {caller: 200 for caller in CALLERS} | NOT_KIOSK,
+    # School settings and the delivery log: admins, each of their own school. The walk flags
+    # a Demo High School student, who is not `other_admin`'s (422 naming the id).
+    ("GET", "/api/notifications/settings"): ADMINS_ONLY | {"admin": 200, "other_admin": 200},
+    ("PUT", "/api/notifications/settings"): ADMINS_ONLY | {"admin": 200, "other_admin": 422},
+    ("GET", "/api/notifications/deliveries"): ADMINS_ONLY | {"admin": 200, "other_admin": 200},
+}
+# What the walk sends to the notification endpoints: a well-formed browser subscription.
+WALK_ENDPOINT = "https://fcm.googleapis.com/fcm/send/walk"
+WALK_KEYS = {
+    "p256dh": "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1"
+    "XbjhazAkj7I99e8QcYP7DkM",
+    "auth": "tBHItJI5svbpez7KI4CCXg",
+}
+NOTIFY_BODIES: dict[str, dict[str, dict[str, Any]]] = {
+    "/api/push/subscriptions": {
+        "POST": {"endpoint": WALK_ENDPOINT, "expirationTime": None, "keys": WALK_KEYS},
+        "DELETE": {"endpoint": WALK_ENDPOINT + "-nobody"},
+    },
+    "/api/me/notifications": {"PUT": {"muted": ["pass_update"]}},
+    "/api/notifications/settings": {},
 }
 # A valid schedule the walk PUTs: a school's own, whoever sends it.
 SCHEDULE_BODY = {
@@ -262,6 +289,7 @@ UNIFORM: dict[tuple[str, str], tuple[int, int]] = {
     ("GET", "/api/locations"): (200, 401),
     ("GET", "/api/passes"): (200, 401),  # its contents come from VISIBLE
     ("GET", "/api/schedule/today"): (200, 401),  # every screen shows the current period
+    ("GET", "/api/push/key"): (200, 401),
 }
 PUBLIC = frozenset({("GET", "/healthz"), ("GET", "/openapi.json"), ("POST", "/api/session")})
 
@@ -629,6 +657,10 @@ class Walk:
                 "student_ids": [self.world.student_1005],
                 "start_at": (datetime.now(UTC) + timedelta(minutes=30)).isoformat(),
             }
+        elif op.path in NOTIFY_BODIES:
+            body = NOTIFY_BODIES[op.path].get(op.method)
+            if op.path == "/api/notifications/settings" and op.method == "PUT":
+                body = {"flagged_student_ids": [self.world.student_1005]}
         elif (op.method, op.path) in BY_ROLE:
             student = str(self.world.student_1005)
             path = path.replace("{scope}/{target}", f"student/{student}").replace("{id}", student)

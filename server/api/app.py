@@ -20,6 +20,7 @@ from server.config import Settings
 from server.hub.broker import create_broker
 from server.hub.http import endpoint as hub_endpoint
 from server.hub.hub import Hub
+from server.notify import worker as notify_worker
 from server.services import scheduler
 
 
@@ -40,7 +41,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         try:
             await hub.start()
             try:
-                async with scheduler.running():
+                async with scheduler.running(), notify_worker.running(settings):
                     yield
             finally:
                 await hub.stop()

@@ -12,6 +12,13 @@ from server.enums import (
 from server.models.encounter import EncounterGroup, EncounterLog
 from server.models.idempotency import IdempotencyKey
 from server.models.location import Location
+from server.models.notification import (
+    Delivery,
+    DeliveryAttempt,
+    NotificationMute,
+    PushSubscription,
+    VapidKey,
+)
 from server.models.pass_ import Pass
 from server.models.pass_event import PassEvent
 from server.models.policy import Policy
@@ -23,6 +30,8 @@ from server.models.user import User
 __all__ = [
     "Approval",
     "BellSchedule",
+    "Delivery",
+    "DeliveryAttempt",
     "EncounterGroup",
     "EncounterLog",
     "EncounterMode",
@@ -30,14 +39,17 @@ __all__ = [
     "IdempotencyKey",
     "Location",
     "LocationKind",
+    "NotificationMute",
     "Pass",
     "PassEvent",
     "PassKind",
     "PassState",
     "Policy",
+    "PushSubscription",
     "Role",
     "ScheduleOverride",
     "School",
     "Session",
     "User",
+    "VapidKey",
 ]

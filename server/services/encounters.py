@@ -252,6 +252,7 @@ async def log_alerts(
 ) -> None:
     """Log, in the transaction that lets the pass out, each alert group it meets."""
     for group in alerting_groups(facts, candidate.student_id, active):
+        tx.alerted.add(candidate.id)
         others = others_out(group, candidate.student_id, active)
         row = _row(
             tx, group, ALERTED, candidate.student_id, others, candidate.destination_id, candidate.id

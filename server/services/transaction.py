@@ -15,7 +15,8 @@ from tortoise.transactions import in_transaction
 
 from server.clock import utcnow
 from server.errors import HallpassError, not_found
-from server.models import Pass, PassEvent, School
+from server.models import EncounterLog, Pass, PassEvent, School
+from server.notify.outbox import enqueue_event, enqueue_prevented
 
 log = logging.getLogger("hallpass.transactions")
 
@@ -46,6 +47,9 @@ class SchoolTransaction:
     # Rows to keep although the transaction is refused and rolled back: the log of an
     # encounter a group prevented (see `school_transaction`).
     kept_on_refusal: list[Model] = field(default_factory=list)
+    # Passes that met an alert-mode encounter group as they went out in this transaction:
+    # their event tells security (server/notify/routing.py).
+    alerted: set[int] = field(default_factory=set)
 
     async def append_event(
         self, name: str, hall_pass: Pass, actor_id: int | None, at: datetime, data: dict[str, Any]
@@ -68,6 +72,8 @@ class SchoolTransaction:
             data=data,
         )
         self.events.append(event)
+        # The outbox rows commit (or roll back) with the event: each notice is queued once.
+        await enqueue_event(self.conn, self.school, event, alerted=hall_pass.id in self.alerted)
         return event
 
 
@@ -103,6 +109,8 @@ async def school_transaction(school_id: int) -> AsyncIterator[SchoolTransaction]
             except Exception:
                 # The refusal stands and must reach the caller; only the log row is lost.
                 log.exception("could not keep %d row(s) of a refusal", len(tx.kept_on_refusal))
+            else:
+                await _notify_prevented(tx)
         raise
     assert tx is not None
     if not tx.events:
@@ -114,6 +122,21 @@ async def school_transaction(school_id: int) -> AsyncIterator[SchoolTransaction]
             # The change is committed and the request must say so; listeners that missed
             # the announcement catch up from the event log (the source of truth).
             log.exception("after-commit hook %r failed", hook)
+
+
+async def _notify_prevented(tx: SchoolTransaction) -> None:
+    """Queue security's notices of the encounters a refusal's log rows record.
+
+    A transaction of its own, after the log rows: a failure here must not cost the log.
+    """
+    for row in tx.kept_on_refusal:
+        if not isinstance(row, EncounterLog):
+            continue
+        try:
+            async with in_transaction() as conn:
+                await enqueue_prevented(conn, tx.school, row)
+        except Exception:
+            log.exception("could not queue the notices of encounter log row %s", row.pk)
 
 
 @asynccontextmanager

@@ -1,0 +1,1 @@
+"""Notifications: who is told what (routing, pure), and delivery by push, email and webhooks."""

@@ -1,0 +1,251 @@
+"""The outbox: route an event and write its deliveries in the transaction that appends it.
+
+Written with the event, a delivery exists exactly when the event does (a rollback takes both),
+and its unique key (school, seq, channel, target) means no retry or second process can queue
+it twice. The delivery worker (server/notify/worker.py) sends it after commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from server.enums import PassState, Role
+from server.models import (
+    Delivery,
+    EncounterLog,
+    Location,
+    NotificationMute,
+    PassEvent,
+    PushSubscription,
+    School,
+    User,
+)
+from server.notify.categories import Category, Channel
+from server.notify.payload import notice_payload
+from server.notify.routing import (
+    Event,
+    Notice,
+    PassFacts,
+    Person,
+    pass_facts,
+    route,
+    route_prevented,
+    routed_events,
+)
+from server.notify.school_settings import Stored, for_routing, stored
+
+# Staff routing may pick whatever their rooms: every person of these roles is a candidate.
+ROLE_WIDE = (Role.SECURITY, Role.NURSE, Role.COUNSELOR)
+LISTENED = routed_events()
+# A prevented request never changed state; routing reads only its names.
+_REFUSED = PassState.DENIED
+
+
+async def _people(
+    conn: BaseDBAsyncClient, school_id: int, room_ids: Sequence[int]
+) -> dict[int, Person]:
+    """Return the school's possible recipients: every nurse, counselor and security member,
+    and the staff assigned to the rooms concerned, each with their rooms and mutes."""
+    rows = await (
+        User.filter(school_id=school_id, active=True, role__in=list(ROLE_WIDE))
+        .using_db(conn)
+        .values("id", "role")
+    )
+    roles = {int(r["id"]): Role(r["role"]) for r in rows}
+    rooms: dict[int, set[int]] = {}
+    if room_ids:
+        assigned = await (
+            User.filter(school_id=school_id, active=True, assigned_locations__id__in=list(room_ids))
+            .using_db(conn)
+            .values("id", "role", "assigned_locations__id")
+        )
+        for r in assigned:
+            roles[int(r["id"])] = Role(r["role"])
+            rooms.setdefault(int(r["id"]), set()).add(int(r["assigned_locations__id"]))
+    muted = await _mutes(conn, roles)
+    return {
+        uid: Person(uid, role, frozenset(rooms.get(uid, ())), muted.get(uid, frozenset()))
+        for uid, role in roles.items()
+    }
+
+
+async def _mutes(
+    conn: BaseDBAsyncClient, user_ids: Iterable[int]
+) -> dict[int, frozenset[Category]]:
+    ids = sorted(user_ids)
+    if not ids:
+        return {}
+    found: dict[int, set[Category]] = {}
+    for row in (
+        await NotificationMute.filter(user_id__in=ids).using_db(conn).values("user_id", "category")
+    ):
+        if row["category"] in set(Category):
+            found.setdefault(int(row["user_id"]), set()).add(Category(row["category"]))
+    return {uid: frozenset(cats) for uid, cats in found.items()}
+
+
+def _webhook_key(url: str) -> str:
+    return hashlib.sha256(url.encode()).hexdigest()[:16]
+
+
+async def _write(
+    conn: BaseDBAsyncClient,
+    school: School,
+    settings: Stored,
+    notices: Sequence[Notice],
+    *,
+    key: str,
+    seq: int | None,
+    event_name: str,
+    now: datetime,
+    people: dict[int, Person],
+) -> None:
+    """Write one delivery per (notice, device or address) and one per school webhook."""
+    if not notices:
+        return
+    user_ids = sorted({n.user_id for n in notices})
+    subscriptions: dict[int, list[PushSubscription]] = {}
+    for sub in await PushSubscription.filter(user_id__in=user_ids).using_db(conn):
+        subscriptions.setdefault(sub.user_id, []).append(sub)
+    emails: dict[int, str] = {}
+    if any(Channel.EMAIL in n.channels for n in notices):
+        emails = {
+            int(r["id"]): str(r["email"])
+            for r in await User.filter(id__in=user_ids, email__isnull=False)
+            .using_db(conn)
+            .values("id", "email")
+            if r["email"]
+        }
+    rows: list[Delivery] = []
+
+    def row(notice: Notice | None, channel: Channel, target: str, **extra: Any) -> Delivery:
+        return Delivery(
+            school_id=school.id,
+            key=f"{school.id}:{key}:{channel}:{target}",
+            event_seq=seq,
+            hall_pass_id=notice.pass_id if notice else extra.pop("pass_id", None),
+            channel=str(channel),
+            category=str(notice.category) if notice else extra.pop("category"),
+            urgency=str(notice.urgency) if notice else extra.pop("urgency"),
+            recipient_id=notice.user_id if notice else None,
+            due_at=now,
+            created_at=now,
+            **extra,
+        )
+
+    for notice in notices:
+        payload = notice_payload(notice)
+        for sub in subscriptions.get(notice.user_id, ()):
+            rows.append(
+                row(notice, Channel.PUSH, str(sub.id), subscription_id=sub.id, payload=payload)
+            )
+        if Channel.EMAIL in notice.channels and notice.user_id in emails:
+            address = emails[notice.user_id]
+            rows.append(
+                row(notice, Channel.EMAIL, str(notice.user_id), address=address, payload=payload)
+            )
+    if settings.webhooks:
+        first = notices[0]
+        body = {
+            "type": "hallpass.notifications",
+            "school_id": school.id,
+            "event": event_name,
+            "seq": seq,
+            "pass_id": first.pass_id,
+            "notifications": [
+                {
+                    "user_id": n.user_id,
+                    "role": str(people[n.user_id].role) if n.user_id in people else "student",
+                    "category": str(n.category),
+                    "urgency": str(n.urgency),
+                    "title": n.title,
+                    "body": n.body,
+                }
+                for n in notices
+            ],
+        }
+        top = max(notices, key=lambda n: n.urgency == "high")
+        for hook in settings.webhooks:
+            rows.append(
+                row(
+                    None,
+                    Channel.WEBHOOK,
+                    _webhook_key(hook.url),
+                    address=hook.url,
+                    payload=body,
+                    pass_id=first.pass_id,
+                    category=str(top.category),
+                    urgency=str(top.urgency),
+                )
+            )
+    if rows:
+        await Delivery.bulk_create(rows, using_db=conn)
+
+
+async def enqueue_event(
+    conn: BaseDBAsyncClient, school: School, event: PassEvent, *, alerted: bool
+) -> None:
+    """Route one event just appended, and write its deliveries in the same transaction."""
+    if LISTENED is not None and event.name not in LISTENED:
+        return  # arrivals, cancellations: nobody is told, and nothing is read
+    data: dict[str, Any] = dict(event.data)
+    student = await User.filter(id=int(data["student"]["id"])).using_db(conn).get()
+    facts = pass_facts(data, student.first_name, student.last_name)
+    settings = stored(school)
+    people = await _people(conn, school.id, (facts.origin_id, facts.destination_id))
+    muted = await _mutes(conn, (student.id,))
+    pupil = Person(student.id, Role.STUDENT, muted=muted.get(student.id, frozenset()))
+    notices = route(
+        Event(event.name, facts, alerted=alerted),
+        people.values(),
+        for_routing(school, settings),
+        student=pupil,
+    )
+    await _write(
+        conn,
+        school,
+        settings,
+        notices,
+        key=str(event.seq),
+        seq=event.seq,
+        event_name=event.name,
+        now=event.at,
+        people=people,
+    )
+
+
+async def enqueue_prevented(conn: BaseDBAsyncClient, school: School, log: EncounterLog) -> None:
+    """Write security's deliveries for an encounter a blocking group prevented."""
+    student = await User.filter(id=log.student_id).using_db(conn).get()
+    destination = await Location.filter(id=log.destination_id).using_db(conn).get()
+    facts = PassFacts(
+        id=log.hall_pass_id or 0,
+        state=_REFUSED,
+        student_id=student.id,
+        first_name=student.first_name,
+        last_name=student.last_name,
+        origin_id=student.home_location_id or 0,
+        origin_name="",
+        destination_id=destination.id,
+        destination_name=destination.name,
+        destination_kind=destination.kind,
+    )
+    settings = stored(school)
+    people = await _people(conn, school.id, ())
+    notices = route_prevented(facts, people.values(), for_routing(school, settings))
+    await _write(
+        conn,
+        school,
+        settings,
+        notices,
+        key=f"encounter-{log.id}",
+        seq=None,
+        event_name="encounter.prevented",
+        now=log.at,
+        people=people,
+    )

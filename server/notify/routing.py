@@ -1,0 +1,397 @@
+"""Who is told what: a pure function of an event, the school's people and its settings.
+
+No ORM, no I/O, no clock: the outbox (server/notify/outbox.py) reads the facts inside the
+school transaction and writes what this returns. The routes are one table, so a new event
+name (`pass.offered`, `pass.delayed`) is a one-line change to the `events` of a route.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, tzinfo
+from enum import StrEnum
+from typing import Any
+
+from server.enums import LocationKind, PassState, Role
+from server.notify.categories import SAFETY, Category, Channel, Urgency, urgency_of
+
+# A student walks to the nurse in about three minutes; the heads-up says when to expect them
+# (never later than the pass is due back).
+WALK = timedelta(minutes=3)
+
+
+class Audience(StrEnum):
+    """Whom a route speaks to, resolved against the school's people."""
+
+    STUDENT = "student"  # the pass's own student
+    ORIGIN_TEACHERS = "origin_teachers"  # teachers assigned to the room the pass leaves
+    NURSES = "nurses"  # nurses of the destination (every nurse when none is assigned)
+    COUNSELORS = "counselors"  # counselors of the destination (every one when none is)
+    SECURITY = "security"
+
+
+@dataclass(frozen=True, slots=True)
+class PassFacts:
+    """What routing needs to know about the pass an event changed."""
+
+    id: int
+    state: PassState
+    student_id: int
+    first_name: str
+    last_name: str
+    origin_id: int
+    origin_name: str
+    destination_id: int
+    destination_name: str
+    destination_kind: LocationKind
+    started_at: datetime | None = None
+    due_at: datetime | None = None
+    position: int | None = None
+
+    @property
+    def full_name(self) -> str:
+        """Return the student's full name (the nurse and counselor need it)."""
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def short_name(self) -> str:
+        """Return the student's first name and last initial (lock screens show it)."""
+        initial = f" {self.last_name[:1]}." if self.last_name else ""
+        return f"{self.first_name}{initial}"
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One committed pass event, as routing sees it."""
+
+    name: str
+    hall_pass: PassFacts
+    # An alert-mode encounter group was met as this pass went out (logged in the same tx).
+    alerted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A possible recipient: their role, assigned rooms and muted categories."""
+
+    user_id: int
+    role: Role
+    rooms: frozenset[int] = frozenset()
+    muted: frozenset[Category] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class SchoolSettings:
+    """The school's notification settings, as routing needs them."""
+
+    zone: tzinfo = UTC
+    flagged_student_ids: frozenset[int] = frozenset()
+    email_categories: frozenset[Category] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """One notification for one person: what to say, how urgently, on which channels."""
+
+    user_id: int
+    category: Category
+    title: str
+    body: str
+    pass_id: int | None
+    channels: tuple[Channel, ...] = (Channel.PUSH,)
+    # What the notice is about when it is not a pass (a refused request): its topic's key.
+    about: str = ""
+    urgency: Urgency = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "urgency", urgency_of(self.category))
+
+    @property
+    def topic(self) -> str:
+        """Return the Web Push topic: a later notice of a pass replaces an undelivered one.
+
+        Safety notices have their own topic, so a routine update never replaces an alert.
+        """
+        prefix = "s" if self.category in SAFETY else "p"
+        return f"{prefix}{self.pass_id}" if self.pass_id else f"{prefix}-{self.about}"
+
+
+Message = Callable[[Event, SchoolSettings], tuple[str, str]]
+Condition = Callable[[Event, SchoolSettings], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One row of the routing table: on these events, when this holds, tell this audience."""
+
+    events: frozenset[str] | None  # None: every event
+    category: Category
+    audience: Audience
+    when: Condition
+    message: Message
+
+
+def _clock(at: datetime | None, settings: SchoolSettings) -> str:
+    return "" if at is None else at.astimezone(settings.zone).strftime("%H:%M")
+
+
+def _always(event: Event, settings: SchoolSettings) -> bool:
+    return True
+
+
+def _alerted(event: Event, settings: SchoolSettings) -> bool:
+    return event.alerted
+
+
+def _flagged(event: Event, settings: SchoolSettings) -> bool:
+    p = event.hall_pass
+    return p.student_id in settings.flagged_student_ids and p.state in OUT_OR_BACK_STATES
+
+
+def _to(kind: LocationKind, *states: PassState) -> Condition:
+    def condition(event: Event, settings: SchoolSettings) -> bool:
+        p = event.hall_pass
+        return p.destination_kind is kind and p.state in states
+
+    return condition
+
+
+def _pending(event: Event, settings: SchoolSettings) -> bool:
+    return event.hall_pass.state is PassState.PENDING
+
+
+def _room_request(event: Event, settings: SchoolSettings) -> tuple[str, str]:
+    p = event.hall_pass
+    return f"Pass request: {p.short_name}", f"Asks to go to {p.destination_name}."
+
+
+def _nurse(event: Event, settings: SchoolSettings) -> tuple[str, str]:
+    p = event.hall_pass
+    if p.state is PassState.PENDING:
+        return (
+            f"Nurse: {p.full_name}",
+            f"Asked to come from {p.origin_name}; waiting for the teacher's approval.",
+        )
+    expected = None if p.started_at is None else p.started_at + WALK
+    if expected is not None and p.due_at is not None:
+        expected = min(expected, p.due_at)
+    return (
+        f"Nurse: {p.full_name}",
+        f"On the way from {p.origin_name}, expected by {_clock(expected, settings)}.",
+    )
+
+
+def _counselor(event: Event, settings: SchoolSettings) -> tuple[str, str]:
+    p = event.hall_pass
+    return f"Visit request: {p.full_name}", f"From {p.origin_name}. Accept or delay it."
+
+
+def _approved(event: Event, settings: SchoolSettings) -> tuple[str, str]:
+    p = event.hall_pass
+    if p.state is PassState.WAITING:
+        return "Pass approved", f"You're number {p.position} in line for {p.destination_name}."
+    return "Pass approved", f"You can go to {p.destination_name} now."
+
+
+def _denied(event: Event, settings: SchoolSettings) -> tuple[str, str]:
+    # Never a reason: it could name an encounter group (DESIGN.md invariant 5).
+    return "Pass denied", f"Your pass to {event.hall_pass.destination_name} was denied."
+
+
+def _turn(event: Event, settings: SchoolSettings) -> tuple[str, str]:
+    return "Your turn", f"You can go to {event.hall_pass.destination_name} now."
+
+
+def _overdue(event: Event, settings: SchoolSettings) -> tuple[str, str]:
+    p = event.hall_pass
+    return (
+        f"Overdue: {p.short_name}",
+        f"Pass from {p.origin_name} to {p.destination_name} was due "
+        f"{_clock(p.due_at, settings)} and never ended.",
+    )
+
+
+def _alert(event: Event, settings: SchoolSettings) -> tuple[str, str]:
+    p = event.hall_pass
+    return (
+        f"Encounter alert: {p.short_name}",
+        f"Out to {p.destination_name} while a member of their group is out.",
+    )
+
+
+def _flagged_message(event: Event, settings: SchoolSettings) -> tuple[str, str]:
+    p = event.hall_pass
+    if p.state is PassState.ACTIVE:
+        return (
+            f"Flagged student out: {p.short_name}",
+            f"Left {p.origin_name} for {p.destination_name} at {_clock(p.started_at, settings)}.",
+        )
+    return f"Flagged student back: {p.short_name}", f"Pass to {p.destination_name} is over."
+
+
+# A flagged student's pass is reported when it goes out and when it ends.
+OUT_OR_BACK_STATES = frozenset({PassState.ACTIVE, PassState.ENDED, PassState.EXPIRED})
+# Events that can put a pass out of class; a new one (`pass.offered`) joins here.
+GOES_OUT = frozenset({"pass.created", "pass.approved", "pass.promoted", "pass.started"})
+
+# The routing table. Order is priority: one person hears about one event once, by the first
+# route that picks them, so safety routes come first (a flagged student's overdue pass is one
+# "overdue" notice to security, not two). The emergency category has no event yet.
+ROUTES: tuple[Route, ...] = (
+    Route(frozenset({"pass.expired"}), Category.OVERDUE, Audience.SECURITY, _always, _overdue),
+    Route(GOES_OUT, Category.ENCOUNTER, Audience.SECURITY, _alerted, _alert),
+    Route(
+        GOES_OUT | {"pass.ended", "pass.expired"},
+        Category.FLAGGED_STUDENT,
+        Audience.SECURITY,
+        _flagged,
+        _flagged_message,
+    ),
+    Route(
+        GOES_OUT,
+        Category.NURSE,
+        Audience.NURSES,
+        _to(LocationKind.NURSE, PassState.PENDING, PassState.ACTIVE),
+        _nurse,
+    ),
+    Route(
+        frozenset({"pass.created"}),
+        Category.COUNSELOR_REQUEST,
+        Audience.COUNSELORS,
+        _to(LocationKind.COUNSELOR, PassState.PENDING),
+        _counselor,
+    ),
+    Route(
+        frozenset({"pass.created"}),
+        Category.ROOM_REQUEST,
+        Audience.ORIGIN_TEACHERS,
+        _pending,
+        _room_request,
+    ),
+    Route(frozenset({"pass.approved"}), Category.PASS_UPDATE, Audience.STUDENT, _always, _approved),
+    Route(frozenset({"pass.denied"}), Category.PASS_UPDATE, Audience.STUDENT, _always, _denied),
+    # "Your turn in line": today a waiting pass becomes active by `pass.promoted`.
+    Route(frozenset({"pass.promoted"}), Category.TURN, Audience.STUDENT, _always, _turn),
+)
+
+
+def routed_events(routes: Iterable[Route] = ROUTES) -> frozenset[str] | None:
+    """Return the event names any route listens to (None: some route hears every event)."""
+    names: set[str] = set()
+    for route in routes:
+        if route.events is None:
+            return None
+        names |= route.events
+    return frozenset(names)
+
+
+def _members(
+    audience: Audience, p: PassFacts, people: Iterable[Person], student: Person | None
+) -> list[Person]:
+    if audience is Audience.STUDENT:
+        return [] if student is None else [student]
+    if audience is Audience.SECURITY:
+        return [x for x in people if x.role is Role.SECURITY]
+    if audience is Audience.ORIGIN_TEACHERS:
+        return [
+            x
+            for x in people
+            if x.role in (Role.TEACHER, Role.SUBSTITUTE) and p.origin_id in x.rooms
+        ]
+    role = Role.NURSE if audience is Audience.NURSES else Role.COUNSELOR
+    staff = [x for x in people if x.role is role]
+    assigned = [x for x in staff if p.destination_id in x.rooms]
+    return assigned or staff
+
+
+def _channels(category: Category, settings: SchoolSettings) -> tuple[Channel, ...]:
+    if category in settings.email_categories:
+        return (Channel.PUSH, Channel.EMAIL)
+    return (Channel.PUSH,)
+
+
+def _notices(
+    picks: Iterable[tuple[Person, Category, str, str]],
+    pass_id: int | None,
+    s: SchoolSettings,
+    about: str = "",
+) -> list[Notice]:
+    notices: list[Notice] = []
+    told: set[int] = set()
+    for person, category, title, body in picks:
+        if person.user_id in told:
+            continue
+        told.add(person.user_id)
+        if category in person.muted and category not in SAFETY:
+            continue
+        notices.append(
+            Notice(person.user_id, category, title, body, pass_id, _channels(category, s), about)
+        )
+    return notices
+
+
+def route(
+    event: Event,
+    people: Iterable[Person],
+    settings: SchoolSettings,
+    *,
+    student: Person | None = None,
+    routes: Iterable[Route] = ROUTES,
+) -> list[Notice]:
+    """Return who is told what about one event (staff in `people`, the pass's `student`)."""
+    staff = tuple(people)
+    picks: list[tuple[Person, Category, str, str]] = []
+    for rule in routes:
+        if rule.events is not None and event.name not in rule.events:
+            continue
+        if not rule.when(event, settings):
+            continue
+        title, body = rule.message(event, settings)
+        picks.extend(
+            (person, rule.category, title, body)
+            for person in _members(rule.audience, event.hall_pass, staff, student)
+        )
+    return _notices(picks, event.hall_pass.id, settings)
+
+
+def route_prevented(
+    student: PassFacts, people: Iterable[Person], settings: SchoolSettings
+) -> list[Notice]:
+    """Return the security notices of an encounter a blocking group prevented.
+
+    The refused request may never have become a pass: `student.id` is 0 then.
+    """
+    title = f"Encounter prevented: {student.short_name}"
+    body = f"A pass to {student.destination_name} was refused: a group member is out."
+    picks = [
+        (person, Category.ENCOUNTER, title, body)
+        for person in people
+        if person.role is Role.SECURITY
+    ]
+    # A refused request has no pass: its alerts replace each other per student only.
+    return _notices(picks, student.id or None, settings, about=f"u{student.student_id}")
+
+
+def pass_facts(data: Mapping[str, Any], first_name: str, last_name: str) -> PassFacts:
+    """Read the routing facts from the pass JSON an event carries (server/services/views.py)."""
+
+    def when(name: str) -> datetime | None:
+        raw = data.get(name)
+        return None if raw is None else datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
+
+    return PassFacts(
+        id=int(data["id"]),
+        state=PassState(data["state"]),
+        student_id=int(data["student"]["id"]),
+        first_name=first_name,
+        last_name=last_name,
+        origin_id=int(data["origin"]["id"]),
+        origin_name=str(data["origin"]["name"]),
+        destination_id=int(data["destination"]["id"]),
+        destination_name=str(data["destination"]["name"]),
+        destination_kind=LocationKind(data["destination"]["kind"]),
+        started_at=when("started_at"),
+        due_at=when("due_at"),
+        position=data.get("position"),
+    )

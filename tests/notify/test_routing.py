@@ -1,0 +1,299 @@
+"""Routing, table-driven: one row per case, who is told what about which event. No database."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from server.enums import LocationKind, PassState, Role
+from server.notify.categories import FOR_ROLE, SAFETY, Category, Channel, Urgency
+from server.notify.routing import (
+    ROUTES,
+    Audience,
+    Event,
+    PassFacts,
+    Person,
+    Route,
+    SchoolSettings,
+    pass_facts,
+    route,
+    route_prevented,
+    routed_events,
+)
+
+ROOM_101, ROOM_102, NURSE_OFFICE, COUNSELING, RESTROOM = 101, 102, 201, 202, 203
+STUDENT = Person(1, Role.STUDENT)
+TEACHER_101 = Person(10, Role.TEACHER, frozenset({ROOM_101}))
+TEACHER_102 = Person(11, Role.TEACHER, frozenset({ROOM_102}))
+SUBSTITUTE_101 = Person(12, Role.SUBSTITUTE, frozenset({ROOM_101}))
+NURSE = Person(20, Role.NURSE, frozenset({NURSE_OFFICE}))
+OTHER_NURSE = Person(21, Role.NURSE)  # assigned nowhere: told only when nobody is assigned
+COUNSELOR = Person(30, Role.COUNSELOR, frozenset({COUNSELING}))
+SECURITY = Person(40, Role.SECURITY)
+ADMIN = Person(50, Role.ADMIN)
+STAFF = (TEACHER_101, TEACHER_102, SUBSTITUTE_101, NURSE, OTHER_NURSE, COUNSELOR, SECURITY, ADMIN)
+
+STARTED = datetime(2025, 3, 4, 15, 0, tzinfo=UTC)  # 09:00 in Chicago
+PLACES = {
+    NURSE_OFFICE: ("Nurse", LocationKind.NURSE),
+    COUNSELING: ("Counselor", LocationKind.COUNSELOR),
+    RESTROOM: ("Restroom North", LocationKind.RESTROOM),
+}
+CHICAGO = SchoolSettings(zone=ZoneInfo("America/Chicago"))
+FLAGGED = replace(CHICAGO, flagged_student_ids=frozenset({STUDENT.user_id}))
+
+
+def a_pass(destination: int, state: PassState, position: int | None = None) -> PassFacts:
+    """Return student 1's pass from Room 101 to a destination, in a state."""
+    name, kind = PLACES[destination]
+    active = state is not PassState.PENDING
+    return PassFacts(
+        id=7,
+        state=state,
+        student_id=STUDENT.user_id,
+        first_name="Ava",
+        last_name="Smith",
+        origin_id=ROOM_101,
+        origin_name="Room 101",
+        destination_id=destination,
+        destination_name=name,
+        destination_kind=kind,
+        started_at=STARTED if active else None,
+        due_at=STARTED + timedelta(minutes=10) if active else None,
+        position=position,
+    )
+
+
+P, A, W = PassState.PENDING, PassState.ACTIVE, PassState.WAITING
+ENDED, EXPIRED, DENIED = PassState.ENDED, PassState.EXPIRED, PassState.DENIED
+C = Category
+
+# (event, destination, state, settings, alerted) -> {user id: category}
+CASES: list[tuple[str, int, PassState, SchoolSettings, bool, dict[int, Category]]] = [
+    # A nurse request: the origin room's teacher and substitute must approve; the assigned nurse
+    # gets a heads-up (the unassigned nurse does not).
+    (
+        "pass.created",
+        NURSE_OFFICE,
+        P,
+        CHICAGO,
+        False,
+        {10: C.ROOM_REQUEST, 12: C.ROOM_REQUEST, 20: C.NURSE},
+    ),
+    # A teacher sends the student straight to the nurse: the nurse only.
+    ("pass.created", NURSE_OFFICE, A, CHICAGO, False, {20: C.NURSE}),
+    # Approved: the student may go, and the nurse learns they are on the way.
+    ("pass.approved", NURSE_OFFICE, A, CHICAGO, False, {1: C.PASS_UPDATE, 20: C.NURSE}),
+    # Approved into the line: the student hears their place; the nurse hears when they leave.
+    ("pass.approved", NURSE_OFFICE, W, CHICAGO, False, {1: C.PASS_UPDATE}),
+    ("pass.promoted", NURSE_OFFICE, A, CHICAGO, False, {1: C.TURN, 20: C.NURSE}),
+    ("pass.started", NURSE_OFFICE, A, CHICAGO, False, {20: C.NURSE}),
+    ("pass.denied", NURSE_OFFICE, DENIED, CHICAGO, False, {1: C.PASS_UPDATE}),
+    # A counselor visit: the counselor accepts or delays; the teacher sees the request too.
+    (
+        "pass.created",
+        COUNSELING,
+        P,
+        CHICAGO,
+        False,
+        {10: C.ROOM_REQUEST, 12: C.ROOM_REQUEST, 30: C.COUNSELOR_REQUEST},
+    ),
+    # A self-started restroom pass tells nobody.
+    ("pass.created", RESTROOM, A, CHICAGO, False, {}),
+    ("pass.ended", RESTROOM, ENDED, CHICAGO, False, {}),
+    ("pass.arrived", NURSE_OFFICE, A, CHICAGO, False, {}),
+    ("pass.cancelled", NURSE_OFFICE, PassState.CANCELLED, CHICAGO, False, {}),
+    # Overdue (expired without a return): security.
+    ("pass.expired", RESTROOM, EXPIRED, CHICAGO, False, {40: C.OVERDUE}),
+    # An alert-mode encounter as the pass goes out: security.
+    ("pass.created", RESTROOM, A, CHICAGO, True, {40: C.ENCOUNTER}),
+    # A flagged student: security hears of every pass out and back, once per event.
+    ("pass.created", RESTROOM, A, FLAGGED, False, {40: C.FLAGGED_STUDENT}),
+    ("pass.ended", RESTROOM, ENDED, FLAGGED, False, {40: C.FLAGGED_STUDENT}),
+    ("pass.created", RESTROOM, P, FLAGGED, False, {10: C.ROOM_REQUEST, 12: C.ROOM_REQUEST}),
+    # A flagged student's overdue pass is one overdue notice, not two.
+    ("pass.expired", RESTROOM, EXPIRED, FLAGGED, False, {40: C.OVERDUE}),
+    # Alerted and flagged: the encounter, which comes first.
+    ("pass.promoted", RESTROOM, A, FLAGGED, True, {1: C.TURN, 40: C.ENCOUNTER}),
+]
+
+
+@pytest.mark.parametrize(("name", "destination", "state", "settings", "alerted", "told"), CASES)
+def test_who_is_told_what(
+    name: str,
+    destination: int,
+    state: PassState,
+    settings: SchoolSettings,
+    alerted: bool,
+    told: dict[int, Category],
+) -> None:
+    event = Event(name, a_pass(destination, state, position=2), alerted=alerted)
+    notices = route(event, STAFF, settings, student=STUDENT)
+    assert {n.user_id: n.category for n in notices} == told
+    assert len(notices) == len(told)  # one notice per person per event
+    for notice in notices:
+        assert notice.pass_id == 7
+        assert notice.urgency is (Urgency.HIGH if notice.category in SAFETY else Urgency.NORMAL)
+        assert notice.topic == ("s7" if notice.category in SAFETY else "p7")
+
+
+# (event, state, settings, alerted) -> (user id, title, body)
+MESSAGES: list[tuple[str, int, PassState, SchoolSettings, bool, int, str, str]] = [
+    ("pass.created", NURSE_OFFICE, P, CHICAGO, False, 20, "Nurse: Ava Smith",
+     "Asked to come from Room 101; waiting for the teacher's approval."),
+    # Expected three minutes after leaving, in the school's zone.
+    ("pass.approved", NURSE_OFFICE, A, CHICAGO, False, 20, "Nurse: Ava Smith",
+     "On the way from Room 101, expected by 09:03."),
+    ("pass.created", NURSE_OFFICE, P, CHICAGO, False, 10, "Pass request: Ava S.",
+     "Asks to go to Nurse."),
+    ("pass.created", COUNSELING, P, CHICAGO, False, 30, "Visit request: Ava Smith",
+     "From Room 101. Accept or delay it."),
+    ("pass.approved", NURSE_OFFICE, A, CHICAGO, False, 1, "Pass approved",
+     "You can go to Nurse now."),
+    ("pass.approved", NURSE_OFFICE, W, CHICAGO, False, 1, "Pass approved",
+     "You're number 2 in line for Nurse."),
+    # A denial never says why (it could name an encounter group).
+    ("pass.denied", NURSE_OFFICE, DENIED, CHICAGO, False, 1, "Pass denied",
+     "Your pass to Nurse was denied."),
+    ("pass.promoted", RESTROOM, A, CHICAGO, False, 1, "Your turn",
+     "You can go to Restroom North now."),
+    ("pass.expired", RESTROOM, EXPIRED, CHICAGO, False, 40, "Overdue: Ava S.",
+     "Pass from Room 101 to Restroom North was due 09:10 and never ended."),
+    ("pass.created", RESTROOM, A, CHICAGO, True, 40, "Encounter alert: Ava S.",
+     "Out to Restroom North while a member of their group is out."),
+    ("pass.created", RESTROOM, A, FLAGGED, False, 40, "Flagged student out: Ava S.",
+     "Left Room 101 for Restroom North at 09:00."),
+    ("pass.ended", RESTROOM, ENDED, FLAGGED, False, 40, "Flagged student back: Ava S.",
+     "Pass to Restroom North is over."),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "destination", "state", "settings", "alerted", "user", "title", "body"), MESSAGES
+)
+def test_what_each_is_told(
+    name: str,
+    destination: int,
+    state: PassState,
+    settings: SchoolSettings,
+    alerted: bool,
+    user: int,
+    title: str,
+    body: str,
+) -> None:
+    event = Event(name, a_pass(destination, state, position=2), alerted=alerted)
+    [notice] = [n for n in route(event, STAFF, settings, student=STUDENT) if n.user_id == user]
+    assert (notice.title, notice.body) == (title, body)
+
+
+def test_the_expected_arrival_is_never_after_the_pass_is_due() -> None:
+    hurried = replace(a_pass(NURSE_OFFICE, A), due_at=STARTED + timedelta(minutes=2))
+    [notice] = route(Event("pass.started", hurried), STAFF, CHICAGO)
+    assert notice.body == "On the way from Room 101, expected by 09:02."
+
+
+def test_every_nurse_hears_when_none_is_assigned_to_the_office() -> None:
+    unassigned = (replace(NURSE, rooms=frozenset()), OTHER_NURSE)
+    notices = route(Event("pass.approved", a_pass(NURSE_OFFICE, A)), unassigned, CHICAGO)
+    assert sorted(n.user_id for n in notices) == [20, 21]
+
+
+# (muted categories, event, destination, state, settings, alerted, told?)
+MUTES: list[tuple[frozenset[Category], str, int, PassState, SchoolSettings, bool, bool]] = [
+    # Routine categories can be muted...
+    (frozenset({C.NURSE}), "pass.created", NURSE_OFFICE, P, CHICAGO, False, False),
+    # ...and muting one does not mute another.
+    (frozenset({C.ROOM_REQUEST}), "pass.created", NURSE_OFFICE, P, CHICAGO, False, True),
+    # Safety cannot, whatever is stored.
+    (frozenset(SAFETY), "pass.expired", RESTROOM, EXPIRED, CHICAGO, False, True),
+    (frozenset(SAFETY), "pass.created", RESTROOM, A, CHICAGO, True, True),
+    (frozenset(SAFETY), "pass.created", RESTROOM, A, FLAGGED, False, True),
+]
+
+
+@pytest.mark.parametrize(
+    ("muted", "name", "destination", "state", "settings", "alerted", "told"), MUTES
+)
+def test_mutes_silence_routine_categories_only(
+    muted: frozenset[Category],
+    name: str,
+    destination: int,
+    state: PassState,
+    settings: SchoolSettings,
+    alerted: bool,
+    told: bool,
+) -> None:
+    people = [replace(p, muted=muted) for p in (NURSE, SECURITY)]
+    event = Event(name, a_pass(destination, state), alerted=alerted)
+    assert bool(route(event, people, settings)) is told
+
+
+def test_the_student_can_mute_their_own_updates() -> None:
+    event = Event("pass.denied", a_pass(NURSE_OFFICE, DENIED))
+    muted = replace(STUDENT, muted=frozenset({C.PASS_UPDATE}))
+    assert route(event, STAFF, CHICAGO, student=muted) == []
+
+
+def test_emailed_categories_add_the_email_channel() -> None:
+    settings = replace(CHICAGO, email_categories=frozenset({C.OVERDUE}))
+    [overdue] = route(Event("pass.expired", a_pass(RESTROOM, EXPIRED)), STAFF, settings)
+    assert overdue.channels == (Channel.PUSH, Channel.EMAIL)
+    [nurse] = route(Event("pass.started", a_pass(NURSE_OFFICE, A)), STAFF, settings)
+    assert nurse.channels == (Channel.PUSH,)
+
+
+def test_a_prevented_encounter_tells_security_only() -> None:
+    refused = replace(a_pass(RESTROOM, P), id=0)  # the request never became a pass
+    [notice] = route_prevented(refused, STAFF, CHICAGO)
+    assert (notice.user_id, notice.category, notice.pass_id) == (40, C.ENCOUNTER, None)
+    assert notice.title == "Encounter prevented: Ava S."
+    assert notice.topic == "s-u1"  # per student: one student's alert never replaces another's
+    assert notice.urgency is Urgency.HIGH
+    muted = replace(SECURITY, muted=frozenset(SAFETY))
+    assert len(route_prevented(refused, [muted], CHICAGO)) == 1
+
+
+def test_a_new_event_name_is_one_row_of_the_table() -> None:
+    # The line's "offer" (another branch) joins "your turn" by naming it in a route's events.
+    turn = next(r for r in ROUTES if r.category is C.TURN)
+    offered = (
+        *ROUTES,
+        Route(frozenset({"pass.offered"}), C.TURN, turn.audience, turn.when, turn.message),
+    )
+    event = Event("pass.offered", a_pass(RESTROOM, W))
+    assert route(event, STAFF, CHICAGO, student=STUDENT) == []
+    [notice] = route(event, STAFF, CHICAGO, student=STUDENT, routes=offered)
+    assert (notice.user_id, notice.category) == (1, C.TURN)
+    assert routed_events(offered) == (routed_events() or frozenset()) | {"pass.offered"}
+
+
+def test_a_route_for_every_event_listens_to_all() -> None:
+    everything = Route(
+        None, C.EMERGENCY, Audience.SECURITY, lambda e, s: True, lambda e, s: ("", "")
+    )
+    assert routed_events((everything,)) is None
+    assert routed_events() is not None  # today every route names its events
+
+
+def test_no_student_category_is_a_staff_one() -> None:
+    # A student's settings never name a staff category (invariant 5: not even "encounter").
+    assert set(FOR_ROLE[Role.STUDENT]) == {C.PASS_UPDATE, C.TURN}
+    assert not set(FOR_ROLE[Role.STUDENT]) & SAFETY
+    assert set(FOR_ROLE[Role.ADMIN]) == set(Category)
+
+
+def test_pass_facts_reads_the_event_pass_json() -> None:
+    data = {
+        "id": 7,
+        "state": "active",
+        "student": {"id": 1, "name": "Ava Smith"},
+        "origin": {"id": ROOM_101, "name": "Room 101", "kind": "classroom"},
+        "destination": {"id": NURSE_OFFICE, "name": "Nurse", "kind": "nurse"},
+        "started_at": "2025-03-04T15:00:00Z",
+        "due_at": "2025-03-04T15:10:00Z",
+        "position": None,
+    }
+    assert pass_facts(data, "Ava", "Smith") == a_pass(NURSE_OFFICE, A)
