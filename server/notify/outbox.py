@@ -134,6 +134,7 @@ async def _write(
             urgency=str(notice.urgency) if notice else extra.pop("urgency"),
             recipient_id=notice.user_id if notice else None,
             due_at=now,
+            expires_at=notice.expires_at if notice else None,
             created_at=now,
             **extra,
         )
@@ -201,7 +202,7 @@ async def enqueue_event(
     muted = await _mutes(conn, (student.id,))
     pupil = Person(student.id, Role.STUDENT, muted=muted.get(student.id, frozenset()))
     notices = route(
-        Event(event.name, facts, alerted=alerted),
+        Event(event.name, facts, alerted=alerted, at=event.at),
         people.values(),
         for_routing(school, settings),
         student=pupil,
