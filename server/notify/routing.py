@@ -491,14 +491,19 @@ def route(
 
 
 def route_prevented(
-    student: PassFacts, people: Iterable[Person], settings: SchoolSettings
+    student: PassFacts, people: Iterable[Person], settings: SchoolSettings, *, waiting: bool = False
 ) -> list[Notice]:
     """Return the security notices of an encounter a blocking group prevented.
 
-    The refused request may never have become a pass: `student.id` is 0 then.
+    The refused request may never have become a pass: `student.id` is 0 then. `waiting`: the
+    line held a waiting pass back instead (the same notice, said as it is).
     """
     title = f"Encounter prevented: {student.short_name}"
-    body = f"A pass to {student.destination_name} was refused: a group member is out."
+    body = (
+        f"A pass to {student.destination_name} is held in line: a group member is out."
+        if waiting
+        else f"A pass to {student.destination_name} was refused: a group member is out."
+    )
     picks: list[Pick] = [
         (person, Category.ENCOUNTER, title, body, None)
         for person in people

@@ -16,13 +16,13 @@ import pytest
 
 from server import clock
 from server.enums import PassState
-from server.models import Delivery, Pass
+from server.models import Delivery, Pass, User
 from server.notify.worker import DeliveryWorker
 from server.services.scheduler import lapse_offers
 from tests.conftest import Demo
 from tests.notify.conftest import attempts, deliveries, register
 from tests.notify.push_service import PushService
-from tests.test_line import TUESDAY_10, end_first_out, full_restroom_and_a_line
+from tests.test_line import TUESDAY_10, end_first_out, end_second_out, full_restroom_and_a_line
 
 
 @pytest.fixture(autouse=True)
@@ -95,3 +95,27 @@ async def test_a_turn_notice_not_sent_before_the_offer_lapsed_is_never_sent(
     assert [r.payload["title"] for r in push.to(phone)[sent:]] == ["Back of the line"]
     assert (await Pass.get(id=waiting)).state is PassState.WAITING
     assert await Delivery.filter(category="turn", state="pending").count() == 0
+
+
+async def test_security_hears_once_of_a_student_the_line_holds_back(
+    demo: Demo, push: PushService, worker: DeliveryWorker
+) -> None:
+    guard = await register(demo, "monitor@demo.school", push)
+    blocked, *_ = await full_restroom_and_a_line(demo, "1001", "1005", "1006")
+    assert (await demo.request_pass("1002", "Library")).status_code == 201  # the group's other
+    await end_first_out(demo)  # 1001 skipped: logged, security told
+    await end_second_out(demo)  # skipped again: neither logged nor told again
+    await worker.run_once()
+    student = await User.get(login="1001", school__slug="demo")
+    [told] = push.to(guard)
+    assert (
+        told.payload["title"]
+        == f"Encounter prevented: {student.first_name} {student.last_name[0]}."
+    )
+    assert (
+        told.payload["body"] == "A pass to Restroom North is held in line: a group member is out."
+    )
+    assert told.payload["category"] == "encounter"
+    assert (told.headers["urgency"], told.headers["topic"]) == ("high", f"s{blocked}")
+    [delivery] = await deliveries(category="encounter")
+    assert delivery.event_seq is None

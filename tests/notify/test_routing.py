@@ -395,6 +395,15 @@ def test_a_prevented_encounter_tells_security_only() -> None:
     assert len(route_prevented(refused, [muted], CHICAGO)) == 1
 
 
+def test_a_student_the_line_holds_back_is_the_same_notice_said_as_it_is() -> None:
+    held = a_pass(RESTROOM, W)
+    [notice] = route_prevented(held, STAFF, CHICAGO, waiting=True)
+    assert (notice.user_id, notice.category, notice.pass_id) == (40, C.ENCOUNTER, 7)
+    assert notice.title == "Encounter prevented: Ava S."
+    assert notice.body == "A pass to Restroom North is held in line: a group member is out."
+    assert (notice.topic, notice.urgency) == ("s7", Urgency.HIGH)
+
+
 def test_a_new_event_name_is_one_row_of_the_table() -> None:
     # A new event joins "your turn" by naming it in a route's events.
     turn = next(r for r in ROUTES if r.category is C.TURN)
