@@ -319,3 +319,37 @@ async def test_a_take_racing_the_lapse_sweep_happens_or_not_but_once(demo: Demo)
         assert_error(taken, 409, ErrorCode.OFFER_EXPIRED)
         assert names[4:] == []
     await assert_invariants()
+
+
+async def test_a_student_held_back_is_logged_once_per_group_however_often_the_line_moves(
+    demo: Demo,
+) -> None:
+    blocked, second, third = await full_restroom_and_a_line(demo, "1001", "1005", "1006")
+    await go(demo, "1002", "Library")  # the demo group's other member, out for 15 minutes
+    await end_first_out(demo)  # the place goes to 1005: 1001 skipped, logged
+    await end_second_out(demo)  # the next to 1006: 1001 skipped again, not logged again
+    advance(30)
+    assert sorted(await lapse_offers()) == sorted([second, third])  # both offered again
+    student = await user_id("1001")
+    (logged,) = await EncounterLog.filter(student_id=student)
+    assert (logged.outcome, logged.hall_pass_id) == ("prevented", blocked)
+
+    # Another blocking group holds the same pass back: that one is logged, once.
+    made = await demo.post(
+        ADMIN,
+        "/api/encounters/groups",
+        {"name": "Hall", "mode": "block", "member_ids": [student, await user_id("1007")]},
+    )
+    assert made.status_code == 201, made.text
+    library = await Pass.get(student_id=await user_id("1002"), state=PassState.ACTIVE)
+    assert (await demo.post("1002", f"/api/passes/{library.id}/end")).status_code == 200
+    await go(demo, "1007", "Library")
+    assert (await demo.post("1005", f"/api/passes/{second}/cancel")).status_code == 200
+    assert (await demo.post("1006", f"/api/passes/{third}/cancel")).status_code == 200
+    rows = await EncounterLog.filter(student_id=student).order_by("id")
+    assert [(r.group_id, r.hall_pass_id) for r in rows] == [
+        (logged.group_id, blocked),
+        (made.json()["id"], blocked),
+    ]
+    assert (await Pass.get(id=blocked)).offer_expires_at is None  # still held back
+    await assert_invariants()

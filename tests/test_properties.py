@@ -17,7 +17,8 @@ without one, that every place offered in the step is held for the student's `off
 that each destination's line is in order (offered places, then accommodated or overridden
 passes, then by time queued), and that every refusal is a 4xx of the one error shape with a
 known code. The sweep runs its steps in the server's order and each must do exactly what the
-model says: expiries (only the line's backstop: no grace is set), lapsed offers sent to the
+model says: passes gone past due announced (once each, `pass.overdue`), expiries (only the
+line's backstop: no grace is set), lapsed offers sent to the
 back of the line, reminders due (once, none for a pass made inside its window), and scheduled
 passes started (delayed visits and group appointments among them: they wait while the student
 is out, and start out, pending the counselor, or in line for an offer when the place is full);
@@ -60,6 +61,7 @@ from server.models import IdempotencyKey, Location, Pass, PassEvent, Policy, Sch
 from server.rules.localtime import ceil_minute
 from server.services.reminders import send_due_reminders
 from server.services.scheduler import (
+    announce_overdue,
     expire_overdue_passes,
     lapse_offers,
     offer_free_places,
@@ -272,8 +274,8 @@ class Wait:
 
 @dataclass(frozen=True)
 class Sweep:
-    """The scheduler's sweep, in the server's order: expiry (the line's backstop), lapsed
-    offers, due reminders, due scheduled passes, free places."""
+    """The scheduler's sweep, in the server's order: overdue passes announced, expiry (the
+    line's backstop), lapsed offers, due reminders, due scheduled passes, free places."""
 
 
 Step = (
@@ -499,6 +501,8 @@ class Row:
     remind_minutes: int | None
     reminded_at: datetime | None
     due_at: datetime | None
+    overdue_at: datetime | None
+    version: int
     queued_at: datetime | None
     offer_expires_at: datetime | None
     line_priority: bool
@@ -1017,9 +1021,29 @@ async def drop_policy(world: World, step: DropPolicy) -> None:
 
 async def sweep(world: World) -> None:
     """Run the server's background sweep, its steps in its order, each checked by the model:
-    expiry, lapsed offers, reminders, scheduled starts, free places (`run_forever`)."""
+    overdue, expiry, lapsed offers, reminders, scheduled starts, free places (`run_forever`)."""
     now = world.now()
     rows = await read_passes(world)
+    # Every pass out at or past its due time is announced, once (overdue_at says it was).
+    overdue = {
+        r.id
+        for r in rows
+        if r.state == "active" and r.due_at is not None and r.due_at <= now and r.overdue_at is None
+    }
+    announced = await announce_overdue()
+    assert set(announced) == overdue, f"announced {sorted(announced)}, the model {sorted(overdue)}"
+    assert len(announced) == len(overdue), f"announced {announced} more than once"
+    before = {r.id: r for r in rows}
+    rows = await read_passes(world)
+    for r in rows:
+        if r.id in overdue:
+            assert (r.overdue_at, r.version) == (now, before[r.id].version + 1), (
+                f"pass {r.id} announced at {r.overdue_at}, version {r.version}"
+            )
+        else:
+            assert (r.overdue_at, r.version) == (before[r.id].overdue_at, before[r.id].version)
+        if r.state == "active" and r.due_at is not None and r.due_at <= now:
+            assert r.overdue_at is not None, f"pass {r.id} is past due, never announced"
     # No grace is ever set here: only the line's backstop expires, and only while anyone waits.
     backstop = (
         {
@@ -1068,13 +1092,14 @@ async def sweep(world: World) -> None:
         )
     # The line moves in the transaction that frees a place: the sweep's net finds nothing.
     assert await offer_free_places() == []
+    event(f"sweep -> {'overdue' if overdue else 'none overdue'}")
     event(f"sweep -> {'expired' if expired else 'no expiry'}, {len(requeued)} requeued")
     event(f"sweep -> {'reminded' if reminded else 'no reminder'}")
     if "waiting" in expected.values():
         event("sweep -> a scheduled pass starts in line")
     world.log.append(
-        f"sweep -> expired {sorted(expired)}, requeued {sorted(requeued)}, "
-        f"reminded {sorted(reminded)}, started {expected}"
+        f"sweep -> overdue {sorted(overdue)}, expired {sorted(expired)}, "
+        f"requeued {sorted(requeued)}, reminded {sorted(reminded)}, started {expected}"
     )
 
 

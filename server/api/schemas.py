@@ -220,6 +220,10 @@ class PassOut(BaseModel):
         description="A scheduled pass reminds its student and teacher this long before start_at."
     )
     reminded_at: str | None = Field(description="When that reminder was sent (once).")
+    overdue_at: str | None = Field(
+        description="When the pass, still out, was first seen past due_at (`pass.overdue`, "
+        "once); null until then."
+    )
 
 
 class PassGroupOut(BaseModel):

@@ -39,6 +39,7 @@ EventName = Literal[
     "pass.offered",
     "pass.requeued",
     "pass.taken",
+    "pass.overdue",  # not a change of state: the pass went past due_at (overdue_at, version)
 ]
 EVENT_NAMES: Final[frozenset[str]] = frozenset(get_args(EventName))
 

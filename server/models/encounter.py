@@ -81,4 +81,5 @@ class EncounterLog(Model):
 
     class Meta:
         table = "encounter_log"
-        indexes = (("school_id", "at"),)
+        # (hall_pass_id, group_id): the line logs a held-back pass once per group.
+        indexes = (("school_id", "at"), ("hall_pass_id", "group_id"))

@@ -101,6 +101,9 @@ class Delivery(Model):
     state = fields.CharField(max_length=12, default="pending")  # pending, sent, failed, gone
     attempts = fields.IntField(default=0)
     due_at = fields.DatetimeField()
+    # Not sent at or after this time, and a push's TTL never outlives it (an offered place
+    # that lapses); null: the channel's usual lifetime.
+    expires_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField()
     sent_at = fields.DatetimeField(null=True)
 

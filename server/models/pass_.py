@@ -74,6 +74,8 @@ class Pass(Model):
     # (null: no reminder); reminded_at, set by compare-and-set, makes the reminder happen once.
     remind_minutes = fields.IntField(null=True)
     reminded_at = fields.DatetimeField(null=True)
+    # When the sweep announced the active pass past due_at (`pass.overdue`), once; null until.
+    overdue_at = fields.DatetimeField(null=True)
     minutes = fields.IntField()
     period = fields.CharField(max_length=64, null=True)
     note = fields.CharField(max_length=500, default="")
@@ -98,4 +100,5 @@ class Pass(Model):
             "ended_at": self.ended_at,
             "delayed_at": self.delayed_at,
             "reminded_at": self.reminded_at,
+            "overdue_at": self.overdue_at,
         }

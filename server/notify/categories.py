@@ -14,7 +14,9 @@ class Category(StrEnum):
     NURSE = "nurse"  # a student is sent to, or leaves for, the nurse
     COUNSELOR_REQUEST = "counselor_request"  # a student asks to see the counselor
     PASS_UPDATE = "pass_update"  # the student's own pass: approved, denied
-    TURN = "turn"  # the student's turn in line has come
+    TURN = "turn"  # the student's turn in line has come: a place is held for a few seconds
+    REMINDER = "reminder"  # a scheduled visit starts soon (the student and their teacher)
+    ROOM_OVERDUE = "room_overdue"  # a student out of the teacher's room is past due
     OVERDUE = "overdue"
     ENCOUNTER = "encounter"
     FLAGGED_STUDENT = "flagged_student"
@@ -42,18 +44,23 @@ class Urgency(StrEnum):
     HIGH = "high"
 
 
+# Not safety, but worth waking a phone for: a place held for the student lapses within
+# seconds, and a student who misses it goes to the back of the line.
+_URGENT: frozenset[Category] = SAFETY | {Category.TURN}
+
+
 def urgency_of(category: Category) -> Urgency:
     """Return how urgently a category must reach its device."""
-    return Urgency.HIGH if category in SAFETY else Urgency.NORMAL
+    return Urgency.HIGH if category in _URGENT else Urgency.NORMAL
 
 
 # What each role can be told (GET /api/me/notifications lists these). A student's list names
 # no staff category: not even the word for an encounter reaches a student (invariant 5).
 _STAFF = (Category.EMERGENCY,)
 FOR_ROLE: dict[Role, tuple[Category, ...]] = {
-    Role.STUDENT: (Category.PASS_UPDATE, Category.TURN),
-    Role.TEACHER: (Category.ROOM_REQUEST, *_STAFF),
-    Role.SUBSTITUTE: (Category.ROOM_REQUEST, *_STAFF),
+    Role.STUDENT: (Category.PASS_UPDATE, Category.TURN, Category.REMINDER),
+    Role.TEACHER: (Category.ROOM_REQUEST, Category.ROOM_OVERDUE, Category.REMINDER, *_STAFF),
+    Role.SUBSTITUTE: (Category.ROOM_REQUEST, Category.ROOM_OVERDUE, Category.REMINDER, *_STAFF),
     Role.NURSE: (Category.NURSE, *_STAFF),
     Role.COUNSELOR: (Category.COUNSELOR_REQUEST, *_STAFF),
     Role.SECURITY: (Category.OVERDUE, Category.ENCOUNTER, Category.FLAGGED_STUDENT, *_STAFF),

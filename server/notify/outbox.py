@@ -134,6 +134,7 @@ async def _write(
             urgency=str(notice.urgency) if notice else extra.pop("urgency"),
             recipient_id=notice.user_id if notice else None,
             due_at=now,
+            expires_at=notice.expires_at if notice else None,
             created_at=now,
             **extra,
         )
@@ -201,7 +202,7 @@ async def enqueue_event(
     muted = await _mutes(conn, (student.id,))
     pupil = Person(student.id, Role.STUDENT, muted=muted.get(student.id, frozenset()))
     notices = route(
-        Event(event.name, facts, alerted=alerted),
+        Event(event.name, facts, alerted=alerted, at=event.at),
         people.values(),
         for_routing(school, settings),
         student=pupil,
@@ -219,8 +220,11 @@ async def enqueue_event(
     )
 
 
-async def enqueue_prevented(conn: BaseDBAsyncClient, school: School, log: EncounterLog) -> None:
-    """Write security's deliveries for an encounter a blocking group prevented."""
+async def enqueue_prevented(
+    conn: BaseDBAsyncClient, school: School, log: EncounterLog, *, waiting: bool = False
+) -> None:
+    """Write security's deliveries for an encounter a blocking group prevented (`waiting`: by
+    holding back a pass in line, rather than refusing a request)."""
     student = await User.filter(id=log.student_id).using_db(conn).get()
     destination = await Location.filter(id=log.destination_id).using_db(conn).get()
     facts = PassFacts(
@@ -237,7 +241,9 @@ async def enqueue_prevented(conn: BaseDBAsyncClient, school: School, log: Encoun
     )
     settings = stored(school)
     people = await _people(conn, school.id, ())
-    notices = route_prevented(facts, people.values(), for_routing(school, settings))
+    notices = route_prevented(
+        facts, people.values(), for_routing(school, settings), waiting=waiting
+    )
     await _write(
         conn,
         school,

@@ -2,11 +2,12 @@
 
 No ORM, no I/O, no clock: the outbox (server/notify/outbox.py) reads the facts inside the
 school transaction and writes what this returns. The routes are one table, so a new event
-name (`pass.offered`, `pass.delayed`) is a one-line change to the `events` of a route.
+name is a one-line change to the `events` of a route.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -48,6 +49,11 @@ class PassFacts:
     started_at: datetime | None = None
     due_at: datetime | None = None
     position: int | None = None
+    # While waiting: a place is held for the pass until this time (`pass.offered`).
+    offer_expires_at: datetime | None = None
+    # A scheduled pass: when it starts, and how long before it its reminder is due.
+    start_at: datetime | None = None
+    remind_minutes: int | None = None
 
     @property
     def full_name(self) -> str:
@@ -69,6 +75,8 @@ class Event:
     hall_pass: PassFacts
     # An alert-mode encounter group was met as this pass went out (logged in the same tx).
     alerted: bool = False
+    # When the event happened (a reminder says how soon the visit starts); None: unknown.
+    at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +110,9 @@ class Notice:
     channels: tuple[Channel, ...] = (Channel.PUSH,)
     # What the notice is about when it is not a pass (a refused request): its topic's key.
     about: str = ""
+    # Worthless from this time on (an offered place lapses): not sent after it, and a push's
+    # TTL never outlives it. None: the channel's usual lifetime.
+    expires_at: datetime | None = None
     urgency: Urgency = field(init=False)
 
     def __post_init__(self) -> None:
@@ -119,6 +130,11 @@ class Notice:
 
 Message = Callable[[Event, SchoolSettings], tuple[str, str]]
 Condition = Callable[[Event, SchoolSettings], bool]
+Expiry = Callable[[Event], datetime | None]
+
+
+def _never(event: Event) -> datetime | None:
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,10 +146,11 @@ class Route:
     audience: Audience
     when: Condition
     message: Message
+    expires: Expiry = _never
 
 
-def _clock(at: datetime | None, settings: SchoolSettings) -> str:
-    return "" if at is None else at.astimezone(settings.zone).strftime("%H:%M")
+def _clock(at: datetime | None, settings: SchoolSettings, fmt: str = "%H:%M") -> str:
+    return "" if at is None else at.astimezone(settings.zone).strftime(fmt)
 
 
 def _always(event: Event, settings: SchoolSettings) -> bool:
@@ -200,7 +217,61 @@ def _denied(event: Event, settings: SchoolSettings) -> tuple[str, str]:
 
 
 def _turn(event: Event, settings: SchoolSettings) -> tuple[str, str]:
-    return "Your turn", f"You can go to {event.hall_pass.destination_name} now."
+    p = event.hall_pass
+    until = _clock(p.offer_expires_at, settings, "%H:%M:%S")
+    return "Your turn", f"{p.destination_name} is yours until {until}. Take it in the app."
+
+
+def _offer_deadline(event: Event) -> datetime | None:
+    return event.hall_pass.offer_expires_at
+
+
+def _requeued(event: Event, settings: SchoolSettings) -> tuple[str, str]:
+    p = event.hall_pass
+    return (
+        "Back of the line",
+        f"Your turn for {p.destination_name} lapsed: you're number {p.position} in line now.",
+    )
+
+
+def _who_sees(p: PassFacts) -> str:
+    if p.destination_kind is LocationKind.COUNSELOR:
+        return "The counselor"
+    if p.destination_kind is LocationKind.NURSE:
+        return "The nurse"
+    return p.destination_name
+
+
+def _delayed(event: Event, settings: SchoolSettings) -> tuple[str, str]:
+    p = event.hall_pass
+    return "Visit delayed", f"{_who_sees(p)} will see you at {_clock(p.start_at, settings)}."
+
+
+def _delayed_for_teacher(event: Event, settings: SchoolSettings) -> tuple[str, str]:
+    p = event.hall_pass
+    return (
+        f"Visit delayed: {p.short_name}",
+        f"{_who_sees(p)} will see them at {_clock(p.start_at, settings)}; "
+        "they stay in class until then.",
+    )
+
+
+def _soon(event: Event, settings: SchoolSettings) -> str:
+    p = event.hall_pass
+    minutes = p.remind_minutes
+    if event.at is not None and p.start_at is not None:
+        # A sweep late after a restart says how soon it really is.
+        minutes = max(0, math.ceil((p.start_at - event.at).total_seconds() / 60))
+    soon = "" if minutes is None else f" (in {minutes} min)"
+    return f"{p.destination_name} at {_clock(p.start_at, settings)}{soon}."
+
+
+def _reminder(event: Event, settings: SchoolSettings) -> tuple[str, str]:
+    return "Reminder", _soon(event, settings)
+
+
+def _reminder_for_teacher(event: Event, settings: SchoolSettings) -> tuple[str, str]:
+    return f"Reminder: {event.hall_pass.short_name}", _soon(event, settings)
 
 
 def _overdue(event: Event, settings: SchoolSettings) -> tuple[str, str]:
@@ -208,7 +279,24 @@ def _overdue(event: Event, settings: SchoolSettings) -> tuple[str, str]:
     return (
         f"Overdue: {p.short_name}",
         f"Pass from {p.origin_name} to {p.destination_name} was due "
-        f"{_clock(p.due_at, settings)} and never ended.",
+        f"{_clock(p.due_at, settings)} and hasn't ended.",
+    )
+
+
+def _overdue_for_teacher(event: Event, settings: SchoolSettings) -> tuple[str, str]:
+    p = event.hall_pass
+    return (
+        f"Overdue: {p.short_name}",
+        f"Not back from {p.destination_name}: was due {_clock(p.due_at, settings)}.",
+    )
+
+
+def _expired(event: Event, settings: SchoolSettings) -> tuple[str, str]:
+    p = event.hall_pass
+    return (
+        f"Expired: {p.short_name}",
+        f"Pass from {p.origin_name} to {p.destination_name} was due "
+        f"{_clock(p.due_at, settings)}; return not observed.",
     )
 
 
@@ -232,14 +320,18 @@ def _flagged_message(event: Event, settings: SchoolSettings) -> tuple[str, str]:
 
 # A flagged student's pass is reported when it goes out and when it ends.
 OUT_OR_BACK_STATES = frozenset({PassState.ACTIVE, PassState.ENDED, PassState.EXPIRED})
-# Events that can put a pass out of class; a new one (`pass.offered`) joins here.
-GOES_OUT = frozenset({"pass.created", "pass.approved", "pass.promoted", "pass.started"})
+# Events that can put a pass out of class (`pass.promoted` is no longer written, and an
+# event is routed only when it is appended, so no route names it).
+GOES_OUT = frozenset({"pass.created", "pass.approved", "pass.started", "pass.taken"})
 
 # The routing table. Order is priority: one person hears about one event once, by the first
 # route that picks them, so safety routes come first (a flagged student's overdue pass is one
 # "overdue" notice to security, not two). The emergency category has no event yet.
 ROUTES: tuple[Route, ...] = (
-    Route(frozenset({"pass.expired"}), Category.OVERDUE, Audience.SECURITY, _always, _overdue),
+    # Past due_at (once, by the sweep), then, if the school's grace ends it, expired: both are
+    # security's OVERDUE with the pass's safety topic, so the later replaces the earlier.
+    Route(frozenset({"pass.overdue"}), Category.OVERDUE, Audience.SECURITY, _always, _overdue),
+    Route(frozenset({"pass.expired"}), Category.OVERDUE, Audience.SECURITY, _always, _expired),
     Route(GOES_OUT, Category.ENCOUNTER, Audience.SECURITY, _alerted, _alert),
     Route(
         GOES_OUT | {"pass.ended", "pass.expired"},
@@ -271,8 +363,41 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route(frozenset({"pass.approved"}), Category.PASS_UPDATE, Audience.STUDENT, _always, _approved),
     Route(frozenset({"pass.denied"}), Category.PASS_UPDATE, Audience.STUDENT, _always, _denied),
-    # "Your turn in line": today a waiting pass becomes active by `pass.promoted`.
-    Route(frozenset({"pass.promoted"}), Category.TURN, Audience.STUDENT, _always, _turn),
+    # "Your turn in line": a place is held until offer_expires_at; worthless after it.
+    Route(
+        frozenset({"pass.offered"}),
+        Category.TURN,
+        Audience.STUDENT,
+        _always,
+        _turn,
+        _offer_deadline,
+    ),
+    Route(frozenset({"pass.requeued"}), Category.PASS_UPDATE, Audience.STUDENT, _always, _requeued),
+    Route(frozenset({"pass.delayed"}), Category.PASS_UPDATE, Audience.STUDENT, _always, _delayed),
+    # The request the teacher was asked about is answered: the student leaves later.
+    Route(
+        frozenset({"pass.delayed"}),
+        Category.ROOM_REQUEST,
+        Audience.ORIGIN_TEACHERS,
+        _always,
+        _delayed_for_teacher,
+    ),
+    Route(frozenset({"pass.reminder"}), Category.REMINDER, Audience.STUDENT, _always, _reminder),
+    Route(
+        frozenset({"pass.reminder"}),
+        Category.REMINDER,
+        Audience.ORIGIN_TEACHERS,
+        _always,
+        _reminder_for_teacher,
+    ),
+    # The teacher's is a courtesy they may mute: security's OVERDUE above can't be.
+    Route(
+        frozenset({"pass.overdue"}),
+        Category.ROOM_OVERDUE,
+        Audience.ORIGIN_TEACHERS,
+        _always,
+        _overdue_for_teacher,
+    ),
 )
 
 
@@ -311,22 +436,31 @@ def _channels(category: Category, settings: SchoolSettings) -> tuple[Channel, ..
     return (Channel.PUSH,)
 
 
+Pick = tuple[Person, Category, str, str, datetime | None]
+
+
 def _notices(
-    picks: Iterable[tuple[Person, Category, str, str]],
-    pass_id: int | None,
-    s: SchoolSettings,
-    about: str = "",
+    picks: Iterable[Pick], pass_id: int | None, s: SchoolSettings, about: str = ""
 ) -> list[Notice]:
     notices: list[Notice] = []
     told: set[int] = set()
-    for person, category, title, body in picks:
+    for person, category, title, body, expires_at in picks:
         if person.user_id in told:
             continue
         told.add(person.user_id)
         if category in person.muted and category not in SAFETY:
             continue
         notices.append(
-            Notice(person.user_id, category, title, body, pass_id, _channels(category, s), about)
+            Notice(
+                person.user_id,
+                category,
+                title,
+                body,
+                pass_id,
+                _channels(category, s),
+                about,
+                expires_at,
+            )
         )
     return notices
 
@@ -341,31 +475,37 @@ def route(
 ) -> list[Notice]:
     """Return who is told what about one event (staff in `people`, the pass's `student`)."""
     staff = tuple(people)
-    picks: list[tuple[Person, Category, str, str]] = []
+    picks: list[Pick] = []
     for rule in routes:
         if rule.events is not None and event.name not in rule.events:
             continue
         if not rule.when(event, settings):
             continue
         title, body = rule.message(event, settings)
+        expires_at = rule.expires(event)
         picks.extend(
-            (person, rule.category, title, body)
+            (person, rule.category, title, body, expires_at)
             for person in _members(rule.audience, event.hall_pass, staff, student)
         )
     return _notices(picks, event.hall_pass.id, settings)
 
 
 def route_prevented(
-    student: PassFacts, people: Iterable[Person], settings: SchoolSettings
+    student: PassFacts, people: Iterable[Person], settings: SchoolSettings, *, waiting: bool = False
 ) -> list[Notice]:
     """Return the security notices of an encounter a blocking group prevented.
 
-    The refused request may never have become a pass: `student.id` is 0 then.
+    The refused request may never have become a pass: `student.id` is 0 then. `waiting`: the
+    line held a waiting pass back instead (the same notice, said as it is).
     """
     title = f"Encounter prevented: {student.short_name}"
-    body = f"A pass to {student.destination_name} was refused: a group member is out."
-    picks = [
-        (person, Category.ENCOUNTER, title, body)
+    body = (
+        f"A pass to {student.destination_name} is held in line: a group member is out."
+        if waiting
+        else f"A pass to {student.destination_name} was refused: a group member is out."
+    )
+    picks: list[Pick] = [
+        (person, Category.ENCOUNTER, title, body, None)
         for person in people
         if person.role is Role.SECURITY
     ]
@@ -394,4 +534,7 @@ def pass_facts(data: Mapping[str, Any], first_name: str, last_name: str) -> Pass
         started_at=when("started_at"),
         due_at=when("due_at"),
         position=data.get("position"),
+        offer_expires_at=when("offer_expires_at"),
+        start_at=when("start_at"),
+        remind_minutes=data.get("remind_minutes_before"),
     )

@@ -7,9 +7,10 @@ run on the event loop with a timeout, so a dead peer costs a waiting task, never
 from __future__ import annotations
 
 import json
+import math
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 from urllib.parse import urlsplit
@@ -50,6 +51,20 @@ def ttl_of(urgency: str) -> int:
     return int(ttl.total_seconds())
 
 
+def ttl_until(urgency: str, expires_at: datetime | None, now: datetime) -> int | None:
+    """Return the TTL of a push sent at `now`: the urgency's, never past `expires_at`.
+
+    None when the notice has expired (an offered place lapsed): it must not be sent at all.
+    A push service keeps the message no longer than the TTL, so a phone switched on after
+    the place lapsed never shows "your turn".
+    """
+    ttl = ttl_of(urgency)
+    if expires_at is None:
+        return ttl
+    left = math.floor((expires_at - now).total_seconds())
+    return None if left <= 0 else min(ttl, left)
+
+
 def _problem(exc: BaseException) -> str:
     return (f"{exc.__class__.__name__}: {exc}" if str(exc) else exc.__class__.__name__)[:300]
 
@@ -63,6 +78,7 @@ async def send_push(
     *,
     urgency: str,
     topic: str,
+    ttl: int | None = None,
 ) -> Answer:
     """Encrypt (RFC 8291 aes128gcm) and POST one push message with VAPID (RFC 8292)."""
     endpoint = urlsplit(str(subscription["endpoint"]))
@@ -77,7 +93,7 @@ async def send_push(
         response = await pusher.send_async(
             json.dumps(payload, separators=(",", ":")),
             headers,
-            ttl=ttl_of(urgency),
+            ttl=ttl_of(urgency) if ttl is None else ttl,
             content_encoding="aes128gcm",
             timeout=aiohttp.ClientTimeout(total=TIMEOUT_SECONDS),
         )

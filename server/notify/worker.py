@@ -29,7 +29,7 @@ from server.notify.categories import Channel
 from server.notify.payload import smaller
 from server.notify.retry import Next, Policy, Step, after_http, after_smtp
 from server.notify.school_settings import stored
-from server.notify.senders import Answer, send_email, send_push, send_webhook
+from server.notify.senders import Answer, send_email, send_push, send_webhook, ttl_until
 from server.notify.vapid import signer, vapid_key
 from server.services.transaction import on_commit
 
@@ -238,6 +238,9 @@ class DeliveryWorker:
 
     async def _send(self, delivery: Delivery, reduced: bool) -> Answer:
         payload = dict(delivery.payload)
+        ttl = ttl_until(delivery.urgency, delivery.expires_at, utcnow())
+        if ttl is None:  # an offered place lapsed before its notice could leave
+            return Answer(None, "expired before it could be sent", final=True)
         if delivery.channel == Channel.PUSH:
             sub = (
                 None
@@ -256,6 +259,7 @@ class DeliveryWorker:
                 payload,
                 urgency=delivery.urgency,
                 topic=str(payload.get("tag") or f"p{delivery.hall_pass_id or 0}"),
+                ttl=ttl,
             )
         if delivery.channel == Channel.EMAIL:
             if self.settings.smtp is None or delivery.address is None:

@@ -14,6 +14,7 @@ from typing import Any
 from server.enums import EncounterMode, Role
 from server.errors import ErrorCode, HallpassError, forbidden, not_found
 from server.models import EncounterGroup, EncounterLog, User
+from server.notify.outbox import enqueue_prevented
 from server.rules import Encounter, OpenPass, SchoolFacts
 from server.rules.encounters import alerting_groups, blocking_group, others_out
 from server.rules.permissions import may_manage_encounters
@@ -233,15 +234,26 @@ async def log_prevented(
     candidate: OpenPass,
     holding: tuple[OpenPass, ...],
 ) -> None:
-    """Log, in the transaction that skips a pass in line, the group that held it back."""
+    """Log, in the transaction that skips a pass in line, the group that held it back, and
+    queue security's notice of it: once per (pass, group), however often the line moves
+    while the group holds the pass back (the school's lock makes the check and the write one).
+    """
     group = blocking_group(facts, candidate.student_id, holding)
     if group is None:
+        return
+    logged = EncounterLog.filter(
+        hall_pass_id=candidate.id, group_id=group.id, outcome=PREVENTED
+    ).using_db(tx.conn)
+    if await logged.exists():
         return
     others = others_out(group, candidate.student_id, holding)
     row = _row(
         tx, group, PREVENTED, candidate.student_id, others, candidate.destination_id, candidate.id
     )
     await row.save(using_db=tx.conn)
+    # With the log row, in its transaction: like an event's outbox rows, queued exactly when
+    # the row commits.
+    await enqueue_prevented(tx.conn, tx.school, row, waiting=True)
 
 
 async def log_alerts(

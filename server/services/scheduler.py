@@ -1,5 +1,6 @@
-"""Timers as a periodic sweep of the database: expire overdue passes, send passes whose offer
-lapsed to the back of the line, remind, start scheduled ones, offer free places.
+"""Timers as a periodic sweep of the database: announce passes gone past due, expire overdue
+passes, send passes whose offer lapsed to the back of the line, remind, start scheduled ones,
+offer free places.
 
 The sweep reads only database state and each change is a compare-and-set inside the school
 transaction, decided on what it reads under the school's lock, so a restart misses nothing
@@ -73,6 +74,45 @@ async def start_due_passes() -> list[int]:
                 await tx.append_event("pass.started", hall_pass, None, now, body)
                 started.append(hall_pass.id)
     return started
+
+
+async def unannounced_overdue(
+    conn: BaseDBAsyncClient | None, now: datetime, school_id: int | None = None
+) -> dict[int, tuple[int, ...]]:
+    """Return, per school, the active passes past `due_at` at `now` not yet announced.
+
+    One query on (school, state): a pass is overdue from its due time on (half-open, like
+    every window here), and `overdue_at` says it was announced.
+    """
+    query = Pass.filter(state=PassState.ACTIVE, overdue_at__isnull=True, due_at__lte=now)
+    if school_id is not None:
+        query = query.filter(school_id=school_id)
+    by_school: dict[int, list[int]] = {}
+    for row in await query.using_db(conn).order_by("due_at", "id").values("id", "school_id"):
+        by_school.setdefault(int(row["school_id"]), []).append(int(row["id"]))
+    return {school: tuple(ids) for school, ids in by_school.items()}
+
+
+async def announce_overdue() -> list[int]:
+    """Append one `pass.overdue` event per active pass gone past its due time; return ids.
+
+    Once per pass: `overdue_at` is set by compare-and-set with the event (and bumps `version`,
+    as a reminder does: not a change of state, but a change of the pass). Each school is
+    checked without its lock first, so the usual sweep never queues behind requests; under the
+    lock the check runs again and decides, so concurrent sweeps announce each pass once and
+    a restart announces whatever was missed.
+    """
+    announced: list[int] = []
+    for school_id in sorted(await unannounced_overdue(None, utcnow())):
+        async with school_transaction(school_id) as tx:
+            now = tx.now  # read under the lock, so times follow commit order
+            for pass_id in (await unannounced_overdue(tx.conn, now, school_id)).get(school_id, ()):
+                hall_pass = await Pass.filter(id=pass_id).using_db(tx.conn).get()
+                await compare_and_set(tx, hall_pass, {"overdue_at": now})
+                body = await serialise(tx, pass_id)
+                await tx.append_event("pass.overdue", hall_pass, None, now, body)
+                announced.append(pass_id)
+    return announced
 
 
 async def must_expire(
@@ -202,10 +242,13 @@ async def run_forever(interval: float = SWEEP_SECONDS) -> None:
     """Sweep every `interval` seconds until cancelled; a failed step is logged and retried."""
     sweeps = 0
     while True:
-        # Expiry and lapses first: the places they free go to the line before scheduled passes
-        # start; reminders before starts, so a sweep late past a start sends no reminder for it;
-        # the last step offers anything still free (nothing, unless room appeared).
+        # Overdue first: every pass that goes past due while out is announced, even one the
+        # next step expires at once (a grace of 0, a sweep late after a restart). Expiry and
+        # lapses next: the places they free go to the line before scheduled passes start;
+        # reminders before starts, so a sweep late past a start sends no reminder for it; the
+        # last step offers anything still free (nothing, unless room appeared).
         for step in (
+            announce_overdue,
             expire_overdue_passes,
             lapse_offers,
             send_due_reminders,

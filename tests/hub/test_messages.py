@@ -70,6 +70,7 @@ def a_pass(pass_id: int = 7, **changes: Any) -> dict[str, Any]:
         "delayed_at": None,
         "remind_minutes_before": None,
         "reminded_at": None,
+        "overdue_at": None,
     }
     body.update(changes)
     return body

@@ -109,7 +109,14 @@ async def test_mutes_list_the_role_categories_and_refuse_safety_ones(demo: Demo)
         ],
     }
     student = await demo.get("1003", "/api/me/notifications")
-    assert [c["name"] for c in student.json()["categories"]] == ["pass_update", "turn"]
+    assert [c["name"] for c in student.json()["categories"]] == ["pass_update", "turn", "reminder"]
+    teacher = await demo.get(TEACHER, "/api/me/notifications")
+    assert teacher.json()["categories"] == [
+        {"name": "room_request", "safety": False},
+        {"name": "room_overdue", "safety": False},
+        {"name": "reminder", "safety": False},
+        {"name": "emergency", "safety": True},
+    ]
     headers = await demo.auth(SECURITY)
     refused = await demo.client.put(
         "/api/me/notifications", json={"muted": ["emergency", "overdue"]}, headers=headers

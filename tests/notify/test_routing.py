@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from server.enums import LocationKind, PassState, Role
+from server.hub.messages import EVENT_NAMES
 from server.notify.categories import FOR_ROLE, SAFETY, Category, Channel, Urgency
 from server.notify.routing import (
     ROUTES,
@@ -46,10 +47,19 @@ CHICAGO = SchoolSettings(zone=ZoneInfo("America/Chicago"))
 FLAGGED = replace(CHICAGO, flagged_student_ids=frozenset({STUDENT.user_id}))
 
 
+OFFERED_UNTIL = STARTED + timedelta(seconds=30)  # 09:00:30 in Chicago
+VISIT_AT = STARTED + timedelta(minutes=40)  # 09:40 in Chicago
+
+
 def a_pass(destination: int, state: PassState, position: int | None = None) -> PassFacts:
-    """Return student 1's pass from Room 101 to a destination, in a state."""
+    """Return student 1's pass from Room 101 to a destination, in a state.
+
+    A waiting pass is offered a place until OFFERED_UNTIL; a scheduled one starts at VISIT_AT,
+    reminding five minutes before.
+    """
     name, kind = PLACES[destination]
-    active = state is not PassState.PENDING
+    active = state not in (PassState.PENDING, PassState.WAITING, PassState.SCHEDULED)
+    scheduled = state is PassState.SCHEDULED
     return PassFacts(
         id=7,
         state=state,
@@ -64,10 +74,13 @@ def a_pass(destination: int, state: PassState, position: int | None = None) -> P
         started_at=STARTED if active else None,
         due_at=STARTED + timedelta(minutes=10) if active else None,
         position=position,
+        offer_expires_at=OFFERED_UNTIL if state is PassState.WAITING else None,
+        start_at=VISIT_AT if scheduled else None,
+        remind_minutes=5 if scheduled else None,
     )
 
 
-P, A, W = PassState.PENDING, PassState.ACTIVE, PassState.WAITING
+P, A, W, S = PassState.PENDING, PassState.ACTIVE, PassState.WAITING, PassState.SCHEDULED
 ENDED, EXPIRED, DENIED = PassState.ENDED, PassState.EXPIRED, PassState.DENIED
 C = Category
 
@@ -89,7 +102,13 @@ CASES: list[tuple[str, int, PassState, SchoolSettings, bool, dict[int, Category]
     ("pass.approved", NURSE_OFFICE, A, CHICAGO, False, {1: C.PASS_UPDATE, 20: C.NURSE}),
     # Approved into the line: the student hears their place; the nurse hears when they leave.
     ("pass.approved", NURSE_OFFICE, W, CHICAGO, False, {1: C.PASS_UPDATE}),
-    ("pass.promoted", NURSE_OFFICE, A, CHICAGO, False, {1: C.TURN, 20: C.NURSE}),
+    # A place is offered to the waiting student: their turn (the nurse hears when they take it).
+    ("pass.offered", NURSE_OFFICE, W, CHICAGO, False, {1: C.TURN}),
+    ("pass.taken", NURSE_OFFICE, A, CHICAGO, False, {20: C.NURSE}),
+    # The offer lapsed: the student hears their new place in line.
+    ("pass.requeued", RESTROOM, W, CHICAGO, False, {1: C.PASS_UPDATE}),
+    # Nothing writes `pass.promoted` any more, and nothing routes it.
+    ("pass.promoted", NURSE_OFFICE, A, FLAGGED, True, {}),
     ("pass.started", NURSE_OFFICE, A, CHICAGO, False, {20: C.NURSE}),
     ("pass.denied", NURSE_OFFICE, DENIED, CHICAGO, False, {1: C.PASS_UPDATE}),
     # A counselor visit: the counselor accepts or delays; the teacher sees the request too.
@@ -100,6 +119,50 @@ CASES: list[tuple[str, int, PassState, SchoolSettings, bool, dict[int, Category]
         CHICAGO,
         False,
         {10: C.ROOM_REQUEST, 12: C.ROOM_REQUEST, 30: C.COUNSELOR_REQUEST},
+    ),
+    # The counselor delays the visit: the student, and the teachers who were asked, hear when.
+    (
+        "pass.delayed",
+        COUNSELING,
+        S,
+        CHICAGO,
+        False,
+        {1: C.PASS_UPDATE, 10: C.ROOM_REQUEST, 12: C.ROOM_REQUEST},
+    ),
+    # A scheduled visit is near: the student and their room's teachers.
+    (
+        "pass.reminder",
+        COUNSELING,
+        S,
+        CHICAGO,
+        False,
+        {1: C.REMINDER, 10: C.REMINDER, 12: C.REMINDER},
+    ),
+    (
+        "pass.reminder",
+        COUNSELING,
+        S,
+        FLAGGED,
+        False,
+        {1: C.REMINDER, 10: C.REMINDER, 12: C.REMINDER},
+    ),
+    # Past due (once, from the sweep): security (safety) and the origin room's teachers.
+    (
+        "pass.overdue",
+        RESTROOM,
+        A,
+        CHICAGO,
+        False,
+        {40: C.OVERDUE, 10: C.ROOM_OVERDUE, 12: C.ROOM_OVERDUE},
+    ),
+    # A flagged student's overdue pass is security's one OVERDUE notice.
+    (
+        "pass.overdue",
+        RESTROOM,
+        A,
+        FLAGGED,
+        False,
+        {40: C.OVERDUE, 10: C.ROOM_OVERDUE, 12: C.ROOM_OVERDUE},
     ),
     # A self-started restroom pass tells nobody.
     ("pass.created", RESTROOM, A, CHICAGO, False, {}),
@@ -117,8 +180,17 @@ CASES: list[tuple[str, int, PassState, SchoolSettings, bool, dict[int, Category]
     # A flagged student's overdue pass is one overdue notice, not two.
     ("pass.expired", RESTROOM, EXPIRED, FLAGGED, False, {40: C.OVERDUE}),
     # Alerted and flagged: the encounter, which comes first.
-    ("pass.promoted", RESTROOM, A, FLAGGED, True, {1: C.TURN, 40: C.ENCOUNTER}),
+    ("pass.taken", RESTROOM, A, FLAGGED, True, {40: C.ENCOUNTER}),
+    # Taking the place puts the pass out: a flagged student, an alert-mode encounter.
+    ("pass.taken", RESTROOM, A, FLAGGED, False, {40: C.FLAGGED_STUDENT}),
+    ("pass.taken", RESTROOM, A, CHICAGO, True, {40: C.ENCOUNTER}),
+    ("pass.taken", RESTROOM, A, CHICAGO, False, {}),
+    # An offer or a requeue is no pass going out.
+    ("pass.offered", RESTROOM, W, FLAGGED, False, {1: C.TURN}),
+    ("pass.requeued", RESTROOM, W, FLAGGED, False, {1: C.PASS_UPDATE}),
 ]
+
+URGENT = SAFETY | {C.TURN}  # a held place lapses in seconds: wake the phone
 
 
 @pytest.mark.parametrize(("name", "destination", "state", "settings", "alerted", "told"), CASES)
@@ -136,8 +208,10 @@ def test_who_is_told_what(
     assert len(notices) == len(told)  # one notice per person per event
     for notice in notices:
         assert notice.pass_id == 7
-        assert notice.urgency is (Urgency.HIGH if notice.category in SAFETY else Urgency.NORMAL)
+        assert notice.urgency is (Urgency.HIGH if notice.category in URGENT else Urgency.NORMAL)
         assert notice.topic == ("s7" if notice.category in SAFETY else "p7")
+        # Only the offer's notice has a deadline: the place it holds.
+        assert notice.expires_at == (OFFERED_UNTIL if notice.category is C.TURN else None)
 
 
 # (event, state, settings, alerted) -> (user id, title, body)
@@ -158,10 +232,29 @@ MESSAGES: list[tuple[str, int, PassState, SchoolSettings, bool, int, str, str]] 
     # A denial never says why (it could name an encounter group).
     ("pass.denied", NURSE_OFFICE, DENIED, CHICAGO, False, 1, "Pass denied",
      "Your pass to Nurse was denied."),
-    ("pass.promoted", RESTROOM, A, CHICAGO, False, 1, "Your turn",
-     "You can go to Restroom North now."),
-    ("pass.expired", RESTROOM, EXPIRED, CHICAGO, False, 40, "Overdue: Ava S.",
-     "Pass from Room 101 to Restroom North was due 09:10 and never ended."),
+    # The held place's deadline, to the second, in the school's zone.
+    ("pass.offered", RESTROOM, W, CHICAGO, False, 1, "Your turn",
+     "Restroom North is yours until 09:00:30. Take it in the app."),
+    ("pass.requeued", RESTROOM, W, CHICAGO, False, 1, "Back of the line",
+     "Your turn for Restroom North lapsed: you're number 2 in line now."),
+    ("pass.delayed", COUNSELING, S, CHICAGO, False, 1, "Visit delayed",
+     "The counselor will see you at 09:40."),
+    ("pass.delayed", NURSE_OFFICE, S, CHICAGO, False, 1, "Visit delayed",
+     "The nurse will see you at 09:40."),
+    ("pass.delayed", COUNSELING, S, CHICAGO, False, 10, "Visit delayed: Ava S.",
+     "The counselor will see them at 09:40; they stay in class until then."),
+    ("pass.reminder", COUNSELING, S, CHICAGO, False, 1, "Reminder",
+     "Counselor at 09:40 (in 5 min)."),
+    ("pass.reminder", COUNSELING, S, CHICAGO, False, 12, "Reminder: Ava S.",
+     "Counselor at 09:40 (in 5 min)."),
+    ("pass.overdue", RESTROOM, A, CHICAGO, False, 40, "Overdue: Ava S.",
+     "Pass from Room 101 to Restroom North was due 09:10 and hasn't ended."),
+    ("pass.overdue", RESTROOM, A, CHICAGO, False, 10, "Overdue: Ava S.",
+     "Not back from Restroom North: was due 09:10."),
+    # Expired later (the school's grace): a different title, the same safety topic, so it
+    # replaces the overdue notice on security's phone.
+    ("pass.expired", RESTROOM, EXPIRED, CHICAGO, False, 40, "Expired: Ava S.",
+     "Pass from Room 101 to Restroom North was due 09:10; return not observed."),
     ("pass.created", RESTROOM, A, CHICAGO, True, 40, "Encounter alert: Ava S.",
      "Out to Restroom North while a member of their group is out."),
     ("pass.created", RESTROOM, A, FLAGGED, False, 40, "Flagged student out: Ava S.",
@@ -189,6 +282,26 @@ def test_what_each_is_told(
     assert (notice.title, notice.body) == (title, body)
 
 
+def test_a_late_reminder_says_how_soon_the_visit_really_is() -> None:
+    # The sweep ran late (a restart): two minutes before, not five.
+    event = Event("pass.reminder", a_pass(COUNSELING, S), at=VISIT_AT - timedelta(seconds=110))
+    [notice] = route(event, (), CHICAGO, student=STUDENT)
+    assert notice.body == "Counselor at 09:40 (in 2 min)."
+    event = Event("pass.reminder", a_pass(COUNSELING, S), at=VISIT_AT + timedelta(seconds=5))
+    [notice] = route(event, (), CHICAGO, student=STUDENT)
+    assert notice.body == "Counselor at 09:40 (in 0 min)."
+    unknown = replace(a_pass(COUNSELING, S), remind_minutes=None)
+    [notice] = route(Event("pass.reminder", unknown), (), CHICAGO, student=STUDENT)
+    assert notice.body == "Counselor at 09:40."
+
+
+def test_overdue_then_expired_share_the_safety_topic() -> None:
+    [overdue] = route(Event("pass.overdue", a_pass(RESTROOM, A)), [SECURITY], CHICAGO)
+    [expired] = route(Event("pass.expired", a_pass(RESTROOM, EXPIRED)), [SECURITY], CHICAGO)
+    assert overdue.topic == expired.topic == "s7"
+    assert overdue.title != expired.title
+
+
 def test_the_expected_arrival_is_never_after_the_pass_is_due() -> None:
     hurried = replace(a_pass(NURSE_OFFICE, A), due_at=STARTED + timedelta(minutes=2))
     [notice] = route(Event("pass.started", hurried), STAFF, CHICAGO)
@@ -211,7 +324,33 @@ MUTES: list[tuple[frozenset[Category], str, int, PassState, SchoolSettings, bool
     (frozenset(SAFETY), "pass.expired", RESTROOM, EXPIRED, CHICAGO, False, True),
     (frozenset(SAFETY), "pass.created", RESTROOM, A, CHICAGO, True, True),
     (frozenset(SAFETY), "pass.created", RESTROOM, A, FLAGGED, False, True),
+    (frozenset(SAFETY), "pass.overdue", RESTROOM, A, CHICAGO, False, True),
 ]
+
+
+# (muted categories, event, destination, state) -> who is still told
+STUDENT_AND_TEACHER_MUTES: list[tuple[frozenset[Category], str, int, PassState, set[int]]] = [
+    (frozenset({C.TURN}), "pass.offered", RESTROOM, W, set()),
+    (frozenset({C.PASS_UPDATE}), "pass.offered", RESTROOM, W, {1}),
+    (frozenset({C.PASS_UPDATE}), "pass.requeued", RESTROOM, W, set()),
+    (frozenset({C.REMINDER}), "pass.reminder", COUNSELING, S, set()),
+    (frozenset({C.PASS_UPDATE, C.ROOM_REQUEST}), "pass.delayed", COUNSELING, S, set()),
+    # The teacher may mute their overdue courtesy; security's can't be (above).
+    (frozenset({C.ROOM_OVERDUE}), "pass.overdue", RESTROOM, A, set()),
+    (frozenset(SAFETY), "pass.overdue", RESTROOM, A, {10}),
+]
+
+
+@pytest.mark.parametrize(
+    ("muted", "name", "destination", "state", "told"), STUDENT_AND_TEACHER_MUTES
+)
+def test_students_and_teachers_mute_their_own_categories(
+    muted: frozenset[Category], name: str, destination: int, state: PassState, told: set[int]
+) -> None:
+    event = Event(name, a_pass(destination, state, position=2))
+    teacher = replace(TEACHER_101, muted=muted)
+    notices = route(event, [teacher], CHICAGO, student=replace(STUDENT, muted=muted))
+    assert {n.user_id for n in notices} == told
 
 
 @pytest.mark.parametrize(
@@ -256,18 +395,32 @@ def test_a_prevented_encounter_tells_security_only() -> None:
     assert len(route_prevented(refused, [muted], CHICAGO)) == 1
 
 
+def test_a_student_the_line_holds_back_is_the_same_notice_said_as_it_is() -> None:
+    held = a_pass(RESTROOM, W)
+    [notice] = route_prevented(held, STAFF, CHICAGO, waiting=True)
+    assert (notice.user_id, notice.category, notice.pass_id) == (40, C.ENCOUNTER, 7)
+    assert notice.title == "Encounter prevented: Ava S."
+    assert notice.body == "A pass to Restroom North is held in line: a group member is out."
+    assert (notice.topic, notice.urgency) == ("s7", Urgency.HIGH)
+
+
 def test_a_new_event_name_is_one_row_of_the_table() -> None:
-    # The line's "offer" (another branch) joins "your turn" by naming it in a route's events.
+    # A new event joins "your turn" by naming it in a route's events.
     turn = next(r for r in ROUTES if r.category is C.TURN)
-    offered = (
+    more = (
         *ROUTES,
-        Route(frozenset({"pass.offered"}), C.TURN, turn.audience, turn.when, turn.message),
+        Route(frozenset({"pass.nudged"}), C.TURN, turn.audience, turn.when, turn.message),
     )
-    event = Event("pass.offered", a_pass(RESTROOM, W))
+    event = Event("pass.nudged", a_pass(RESTROOM, W))
     assert route(event, STAFF, CHICAGO, student=STUDENT) == []
-    [notice] = route(event, STAFF, CHICAGO, student=STUDENT, routes=offered)
-    assert (notice.user_id, notice.category) == (1, C.TURN)
-    assert routed_events(offered) == (routed_events() or frozenset()) | {"pass.offered"}
+    [notice] = route(event, STAFF, CHICAGO, student=STUDENT, routes=more)
+    assert (notice.user_id, notice.category, notice.expires_at) == (1, C.TURN, None)
+    assert routed_events(more) == (routed_events() or frozenset()) | {"pass.nudged"}
+
+
+def test_every_event_the_services_write_is_routed_or_deliberately_silent() -> None:
+    silent = {"pass.arrived", "pass.cancelled", "pass.promoted"}  # promoted: no longer written
+    assert routed_events() == EVENT_NAMES - silent
 
 
 def test_a_route_for_every_event_listens_to_all() -> None:
@@ -280,9 +433,24 @@ def test_a_route_for_every_event_listens_to_all() -> None:
 
 def test_no_student_category_is_a_staff_one() -> None:
     # A student's settings never name a staff category (invariant 5: not even "encounter").
-    assert set(FOR_ROLE[Role.STUDENT]) == {C.PASS_UPDATE, C.TURN}
+    assert set(FOR_ROLE[Role.STUDENT]) == {C.PASS_UPDATE, C.TURN, C.REMINDER}
     assert not set(FOR_ROLE[Role.STUDENT]) & SAFETY
     assert set(FOR_ROLE[Role.ADMIN]) == set(Category)
+
+
+def test_each_role_lists_every_category_routed_to_it() -> None:
+    # Whatever a route can send a role, that role's settings list (so it can be seen, and
+    # muted unless it is safety).
+    audience_roles = {
+        Audience.STUDENT: (Role.STUDENT,),
+        Audience.ORIGIN_TEACHERS: (Role.TEACHER, Role.SUBSTITUTE),
+        Audience.NURSES: (Role.NURSE,),
+        Audience.COUNSELORS: (Role.COUNSELOR,),
+        Audience.SECURITY: (Role.SECURITY,),
+    }
+    for r in ROUTES:
+        for role in audience_roles[r.audience]:
+            assert r.category in FOR_ROLE[role], (r.category, role)
 
 
 def test_pass_facts_reads_the_event_pass_json() -> None:
@@ -295,5 +463,26 @@ def test_pass_facts_reads_the_event_pass_json() -> None:
         "started_at": "2025-03-04T15:00:00Z",
         "due_at": "2025-03-04T15:10:00Z",
         "position": None,
+        "offer_expires_at": None,
+        "start_at": None,
+        "remind_minutes_before": None,
     }
     assert pass_facts(data, "Ava", "Smith") == a_pass(NURSE_OFFICE, A)
+    offered = {
+        **data,
+        "state": "waiting",
+        "started_at": None,
+        "due_at": None,
+        "position": 2,
+        "offer_expires_at": "2025-03-04T15:00:30Z",
+    }
+    assert pass_facts(offered, "Ava", "Smith") == a_pass(NURSE_OFFICE, W, position=2)
+    scheduled = {
+        **data,
+        "state": "scheduled",
+        "started_at": None,
+        "due_at": None,
+        "start_at": "2025-03-04T15:40:00Z",
+        "remind_minutes_before": 5,
+    }
+    assert pass_facts(scheduled, "Ava", "Smith") == a_pass(NURSE_OFFICE, S)
