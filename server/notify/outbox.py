@@ -105,7 +105,8 @@ async def _write(
     now: datetime,
     people: dict[int, Person],
 ) -> None:
-    """Write one delivery per (notice, device or address) and one per school webhook."""
+    """Write one delivery per (notice, device or address), one per (notice, user) for the
+    in-app channel, and one per school webhook."""
     if not notices:
         return
     user_ids = sorted({n.user_id for n in notices})
@@ -144,6 +145,9 @@ async def _write(
             rows.append(
                 row(notice, Channel.PUSH, str(sub.id), subscription_id=sub.id, payload=payload)
             )
+        if Channel.INAPP in notice.channels:
+            # One per user, not per socket: the hub of every process finds the user's sockets.
+            rows.append(row(notice, Channel.INAPP, str(notice.user_id), payload=payload))
         if Channel.EMAIL in notice.channels and notice.user_id in emails:
             address = emails[notice.user_id]
             rows.append(
