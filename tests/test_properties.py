@@ -57,7 +57,16 @@ from server import clock
 from server.demo import REGULAR
 from server.enums import Role
 from server.errors import STATUS, ErrorCode
-from server.models import IdempotencyKey, Location, Pass, PassEvent, Policy, School, User
+from server.models import (
+    Delivery,
+    IdempotencyKey,
+    Location,
+    Pass,
+    PassEvent,
+    Policy,
+    School,
+    User,
+)
 from server.rules.localtime import ceil_minute
 from server.services.reminders import send_due_reminders
 from server.services.scheduler import (
@@ -1323,6 +1332,8 @@ async def world(demo: Demo, frozen_clock: SimpleNamespace) -> World:
 async def begin(world: World, frozen: SimpleNamespace, start: Start) -> None:
     """Wipe the school back to the seeded demo (no passes, events or policies) and set the time."""
     await PassEvent.filter(school_id=world.school_id).delete()
+    # The outbox is keyed by seq, which starts again at 1: its rows go with the events.
+    await Delivery.filter(school_id=world.school_id).delete()
     await IdempotencyKey.all().delete()
     await Pass.filter(school_id=world.school_id).delete()
     await Policy.filter(school_id=world.school_id).delete()

@@ -41,7 +41,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         try:
             await hub.start()
             try:
-                async with scheduler.running(), notify_worker.running(settings):
+                async with scheduler.running(), notify_worker.running(settings, inapp=hub.notify):
                     yield
             finally:
                 await hub.stop()

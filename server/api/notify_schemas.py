@@ -120,7 +120,7 @@ class DeliveryOut(BaseModel):
     """One message on one channel, and every attempt at it."""
 
     id: int
-    channel: Literal["push", "email", "webhook"]
+    channel: Literal["push", "inapp", "email", "webhook"]
     category: Category
     urgency: Literal["normal", "high"]
     state: Literal["pending", "sent", "failed", "gone"]

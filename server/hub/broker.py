@@ -92,6 +92,49 @@ class BrokerEvent:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class BrokerNotice:
+    """One in-app notification as the broker carries it: for one user's open sockets.
+
+    Unlike an event it has no seq and is not in any log: a process that misses it (no Redis,
+    an overflow) misses the toast, and the push channel still reaches the user (ADR 0006).
+    """
+
+    school_id: int
+    user_id: int
+    category: str  # checked again against the socket's role before it is sent
+    frame: str  # the `notification` frame's JSON text, built once by the publishing worker
+
+    def to_json(self) -> str:
+        """Return the notice as compact JSON."""
+        return json.dumps(
+            {
+                "school_id": self.school_id,
+                "user_id": self.user_id,
+                "category": self.category,
+                "frame": self.frame,
+            },
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> BrokerNotice:
+        """Parse a notice from JSON, raising ValueError when it is not one."""
+        doc = json.loads(raw)
+        if not isinstance(doc, dict):
+            raise ValueError("broker notice must be a JSON object")
+        return cls(
+            school_id=_int(doc, "school_id"),
+            user_id=_int(doc, "user_id"),
+            category=_str(doc, "category"),
+            frame=_str(doc, "frame"),
+        )
+
+
+# What a subscriber receives: a school's committed events and its users' notifications.
+Carried = BrokerEvent | BrokerNotice
+
+
 def _int(doc: dict[str, Any], key: str) -> int:
     value = doc.get(key)
     if not isinstance(value, int) or isinstance(value, bool):
@@ -130,7 +173,7 @@ class Subscriber:
         self.queue_size = queue_size
         # Unbounded underneath so the wake-up marker always fits; the bound is enforced in
         # offer(), where a full queue means overflow instead of a waiting publisher.
-        self._queue: asyncio.Queue[BrokerEvent | _Closed] = asyncio.Queue()
+        self._queue: asyncio.Queue[Carried | _Closed] = asyncio.Queue()
         self._pending = 0
         self._failure: SubscriberOverflow | None = None
         self._closed = False
@@ -145,8 +188,8 @@ class Subscriber:
         """Say whether the subscriber fell behind and was dropped."""
         return self._failure is not None
 
-    def offer(self, event: BrokerEvent) -> bool:
-        """Queue an event without waiting; return False when the subscriber is (now) dropped."""
+    def offer(self, event: Carried) -> bool:
+        """Queue an item without waiting; return False when the subscriber is (now) dropped."""
         if not self.active:
             return False
         if self._pending >= self.queue_size:
@@ -166,7 +209,7 @@ class Subscriber:
     def __aiter__(self) -> Self:
         return self
 
-    async def __anext__(self) -> BrokerEvent:
+    async def __anext__(self) -> Carried:
         # An overflowed subscriber fails at once, not after its backlog: it must catch up from
         # the event log anyway, and the sooner it knows, the less stale its clients are.
         if self._failure is not None:
@@ -228,8 +271,16 @@ class Broker(ABC):
         """
 
     @abstractmethod
+    async def publish_notice(self, notice: BrokerNotice) -> None:
+        """Carry an in-app notification to the subscribers of its school in every process.
+
+        At most once per process; raises BrokerUnavailable when the transport is down.
+        """
+
+    @abstractmethod
     def subscribe(self, school_id: int) -> Subscription:
-        """Return a subscription to the school's events published after it is entered."""
+        """Return a subscription to the school's events (and notices) published after it is
+        entered."""
 
     async def __aenter__(self) -> Self:
         await self.start()

@@ -72,6 +72,8 @@ class Connection:
     # Frames waiting for the writer, oldest first; the first may be the one being written.
     _backlog: deque[str] = field(default_factory=deque)
     _held: list[tuple[int, str | None]] = field(default_factory=list)
+    # Notifications that came before the snapshot or replay was sent: they follow it.
+    _held_notices: list[str] = field(default_factory=list)
     _writer: asyncio.Task[None] | None = None
     _closer: asyncio.Task[None] | None = None
     _send_now: Callable[[str], bool] | None = None
@@ -123,12 +125,22 @@ class Connection:
         if frame is not None:
             self.offer(frame)
 
+    def notify(self, frame: str) -> None:
+        """Send a notification frame (no seq: it is never replayed), after the snapshot."""
+        if self.floor is None:
+            self._held_notices.append(frame)
+            return
+        self.offer(frame)
+
     def go_live(self, floor: int) -> None:
         """Mark the snapshot or replay as sent up to `floor` and flush what arrived meanwhile."""
         self.floor = floor
         held, self._held = self._held, []
         for seq, frame in held:
             self.deliver(seq, frame)
+        notices, self._held_notices = self._held_notices, []
+        for text in notices:
+            self.offer(text)
 
     def close_soon(self, code: int, reason: str, *, drain: bool = True) -> None:
         """Close from any context: stop queuing and let a task close the socket.

@@ -15,10 +15,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from server.enums import PassState
-from server.hub.broker import Broker, BrokerEvent, SubscriberOverflow
+from server.hub.broker import Broker, BrokerEvent, BrokerNotice, SubscriberOverflow
 from server.hub.connection import Connection, LiveEvent
 from server.hub.messages import event_frame
 from server.models import Pass, PassEvent, School
+from server.notify.categories import FOR_ROLE
 from server.rules.permissions import Actor, PassTarget
 from server.services.transaction import consistent_read
 
@@ -71,6 +72,8 @@ class SchoolFeed:
         # The same clients grouped by who they are: whether and how an event is shown is
         # decided once per user and role, not once per socket (a hall monitor's many tabs).
         self._audiences: dict[Actor, set[Connection]] = {}
+        # And by user: an in-app notification is for one user's sockets (every role they had).
+        self._users: dict[int, set[Actor]] = {}
         self.last_seq = 0
         # Ids of the school's active passes as of last_seq: the staff's hallway count.
         self.active: set[int] = set()
@@ -83,6 +86,7 @@ class SchoolFeed:
         """Start delivering to a client."""
         self.connections.add(connection)
         self._audiences.setdefault(connection.actor, set()).add(connection)
+        self._users.setdefault(connection.actor.user_id, set()).add(connection.actor)
 
     def discard(self, connection: Connection) -> None:
         """Stop delivering to a client, if it is here."""
@@ -92,6 +96,10 @@ class SchoolFeed:
             audience.discard(connection)
             if not audience:
                 del self._audiences[connection.actor]
+                actors = self._users[connection.actor.user_id]
+                actors.discard(connection.actor)
+                if not actors:
+                    del self._users[connection.actor.user_id]
 
     async def start(self) -> None:
         """Subscribe, learn the current seq, and start catching up; return when live."""
@@ -119,7 +127,10 @@ class SchoolFeed:
                     self._ready.set()
                     delay = RETRY_SECONDS[0]
                     async for event in events:
-                        await self.accept(event)
+                        if isinstance(event, BrokerNotice):
+                            self.notify(event)
+                        else:
+                            await self.accept(event)
             except asyncio.CancelledError:
                 raise
             except SubscriberOverflow:
@@ -140,6 +151,19 @@ class SchoolFeed:
                 await self.catch_up()
             except Exception:
                 log.exception("catch-up of school %d failed", self.school_id)
+
+    def notify(self, notice: BrokerNotice) -> None:
+        """Send an in-app notification to its recipient's sockets here, if they may be told."""
+        if notice.school_id != self.school_id:
+            return  # never across schools, whatever a broker carried
+        for actor in tuple(self._users.get(notice.user_id, ())):
+            # Routing chose by role; a socket opened under another role (the user's role has
+            # changed since) gets only what that role may be told: a student never sees
+            # a security notice (DESIGN.md invariant 5).
+            if notice.category not in FOR_ROLE[actor.role]:
+                continue
+            for connection in tuple(self._audiences.get(actor, ())):
+                connection.notify(notice.frame)
 
     async def accept(self, event: BrokerEvent) -> None:
         """Deliver a broker event, filling any gap before it from the event log."""

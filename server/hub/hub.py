@@ -12,7 +12,7 @@ from datetime import datetime
 from server.clock import utcnow
 from server.enums import Role
 from server.hub.access import revoked
-from server.hub.broker import Broker, BrokerEvent
+from server.hub.broker import Broker, BrokerEvent, BrokerNotice
 from server.hub.connection import Connection
 from server.hub.const import CloseCode
 from server.hub.feed import SchoolFeed
@@ -90,6 +90,10 @@ class Hub:
             self._outbox.put_nowait([broker_event(school, e) for e in events])
         except asyncio.QueueFull:
             log.warning("outbox full: the feeds will read %d events from the log", len(events))
+
+    async def notify(self, notice: BrokerNotice) -> None:
+        """Carry an in-app notification to its recipient's sockets in every process."""
+        await self.broker.publish_notice(notice)
 
     async def _announce(self) -> None:
         """Publish queued events in commit order, one batch at a time."""

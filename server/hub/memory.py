@@ -9,6 +9,8 @@ from server.hub.broker import (
     DEFAULT_QUEUE_SIZE,
     Broker,
     BrokerEvent,
+    BrokerNotice,
+    Carried,
     Subscriber,
     Subscription,
 )
@@ -39,17 +41,17 @@ class Fanout:
         """Say whether the school has local subscribers."""
         return school_id in self._by_school
 
-    def dispatch(self, event: BrokerEvent) -> None:
-        """Offer the event to each subscriber of its school, dropping those that overflow."""
+    def dispatch(self, event: Carried) -> None:
+        """Offer the item to each subscriber of its school, dropping those that overflow."""
         for subscriber in tuple(self._by_school.get(event.school_id, ())):
             if subscriber.offer(event):
                 continue
             self.remove(subscriber)
             if subscriber.overflowed:
                 log.warning(
-                    "subscriber of school %d overflowed at seq %d (queue of %d); dropped",
+                    "subscriber of school %d overflowed at %s (queue of %d); dropped",
                     event.school_id,
-                    event.seq,
+                    f"seq {event.seq}" if isinstance(event, BrokerEvent) else "a notice",
                     subscriber.queue_size,
                 )
 
@@ -96,6 +98,11 @@ class MemoryBroker(Broker):
                 continue
             self._last[event.school_id] = (event.epoch, event.seq)
             self._fanout.dispatch(event)
+
+    async def publish_notice(self, notice: BrokerNotice) -> None:
+        """Deliver an in-app notification to local subscribers."""
+        self._check_running()
+        self._fanout.dispatch(notice)
 
     def subscribe(self, school_id: int) -> Subscription:
         """Return a subscription to the school's events."""

@@ -22,6 +22,7 @@ from server.hub.const import (
     MAX_TOKEN_CHARS,
     FrameErrorCode,
 )
+from server.notify.categories import Category, Urgency
 
 # Every event name the services append to the log (server/services/passes.py, scheduler.py).
 EventName = Literal[
@@ -161,8 +162,29 @@ class Error(_ServerModel):
     message: str
 
 
+class Notification(_ServerModel):
+    """Extension of DESIGN.md section 4: a notice for this user, shown as a toast (ADR 0006).
+
+    The push payload's content (server/notify/payload.py) plus what a toast needs: an id to drop
+    a repeat by, the urgency and when it was made. Sent live only, never replayed on resume.
+    """
+
+    type: Literal["notification"] = "notification"
+    id: int = Field(ge=1, description="The delivery's id: a repeat of one notice has the same.")
+    category: Category
+    title: str
+    body: str
+    pass_id: int | None = Field(description="The pass it is about; null for a refused request.")
+    url: str = Field(description="Where the app opens when the toast is tapped.")
+    tag: str = Field(description="A newer toast with the same tag replaces the older one.")
+    urgency: Urgency = Field(description="`high` for the safety categories.")
+    at: str = Field(description="When the notice was made (ISO 8601, UTC).")
+
+
 ClientFrame = Annotated[Hello | Ping, Field(discriminator="type")]
-ServerFrame = Annotated[Snapshot | Event | Ready | Pong | Error, Field(discriminator="type")]
+ServerFrame = Annotated[
+    Snapshot | Event | Ready | Pong | Error | Notification, Field(discriminator="type")
+]
 
 _CLIENT_MODELS: Final[dict[str, type[Hello] | type[Ping]]] = {
     get_args(model.model_fields["type"].annotation)[0]: model for model in (Hello, Ping)
@@ -255,6 +277,23 @@ def pong_frame() -> str:
 def error_frame(code: FrameErrorCode, message: str) -> str:
     """Return an error frame as JSON text."""
     return _dumps({"type": "error", "code": FrameErrorCode(code).value, "message": message})
+
+
+def notification_frame(delivery_id: int, payload: Mapping[str, Any], urgency: str, at: str) -> str:
+    """Return a notification frame of a stored in-app delivery (its push payload) as JSON text."""
+    body = {
+        "type": "notification",
+        "id": delivery_id,
+        "category": Category(payload["category"]).value,
+        "title": str(payload["title"]),
+        "body": str(payload["body"]),
+        "pass_id": payload.get("pass_id"),
+        "url": str(payload["url"]),
+        "tag": str(payload["tag"]),
+        "urgency": Urgency(urgency).value,
+        "at": at,
+    }
+    return _dumps(body)
 
 
 def _dumps(body: Mapping[str, Any]) -> str:

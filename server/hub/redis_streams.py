@@ -6,6 +6,10 @@ so every process reads each seq at most once and in order. The reader keeps, per
 local subscribers, the last id it delivered, and resumes from it after a disconnect. Nothing
 lives only in Redis: after a restart the streams are empty, later seqs are larger ids, and
 subscribers fill any gap from the event log.
+
+In-app notifications go to a second stream per school, `{prefix}{school}:notices`, with ids
+Redis picks: the same reader reads both, from where each stood when the school's first local
+subscriber came, so each process hands a notice to its sockets once (ADR 0006).
 """
 
 from __future__ import annotations
@@ -26,7 +30,9 @@ from server.hub.broker import (
     Broker,
     BrokerError,
     BrokerEvent,
+    BrokerNotice,
     BrokerUnavailable,
+    Carried,
     Subscriber,
     Subscription,
 )
@@ -49,6 +55,9 @@ DEFAULT_RECONNECT: Final = (0.1, 5.0)
 # The hub's outbox task publishes (off the request path); a dead Redis holds it this long at most.
 PUBLISH_TIMEOUT: Final = 2.0
 FIELD: Final = "event"
+NOTICES: Final = ":notices"  # suffix of a school's notification stream key
+# A notice is read within a second of its publish or not at all; 1,000 is plenty of slack.
+NOTICE_MAXLEN: Final = 1_000
 BATCH: Final = 500  # entries per stream per XREAD
 _REJECTED: Final = "equal or smaller"  # Redis's refusal of an XADD id at or below the top
 
@@ -118,6 +127,8 @@ class RedisStreamsBroker(Broker):
         # Per school with local subscribers: the last id delivered, or the stream's top when
         # the first subscriber came; None while Redis could not be asked (resolved on reconnect).
         self._cursors: dict[int, StreamId | None] = {}
+        # The same for each watched school's notification stream.
+        self._notice_cursors: dict[int, StreamId | None] = {}
         self._schools_changed = asyncio.Event()
         self._client: Redis | None = None
         self._reader_client: Redis | None = None
@@ -127,6 +138,10 @@ class RedisStreamsBroker(Broker):
     def key(self, school_id: int) -> str:
         """Return the stream key of a school."""
         return f"{self.key_prefix}{school_id}"
+
+    def notice_key(self, school_id: int) -> str:
+        """Return the notification stream key of a school."""
+        return f"{self.key_prefix}{school_id}{NOTICES}"
 
     async def start(self) -> None:
         """Open the clients and start the reader; Redis need not be up yet."""
@@ -166,6 +181,7 @@ class RedisStreamsBroker(Broker):
             self._reader = None
         self._fanout.close_all()
         self._cursors.clear()
+        self._notice_cursors.clear()
         for client in (self._client, self._reader_client):
             if client is not None:
                 await client.aclose()
@@ -197,6 +213,19 @@ class RedisStreamsBroker(Broker):
                 failure = result
         if failure is not None:
             raise BrokerError(f"Redis refused an event: {failure}") from failure
+
+    async def publish_notice(self, notice: BrokerNotice) -> None:
+        """Add an in-app notification to its school's notification stream."""
+        client = self._require_client()
+        try:
+            await client.xadd(
+                self.notice_key(notice.school_id),
+                {FIELD: notice.to_json()},
+                maxlen=NOTICE_MAXLEN,
+                approximate=True,
+            )
+        except (RedisError, OSError) as exc:
+            raise BrokerUnavailable(f"could not publish to Redis: {exc}") from exc
 
     async def _explain_rejection(self, client: Redis, event: BrokerEvent) -> None:
         """Log why an id was refused: a repeat (fine), a late event, or a stale stream."""
@@ -240,16 +269,19 @@ class RedisStreamsBroker(Broker):
             # Fix the starting point now, not when the reader gets to it: an event published
             # after this returns has a larger id and so reaches the subscriber.
             start: StreamId | None
+            notices: StreamId | None
             try:
                 start = await self._top(client, school_id)
+                notices = await self._top(client, school_id, self.notice_key(school_id))
                 _raise_lost_cancel()  # else a cancelled subscriber would wait on, attached
             except (RedisError, OSError) as exc:
                 # Don't refuse the subscriber: the reader fixes its start once Redis answers,
                 # and subscribers read what they missed from the event log (the gap in seq).
                 log.warning("could not read stream of school %d (%s)", school_id, exc)
-                start = None
+                start = notices = None
             if self._cursors.get(school_id) is None:  # a subscriber that came meanwhile wins
                 self._cursors[school_id] = start
+                self._notice_cursors[school_id] = notices
                 self._schools_changed.set()
         self._fanout.add(subscriber)
 
@@ -257,10 +289,11 @@ class RedisStreamsBroker(Broker):
         self._fanout.remove(subscriber)
         if not self._fanout.watches(subscriber.school_id):
             self._cursors.pop(subscriber.school_id, None)
+            self._notice_cursors.pop(subscriber.school_id, None)
 
-    async def _top(self, client: Redis, school_id: int) -> StreamId:
-        """Return the id of the school's newest entry, or (0, 0) when it has none."""
-        newest = await client.xrevrange(self.key(school_id), "+", "-", count=1)
+    async def _top(self, client: Redis, school_id: int, key: str | None = None) -> StreamId:
+        """Return the id of the newest entry of the school's stream (or `key`), or (0, 0)."""
+        newest = await client.xrevrange(key or self.key(school_id), "+", "-", count=1)
         return parse_id(newest[0][0]) if newest else (0, 0)
 
     async def _read_loop(self) -> None:
@@ -280,12 +313,21 @@ class RedisStreamsBroker(Broker):
                         top = await self._top(client, school_id)
                         if school_id in self._cursors and self._cursors[school_id] is None:
                             self._cursors[school_id] = top
+                for school_id, cursor in list(self._notice_cursors.items()):
+                    if cursor is None:
+                        top = await self._top(client, school_id, self.notice_key(school_id))
+                        if self._notice_cursors.get(school_id, top) is None:
+                            self._notice_cursors[school_id] = top
                 keys: dict[str, int] = {}
                 streams: dict[KeyT, StreamIdT] = {}
                 for school_id, cursor in self._cursors.items():
                     if cursor is not None:
                         keys[self.key(school_id)] = school_id
                         streams[self.key(school_id)] = format_id(cursor)
+                for school_id, cursor in self._notice_cursors.items():
+                    if cursor is not None:
+                        keys[self.notice_key(school_id)] = school_id
+                        streams[self.notice_key(school_id)] = format_id(cursor)
                 if not streams:
                     continue  # a school came while resolving the others: resolve it too
                 reply = await client.xread(streams, count=BATCH, block=self.block_ms)
@@ -315,26 +357,32 @@ class RedisStreamsBroker(Broker):
             school_id = keys.get(key)
             if school_id is None:
                 continue
+            cursors = self._notice_cursors if key.endswith(NOTICES) else self._cursors
             for raw_id, fields in entries:
-                cursor = self._cursors.get(school_id)
+                cursor = cursors.get(school_id)
                 entry_id = parse_id(raw_id)
                 # Unsubscribed (or re-subscribed from a later point) while this read was out.
                 if cursor is None or entry_id <= cursor:
                     continue
-                self._cursors[school_id] = entry_id
-                event = self._decode(school_id, entry_id, fields)
+                cursors[school_id] = entry_id
+                event = self._decode(
+                    school_id, entry_id, fields, notice=cursors is not self._cursors
+                )
                 if event is not None:
                     self._fanout.dispatch(event)
             if not self._fanout.watches(school_id):  # its last subscriber overflowed
                 self._cursors.pop(school_id, None)
+                self._notice_cursors.pop(school_id, None)
 
-    def _decode(self, school_id: int, entry_id: StreamId, fields: Any) -> BrokerEvent | None:
-        """Return the entry's event, or None (logged) when it is not one of this school's."""
+    def _decode(
+        self, school_id: int, entry_id: StreamId, fields: Any, *, notice: bool = False
+    ) -> Carried | None:
+        """Return the entry's event (or notice), or None (logged) when it is not this school's."""
         raw = _payload(fields)
         try:
             if raw is None:
                 raise ValueError(f"no {FIELD!r} field")
-            event = BrokerEvent.from_json(raw)
+            event: Carried = BrokerNotice.from_json(raw) if notice else BrokerEvent.from_json(raw)
         except ValueError as exc:
             log.error("skipping entry %s of school %d: %s", format_id(entry_id), school_id, exc)
             return None

@@ -35,6 +35,8 @@ class Channel(StrEnum):
     PUSH = "push"
     EMAIL = "email"
     WEBHOOK = "webhook"
+    # A toast on the recipient's open screens (/ws `notification` frame), through the hub.
+    INAPP = "inapp"
 
 
 class Urgency(StrEnum):

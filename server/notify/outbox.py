@@ -1,7 +1,7 @@
 """The outbox: route an event and write its deliveries in the transaction that appends it.
 
 Written with the event, a delivery exists exactly when the event does (a rollback takes both),
-and its unique key (school, seq, channel, target) means no retry or second process can queue
+and its unique key (school, epoch, seq, channel, target) means no retry or second process can queue
 it twice. The delivery worker (server/notify/worker.py) sends it after commit.
 """
 
@@ -105,7 +105,8 @@ async def _write(
     now: datetime,
     people: dict[int, Person],
 ) -> None:
-    """Write one delivery per (notice, device or address) and one per school webhook."""
+    """Write one delivery per (notice, device or address), one per (notice, user) for the
+    in-app channel, and one per school webhook."""
     if not notices:
         return
     user_ids = sorted({n.user_id for n in notices})
@@ -145,6 +146,9 @@ async def _write(
             rows.append(
                 row(notice, Channel.PUSH, str(sub.id), subscription_id=sub.id, payload=payload)
             )
+        if Channel.INAPP in notice.channels:
+            # One per user, not per socket: the hub of every process finds the user's sockets.
+            rows.append(row(notice, Channel.INAPP, str(notice.user_id), payload=payload))
         if Channel.EMAIL in notice.channels and notice.user_id in emails:
             address = emails[notice.user_id]
             rows.append(
@@ -212,7 +216,9 @@ async def enqueue_event(
         school,
         settings,
         notices,
-        key=str(event.seq),
+        # With the epoch: a school whose event log restarts (a new epoch) numbers seqs from 1
+        # again, and its new deliveries must not collide with the last month's.
+        key=f"{school.epoch}:{event.seq}",
         seq=event.seq,
         event_name=event.name,
         now=event.at,

@@ -431,9 +431,10 @@ def _members(
 
 
 def _channels(category: Category, settings: SchoolSettings) -> tuple[Channel, ...]:
+    # Every notice also shows on the recipient's open screens (in-app), under the same mutes.
     if category in settings.email_categories:
-        return (Channel.PUSH, Channel.EMAIL)
-    return (Channel.PUSH,)
+        return (Channel.PUSH, Channel.INAPP, Channel.EMAIL)
+    return (Channel.PUSH, Channel.INAPP)
 
 
 Pick = tuple[Person, Category, str, str, datetime | None]

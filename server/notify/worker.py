@@ -6,7 +6,9 @@ one row, and a process that dies mid-send leaves the row due again when the leas
 SQLite the one process claims alone. The worker is woken right after a commit that queued
 rows (so a push leaves within milliseconds) and polls as a fallback (rows of other processes,
 retries coming due). Sends run as tasks with timeouts: a dead peer holds one task, never the
-loop, the hub or a request. See docs/adr/0006-notifications.md.
+loop, the hub or a request. An in-app row is "sent" by publishing it once through the hub's
+broker, which carries it to the recipient's sockets in every process. See
+docs/adr/0006-notifications.md.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
-from datetime import datetime, timedelta
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from datetime import UTC, datetime, timedelta
 
 import aiohttp
 from py_vapid import Vapid02
@@ -24,12 +26,21 @@ from tortoise.transactions import in_transaction
 
 from server.clock import utcnow
 from server.config import Settings
+from server.hub.broker import BrokerError, BrokerNotice
+from server.hub.messages import notification_frame
 from server.models import Delivery, DeliveryAttempt, PassEvent, PushSubscription, School
 from server.notify.categories import Channel
 from server.notify.payload import smaller
 from server.notify.retry import Next, Policy, Step, after_http, after_smtp
 from server.notify.school_settings import stored
-from server.notify.senders import Answer, send_email, send_push, send_webhook, ttl_until
+from server.notify.senders import (
+    TIMEOUT_SECONDS,
+    Answer,
+    send_email,
+    send_push,
+    send_webhook,
+    ttl_until,
+)
 from server.notify.vapid import signer, vapid_key
 from server.services.transaction import on_commit
 
@@ -45,11 +56,17 @@ CLAIM_BATCH = 32
 # The delivery log answers "did the nurse get it?" for a month; older finished rows go.
 KEEP = timedelta(days=30)
 PURGE_EVERY_SECONDS = 3600.0
+# A toast is news only for a moment: an in-app row that could not be published by then (Redis
+# down) is given up; the push of the same notice still reaches the device.
+INAPP_FRESH = timedelta(minutes=2)
+
+# Publishes an in-app notification to every process's hub (server.hub.hub.Hub.notify).
+Announce = Callable[[BrokerNotice], Awaitable[None]]
 CLAIM_SQL = """
 UPDATE deliveries SET due_at = $1
 WHERE id IN (
     SELECT id FROM deliveries
-    WHERE state = 'pending' AND due_at <= $2
+    WHERE state = 'pending' AND due_at <= $2 AND ($4 OR channel <> 'inapp')
     ORDER BY due_at, id
     LIMIT $3
     FOR UPDATE SKIP LOCKED
@@ -68,8 +85,10 @@ class DeliveryWorker:
         policy: Policy | None = None,
         poll_seconds: float = POLL_SECONDS,
         lease: timedelta = LEASE,
+        inapp: Announce | None = None,
     ) -> None:
         self.settings = settings
+        self.inapp = inapp
         self.policy = policy or Policy()
         self.poll_seconds = poll_seconds
         self.lease = lease
@@ -156,22 +175,24 @@ class DeliveryWorker:
         return len(ids)
 
     async def claim(self, limit: int) -> list[int]:
-        """Take up to `limit` due rows for this process by moving them a lease ahead."""
+        """Take up to `limit` due rows for this process by moving them a lease ahead.
+
+        Without a hub to publish through (`inapp`), in-app rows are left to processes with one.
+        """
         now = utcnow()
         async with in_transaction() as conn:
             if conn.capabilities.dialect == "postgres":
                 # One statement: rows another process is claiming are skipped, not waited for,
                 # and a row claimed and committed meanwhile is no longer due. (The ORM's
                 # values_list() drops FOR UPDATE, which let two processes send one row.)
-                rows = await conn.execute_query_dict(CLAIM_SQL, [now + self.lease, now, limit])
+                rows = await conn.execute_query_dict(
+                    CLAIM_SQL, [now + self.lease, now, limit, self.inapp is not None]
+                )
                 return [int(row["id"]) for row in rows]
-            due = (
-                await Delivery.filter(state="pending", due_at__lte=now)
-                .order_by("due_at", "id")
-                .limit(limit)
-                .using_db(conn)
-                .values("id")
-            )
+            pending = Delivery.filter(state="pending", due_at__lte=now)
+            if self.inapp is None:
+                pending = pending.exclude(channel=Channel.INAPP)
+            due = await pending.order_by("due_at", "id").limit(limit).using_db(conn).values("id")
             ids = [int(row["id"]) for row in due]
             if ids:  # SQLite: this process's one connection runs the transaction alone
                 await Delivery.filter(id__in=ids).using_db(conn).update(due_at=now + self.lease)
@@ -236,7 +257,29 @@ class DeliveryWorker:
         else:
             await rows.update(state="failed", attempts=attempts)
 
+    async def _announce(self, delivery: Delivery) -> Answer:
+        """Publish an in-app row through the hub's broker (status 200 once published)."""
+        if self.inapp is None or delivery.recipient_id is None:
+            return Answer(None, "no hub runs in this process", final=True)
+        made = delivery.created_at.astimezone(UTC)
+        now = utcnow()
+        if now - made > INAPP_FRESH:
+            return Answer(None, "too old to show as a toast", final=True)
+        if delivery.expires_at is not None and now >= delivery.expires_at:
+            return Answer(None, "expired before it could be shown", final=True)
+        frame = notification_frame(
+            delivery.id, delivery.payload, delivery.urgency, made.isoformat().replace("+00:00", "Z")
+        )
+        notice = BrokerNotice(delivery.school_id, delivery.recipient_id, delivery.category, frame)
+        try:
+            await asyncio.wait_for(self.inapp(notice), TIMEOUT_SECONDS)
+        except (BrokerError, TimeoutError) as exc:
+            return Answer(None, f"{exc.__class__.__name__}: {exc}"[:300])
+        return Answer(200)
+
     async def _send(self, delivery: Delivery, reduced: bool) -> Answer:
+        if delivery.channel == Channel.INAPP:
+            return await self._announce(delivery)
         payload = dict(delivery.payload)
         ttl = ttl_until(delivery.urgency, delivery.expires_at, utcnow())
         if ttl is None:  # an offered place lapsed before its notice could leave
@@ -278,9 +321,11 @@ async def purge_finished(before: datetime) -> None:
 
 
 @contextlib.asynccontextmanager
-async def running(settings: Settings) -> AsyncIterator[DeliveryWorker]:
-    """Run a delivery worker for the lifetime of the block."""
-    worker = DeliveryWorker(settings)
+async def running(
+    settings: Settings, *, inapp: Announce | None = None
+) -> AsyncIterator[DeliveryWorker]:
+    """Run a delivery worker (publishing in-app rows with `inapp`) for the lifetime of the block."""
+    worker = DeliveryWorker(settings, inapp=inapp)
     await worker.start()
     try:
         yield worker

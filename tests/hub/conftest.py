@@ -20,7 +20,7 @@ import pytest
 import redis
 import redis.asyncio
 
-from server.hub.broker import Broker, BrokerEvent
+from server.hub.broker import Broker, BrokerEvent, Carried
 from server.hub.memory import MemoryBroker
 from server.hub.redis_streams import RedisStreamsBroker
 
@@ -70,12 +70,19 @@ def event(
     )
 
 
-async def take(events: AsyncIterator[BrokerEvent], n: int, within: float = 3.0) -> list[int]:
+async def next_event(events: AsyncIterator[Carried]) -> BrokerEvent:
+    """Return the next item of a subscription, which must be an event (not a notice)."""
+    item = await anext(events)
+    assert isinstance(item, BrokerEvent), item
+    return item
+
+
+async def take(events: AsyncIterator[Carried], n: int, within: float = 3.0) -> list[int]:
     """Return the seqs of the next n events, failing after `within` seconds."""
     seqs: list[int] = []
     async with asyncio.timeout(within):
         while len(seqs) < n:
-            seqs.append((await anext(events)).seq)
+            seqs.append((await next_event(events)).seq)
     return seqs
 
 

@@ -10,13 +10,15 @@ import pytest
 
 from server.hub.broker import (
     BrokerEvent,
+    BrokerNotice,
+    Carried,
     Subscriber,
     SubscriberOverflow,
     create_broker,
 )
 from server.hub.memory import MemoryBroker
 from server.hub.redis_streams import RedisStreamsBroker
-from tests.hub.conftest import Brokers, event, take
+from tests.hub.conftest import Brokers, event, next_event, take
 
 
 def test_event_survives_json_round_trip() -> None:
@@ -82,8 +84,8 @@ async def test_schools_are_isolated(brokers: Brokers) -> None:
         await broker.publish([event(2, school_id=2), event(2, school_id=1)])
         await broker.publish([event(3, school_id=2)])
         await broker.publish([event(3, school_id=1)])  # the last: nothing of 2 came after it
-        received_one = [await anext(one) for _ in range(3)]
-        received_two = [await anext(two) for _ in range(3)]
+        received_one = [await next_event(one) for _ in range(3)]
+        received_two = [await next_event(two) for _ in range(3)]
     assert [(e.school_id, e.seq) for e in received_one] == [(1, 1), (1, 2), (1, 3)]
     assert [(e.school_id, e.seq) for e in received_two] == [(2, 1), (2, 2), (2, 3)]
 
@@ -149,9 +151,9 @@ async def test_a_burst_beyond_the_queue_overflows_without_blocking(brokers: Brok
                 await anext(stuck)
 
 
-async def collect(events: AsyncIterator[BrokerEvent]) -> list[int]:
+async def collect(events: AsyncIterator[Carried]) -> list[int]:
     """Return the seqs of every event until the iteration ends."""
-    return [e.seq async for e in events]
+    return [e.seq async for e in events if isinstance(e, BrokerEvent)]
 
 
 async def test_leaving_a_subscription_ends_its_iteration(brokers: Brokers) -> None:
@@ -195,5 +197,49 @@ async def test_memory_accepts_seqs_again_in_a_new_epoch() -> None:
     async with MemoryBroker() as broker, broker.subscribe(1) as events:
         await broker.publish([event(1, epoch="old"), event(2, epoch="old")])
         await broker.publish([event(1, epoch="new")])
-        received = [await anext(events) for _ in range(3)]
+        received = [await next_event(events) for _ in range(3)]
     assert [(e.epoch, e.seq) for e in received] == [("old", 1), ("old", 2), ("new", 1)]
+
+
+def notice(school_id: int = 1, user_id: int = 7) -> BrokerNotice:
+    """Return a test in-app notification for a user of a school."""
+    frame = f'{{"type":"notification","id":{user_id}}}'
+    return BrokerNotice(school_id=school_id, user_id=user_id, category="nurse", frame=frame)
+
+
+def test_notice_survives_json_round_trip() -> None:
+    assert BrokerNotice.from_json(notice().to_json()) == notice()
+
+
+async def test_a_notice_reaches_its_schools_subscribers_in_every_process(
+    brokers: Brokers,
+) -> None:
+    here = await brokers.new()
+    # On Redis a second broker is another process; the memory broker has only its own.
+    there = await brokers.new() if brokers.kind == "redis" else here
+    async with here.subscribe(1) as mine, here.subscribe(2) as other, there.subscribe(1) as far:
+        await asyncio.sleep(0.2)  # a Redis reader joins the streams within one block
+        await there.publish_notice(notice(school_id=1))
+        async with asyncio.timeout(3):
+            assert await anext(mine) == notice(school_id=1)
+            assert await anext(far) == notice(school_id=1)
+        # Events and notices travel side by side; another school's subscriber got neither.
+        await there.publish([event(1)])
+        assert await take(mine, 1) == [1]
+        await here.publish_notice(notice(school_id=2, user_id=8))
+        async with asyncio.timeout(3):
+            assert await anext(other) == notice(school_id=2, user_id=8)
+
+
+async def test_a_notice_is_not_kept_for_a_later_subscriber(brokers: Brokers) -> None:
+    broker = await brokers.new()
+    async with broker.subscribe(1) as early:
+        await asyncio.sleep(0.2)
+        await broker.publish_notice(notice(user_id=1))
+        async with asyncio.timeout(3):
+            assert await anext(early) == notice(user_id=1)
+    async with broker.subscribe(1) as late:
+        await asyncio.sleep(0.2)
+        await broker.publish_notice(notice(user_id=2))
+        async with asyncio.timeout(3):
+            assert await anext(late) == notice(user_id=2)  # not the one before it came

@@ -130,3 +130,29 @@ async def test_a_closing_connection_sends_its_backlog_first_then_closes() -> Non
         await connection.finish()
     assert socket.received == ['{"type": "error"}']
     assert socket.closed_with == (4403, "session ended")
+
+
+async def test_a_notification_before_the_snapshot_is_sent_right_after_it() -> None:
+    socket = FakeSocket(direct=True)
+    connection = connection_to(socket)  # attached, its snapshot still being read
+    connection.notify("toast")
+    connection.deliver(5, "event 5")
+    assert socket.received == []
+    connection.offer("snapshot at 4")
+    connection.go_live(4)
+    assert socket.received == ["snapshot at 4", "event 5", "toast"]
+
+
+async def test_a_notification_to_a_paused_socket_waits_in_the_backlog_like_any_frame() -> None:
+    socket = FakeSocket(direct=True)
+    connection = connection_to(socket)
+    connection.go_live(0)
+    socket.writable = False
+    connection.deliver(1, "event 1")
+    connection.notify("toast")  # returns at once; it must not overtake the event
+    assert socket.received == []
+    assert connection.backlog == 2
+    socket.unblocked.set()
+    async with asyncio.timeout(1):
+        await socket.until_received(2)
+    assert socket.received == ["event 1", "toast"]

@@ -27,6 +27,7 @@ from server.hub.messages import (
     ServerFrame,
     error_frame,
     event_frame,
+    notification_frame,
     parse_client_frame,
     pong_frame,
     ready_frame,
@@ -43,7 +44,7 @@ SERVER_SCHEMA = jsonschema.Draft202012Validator(
 )
 SERVER_FRAME: TypeAdapter[ServerFrame] = TypeAdapter(ServerFrame)
 CLIENT_FRAME: TypeAdapter[ClientFrame] = TypeAdapter(ClientFrame)
-FRAMES = ("Hello", "Ping", "Snapshot", "Event", "Ready", "Pong", "Error")
+FRAMES = ("Hello", "Ping", "Snapshot", "Event", "Ready", "Pong", "Error", "Notification")
 EPOCH = "e" * 32  # School.epoch is a 32-character field
 
 
@@ -94,6 +95,38 @@ BUILT = [
     ),
     pytest.param(snapshot_frame(EPOCH, 43, [], {"out": 0, "max": 5}), id="snapshot-for-staff"),
     pytest.param(pong_frame(), id="pong"),
+    pytest.param(
+        notification_frame(
+            5,
+            {
+                "title": "Nurse: Ana Núñez",
+                "body": "On the way from Room 101, expected by 10:33.",
+                "category": "nurse",
+                "pass_id": 7,
+                "url": "/passes/7",
+                "tag": "p7",
+            },
+            "normal",
+            "2025-03-04T10:30:00Z",
+        ),
+        id="notification",
+    ),
+    pytest.param(
+        notification_frame(
+            6,
+            {
+                "title": "Encounter prevented: Ana N.",
+                "body": "A pass to Restroom South was refused: a group member is out.",
+                "category": "encounter",
+                "pass_id": None,
+                "url": "/",
+                "tag": "s-u1001",
+            },
+            "high",
+            "2025-03-04T10:30:00Z",
+        ),
+        id="notification-without-a-pass",
+    ),
     *[
         pytest.param(error_frame(code, "Something was wrong."), id=f"error-{code}")
         for code in FrameErrorCode
@@ -163,6 +196,16 @@ def test_an_event_frame_carries_the_pass_under_its_wire_name() -> None:
         pytest.param(lambda: ready_frame("e" * (MAX_EPOCH_CHARS + 1), 0), id="ready"),
         # Error codes are a closed set.
         pytest.param(lambda: error_frame("oops", "x"), id="unknown-error-code"),  # type: ignore[arg-type]
+        # Categories and urgencies are closed sets too.
+        pytest.param(
+            lambda: notification_frame(
+                1,
+                {"title": "", "body": "", "category": "gossip", "url": "/", "tag": "x"},
+                "normal",
+                "2025-03-04T10:30:00Z",
+            ),
+            id="unknown-category",
+        ),
         # NaN is not JSON.
         pytest.param(lambda: event_frame(1, "pass.ended", a_pass(minutes=float("nan"))), id="nan"),
     ],

@@ -9,7 +9,7 @@ import pytest
 
 from server.hub.broker import BrokerEvent, BrokerUnavailable
 from server.hub.redis_streams import RedisStreamsBroker, parse_id
-from tests.hub.conftest import Brokers, TcpProxy, event, take
+from tests.hub.conftest import Brokers, TcpProxy, event, next_event, take
 
 pytestmark = pytest.mark.redis
 
@@ -129,7 +129,7 @@ async def test_subscribing_while_redis_is_down_goes_live_once_it_is_back(
                 await broker.publish([event(seq)])
                 try:
                     async with asyncio.timeout(0.1):
-                        received.append((await anext(events)).seq)
+                        received.append((await next_event(events)).seq)
                     break
                 except TimeoutError:
                     continue

@@ -145,8 +145,11 @@ async def test_a_muted_category_is_not_delivered_and_unmuting_restores_it(
     unmuted = await demo.client.put("/api/me/notifications", json={"muted": []}, headers=headers)
     assert unmuted.json()["muted"] == []
     assert (await demo.request_pass("1004", "Nurse")).status_code == 201
-    [delivery] = await Delivery.filter(recipient__login=TEACHER)
-    assert delivery.category == "room_request"
+    restored = await Delivery.filter(recipient__login=TEACHER).order_by("channel")
+    assert [(d.channel, d.category) for d in restored] == [
+        ("inapp", "room_request"),
+        ("push", "room_request"),
+    ]
 
 
 WEBHOOK = {"url": "https://sms.example.org/hallpass", "secret": "s" * 24}
@@ -211,7 +214,12 @@ async def test_another_schools_student_cannot_be_flagged_and_logs_stay_per_schoo
     await register(demo, "nurse@demo.school", push)
     assert (await demo.request_pass("1003", "Nurse")).status_code == 201
     ours = await demo.get(ADMIN, "/api/notifications/deliveries")
-    assert [d["category"] for d in ours.json()] == ["nurse"]
+    # The nurse's push and toast; the teacher (no device) gets the toast only.
+    assert sorted((d["channel"], d["category"]) for d in ours.json()) == [
+        ("inapp", "nurse"),
+        ("inapp", "room_request"),
+        ("push", "nurse"),
+    ]
     theirs = await demo.get("admin@second.school", "/api/notifications/deliveries")
     assert theirs.status_code == 200
     assert theirs.json() == []

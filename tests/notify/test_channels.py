@@ -212,7 +212,7 @@ async def test_a_prevented_encounter_is_an_urgent_push_to_security(
     assert received.headers["urgency"] == "high"
     assert received.headers["topic"] == f"s-u{student.id}"
     assert received.headers["ttl"] == str(4 * 3600)
-    [delivery] = await Delivery.all()
+    [delivery] = await Delivery.filter(channel="push")
     assert (delivery.event_seq, delivery.state) == (None, "sent")
 
 

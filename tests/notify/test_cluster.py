@@ -1,22 +1,27 @@
 """Two real `hallpass serve` processes, one PostgreSQL database, one Redis, one push service:
-every push is sent once, whichever process committed the event and whichever claimed the row.
+every push is sent once, and every toast shown once per socket, whichever process committed
+the event and whichever claimed the row.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
+import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
 import pytest
+from websockets.asyncio.client import ClientConnection, connect
 
 from tests.hub.conftest import redis_url  # noqa: F401 (a fixture cluster_redis needs)
-from tests.hub.test_cluster import Cluster, cluster_redis, sign_in  # noqa: F401
+from tests.hub.test_cluster import Cluster, cluster_redis, recv, sign_in  # noqa: F401
 from tests.notify.push_service import PushService, push_service
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -143,3 +148,69 @@ async def location(http: httpx.AsyncClient, headers: dict[str, str], name: str) 
     """Return a demo location's id."""
     places = (await http.get("/api/locations", headers=headers)).json()
     return int(next(p["id"] for p in places if p["name"] == name))
+
+
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_a_toast_made_through_one_process_reaches_each_socket_once(
+    notify_cluster: NotifyCluster,
+) -> None:
+    async with (
+        httpx.AsyncClient(base_url=notify_cluster.url(0)) as a,
+        httpx.AsyncClient(base_url=notify_cluster.url(1)) as b,
+    ):
+        nurse_token = await sign_in(a, NURSE)
+        # The nurse has a screen open on each process; every request goes through B, and
+        # whichever process's worker claims a row, each socket gets each notice once.
+        sockets = [await connect(notify_cluster.ws(n)) for n in (0, 1)]
+        try:
+            for ws in sockets:
+                await ws.send(json.dumps({"type": "hello", "token": nurse_token}))
+                assert (await recv(ws, 5))["type"] == "snapshot"
+            await asyncio.sleep(1.5)  # each broker reader joins the school's streams (1 s block)
+            staff = {"Authorization": f"Bearer {await sign_in(b, TEACHER)}"}
+            nurse_office = await location(b, staff, "Nurse")
+            began = time.monotonic()
+            passes = []
+            for student in STUDENTS[:5]:
+                token = await sign_in(b, student)
+                made = await b.post(
+                    "/api/passes",
+                    json={"destination_id": nurse_office},
+                    headers={"Authorization": f"Bearer {token}"},
+                )
+                assert made.status_code == 201, made.text
+                passes.append(int(made.json()["id"]))
+            received = [await toasts(ws, len(passes)) for ws in sockets]
+            print(
+                f"five toasts on both processes {time.monotonic() - began:.3f}s after B was asked"
+            )
+            await asyncio.sleep(2.5)  # longer than a poll and a claim: a duplicate would show
+            for n, ws in enumerate(sockets):
+                late = [f for f in await frames_until_quiet(ws) if f["type"] == "notification"]
+                frames = received[n] + late
+                assert sorted(f["pass_id"] for f in frames) == sorted(passes), n
+                assert len({f["id"] for f in frames}) == len(passes), n
+                assert {f["category"] for f in frames} == {"nurse"}
+        finally:
+            for ws in sockets:
+                await ws.close()
+
+
+async def toasts(ws: ClientConnection, n: int) -> list[dict[str, Any]]:
+    """Return the next n notification frames of a socket, skipping events."""
+    found: list[dict[str, Any]] = []
+    while len(found) < n:
+        frame = await recv(ws, 5)
+        if frame["type"] == "notification":
+            found.append(frame)
+    return found
+
+
+async def frames_until_quiet(ws: ClientConnection) -> list[dict[str, Any]]:
+    """Return what a socket receives until it is quiet for half a second."""
+    frames: list[dict[str, Any]] = []
+    with contextlib.suppress(TimeoutError):
+        while True:
+            frames.append(await recv(ws, 0.5))
+    return frames

@@ -216,7 +216,9 @@ async def test_a_push_service_that_never_answers_slows_neither_the_api_nor_other
         received = await push.wait_for(4, within=2.0)
         assert {r.token for r in received} == {teacher.token}
         assert slowest < 0.5, f"a request took {slowest:.3f} s while pushes hung"
-        hanging = await Delivery.filter(recipient__login=NURSE, state="pending").count()
+        hanging = await Delivery.filter(
+            recipient__login=NURSE, channel="push", state="pending"
+        ).count()
         assert hanging == 4  # claimed, waiting on the silent service, nothing recorded yet
         assert len(held) >= 1
     finally:

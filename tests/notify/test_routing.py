@@ -379,9 +379,9 @@ def test_the_student_can_mute_their_own_updates() -> None:
 def test_emailed_categories_add_the_email_channel() -> None:
     settings = replace(CHICAGO, email_categories=frozenset({C.OVERDUE}))
     [overdue] = route(Event("pass.expired", a_pass(RESTROOM, EXPIRED)), STAFF, settings)
-    assert overdue.channels == (Channel.PUSH, Channel.EMAIL)
+    assert overdue.channels == (Channel.PUSH, Channel.INAPP, Channel.EMAIL)
     [nurse] = route(Event("pass.started", a_pass(NURSE_OFFICE, A)), STAFF, settings)
-    assert nurse.channels == (Channel.PUSH,)
+    assert nurse.channels == (Channel.PUSH, Channel.INAPP)
 
 
 def test_a_prevented_encounter_tells_security_only() -> None:
