@@ -77,7 +77,7 @@ async def test_a_turn_notice_not_sent_before_the_offer_lapsed_is_never_sent(
     push.answer(phone, (503, {}))  # the push service is down for the first try
     await end_first_out(demo)
     assert await worker.run_once() == 1
-    [turn] = await deliveries(category="turn")
+    [turn] = await deliveries(category="turn", channel="push")
     assert turn.expires_at == (await Pass.get(id=waiting)).offer_expires_at
     clock.advance(timedelta(seconds=20))  # the retry (10 s) leaves with what is left: 10 s
     assert await worker.run_once() == 1
@@ -89,12 +89,12 @@ async def test_a_turn_notice_not_sent_before_the_offer_lapsed_is_never_sent(
     sent = len(push.to(phone))
     clock.advance(timedelta(seconds=30))
     assert await worker.run_once() == 2  # "back of the line", and the lapsed "your turn"
-    second = (await deliveries(category="turn"))[-1]
+    second = (await deliveries(category="turn", channel="push"))[-1]
     assert second.state == "failed"
     assert [a.error for a in await attempts(second)] == ["expired before it could be sent"]
     assert [r.payload["title"] for r in push.to(phone)[sent:]] == ["Back of the line"]
     assert (await Pass.get(id=waiting)).state is PassState.WAITING
-    assert await Delivery.filter(category="turn", state="pending").count() == 0
+    assert await Delivery.filter(category="turn", channel="push", state="pending").count() == 0
 
 
 async def test_security_hears_once_of_a_student_the_line_holds_back(
@@ -117,5 +117,5 @@ async def test_security_hears_once_of_a_student_the_line_holds_back(
     )
     assert told.payload["category"] == "encounter"
     assert (told.headers["urgency"], told.headers["topic"]) == ("high", f"s{blocked}")
-    [delivery] = await deliveries(category="encounter")
+    [delivery] = await deliveries(category="encounter", channel="push")
     assert delivery.event_seq is None
