@@ -630,9 +630,14 @@ Extent = Annotated[StrictInt | float, Field(gt=0, le=MAX_PLAN, allow_inf_nan=Fal
 FloorName = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=NO_NUL)]
 
 
+# Files of a system's zoneinfo directory that are not zones of their own: the machine's
+# local zone would make the school's days depend on where the server runs.
+NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
+
+
 @cache
 def _zones() -> frozenset[str]:
-    return frozenset(available_timezones())
+    return frozenset(available_timezones()) - NOT_ZONES
 
 
 def _iana_zone(name: str) -> str:
