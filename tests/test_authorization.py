@@ -252,6 +252,19 @@ BY_ROLE: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/api/notifications/settings"): ADMINS_ONLY | {"admin": 200, "other_admin": 200},
     ("PUT", "/api/notifications/settings"): ADMINS_ONLY | {"admin": 200, "other_admin": 422},
     ("GET", "/api/notifications/deliveries"): ADMINS_ONLY | {"admin": 200, "other_admin": 200},
+    # The school's settings: security reads them (emergency mode), admins change them; each
+    # their own school's. Places: admins add one to their own school; the walk changes Demo
+    # High School's Restroom South, another school's to `other_admin` (404).
+    ("GET", "/api/school"): ADMINS_ONLY | {"admin": 200, "other_admin": 200, "security": 200},
+    ("PATCH", "/api/school"): ADMINS_ONLY | {"admin": 200, "other_admin": 200},
+    ("POST", "/api/locations"): ADMINS_ONLY | {"admin": 201, "other_admin": 201},
+    ("PATCH", "/api/locations/{id}"): ADMINS_ONLY | {"admin": 200, "other_admin": 404},
+}
+# What the walk sends to the administration endpoints.
+ADMIN_BODIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("PATCH", "/api/school"): {"hallway_max": 500},
+    ("POST", "/api/locations"): {"name": "Walk Room", "kind": "other"},
+    ("PATCH", "/api/locations/{id}"): {"default_minutes": 7},
 }
 # What the walk sends to the notification endpoints: a well-formed browser subscription.
 WALK_ENDPOINT = "https://fcm.googleapis.com/fcm/send/walk"
@@ -298,7 +311,15 @@ PUBLIC = frozenset({("GET", "/healthz"), ("GET", "/openapi.json"), ("POST", "/ap
 # What a pass request can write (tests/test_bad_input.py compares every table).
 PASS_TABLES = ("passes", "pass_events", "idempotency_keys", "schools")
 ENCOUNTER_TABLES = ("encounter_groups", "encounter_members", "encounter_log")
-WRITE_TABLES = (*PASS_TABLES, "policies", "bell_schedules", "schedule_overrides", *ENCOUNTER_TABLES)
+PLACE_TABLES = ("locations", "location_staff")
+WRITE_TABLES = (
+    *PASS_TABLES,
+    "policies",
+    "bell_schedules",
+    "schedule_overrides",
+    *ENCOUNTER_TABLES,
+    *PLACE_TABLES,
+)
 
 LOCATIONS = {
     "demo": {
@@ -585,6 +606,22 @@ async def restore_schedules(saved: tuple[list[dict[str, Any]], list[dict[str, An
         await ScheduleOverride.create(**override)
 
 
+async def restore_school_and_places(
+    schools: list[dict[str, Any]], places: list[dict[str, Any]]
+) -> None:
+    """Put the schools' settings and the locations back as they were (the walk adds no staff)."""
+    for row in schools:
+        settings = ("name", "timezone", "hallway_max", "passes_enabled")
+        await School.filter(id=row["id"]).update(**{k: row[k] for k in settings})
+    await Location.exclude(id__in=[row["id"] for row in places]).delete()
+    current = {row["id"]: row for row in await Location.all().values()}
+    for row in places:
+        if current[row["id"]] != row:
+            await Location.filter(id=row["id"]).update(
+                **{k: v for k, v in row.items() if k not in ("id", "school_id")}
+            )
+
+
 async def restore_encounters(saved: dbstate.Snapshot) -> None:
     """Put the encounter groups, their members and the log back as they were."""
     if await dbstate.snapshot(ENCOUNTER_TABLES) == saved:
@@ -623,6 +660,8 @@ class Walk:
         )
         before = await dbstate.snapshot(WRITE_TABLES) if writes else {}
         saved_encounters = await dbstate.snapshot(ENCOUNTER_TABLES) if writes else {}
+        saved_schools = await School.all().values() if writes else []
+        saved_places = await Location.all().values() if writes else []
         response = await self.send(op, caller, target)
         problems = self.check_status(op, caller, target, response)
         if caller != ANONYMOUS and CALLERS[caller][1] is Role.STUDENT:
@@ -645,6 +684,7 @@ class Walk:
             await restore_policies(saved_policies)
             await restore_schedules(saved_schedules)
             await restore_encounters(saved_encounters)
+            await restore_school_and_places(saved_schools, saved_places)
         if (op.method, op.path) == ("DELETE", "/api/session") and caller != ANONYMOUS:
             problems += await self.check_logged_out(caller)
         return [f"{name}: {problem}" for problem in problems]
@@ -672,6 +712,9 @@ class Walk:
                 "student_ids": [self.world.student_1005],
                 "start_at": (clock.utcnow() + timedelta(minutes=30)).isoformat(),
             }
+        elif (op.method, op.path) in ADMIN_BODIES or op.path == "/api/school":
+            path = path.replace("{id}", str(self.world.restroom_south))
+            body = ADMIN_BODIES.get((op.method, op.path))
         elif op.path in NOTIFY_BODIES:
             body = NOTIFY_BODIES[op.path].get(op.method)
             if op.path == "/api/notifications/settings" and op.method == "PUT":
@@ -719,7 +762,15 @@ class Walk:
                 return [f"is {user['role']} of {user['school']['slug']}"]
         if key == ("GET", "/api/locations"):
             names = {item["name"] for item in body}
-            return [] if names == LOCATIONS[slug] else [f"sees locations {sorted(names)}"]
+            if names != LOCATIONS[slug]:
+                return [f"sees locations {sorted(names)}"]
+            # Who covers which place is for admins only.
+            shows_staff = any("staff_ids" in item for item in body)
+            return (
+                [] if shows_staff == (role is Role.ADMIN) else [f"staff_ids shown: {shows_staff}"]
+            )
+        if key == ("GET", "/api/school") and body["slug"] != slug:
+            return [f"sees the settings of {body['slug']}"]
         if key == ("GET", "/api/policies"):
             rows = {(row["scope"], row["target"]) for row in body}
             expected_rows = {

@@ -1,4 +1,4 @@
-"""The school's places, with how busy each is now."""
+"""The school's places, with how busy each is now; admins create and change them."""
 
 from __future__ import annotations
 
@@ -7,15 +7,37 @@ from starlette.responses import JSONResponse, Response
 from tortoise.functions import Count
 
 from server.api.context import caller
+from server.api.params import positive_id
+from server.api.requests import read_json
+from server.api.schemas import LocationCreate, LocationPatch
 from server.enums import PassState
+from server.errors import not_found
 from server.models import Location, Pass
+from server.rules.permissions import may_manage_policy
+from server.services.places import (
+    create_location,
+    location_json,
+    require_admin,
+    staff_of,
+    update_location,
+)
+
+ARCHIVED_QUERY = "include_archived"
 
 
 async def list_locations(request: Request) -> Response:
-    """GET /api/locations: every active location of the caller's school."""
+    """GET /api/locations: every active location of the caller's school.
+
+    Admins also see who is assigned to each place, and archived places on request; nobody
+    else sees staff assignments (a student has no business knowing who covers what).
+    """
     principal = await caller(request)
     school_id = principal.actor.school_id
-    locations = await Location.filter(school_id=school_id, active=True).order_by("name")
+    admin = may_manage_policy(principal.actor)
+    query = Location.filter(school_id=school_id)
+    if not (admin and request.query_params.get(ARCHIVED_QUERY) == "true"):
+        query = query.filter(active=True)
+    locations = await query.order_by("name")
     counts = (
         await Pass.filter(school_id=school_id, state__in=[PassState.ACTIVE, PassState.WAITING])
         .annotate(n=Count("id"))
@@ -23,20 +45,43 @@ async def list_locations(request: Request) -> Response:
         .values("destination_id", "state", "n")
     )
     busy = {(row["destination_id"], str(row["state"])): int(row["n"]) for row in counts}
+    staff = await staff_of(None, [loc.id for loc in locations]) if admin else {}
     return JSONResponse(
         [
-            {
-                "id": loc.id,
-                "name": loc.name,
-                "kind": str(loc.kind),
-                "capacity": loc.capacity,
-                "approval": str(loc.approval),
-                "default_minutes": loc.default_minutes,
-                "is_destination": loc.is_destination,
-                "geometry": loc.geometry,
+            location_json(loc, staff.get(loc.id))
+            | {
                 "out": busy.get((loc.id, "active"), 0),
                 "waiting": busy.get((loc.id, "waiting"), 0),
             }
             for loc in locations
         ]
+    )
+
+
+async def create(request: Request) -> Response:
+    """POST /api/locations: add a place to the school (admins)."""
+    principal = await caller(request)
+    require_admin(principal)
+    body = await read_json(request, LocationCreate)
+    created = await create_location(principal, body.model_dump(mode="json", exclude_none=False))
+    return JSONResponse(created | {"out": 0, "waiting": 0}, status_code=201)
+
+
+async def update(request: Request) -> Response:
+    """PATCH /api/locations/{id}: change a place; `active: false` archives it (admins)."""
+    principal = await caller(request)
+    require_admin(principal)  # before the id: a 403 tells nothing about what exists
+    location_id = positive_id(request.path_params["id"])
+    if location_id is None:
+        raise not_found("location")
+    body = await read_json(request, LocationPatch)
+    changed = await update_location(
+        principal, location_id, body.model_dump(mode="json", exclude_unset=True)
+    )
+    counts = await Pass.filter(
+        destination_id=location_id, state__in=[PassState.ACTIVE, PassState.WAITING]
+    ).values_list("state", flat=True)
+    states = [str(state) for state in counts]
+    return JSONResponse(
+        changed | {"out": states.count("active"), "waiting": states.count("waiting")}
     )

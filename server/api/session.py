@@ -31,6 +31,8 @@ def user_json(principal: Principal, school: School) -> dict[str, Any]:
             "name": school.name,
             "slug": school.slug,
             "timezone": school.timezone,
+            # The student's screen says "Passes are off right now" from this.
+            "passes_enabled": school.passes_enabled,
         },
         "home_location_id": user.home_location_id,
         "location_ids": sorted(principal.actor.location_ids),

@@ -1,0 +1,24 @@
+"""The school's own settings: hallway maximum, passes on or off, time zone, name."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from server.api.context import caller
+from server.api.requests import read_json
+from server.api.schemas import SchoolPatch
+from server.services.places import read_settings, require_admin, update_settings
+
+
+async def read(request: Request) -> Response:
+    """GET /api/school: the school's settings (admins and security)."""
+    return JSONResponse(await read_settings(await caller(request)))
+
+
+async def update(request: Request) -> Response:
+    """PATCH /api/school: change the settings sent, leave the rest (admins)."""
+    principal = await caller(request)
+    require_admin(principal)
+    body = await read_json(request, SchoolPatch)
+    return JSONResponse(await update_settings(principal, body.model_dump(exclude_unset=True)))
