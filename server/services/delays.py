@@ -12,13 +12,12 @@ from datetime import datetime
 from typing import Any
 
 from server.enums import PassState
-from server.errors import ErrorCode, HallpassError, forbidden, not_found
-from server.models import Location, Pass
+from server.errors import ErrorCode, HallpassError, forbidden
 from server.rules.decision import FieldProblem
 from server.rules.delay import delay_until
 from server.rules.permissions import Action, may
 from server.services.facts import zone_of
-from server.services.passes import compare_and_set, serialise, target_of
+from server.services.passes import compare_and_set, serialise, visible_pass
 from server.services.principal import Principal
 from server.services.transaction import school_transaction
 from server.services.validation import invalid
@@ -33,15 +32,7 @@ async def delay_pass(
     actor = principal.actor
     async with school_transaction(actor.school_id) as tx:
         now = tx.now
-        hall_pass = (
-            await Pass.filter(id=pass_id, school_id=actor.school_id).using_db(tx.conn).get_or_none()
-        )
-        if hall_pass is None:
-            raise not_found("pass")
-        destination = await Location.filter(id=hall_pass.destination_id).using_db(tx.conn).get()
-        target = target_of(hall_pass, destination)
-        if not may(actor, Action.VIEW, target):
-            raise not_found("pass")
+        hall_pass, target = await visible_pass(tx, actor, pass_id)
         if not may(actor, Action.DELAY, target):
             raise forbidden("Only the destination's staff can delay this visit.")
         state = PassState(hall_pass.state)

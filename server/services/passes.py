@@ -21,7 +21,7 @@ from server.rules import OpenPass, Outcome, PassRequest, SchoolFacts, admit, dec
 from server.rules.decision import Decision
 from server.rules.lifecycle import needs_approval
 from server.rules.line import offers, take
-from server.rules.permissions import Action, PassTarget, may, may_override, sees_full_names
+from server.rules.permissions import Action, Actor, PassTarget, may, may_override, sees_full_names
 from server.services.encounters import keep_prevented, log_alerts, log_prevented
 from server.services.facts import accommodated, load_facts, open_pass_of, place_of
 from server.services.line import offer_deadlines
@@ -324,21 +324,32 @@ async def _student_for(tx: SchoolTransaction, principal: Principal, student_id: 
     return student
 
 
+async def visible_pass(
+    tx: SchoolTransaction, actor: Actor, pass_id: int
+) -> tuple[Pass, PassTarget]:
+    """Read a pass of the caller's school and what the rules decide on, or 404 if not visible.
+
+    Not 403: a pass the caller may not see is as unknown to them as one that doesn't exist.
+    """
+    hall_pass = (
+        await Pass.filter(id=pass_id, school_id=actor.school_id).using_db(tx.conn).get_or_none()
+    )
+    if hall_pass is None:
+        raise not_found("pass")
+    destination = await Location.filter(id=hall_pass.destination_id).using_db(tx.conn).get()
+    target = target_of(hall_pass, destination)
+    if not may(actor, Action.VIEW, target):
+        raise not_found("pass")
+    return hall_pass, target
+
+
 async def transition(principal: Principal, pass_id: int, verb_name: str) -> dict[str, Any]:
     """Apply one verb (approve, deny, cancel, arrive, end) to a pass, or raise why not."""
     verb = VERBS[verb_name]
     actor = principal.actor
     async with school_transaction(actor.school_id) as tx:
         now = tx.now
-        hall_pass = (
-            await Pass.filter(id=pass_id, school_id=actor.school_id).using_db(tx.conn).get_or_none()
-        )
-        if hall_pass is None:
-            raise not_found("pass")
-        destination = await Location.filter(id=hall_pass.destination_id).using_db(tx.conn).get()
-        target = target_of(hall_pass, destination)
-        if not may(actor, Action.VIEW, target):
-            raise not_found("pass")
+        hall_pass, target = await visible_pass(tx, actor, pass_id)
         if not may(actor, verb.action, target):
             raise forbidden(f"Your role can't {verb_name} this pass.")
         state = PassState(hall_pass.state)

@@ -8,9 +8,7 @@ the restroom is open and deadlines compare exactly.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
 
@@ -22,16 +20,14 @@ from server.services.scheduler import lapse_offers
 from tests.conftest import Demo
 from tests.notify.conftest import attempts, deliveries, register
 from tests.notify.push_service import PushService
-from tests.test_line import TUESDAY_10, end_first_out, end_second_out, full_restroom_and_a_line
 
-
-@pytest.fixture(autouse=True)
-def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Freeze the server's clock at TUESDAY_10 (plus whatever `clock.advance` adds)."""
-    monkeypatch.setattr(clock, "datetime", SimpleNamespace(now=lambda tz: TUESDAY_10))
-    clock.reset()
-    yield
-    clock.reset()
+# The clock is frozen at TUESDAY_10 for every test here, as for the line's own tests.
+from tests.test_line import (  # noqa: F401 (frozen_clock is an autouse fixture)
+    end_first_out,
+    end_second_out,
+    frozen_clock,
+    full_restroom_and_a_line,
+)
 
 
 @pytest.fixture
