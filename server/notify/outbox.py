@@ -32,6 +32,7 @@ from server.notify.routing import (
     Notice,
     PassFacts,
     Person,
+    heard,
     pass_facts,
     route,
     route_prevented,
@@ -199,16 +200,23 @@ async def enqueue_event(
     if LISTENED is not None and event.name not in LISTENED:
         return  # arrivals, cancellations: nobody is told, and nothing is read
     data: dict[str, Any] = dict(event.data)
+    settings = stored(school)
+    routing = for_routing(school, settings)
+    # Whether anyone is told never depends on names, people or mutes: decide it first, so the
+    # common event nobody hears of (a restroom pass out and back) costs no query in the lock.
+    if not heard(
+        Event(event.name, pass_facts(data, "", ""), alerted=alerted, at=event.at), routing
+    ):
+        return
     student = await User.filter(id=int(data["student"]["id"])).using_db(conn).get()
     facts = pass_facts(data, student.first_name, student.last_name)
-    settings = stored(school)
     people = await _people(conn, school.id, (facts.origin_id, facts.destination_id))
     muted = await _mutes(conn, (student.id,))
     pupil = Person(student.id, Role.STUDENT, muted=muted.get(student.id, frozenset()))
     notices = route(
         Event(event.name, facts, alerted=alerted, at=event.at),
         people.values(),
-        for_routing(school, settings),
+        routing,
         student=pupil,
     )
     await _write(

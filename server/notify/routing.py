@@ -466,6 +466,17 @@ def _notices(
     return notices
 
 
+def heard(event: Event, settings: SchoolSettings, routes: Iterable[Route] = ROUTES) -> bool:
+    """Say whether any route would speak of this event, before anyone's rows are read.
+
+    Most events tell nobody (a restroom pass out and back); the outbox then reads nothing.
+    """
+    return any(
+        (rule.events is None or event.name in rule.events) and rule.when(event, settings)
+        for rule in routes
+    )
+
+
 def route(
     event: Event,
     people: Iterable[Person],

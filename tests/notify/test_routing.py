@@ -19,6 +19,7 @@ from server.notify.routing import (
     Person,
     Route,
     SchoolSettings,
+    heard,
     pass_facts,
     route,
     route_prevented,
@@ -212,6 +213,21 @@ def test_who_is_told_what(
         assert notice.topic == ("s7" if notice.category in SAFETY else "p7")
         # Only the offer's notice has a deadline: the place it holds.
         assert notice.expires_at == (OFFERED_UNTIL if notice.category is C.TURN else None)
+
+
+@pytest.mark.parametrize(("name", "destination", "state", "settings", "alerted", "told"), CASES)
+def test_an_event_is_heard_exactly_when_someone_is_told(
+    name: str,
+    destination: int,
+    state: PassState,
+    settings: SchoolSettings,
+    alerted: bool,
+    told: dict[int, Category],
+) -> None:
+    # The outbox reads nobody's rows for an event no route speaks of; with every audience
+    # present and nothing muted, that must be exactly the events nobody is told of.
+    event = Event(name, a_pass(destination, state, position=2), alerted=alerted)
+    assert heard(event, settings) is bool(told)
 
 
 # (event, state, settings, alerted) -> (user id, title, body)
