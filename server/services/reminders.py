@@ -15,12 +15,10 @@ from datetime import datetime, timedelta
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from server.clock import utcnow
 from server.enums import PassState
 from server.models import Pass
 from server.rules.reminders import MAX_REMIND_MINUTES, Remindable, reminders_due
-from server.services.passes import compare_and_set, serialise
-from server.services.transaction import school_transaction
+from server.services.announce import announce_once
 
 
 async def due_reminders(
@@ -59,19 +57,5 @@ async def due_reminders(
 
 
 async def send_due_reminders() -> list[int]:
-    """Append one `pass.reminder` event per scheduled pass whose reminder is due; return ids.
-
-    Each school is first checked without its lock, so the usual sweep (no reminder due) never
-    queues behind the school's requests; under the lock the check runs again and decides.
-    """
-    sent: list[int] = []
-    for school_id in sorted(await due_reminders(None, utcnow())):
-        async with school_transaction(school_id) as tx:
-            now = tx.now  # read under the lock, so times follow commit order
-            for pass_id in (await due_reminders(tx.conn, now, school_id)).get(school_id, ()):
-                hall_pass = await Pass.filter(id=pass_id).using_db(tx.conn).get()
-                await compare_and_set(tx, hall_pass, {"reminded_at": now})
-                body = await serialise(tx, pass_id)
-                await tx.append_event("pass.reminder", hall_pass, None, now, body)
-                sent.append(pass_id)
-    return sent
+    """Append one `pass.reminder` event per scheduled pass whose reminder is due; return ids."""
+    return await announce_once(due_reminders, "reminded_at", "pass.reminder")

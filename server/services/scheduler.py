@@ -28,6 +28,7 @@ from server.rules.line import lapsed, offers
 from server.rules.overtime import TimedPass, expiring
 from server.rules.policy import Setting
 from server.rules.scheduled import start_scheduled
+from server.services.announce import announce_once
 from server.services.facts import load_facts, open_pass_of, requesters_of, rows_setting
 from server.services.passes import compare_and_set, lifecycle_fields, offer_places, serialise
 from server.services.reminders import send_due_reminders
@@ -96,23 +97,9 @@ async def unannounced_overdue(
 async def announce_overdue() -> list[int]:
     """Append one `pass.overdue` event per active pass gone past its due time; return ids.
 
-    Once per pass: `overdue_at` is set by compare-and-set with the event (and bumps `version`,
-    as a reminder does: not a change of state, but a change of the pass). Each school is
-    checked without its lock first, so the usual sweep never queues behind requests; under the
-    lock the check runs again and decides, so concurrent sweeps announce each pass once and
-    a restart announces whatever was missed.
+    Once per pass: `overdue_at` is set with the event (a version bump, as for a reminder).
     """
-    announced: list[int] = []
-    for school_id in sorted(await unannounced_overdue(None, utcnow())):
-        async with school_transaction(school_id) as tx:
-            now = tx.now  # read under the lock, so times follow commit order
-            for pass_id in (await unannounced_overdue(tx.conn, now, school_id)).get(school_id, ()):
-                hall_pass = await Pass.filter(id=pass_id).using_db(tx.conn).get()
-                await compare_and_set(tx, hall_pass, {"overdue_at": now})
-                body = await serialise(tx, pass_id)
-                await tx.append_event("pass.overdue", hall_pass, None, now, body)
-                announced.append(pass_id)
-    return announced
+    return await announce_once(unannounced_overdue, "overdue_at", "pass.overdue")
 
 
 async def must_expire(
