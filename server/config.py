@@ -43,6 +43,10 @@ def smtp_from_env(env: dict[str, str]) -> SmtpSettings | None:
     )
 
 
+# The app built by `npm --prefix pwa run build`, beside the server package in a checkout.
+DEFAULT_PWA_DIR = Path(__file__).resolve().parents[1] / "pwa" / "dist"
+
+
 @dataclass(frozen=True)
 class Settings:
     """What one Hallpass process needs to know about its deployment."""
@@ -66,6 +70,8 @@ class Settings:
     # Hosts a push subscription may name besides the browsers' push services (tests and
     # self-hosted push servers); plain http is allowed only for these.
     push_hosts: tuple[str, ...] = ()
+    # The built PWA (HALLPASS_PWA_DIR; default: pwa/dist of this checkout).
+    pwa_dir: Path = DEFAULT_PWA_DIR
 
     @property
     def is_sqlite(self) -> bool:
@@ -112,4 +118,7 @@ def from_env(environ: dict[str, str] | None = None) -> Settings:
         push_hosts=tuple(
             h.strip().lower() for h in env.get("HALLPASS_PUSH_HOSTS", "").split(",") if h.strip()
         ),
+        pwa_dir=Path(env["HALLPASS_PWA_DIR"]).resolve()
+        if env.get("HALLPASS_PWA_DIR")
+        else DEFAULT_PWA_DIR,
     )

@@ -73,6 +73,19 @@ async def test_cookie_requests_need_the_csrf_header_for_changes(
     assert right.status_code == 201
 
 
+async def test_a_reloaded_page_gets_its_csrf_token_back_from_me_but_a_script_does_not(
+    client: httpx.AsyncClient,
+) -> None:
+    session = (await login(client, "1003")).json()
+    scripted = await client.get(
+        "/api/me", headers={"Authorization": f"Bearer {session['token']}"}
+    )
+    assert "csrf_token" not in scripted.json()
+    client.cookies.set(COOKIE_NAME, session["token"])
+    reloaded = await client.get("/api/me")
+    assert reloaded.json()["csrf_token"] == session["csrf_token"]
+
+
 async def test_cookie_requests_from_another_site_are_refused(client: httpx.AsyncClient) -> None:
     session = (await login(client, "1003")).json()
     client.cookies.set(COOKIE_NAME, session["token"])

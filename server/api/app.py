@@ -8,12 +8,13 @@ from importlib.metadata import version
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
 from server import db
 from server.api.context import AppContext
 from server.api.errors import EXCEPTION_HANDLERS
 from server.api.headers import SecurityHeaders
+from server.api.pwa import AppFiles
 from server.api.routes import OPERATIONS
 from server.api.spec import build_openapi
 from server.config import Settings
@@ -52,6 +53,8 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         Route(op.path, op.handler, methods=[op.method], name=op.operation_id) for op in OPERATIONS
     ]
     routes.append(WebSocketRoute("/ws", hub_endpoint, name="ws"))
+    # Last: the app's files and pages, for every path the API does not own.
+    routes.append(Mount("/", app=AppFiles(settings.pwa_dir), name="pwa"))
     app = Starlette(
         routes=routes,
         middleware=[Middleware(SecurityHeaders)],

@@ -153,6 +153,11 @@ class UserOut(BaseModel):
     school: SchoolOut
     home_location_id: int | None
     location_ids: list[int] = Field(description="Locations assigned to this staff member.")
+    csrf_token: str | None = Field(
+        default=None,
+        description="`GET /api/me` with the session cookie: the session's CSRF token, so a "
+        "reloaded page can send `X-CSRF-Token` again. Absent for bearer tokens.",
+    )
 
 
 class SessionOut(BaseModel):

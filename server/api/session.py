@@ -7,10 +7,10 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from server.api.context import caller, caller_session, context
+from server.api.context import caller_session, context
 from server.api.requests import read_json
 from server.api.schemas import LoginRequest
-from server.api.security import check_origin
+from server.api.security import bearer_token, check_origin
 from server.auth.passwords import verify_password
 from server.auth.sessions import COOKIE_NAME, create_session, end_session
 from server.errors import ErrorCode, HallpassError
@@ -109,6 +109,10 @@ async def logout(request: Request) -> Response:
 
 async def me(request: Request) -> Response:
     """GET /api/me: the signed-in user, with role and school."""
-    principal = await caller(request)
+    principal, session = await caller_session(request)
     school = await School.get(id=principal.user.school_id)
-    return JSONResponse(user_json(principal, school))
+    body = user_json(principal, school)
+    if bearer_token(request) is None:
+        # The cookie is HttpOnly and SameSite=strict, so only this origin's pages read this.
+        body["csrf_token"] = session.csrf_token
+    return JSONResponse(body)

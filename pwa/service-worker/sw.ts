@@ -1,0 +1,87 @@
+/// <reference lib="webworker" />
+// The Hallpass service worker: the app shell offline, notifications while the app is closed,
+// and the offline action queue sent when the network is back.
+import { clientsClaim } from "workbox-core";
+import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from "workbox-precaching";
+import { NavigationRoute, registerRoute } from "workbox-routing";
+import { replay, SYNC_TAG } from "./queue";
+
+declare const self: ServiceWorkerGlobalScope;
+
+// The build lists every file of the shell with a content hash: a new build is a new version,
+// and its install replaces exactly the files that changed.
+precacheAndRoute(self.__WB_MANIFEST);
+// Caches of older precache formats are dropped on activate.
+cleanupOutdatedCaches();
+// Every page of the app is the same shell; the API and the socket are never served from cache.
+registerRoute(
+  new NavigationRoute(createHandlerBoundToURL("/index.html"), {
+    denylist: [/^\/api\//, /^\/ws/, /^\/openapi\.json/, /^\/healthz/],
+  }),
+);
+
+self.addEventListener("install", () => {
+  void self.skipWaiting();
+});
+clientsClaim();
+
+interface PushPayload {
+  title: string;
+  body?: string;
+  category?: string;
+  pass_id?: number | null;
+  url?: string;
+  tag?: string;
+}
+
+// The safety categories stay on screen until someone acts (server/notify/categories.py).
+const SAFETY = new Set(["overdue", "encounter", "flagged_student", "emergency"]);
+
+self.addEventListener("push", (event) => {
+  let payload: PushPayload;
+  try {
+    payload = event.data?.json() as PushPayload;
+  } catch {
+    payload = { title: "Hallpass", body: event.data?.text() ?? "" };
+  }
+  const safety = SAFETY.has(payload.category ?? "");
+  event.waitUntil(
+    self.registration.showNotification(payload.title || "Hallpass", {
+      body: payload.body ?? "",
+      tag: payload.tag,
+      icon: "/icons/icon-192.png",
+      badge: "/icons/icon-192.png",
+      data: { url: payload.url || "/", pass_id: payload.pass_id ?? null },
+      requireInteraction: safety,
+    }),
+  );
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const target = new URL((event.notification.data as { url?: string })?.url || "/", self.location.origin);
+  event.waitUntil(
+    (async () => {
+      const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+      for (const client of windows) {
+        if (new URL(client.url).origin !== target.origin) continue;
+        // The open app routes without a reload; focus it and tell it where to go.
+        client.postMessage({ type: "open", url: target.pathname + target.search });
+        await client.focus();
+        return;
+      }
+      await self.clients.openWindow(target.href);
+    })(),
+  );
+});
+
+// Background Sync: the browser wakes the worker when the network is back, even if the app is
+// closed; the open app also replays by itself on reconnect (src/api/actions.ts).
+self.addEventListener("sync", (event: Event) => {
+  const sync = event as Event & { tag: string; waitUntil(p: Promise<unknown>): void };
+  if (sync.tag === SYNC_TAG) sync.waitUntil(replay());
+});
+
+self.addEventListener("message", (event) => {
+  if ((event.data as { type?: string })?.type === "replay") event.waitUntil(replay());
+});

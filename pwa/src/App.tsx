@@ -1,0 +1,82 @@
+// The app: sign-in, then the screen for the user's role, under a header that says whether
+// what is shown is live.
+import { useEffect } from "preact/hooks";
+import type { Role } from "./api/types";
+import { flushOutbox, refreshOutbox } from "./api/actions";
+import { connection, me, signOut } from "./live/store";
+import { Login } from "./views/Login";
+import { Lazy, type ViewModule } from "./ui/Lazy";
+import { PushToggle } from "./ui/PushToggle";
+import { StatusBar } from "./ui/StatusBar";
+import { Toasts } from "./ui/Toasts";
+import { clearQueue } from "../service-worker/queue";
+
+const VIEWS: Record<Role, () => Promise<ViewModule>> = {
+  student: () => import("./views/student/StudentView"),
+  teacher: () => import("./views/teacher/TeacherView"),
+  substitute: () => import("./views/teacher/TeacherView"),
+  nurse: () => import("./views/care/CareView"),
+  counselor: () => import("./views/care/CareView"),
+  security: () => import("./views/monitor/MonitorView"),
+  admin: () => import("./views/admin/AdminView"),
+  kiosk: () => import("./views/kiosk/KioskView"),
+};
+
+const ROLE_WORDS: Record<Role, string> = {
+  student: "Student",
+  teacher: "Teacher",
+  substitute: "Substitute",
+  nurse: "Nurse",
+  counselor: "Counselor",
+  security: "Hall monitor",
+  admin: "Admin",
+  kiosk: "Door kiosk",
+};
+
+/** The whole app. */
+export function App({ booted }: { booted: boolean }) {
+  const user = me.value;
+  const status = connection.value;
+  useEffect(() => {
+    // Whatever was queued offline goes out as soon as the live connection is back.
+    if (user && status === "live") void flushOutbox();
+    if (user) void refreshOutbox();
+  }, [user?.id, status]);
+
+  if (!booted) return <p class="boot">Loading Hallpass…</p>;
+  if (!user) return <Login />;
+  const staff = user.role !== "student" && user.role !== "kiosk";
+  return (
+    <div class={`shell shell--${user.role}`}>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <header class="topbar">
+        <div class="topbar__who">
+          <span class="topbar__school">{user.school.name}</span>
+          <span class="topbar__name">
+            {user.role === "kiosk" ? ROLE_WORDS.kiosk : `${user.name} · ${ROLE_WORDS[user.role]}`}
+          </span>
+        </div>
+        <StatusBar />
+        <div class="topbar__actions">
+          {staff && <PushToggle />}
+          <button
+            type="button"
+            class="btn btn--plain"
+            onClick={async () => {
+              await clearQueue().catch(() => undefined);
+              await signOut();
+            }}
+          >
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main id="main" class="main" tabIndex={-1}>
+        <Lazy load={VIEWS[user.role]} />
+      </main>
+      <Toasts />
+    </div>
+  );
+}

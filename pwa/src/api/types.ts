@@ -1,0 +1,29 @@
+// Names for the wire types the app uses, all read from the generated contract (shared/).
+import type { components } from "../contract/openapi";
+import type { Notification, ServerFrame } from "../contract/frames";
+
+type Schemas = components["schemas"];
+
+export type Pass = Schemas["PassOut"];
+export type PassState = Pass["state"];
+export type Place = Schemas["LocationOut"];
+export type Me = Schemas["UserOut"];
+export type Role = Me["role"];
+export type Session = Schemas["SessionOut"];
+export type Today = Schemas["TodayOut"];
+export type SchoolSettings = Schemas["SchoolSettingsOut"];
+export type Hallway = { out: number; max: number | null };
+export type { Notification, ServerFrame };
+
+/** States in which a pass holds the student's one open pass (DESIGN.md invariant 1). */
+export const OPEN_STATES: ReadonlySet<PassState> = new Set(["pending", "waiting", "active"]);
+
+/** Roles that work with passes as staff. */
+export const STAFF_ROLES: ReadonlySet<Role> = new Set([
+  "teacher",
+  "substitute",
+  "nurse",
+  "counselor",
+  "security",
+  "admin",
+]);

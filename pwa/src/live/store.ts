@@ -1,0 +1,104 @@
+// The app's live state: the signed-in user, passes from snapshot + events, the connection.
+import { computed, signal } from "@preact/signals";
+import { call, setCsrf } from "../api/client";
+import type { Me, Notification, Pass, Place, ServerFrame, Session } from "../api/types";
+import { applyFrame, EMPTY, type LiveState, upsertPass } from "./reducer";
+import { type Connection, LiveSocket } from "./socket";
+
+export const me = signal<Me | null>(null);
+export const live = signal<LiveState>(EMPTY);
+export const connection = signal<Connection>("connecting");
+/** True once the first snapshot arrived: until then, lists say "loading", not "nobody". */
+export const synced = signal(false);
+export const places = signal<Place[]>([]);
+/** A notice on screen: a `notification` frame, or something the app itself has to say. */
+export type Toast = Pick<Notification, "id" | "title" | "body" | "url" | "tag" | "urgency">;
+export const toasts = signal<Toast[]>([]);
+/** Other frames (emergency, ...) for views that listen to them. */
+const listeners = new Set<(frame: ServerFrame) => void>();
+
+/** Every pass the user may see, newest request first. */
+export const passes = computed(() =>
+  [...live.value.passes.values()].sort((a, b) => b.requested_at.localeCompare(a.requested_at)),
+);
+
+const socket = new LiveSocket({
+  cursor: () => {
+    const { epoch, seq } = live.value;
+    return epoch === null ? null : { epoch, since: seq };
+  },
+  frame: (frame) => {
+    if (frame.type === "notification") showToast(frame);
+    else live.value = applyFrame(live.value, frame);
+    if (frame.type === "snapshot" || frame.type === "ready") synced.value = true;
+    for (const listener of listeners) listener(frame);
+  },
+  status: (status) => {
+    connection.value = status;
+  },
+  accessLost: () => {
+    void signOut(false);
+  },
+});
+
+/** Listen to every frame (returns the unsubscribe). */
+export function onFrame(listener: (frame: ServerFrame) => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/** Keep a pass the API just answered with (the live event confirms it moments later). */
+export function keepPass(pass: Pass): void {
+  live.value = upsertPass(live.value, pass);
+}
+
+/** Show an in-app notice; a newer one with the same tag replaces the older. */
+export function showToast(notice: Toast): void {
+  toasts.value = [...toasts.value.filter((t) => t.tag !== notice.tag && t.id !== notice.id), notice].slice(-4);
+}
+
+/** Dismiss one notice. */
+export function dismissToast(id: number): void {
+  toasts.value = toasts.value.filter((t) => t.id !== id);
+}
+
+/** Reload the places list (names, capacities, who is there). */
+export async function loadPlaces(): Promise<void> {
+  places.value = await call<Place[]>("GET", "/api/locations");
+}
+
+function begin(user: Me): void {
+  me.value = user;
+  setCsrf(user.csrf_token ?? null);
+  socket.start();
+  void loadPlaces().catch(() => undefined);
+}
+
+/** Resume the session the cookie holds, if any; true when signed in. */
+export async function restore(): Promise<boolean> {
+  try {
+    begin(await call<Me>("GET", "/api/me"));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Sign in with a login and password (throws ApiError on refusal). */
+export async function signIn(login: string, password: string): Promise<void> {
+  const session = await call<Session>("POST", "/api/session", { body: { login, password } });
+  setCsrf(session.csrf_token);
+  begin({ ...session.user, csrf_token: session.csrf_token });
+}
+
+/** Sign out: end the session on the server (when asked) and forget everything here. */
+export async function signOut(tellServer = true): Promise<void> {
+  socket.stop();
+  if (tellServer) await call("DELETE", "/api/session").catch(() => undefined);
+  setCsrf(null);
+  me.value = null;
+  live.value = EMPTY;
+  synced.value = false;
+  toasts.value = [];
+  places.value = [];
+}

@@ -1,0 +1,50 @@
+// One pass in a list: who, where, its state and clock, and the actions the viewer may take.
+import type { ComponentChildren } from "preact";
+import type { Pass } from "../api/types";
+import { tick } from "../live/clock";
+import { ordinal, stateWords, timeOfDay } from "./format";
+import { Timer } from "./Timer";
+
+/** Say whether an active pass is past its due time now. */
+export function isOver(pass: Pass): boolean {
+  return pass.state === "active" && !!pass.due_at && Date.parse(pass.due_at) < tick.value;
+}
+
+/** A row for staff lists: student, origin to destination, state, timer, actions. */
+export function PassRow({
+  pass,
+  children,
+  focused = false,
+  showStudent = true,
+}: {
+  pass: Pass;
+  children?: ComponentChildren;
+  focused?: boolean;
+  showStudent?: boolean;
+}) {
+  const over = isOver(pass);
+  return (
+    <li
+      class={`row${over ? " row--over" : ""}${focused ? " row--focus" : ""}`}
+      data-pass-id={pass.id}
+      data-state={pass.state}
+      aria-current={focused ? "true" : undefined}
+    >
+      <div class="row__main">
+        <div class="row__title">
+          {showStudent ? pass.student.name : pass.destination.name}{" "}
+          <span class={`badge badge--${over ? "over" : pass.state}`}>{stateWords(pass)}</span>
+        </div>
+        <div class="row__meta">
+          {pass.origin.name} → {pass.destination.name}
+          {pass.state === "waiting" && pass.position ? ` · ${ordinal(pass.position)} in line` : ""}
+          {pass.state === "scheduled" && pass.start_at ? ` · at ${timeOfDay(pass.start_at)}` : ""}
+          {pass.state === "active" && pass.started_at ? ` · out since ${timeOfDay(pass.started_at)}` : ""}
+          {pass.arrived_at && pass.state === "active" ? " · arrived" : ""}
+        </div>
+      </div>
+      <Timer pass={pass} />
+      {children && <div class="btn-row">{children}</div>}
+    </li>
+  );
+}

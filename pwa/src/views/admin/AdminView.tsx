@@ -1,0 +1,4 @@
+// Being built: see the PWA issue. Replaced by the real screen before this lands.
+export default function AdminView() {
+  return <p class="notice">This screen is on its way.</p>;
+}

@@ -1,0 +1,181 @@
+// The student's screen: ask for a pass in two taps, watch its clock, say "I'm back".
+import { useEffect, useState } from "preact/hooks";
+import { act, outbox, requestPass } from "../../api/actions";
+import { OPEN_STATES, type Pass, type Place } from "../../api/types";
+import { tick } from "../../live/clock";
+import { loadPlaces, me, passes, places, synced } from "../../live/store";
+import { ActionButton, messageOf } from "../../ui/Button";
+import { clock, ordinal, stateWords, timeOfDay } from "../../ui/format";
+import { Timer } from "../../ui/Timer";
+
+// Counts on the destination tiles come from GET /api/locations; a student's socket carries only
+// their own passes, so the tiles are refreshed on this beat while the screen is open.
+const PLACES_REFRESH_MS = 15_000;
+
+function placeNote(place: Place): string {
+  if (place.capacity !== null && place.out >= place.capacity) {
+    return place.waiting > 0 ? `Full · ${place.waiting} in line` : "Full · you'd be next in line";
+  }
+  if (place.approval === "origin_teacher") return "Teacher approves";
+  if (place.approval === "destination_staff") return "Staff accepts";
+  if (place.capacity !== null) return `${place.capacity - place.out} of ${place.capacity} free`;
+  return "Free";
+}
+
+/** The student's whole screen. */
+export default function StudentView() {
+  const user = me.value!;
+  const [choice, setChoice] = useState<Place | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    const timer = window.setInterval(() => void loadPlaces().catch(() => undefined), PLACES_REFRESH_MS);
+    return () => window.clearInterval(timer);
+  }, []);
+
+  const mine = passes.value;
+  const current = mine.find((p) => OPEN_STATES.has(p.state));
+  const scheduled = mine.filter((p) => p.state === "scheduled");
+  const history = mine.filter((p) => !OPEN_STATES.has(p.state) && p.state !== "scheduled");
+  const queued = outbox.value.filter((a) => a.path === "/api/passes");
+  const destinations = places.value.filter((p) => p.is_destination && p.active);
+
+  async function ask(place: Place) {
+    setError(null);
+    try {
+      await requestPass({ destination_id: place.id }, `Pass to ${place.name}`);
+      setChoice(null);
+      void loadPlaces().catch(() => undefined);
+    } catch (caught) {
+      setError(messageOf(caught));
+    }
+  }
+
+  return (
+    <div class="grid grid--main-side student">
+      <section class="stack" aria-labelledby="now-title">
+        <h1 id="now-title" class="visually-hidden">
+          Your pass
+        </h1>
+        {!user.school.passes_enabled && (
+          <p class="notice notice--warn" role="status">
+            Passes are off right now.
+          </p>
+        )}
+        {current ? (
+          <CurrentPass pass={current} onError={setError} />
+        ) : queued.length > 0 ? (
+          <div class="card pass-now" data-testid="queued-pass">
+            <span class="badge badge--offline">Pending · offline</span>
+            <h2>{queued[0].label}</h2>
+            <p class="muted">Saved on this device. It will be sent when the connection is back.</p>
+          </div>
+        ) : (
+          <section class="card" aria-labelledby="ask-title">
+            <h2 id="ask-title">Where are you going?</h2>
+            {!synced.value && <p class="muted">Loading…</p>}
+            <ul class="tiles" role="list">
+              {destinations.map((place) => (
+                <li key={place.id}>
+                  <button
+                    type="button"
+                    class={`tile${choice?.id === place.id ? " tile--chosen" : ""}`}
+                    aria-pressed={choice?.id === place.id}
+                    onClick={() => setChoice(choice?.id === place.id ? null : place)}
+                  >
+                    <span class="tile__name">{place.name}</span>
+                    <span class="tile__note">{placeNote(place)}</span>
+                  </button>
+                </li>
+              ))}
+            </ul>
+            {choice && (
+              <div class="confirm">
+                <ActionButton kind="primary" run={() => ask(choice)}>
+                  Ask for {choice.name} · {choice.default_minutes} min
+                </ActionButton>
+              </div>
+            )}
+          </section>
+        )}
+        <p class="form-error" role="alert">
+          {error}
+        </p>
+      </section>
+      <aside class="stack" aria-labelledby="today-title">
+        {scheduled.length > 0 && (
+          <section class="card">
+            <h2>Coming up</h2>
+            <ul class="list">
+              {scheduled.map((p) => (
+                <li key={p.id} class="row">
+                  {p.destination.name} at {timeOfDay(p.start_at, user.school.timezone)}
+                </li>
+              ))}
+            </ul>
+          </section>
+        )}
+        <section class="card">
+          <h2 id="today-title">Today</h2>
+          {history.length === 0 ? (
+            <p class="muted">No passes yet today.</p>
+          ) : (
+            <ul class="list history">
+              {history.map((p) => (
+                <li key={p.id} class="row" data-pass-id={p.id}>
+                  <span class="row__main">
+                    {p.destination.name} <span class={`badge badge--${p.state}`}>{stateWords(p)}</span>
+                  </span>
+                  <span class="row__meta">
+                    {timeOfDay(p.started_at ?? p.requested_at, user.school.timezone)}
+                    {p.ended_at && p.started_at ? ` · ${clock((Date.parse(p.ended_at) - Date.parse(p.started_at)) / 1000)}` : ""}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      </aside>
+    </div>
+  );
+}
+
+function CurrentPass({ pass, onError }: { pass: Pass; onError: (message: string) => void }) {
+  const offerLeft = pass.offer_expires_at ? (Date.parse(pass.offer_expires_at) - tick.value) / 1000 : null;
+  return (
+    <section class={`card pass-now pass-now--${pass.state}`} aria-labelledby="pass-title" data-pass-id={pass.id}>
+      <span class={`badge badge--${pass.state}`}>{stateWords(pass)}</span>
+      <h2 id="pass-title">{pass.destination.name}</h2>
+      <p class="muted">From {pass.origin.name}</p>
+      {pass.state === "active" && <Timer pass={pass} big />}
+      {pass.state === "pending" && <p>Waiting for approval. You can stay in class until then.</p>}
+      {pass.state === "waiting" && offerLeft !== null && offerLeft > 0 && (
+        <p class="notice notice--good" role="alert">
+          It's your turn. Take your place within {clock(offerLeft)}.
+        </p>
+      )}
+      {pass.state === "waiting" && offerLeft === null && pass.position && (
+        <p>
+          You are <strong>{ordinal(pass.position)}</strong> in line.
+        </p>
+      )}
+      <div class="btn-row">
+        {pass.state === "active" && (
+          <ActionButton kind="primary" run={() => act(pass, "end", "I'm back")} onError={onError}>
+            I'm back
+          </ActionButton>
+        )}
+        {pass.state === "waiting" && pass.offer_expires_at && (
+          <ActionButton kind="primary" run={() => act(pass, "take", "Take my place")} onError={onError}>
+            Go now
+          </ActionButton>
+        )}
+        {(pass.state === "pending" || pass.state === "waiting") && (
+          <ActionButton kind="danger" run={() => act(pass, "cancel", "Cancel my request")} onError={onError}>
+            Cancel
+          </ActionButton>
+        )}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,62 @@
+"""Serve the built PWA (pwa/dist): its files, and index.html for every page of the app."""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+
+from starlette.exceptions import HTTPException
+from starlette.responses import HTMLResponse, Response
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+
+# Not in every system's MIME table; browsers want this type for the web app manifest.
+mimetypes.add_type("application/manifest+json", ".webmanifest")
+
+# Vite names these files by content hash, so a browser may keep them for good.
+IMMUTABLE = "public, max-age=31536000, immutable"
+# The shell, the manifest and the service worker must be checked at every load, or an update
+# would wait for the HTTP cache: the worker's own precache makes the app start offline.
+REVALIDATE = "no-cache"
+# Paths the app's router owns (pwa/src/router.ts); anything else that is missing is a 404.
+APP_PAGES = ("passes/", "emergency", "admin", "kiosk", "map", "history", "settings")
+
+NOT_BUILT = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Hallpass: app not built</title></head>
+<body><h1>The Hallpass app is not built</h1>
+<p>The server is running and its API answers under <code>/api/</code>. Build the app with
+<code>npm --prefix pwa ci &amp;&amp; npm --prefix pwa run build</code> and reload.</p>
+</body></html>
+"""
+
+
+def is_app_page(path: str) -> bool:
+    """Say whether a path is one of the app's own pages (served as index.html)."""
+    return path in ("", ".", "index.html") or path.startswith(APP_PAGES)
+
+
+class AppFiles(StaticFiles):
+    """Static files from the build, with index.html for app pages and the right cache rules."""
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__(directory=directory, check_dir=False)
+        self.built = (directory / "index.html").is_file()
+
+    async def check_config(self) -> None:
+        """Check the build's folder, unless there is no build (the pages then say so)."""
+        if self.built:
+            await super().check_config()
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        """Answer one GET: a built file, the app shell for an app page, or 404."""
+        if not self.built:
+            if is_app_page(path):
+                return HTMLResponse(NOT_BUILT, status_code=503)
+            raise HTTPException(status_code=404)
+        if is_app_page(path):
+            path = "index.html"
+        response = await super().get_response(path, scope)
+        if response.status_code in (200, 304):
+            immutable = path.startswith("assets/")
+            response.headers["cache-control"] = IMMUTABLE if immutable else REVALIDATE
+        return response

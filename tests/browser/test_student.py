@@ -1,0 +1,74 @@
+"""A student's pass from the phone: ask, go, come back; and asking while the Wi-Fi is down."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from playwright.sync_api import expect
+
+from tests.browser.conftest import LiveServer, OpenContext, sign_in
+
+
+def staff_passes(server: LiveServer, student_login: str) -> list[dict[str, Any]]:
+    """Return every pass of one student, as security sees them through the API."""
+    wanted = student_id(server, student_login)
+    with httpx.Client(base_url=server.url) as client:
+        token = client.post(
+            "/api/session", json={"login": "monitor@demo.school", "password": "demo"}
+        ).json()["token"]
+        answer: list[dict[str, Any]] = client.get(
+            "/api/passes?limit=500", headers={"Authorization": f"Bearer {token}"}
+        ).json()
+    return [p for p in answer if p["student"]["id"] == wanted]
+
+
+def student_id(server: LiveServer, login: str) -> int:
+    """Return a student's user id by signing in as them."""
+    with httpx.Client(base_url=server.url) as client:
+        user: dict[str, int] = client.post(
+            "/api/session", json={"login": login, "password": "demo"}
+        ).json()["user"]
+    return user["id"]
+
+
+def test_a_student_asks_for_a_self_start_place_goes_and_comes_back(
+    server: LiveServer, new_context: OpenContext
+) -> None:
+    page = new_context().new_page()
+    sign_in(page, server.url, "1003")
+
+    page.get_by_role("button", name="Library").click()
+    page.get_by_role("button", name="Ask for Library").click()
+
+    now = page.locator(".pass-now")
+    expect(now.get_by_role("heading", name="Library")).to_be_visible()
+    expect(now.get_by_role("timer")).to_contain_text("left")
+    page.get_by_role("button", name="I'm back").click()
+    expect(page.locator(".history [data-pass-id]")).to_contain_text("Library")
+    expect(page.get_by_role("heading", name="Where are you going?")).to_be_visible()
+
+
+def test_a_request_made_offline_is_shown_pending_and_reaches_the_server_once(
+    server: LiveServer, new_context: OpenContext
+) -> None:
+    context = new_context()
+    page = context.new_page()
+    sign_in(page, server.url, "1004")
+    page.get_by_role("button", name="Restroom North").click()
+
+    context.set_offline(True)
+    expect(page.locator("[data-status=offline]")).to_be_visible()
+    page.get_by_role("button", name="Ask for Restroom North").click()
+    expect(page.get_by_test_id("queued-pass")).to_contain_text("Pending · offline")
+    assert staff_passes(server, "1004") == []
+
+    context.set_offline(False)
+    expect(page.locator(".pass-now").get_by_role("heading", name="Restroom North")).to_be_visible()
+    expect(page.locator("[data-status=live]")).to_be_visible()
+    # Replays from the page and the service worker share one idempotency key: one pass.
+    page.wait_for_timeout(500)
+    passes = staff_passes(server, "1004")
+    assert [(p["destination"]["name"], p["state"]) for p in passes] == [
+        ("Restroom North", "active")
+    ]
