@@ -10,6 +10,8 @@ export default defineConfig({
     // One small entry: views load on demand, so the first screen ships only what it shows.
     modulePreload: { polyfill: false },
     sourcemap: false,
+    // Lists each view's files, for the size budget (tests/browser/test_budget.py).
+    manifest: true,
   },
   plugins: [
     VitePWA({

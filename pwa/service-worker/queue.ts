@@ -56,7 +56,8 @@ export async function clearQueue(): Promise<void> {
 /**
  * Send the queued actions in the order they were made; stop at the first that can't get through.
  * An answer from the server (done or refused) removes the action: refusals are reported, never
- * retried, because sending it again would be refused the same way. A 5xx or a 401 keeps it.
+ * retried, because sending it again would be refused the same way. A 5xx, a 401 or a stale
+ * CSRF token keeps it.
  */
 export async function replay(csrfNow?: string | null): Promise<ReplayResult[]> {
   const run = async (): Promise<ReplayResult[]> => {
@@ -86,6 +87,8 @@ export async function replay(csrfNow?: string | null): Promise<ReplayResult[]> {
       } catch {
         body = null;
       }
+      // A stale CSRF token is the session's problem, not the action's: keep it for the next try.
+      if (response.status === 403 && errorCode(body) === "csrf_failed") break;
       await (await database).delete("outbox", action.key);
       const result = { action, status: response.status, body };
       results.push(result);
@@ -96,6 +99,10 @@ export async function replay(csrfNow?: string | null): Promise<ReplayResult[]> {
   // One replay at a time across the page and the worker (the Web Locks API is in both).
   if ("locks" in navigator) return navigator.locks.request("hallpass-outbox", run);
   return run();
+}
+
+function errorCode(body: unknown): string | undefined {
+  return (body as { error?: { code?: string } } | null)?.error?.code;
 }
 
 export type OutboxMessage =

@@ -60,20 +60,31 @@ self.addEventListener("push", (event) => {
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();
   const target = new URL((event.notification.data as { url?: string })?.url || "/", self.location.origin);
-  event.waitUntil(
-    (async () => {
-      const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
-      for (const client of windows) {
-        if (new URL(client.url).origin !== target.origin) continue;
-        // The open app routes without a reload; focus it and tell it where to go.
-        client.postMessage({ type: "open", url: target.pathname + target.search });
-        await client.focus();
-        return;
-      }
-      await self.clients.openWindow(target.href);
-    })(),
-  );
+  keepAlive(event, openApp(target));
 });
+
+/** Show the app at `target`: the open window routes there without a reload, or a new one opens. */
+async function openApp(target: URL): Promise<void> {
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  const open = windows.find((client) => new URL(client.url).origin === target.origin);
+  if (open) {
+    open.postMessage({ type: "open", url: target.pathname + target.search });
+    // Focus needs the click's user activation; without it the app still shows the page.
+    await open.focus().catch(() => undefined);
+    return;
+  }
+  await self.clients.openWindow(target.href);
+}
+
+/** Keep the worker alive until `work` ends. */
+function keepAlive(event: ExtendableEvent, work: Promise<unknown>): void {
+  try {
+    event.waitUntil(work);
+  } catch {
+    // Only the browser's own events can extend the worker's life; one dispatched by script
+    // (the browser tests do, as no automation API clicks a system notification) still runs.
+  }
+}
 
 // Background Sync: the browser wakes the worker when the network is back, even if the app is
 // closed; the open app also replays by itself on reconnect (src/api/actions.ts).

@@ -3,7 +3,7 @@
 import { useEffect } from "preact/hooks";
 import type { Role } from "./api/types";
 import { flushOutbox, refreshOutbox } from "./api/actions";
-import { connection, me, signOut } from "./live/store";
+import { confirmSession, connection, me, signOut } from "./live/store";
 import { Login } from "./views/Login";
 import { Lazy, type ViewModule } from "./ui/Lazy";
 import { PushToggle } from "./ui/PushToggle";
@@ -39,7 +39,7 @@ export function App({ booted }: { booted: boolean }) {
   const status = connection.value;
   useEffect(() => {
     // Whatever was queued offline goes out as soon as the live connection is back.
-    if (user && status === "live") void flushOutbox();
+    if (user && status === "live") void confirmSession().then(flushOutbox, () => undefined);
     if (user) void refreshOutbox();
   }, [user?.id, status]);
 

@@ -72,3 +72,26 @@ def test_a_request_made_offline_is_shown_pending_and_reaches_the_server_once(
     assert [(p["destination"]["name"], p["state"]) for p in passes] == [
         ("Restroom North", "active")
     ]
+
+
+def test_a_reload_during_an_outage_shows_the_last_known_pass_not_a_sign_in_form(
+    server: LiveServer, new_context: OpenContext
+) -> None:
+    context = new_context()
+    page = context.new_page()
+    sign_in(page, server.url, "1007")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.get_by_role("button", name="Library").click()
+    page.get_by_role("button", name="Ask for Library").click()
+    expect(page.locator(".pass-now").get_by_role("timer")).to_be_visible()
+    page.wait_for_timeout(1200)  # the last known state is saved at most once a second
+
+    context.set_offline(True)
+    page.reload()
+    expect(page.locator("[data-status=offline]")).to_contain_text("showing the last known state")
+    expect(page.locator(".pass-now").get_by_role("heading", name="Library")).to_be_visible()
+
+    context.set_offline(False)
+    expect(page.locator("[data-status=live]")).to_be_visible()
+    page.get_by_role("button", name="I'm back").click()
+    expect(page.get_by_role("heading", name="Where are you going?")).to_be_visible()

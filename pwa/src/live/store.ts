@@ -1,7 +1,8 @@
 // The app's live state: the signed-in user, passes from snapshot + events, the connection.
-import { computed, signal } from "@preact/signals";
-import { call, setCsrf } from "../api/client";
+import { computed, effect, signal } from "@preact/signals";
 import type { Me, Notification, Pass, Place, ServerFrame, Session } from "../api/types";
+import { call, NetworkError, setCsrf } from "../api/client";
+import * as lastKnown from "./lastKnown";
 import { applyFrame, EMPTY, type LiveState, upsertPass } from "./reducer";
 import { type Connection, LiveSocket } from "./socket";
 
@@ -16,6 +17,11 @@ export type Toast = Pick<Notification, "id" | "title" | "body" | "url" | "tag" |
 export const toasts = signal<Toast[]>([]);
 /** Other frames (emergency, ...) for views that listen to them. */
 const listeners = new Set<(frame: ServerFrame) => void>();
+
+effect(() => {
+  const user = me.value;
+  if (user && synced.value) lastKnown.saveSoon(user, live.value, places.value);
+});
 
 /** Every pass the user may see, newest request first. */
 export const passes = computed(() =>
@@ -67,7 +73,11 @@ export async function loadPlaces(): Promise<void> {
   places.value = await call<Place[]>("GET", "/api/locations");
 }
 
+/** True while the user and CSRF token came from the device, not the server (offline start). */
+let fromDevice = false;
+
 function begin(user: Me): void {
+  if (me.value === null && lastKnown.load()?.me.id !== user.id) lastKnown.forget();
   me.value = user;
   setCsrf(user.csrf_token ?? null);
   socket.start();
@@ -79,9 +89,26 @@ export async function restore(): Promise<boolean> {
   try {
     begin(await call<Me>("GET", "/api/me"));
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    const saved = error instanceof NetworkError ? lastKnown.load() : null;
+    if (!saved) return false;
+    // Offline at start: show what was last known, clearly not live, and catch up on reconnect.
+    fromDevice = true;
+    live.value = saved.state;
+    places.value = saved.places;
+    synced.value = true;
+    begin(saved.me);
+    return true;
   }
+}
+
+/** Once the server answers again, re-read who is signed in (and the CSRF token) if needed. */
+export async function confirmSession(): Promise<void> {
+  if (!fromDevice) return;
+  const user = await call<Me>("GET", "/api/me");
+  fromDevice = false;
+  me.value = user;
+  setCsrf(user.csrf_token ?? null);
 }
 
 /** Sign in with a login and password (throws ApiError on refusal). */
@@ -96,6 +123,8 @@ export async function signOut(tellServer = true): Promise<void> {
   socket.stop();
   if (tellServer) await call("DELETE", "/api/session").catch(() => undefined);
   setCsrf(null);
+  lastKnown.forget();
+  fromDevice = false;
   me.value = null;
   live.value = EMPTY;
   synced.value = false;
