@@ -77,9 +77,7 @@ async def test_a_reloaded_page_gets_its_csrf_token_back_from_me_but_a_script_doe
     client: httpx.AsyncClient,
 ) -> None:
     session = (await login(client, "1003")).json()
-    scripted = await client.get(
-        "/api/me", headers={"Authorization": f"Bearer {session['token']}"}
-    )
+    scripted = await client.get("/api/me", headers={"Authorization": f"Bearer {session['token']}"})
     assert "csrf_token" not in scripted.json()
     client.cookies.set(COOKIE_NAME, session["token"])
     reloaded = await client.get("/api/me")

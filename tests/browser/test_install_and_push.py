@@ -106,7 +106,9 @@ def test_a_push_shows_a_notification_and_tapping_it_opens_that_pass(
             for (let i = 0; i < 50; i += 1) {
                 const found = await registration.getNotifications();
                 if (found.length) {
-                    return found.map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data }));
+                    return found.map((n) => ({
+                        title: n.title, body: n.body, tag: n.tag, data: n.data,
+                    }));
                 }
                 await new Promise((resolve) => setTimeout(resolve, 50));
             }
