@@ -13,6 +13,7 @@ import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import (
@@ -146,8 +147,8 @@ def new_context(browser: Browser) -> Iterator[OpenContext]:
     """Open browser contexts (a phone by default); all are closed after the test."""
     opened: list[BrowserContext] = []
 
-    def open_context(viewport: ViewportSize | None = None) -> BrowserContext:
-        context = browser.new_context(viewport=viewport or PHONE)
+    def open_context(viewport: ViewportSize | None = None, **options: Any) -> BrowserContext:
+        context = browser.new_context(viewport=viewport or PHONE, **options)
         opened.append(context)
         return context
 
