@@ -1,0 +1,180 @@
+"""Take the README's screenshots: every screen of the app at phone and Chromebook sizes.
+
+Run after `npm --prefix pwa run build`:
+
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
+
+It starts `hallpass serve` on a fresh demo school, sets a scene through the API (students out,
+one in line, one overdue, requests waiting), and photographs each screen in Debian's Chromium.
+It takes about two minutes, most of it waiting for a pass to become overdue for real.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.browser.conftest import CHROMEBOOK, CHROMIUM, CHROMIUM_ARGS, PHONE  # noqa: E402
+from tests.servers import free_port, hallpass_command, stop  # noqa: E402
+
+SIZES: dict[str, ViewportSize] = {"phone": PHONE, "chromebook": CHROMEBOOK}
+
+
+class Api:
+    """A signed-in API client for one demo account."""
+
+    def __init__(self, url: str, login: str) -> None:
+        self.http = httpx.Client(base_url=url, timeout=10)
+        answer = self.http.post("/api/session", json={"login": login, "password": "demo"})
+        answer.raise_for_status()
+        self.http.headers["Authorization"] = f"Bearer {answer.json()['token']}"
+
+    def place(self, name: str) -> dict[str, Any]:
+        """Return a location by name."""
+        places: list[dict[str, Any]] = self.http.get("/api/locations").json()
+        return next(p for p in places if p["name"] == name)
+
+    def post(self, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        """POST and return the JSON answer, failing loudly on an error."""
+        answer = self.http.post(path, json=body or {})
+        answer.raise_for_status()
+        result: dict[str, Any] = answer.json()
+        return result
+
+    def patch(self, path: str, body: dict[str, Any]) -> None:
+        """PATCH, failing loudly on an error."""
+        self.http.patch(path, json=body).raise_for_status()
+
+
+def set_scene(url: str) -> None:
+    """Put the demo school in a busy moment of a school day."""
+    admin = Api(url, "admin@demo.school")
+    office = admin.place("Main Office")
+    # A one-minute pass that nobody ends: overdue by the time the screens are taken.
+    admin.patch(f"/api/locations/{office['id']}", {"default_minutes": 1})
+    Api(url, "1018").post("/api/passes", {"destination_id": office["id"]})
+    admin.patch(f"/api/locations/{office['id']}", {"default_minutes": office["default_minutes"]})
+
+    north = admin.place("Restroom North")
+    for login in ("1004", "1005", "1006"):  # two out, the third in line
+        Api(url, login).post("/api/passes", {"destination_id": north["id"]})
+    library = admin.place("Library")
+    Api(url, "1003").post("/api/passes", {"destination_id": library["id"]})
+    nurse = admin.place("Nurse")
+    Api(url, "1008").post("/api/passes", {"destination_id": nurse["id"]})
+    arrived = Api(url, "1019").post("/api/passes", {"destination_id": nurse["id"]})
+    teacher2 = Api(url, "teacher2@demo.school")
+    teacher2.post(f"/api/passes/{arrived['id']}/approve")
+    Api(url, "nurse@demo.school").post(f"/api/passes/{arrived['id']}/arrive")
+    counselor = admin.place("Counselor")
+    Api(url, "1017").post("/api/passes", {"destination_id": counselor["id"]})
+    done = Api(url, "1010")
+    back = done.post("/api/passes", {"destination_id": north["id"]})
+    if back["state"] == "active":
+        done.post(f"/api/passes/{back['id']}/end")
+
+
+@dataclass
+class Shot:
+    """One screen: who is signed in, where they go, what to do there first."""
+
+    name: str
+    login: str | None
+    path: str = "/"
+    before: Callable[[Page], None] = field(default=lambda page: None)
+
+
+SHOTS = [
+    Shot("sign-in", None),
+    Shot("student-out", "1003"),
+    Shot("student-in-line", "1006"),
+    Shot("student-choosing", "1010", before=lambda p: p.get_by_role("button", name="Library").click()),
+    Shot("teacher", "teacher1@demo.school"),
+    Shot("nurse", "nurse@demo.school"),
+    Shot("counselor", "counselor@demo.school"),
+    Shot("monitor", "monitor@demo.school"),
+    Shot("admin-hallway", "admin@demo.school"),
+    Shot("admin-places", "admin@demo.school", "/admin/places"),
+    Shot("admin-school", "admin@demo.school", "/admin/school"),
+    Shot("admin-encounters", "admin@demo.school", "/admin/encounters"),
+    Shot("admin-users", "admin@demo.school", "/admin/users"),
+    Shot("kiosk", "kiosk101@demo.school"),
+]
+
+
+def photograph(browser: Browser, url: str, shot: Shot, out: Path) -> None:
+    """Sign in as the shot's user and save the screen at each size."""
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(url + "/")
+    if shot.login is not None:
+        page.get_by_label("Student number or e-mail").fill(shot.login)
+        page.get_by_label("Password").fill("demo")
+        page.get_by_role("button", name="Sign in").click()
+        page.locator("[data-status=live]").wait_for()
+        if shot.path != "/":
+            page.goto(url + shot.path)
+            page.locator("[data-status=live]").wait_for()
+        page.locator(".loading").wait_for(state="detached")
+        shot.before(page)
+    for size, viewport in SIZES.items():
+        page.set_viewport_size(viewport)
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(out / f"{shot.name}-{size}.png"), full_page=size == "phone")
+    context.close()
+
+
+def main() -> None:
+    """Start a server, set the scene, and photograph every screen."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    data_dir = Path(tempfile.mkdtemp(prefix="hallpass-shots-"))
+    port = free_port()
+    env = {**os.environ, "HALLPASS_DATA_DIR": str(data_dir)}
+    env.pop("HALLPASS_DATABASE_URL", None)
+    process = subprocess.Popen(
+        [*hallpass_command(), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            try:
+                if httpx.get(url + "/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        set_scene(url)
+        time.sleep(65)  # the one-minute pass goes overdue, for real
+        with sync_playwright() as driver:
+            browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            for shot in SHOTS:
+                photograph(browser, url, shot, args.out)
+                print(f"{shot.name}: done")
+            browser.close()
+    finally:
+        stop(process)
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
