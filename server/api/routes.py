@@ -83,7 +83,24 @@ LIMIT_QUERY = {
     "required": False,
     "schema": {"type": "integer", "minimum": 1, "maximum": passes.MAX_LIST, "default": 100},
 }
-VERB_ERRORS = (E.NOT_FOUND, E.FORBIDDEN, E.INVALID_TRANSITION)
+VERB_ERRORS = (
+    E.NOT_FOUND,
+    E.FORBIDDEN,
+    E.INVALID_TRANSITION,
+    E.IDEMPOTENCY_CONFLICT,
+    E.VALIDATION_ERROR,
+)
+IDEMPOTENCY_KEY_HEADER = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "A client-made key (8-100 characters: letters, digits, `_ . : -`) for a "
+    "request that may be sent again (an offline queue, a double tap). A repeat with the same "
+    "key by the same user answers what the first did, with the same status and body, and "
+    "changes nothing, even once the pass has moved on; the same key for another pass or verb "
+    "is `409 idempotency_conflict`.",
+    "schema": {"type": "string", "minLength": 8, "maxLength": 100, "pattern": "^[A-Za-z0-9_.:-]+$"},
+}
 DESTINATION_QUERY = {
     "name": "destination_id",
     "in": "query",
@@ -240,6 +257,7 @@ OPERATIONS: list[Operation] = [
             E.CAPACITY_FULL,
             E.VALIDATION_ERROR,
         ),
+        query=(IDEMPOTENCY_KEY_HEADER,),
     ),
     Operation(
         "POST",
@@ -286,6 +304,7 @@ OPERATIONS: list[Operation] = [
             "passes",
             response=PassOut,
             errors=VERB_ERRORS + ((E.BLOCKED,) if verb == "approve" else ()),
+            query=(IDEMPOTENCY_KEY_HEADER,),
             path_params=("id",),
         )
         for verb in ("approve", "deny", "cancel", "arrive", "end")
@@ -299,7 +318,8 @@ OPERATIONS: list[Operation] = [
         "passes",
         request=PassDelay,
         response=PassOut,
-        errors=(*VERB_ERRORS, E.VALIDATION_ERROR),
+        errors=VERB_ERRORS,
+        query=(IDEMPOTENCY_KEY_HEADER,),
         path_params=("id",),
     ),
     Operation(
@@ -318,6 +338,7 @@ OPERATIONS: list[Operation] = [
             E.PASSES_DISABLED,
             E.CAPACITY_FULL,
         ),
+        query=(IDEMPOTENCY_KEY_HEADER,),
         path_params=("id",),
     ),
     Operation(
