@@ -179,3 +179,8 @@ async def test_a_bad_field_is_named_and_nothing_changes(
     before = await dbstate.snapshot(PASS_TABLES)
     assert field in field_of(await demo.post(KIOSK, "/api/kiosk/passes", full))
     assert await dbstate.snapshot(PASS_TABLES) == before
+
+
+async def test_a_kiosk_without_a_room_finds_nobody(demo: Demo) -> None:
+    await (await User.get(login=KIOSK)).assigned_locations.clear()
+    assert_error(await at_door(demo, "1003"), 404, ErrorCode.NOT_FOUND)
