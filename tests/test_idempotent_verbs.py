@@ -7,6 +7,7 @@ key for another pass or another verb is `409 idempotency_conflict`.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -170,3 +171,15 @@ async def test_a_malformed_key_is_named_and_nothing_changes(demo: Demo, key: str
         "Idempotency-Key"
     ]
     assert await dbstate.snapshot(PASS_TABLES) == before
+
+
+async def test_one_keyed_end_sent_five_times_at_once_ends_the_pass_once(demo: Demo) -> None:
+    pass_id = await active_library(demo)
+    await demo.auth("1003")
+    answers = await asyncio.gather(
+        *(send(demo, "1003", f"/api/passes/{pass_id}/end", "burst-0001") for _ in range(5))
+    )
+    assert [a.status_code for a in answers] == [200] * 5
+    assert all(a.json() == answers[0].json() for a in answers)  # the same JSON, key order aside
+    assert await PassEvent.filter(hall_pass_id=pass_id, name="pass.ended").count() == 1
+    assert await IdempotencyKey.filter(key="burst-0001").count() == 1

@@ -90,6 +90,7 @@ async def test_the_search_matches_every_word_in_names_login_or_number(demo: Demo
     assert logins(await lookup(demo, admin, "?q=ava%20mart")) == {"1001"}
     assert logins(await lookup(demo, admin, "?q=101")) >= {"1010", "1011", "1012"}
     assert await lookup(demo, admin, "?q=nobody-like-this") == []
+    assert await lookup(demo, admin, "?q=%25") == []  # a LIKE wildcard is a plain character
     assert len(await lookup(demo, admin, "?limit=4")) == 4
     by_name = [(s["name"].split()[-1], s["name"]) for s in await lookup(demo, admin)]
     assert by_name == sorted(by_name)

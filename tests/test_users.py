@@ -8,6 +8,7 @@ sessions and live sockets.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -364,3 +365,14 @@ async def test_a_created_user_keeps_their_role(demo: Demo) -> None:
         },
     )
     assert Role(kiosk["role"]) is Role.KIOSK
+
+
+async def test_two_admins_adding_one_login_at_once_get_one_user(demo: Demo) -> None:
+    await demo.auth(ADMIN)
+    results = await asyncio.gather(
+        *(call(demo, "POST", ADMIN, "/api/users", NEW_STUDENT) for _ in range(3))
+    )
+    assert sorted(r.status_code for r in results) == [201, 409, 409]
+    for refused in (r for r in results if r.status_code == 409):
+        assert_error(refused, 409, ErrorCode.LOGIN_TAKEN)
+    assert await User.filter(login="1031").count() == 1
