@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 
+from server import clock
 from server.errors import ErrorCode
 from server.models import IdempotencyKey, PassEvent
+from server.services.idempotency import KEEP_KEYS, purge_stale_keys
 from tests import dbstate
 from tests.conftest import Demo
 from tests.test_authorization import PASS_TABLES, keep_clear_of_local_midnight
@@ -183,3 +186,12 @@ async def test_one_keyed_end_sent_five_times_at_once_ends_the_pass_once(demo: De
     assert all(a.json() == answers[0].json() for a in answers)  # the same JSON, key order aside
     assert await PassEvent.filter(hall_pass_id=pass_id, name="pass.ended").count() == 1
     assert await IdempotencyKey.filter(key="burst-0001").count() == 1
+
+
+async def test_keys_are_kept_a_week_then_purged(demo: Demo) -> None:
+    pass_id = await active_library(demo)
+    assert (await send(demo, "1003", f"/api/passes/{pass_id}/end", "week-0001")).is_success
+    assert await purge_stale_keys() == 0
+    clock.advance(KEEP_KEYS + timedelta(minutes=1))
+    assert await purge_stale_keys() == 1
+    assert not await IdempotencyKey.exists()

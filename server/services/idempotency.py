@@ -9,13 +9,19 @@ A refused request rolls back and keeps no key, so a retry is decided afresh.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from server.clock import utcnow
 from server.errors import ErrorCode, HallpassError
 from server.models import IdempotencyKey
 from server.services.transaction import SchoolTransaction
 
 CREATE = "create"
+# An offline queue is replayed within hours (the next time the device finds the network); a
+# week covers a device left in a locker over a long weekend, and bounds the table: every keyed
+# verb keeps its answer, a pass's JSON of about 1 KB.
+KEEP_KEYS = timedelta(days=7)
 
 
 def conflict() -> HallpassError:
@@ -63,3 +69,8 @@ async def remember(
         hall_pass_id=pass_id,
         response=response,
     )
+
+
+async def purge_stale_keys() -> int:
+    """Delete keys older than KEEP_KEYS; return how many went."""
+    return await IdempotencyKey.filter(created_at__lt=utcnow() - KEEP_KEYS).delete()
