@@ -30,6 +30,7 @@ from server.rules.policy import Setting
 from server.rules.scheduled import start_scheduled
 from server.services.announce import announce_once
 from server.services.facts import load_facts, open_pass_of, requesters_of, rows_setting
+from server.services.idempotency import purge_stale_keys
 from server.services.passes import compare_and_set, lifecycle_fields, offer_places, serialise
 from server.services.reminders import send_due_reminders
 from server.services.transaction import school_transaction
@@ -249,8 +250,9 @@ async def run_forever(interval: float = SWEEP_SECONDS) -> None:
         try:
             if sweeps % PURGE_EVERY_SWEEPS == 0:
                 await purge_expired()
+                await purge_stale_keys()
         except Exception:
-            log.exception("session purge failed; retrying in %.0f s", interval)
+            log.exception("session or key purge failed; retrying in %.0f s", interval)
         sweeps += 1
         await asyncio.sleep(interval)
 
