@@ -164,10 +164,21 @@ STAFF = [
     ("monitor@demo.school", Role.SECURITY, "Rosa", "Delgado", None),
 ]
 
+# Door kiosks: shared devices at each classroom's door (login, room). Created after the
+# students, so the students' ids stay what the README's examples show.
+KIOSKS = [
+    ("kiosk101@demo.school", "Room 101"),
+    ("kiosk102@demo.school", "Room 102"),
+]
+
 
 async def seed_demo(password: str = DEMO_PASSWORD) -> School:
-    """Create Demo High School: staff, 30 students, places, an encounter group, bell schedule."""
-    logins = [s[0] for s in STAFF] + [str(1001 + i) for i in range(len(STUDENT_NAMES))]
+    """Create Demo High School: staff, 30 students, kiosks, places, an encounter group, bells."""
+    logins = (
+        [s[0] for s in STAFF]
+        + [str(1001 + i) for i in range(len(STUDENT_NAMES))]
+        + [login for login, _ in KIOSKS]
+    )
     hashes = await asyncio.gather(*(hash_password(password) for _ in logins))
     by_login = dict(zip(logins, hashes, strict=True))
     async with in_transaction() as conn:
@@ -226,6 +237,17 @@ async def seed_demo(password: str = DEMO_PASSWORD) -> School:
             notes="Demo: students 1001 and 1002 are kept apart.",
         )
         await group.members.add(students[0], students[1], using_db=conn)
+        for login, door in KIOSKS:
+            kiosk = await User.create(
+                using_db=conn,
+                school=school,
+                role=Role.KIOSK,
+                login=login,
+                first_name="Door",
+                last_name=door,
+                password_hash=by_login[login],
+            )
+            await kiosk.assigned_locations.add(places[door], using_db=conn)
         await BellSchedule.create(
             using_db=conn,
             school=school,

@@ -43,6 +43,10 @@ class ErrorCode(StrEnum):
     IDEMPOTENCY_CONFLICT = "idempotency_conflict"
     NOT_YOUR_TURN = "not_your_turn"
     OFFER_EXPIRED = "offer_expired"
+    # 409: the users admin API
+    LOGIN_TAKEN = "login_taken"
+    STUDENT_NUMBER_TAKEN = "student_number_taken"
+    SELF_LOCKOUT = "self_lockout"
     # 422: a safety notification category can't be muted
     NOT_MUTABLE = "not_mutable"
     # 500
@@ -76,6 +80,9 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.IDEMPOTENCY_CONFLICT: 409,
     ErrorCode.NOT_YOUR_TURN: 409,
     ErrorCode.OFFER_EXPIRED: 409,
+    ErrorCode.LOGIN_TAKEN: 409,
+    ErrorCode.STUDENT_NUMBER_TAKEN: 409,
+    ErrorCode.SELF_LOCKOUT: 409,
     ErrorCode.NOT_MUTABLE: 422,
     ErrorCode.INTERNAL_ERROR: 500,
 }

@@ -11,8 +11,9 @@ successful one is undone before the next call, so every cell sees the same schoo
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -259,6 +260,33 @@ BY_ROLE: dict[tuple[str, str], dict[str, int]] = {
     ("PATCH", "/api/school"): ADMINS_ONLY | {"admin": 200, "other_admin": 200},
     ("POST", "/api/locations"): ADMINS_ONLY | {"admin": 201, "other_admin": 201},
     ("PATCH", "/api/locations/{id}"): ADMINS_ONLY | {"admin": 200, "other_admin": 404},
+    # Users: admins, each of their own school. The walk adds a teacher to the caller's school
+    # and changes 1005's grade, another school's student to `other_admin` (404). Student
+    # groups: whoever manages policies or encounter groups picks them.
+    ("GET", "/api/users"): ADMINS_ONLY | {"admin": 200, "other_admin": 200},
+    ("POST", "/api/users"): ADMINS_ONLY | {"admin": 201, "other_admin": 201},
+    ("PATCH", "/api/users/{id}"): ADMINS_ONLY | {"admin": 200, "other_admin": 404},
+    ("GET", "/api/student-groups"): ENCOUNTER_MANAGERS | {"other_admin": 200},
+    # The student lookup: staff, each of their own school's students (a teacher their rooms').
+    ("GET", "/api/students"): ADMINS_ONLY
+    | {caller: 200 for caller in STAFF}
+    | {"other_teacher": 200, "other_admin": 200},
+    # The door kiosk, and nobody else: the walk starts 1005's pass (Room 101, the kiosk's
+    # door) to Restroom South, and ends 1003's (the r101 pass).
+    ("POST", "/api/kiosk/passes"): ADMINS_ONLY | {"kiosk": 201},
+    ("POST", "/api/kiosk/return"): ADMINS_ONLY | {"kiosk": 200},
+}
+# What the walk sends to the users admin API and the kiosk.
+USER_BODIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("POST", "/api/users"): {
+        "login": "walk@school.example",
+        "first_name": "Wally",
+        "last_name": "Walker",
+        "role": "teacher",
+        "password": "walk-walk",
+    },
+    ("PATCH", "/api/users/{id}"): {"grade": 11},
+    ("POST", "/api/kiosk/return"): {"student_number": "1003"},
 }
 # What the walk sends to the administration endpoints.
 ADMIN_BODIES: dict[tuple[str, str], dict[str, Any]] = {
@@ -294,6 +322,20 @@ TIMEZONES = {"demo": "America/Chicago", "second": "UTC"}
 # The rows `world` gives each school, as GET /api/policies lists them: (scope, target).
 POLICY_ROWS = {"demo": {("school", ""), ("student", "1005")}, "second": set()}
 
+# Whose students each staff caller looks up: (school, home room) of the students listed.
+DEMO_ROOMS = {("demo", "Room 101"), ("demo", "Room 102")}
+STUDENT_ROOMS: dict[str, set[tuple[str, str]]] = {
+    "teacher": {("demo", "Room 101")},
+    "teacher_other": {("demo", "Room 102")},
+    "substitute": {("demo", "Room 102")},
+    "nurse": DEMO_ROOMS,
+    "counselor": DEMO_ROOMS,
+    "security": DEMO_ROOMS,
+    "admin": DEMO_ROOMS,
+    "other_teacher": {("second", "Room 201")},
+    "other_admin": {("second", "Room 201")},
+}
+
 # Operations that answer the same status to every signed-in caller: (signed in, anonymous).
 UNIFORM: dict[tuple[str, str], tuple[int, int]] = {
     ("GET", "/healthz"): (200, 200),
@@ -313,6 +355,7 @@ PASS_TABLES = ("passes", "pass_events", "idempotency_keys", "schools")
 ENCOUNTER_TABLES = ("encounter_groups", "encounter_members", "encounter_log")
 PLACE_TABLES = ("locations", "location_staff")
 WRITE_TABLES = (
+    "users",
     *PASS_TABLES,
     "policies",
     "bell_schedules",
@@ -399,8 +442,16 @@ async def create_other_school() -> OtherSchool:
 
 
 async def create_staff(login: str, role: Role, first: str, last: str, room: str) -> User:
-    """Create a Demo High School staff member or device assigned to one room."""
+    """Create a Demo High School staff member or device assigned to one room.
+
+    The demo's own accounts (its door kiosks) are returned as they are, if the role matches.
+    """
     school = await School.get(slug="demo")
+    existing = await User.get_or_none(school=school, login=login)
+    if existing is not None:
+        assert existing.role is role, f"the demo's {login} is a {existing.role}"
+        assert room in {place.name for place in await existing.assigned_locations}
+        return existing
     user = await User.create(
         school=school,
         role=role,
@@ -424,6 +475,7 @@ class World:
     student_1005: int
     students: dict[int, tuple[str, str]]  # id -> (full name, kiosk name), both schools
     encounter_group: int  # the demo's blocking group (1001 and 1002)
+    school_of: dict[int, str] = field(default_factory=dict)  # every user id -> school slug
 
     def create_body(self, case: str) -> dict[str, int]:
         """Return the body of one of the CREATE_CASES."""
@@ -482,6 +534,7 @@ async def world(demo: Demo) -> World:
         await user_id("1005"),
         await student_names(),
         (await EncounterGroup.get(name=ENCOUNTER_GROUP)).id,
+        {row["id"]: row["school__slug"] for row in await User.all().values("id", "school__slug")},
     )
 
 
@@ -622,6 +675,17 @@ async def restore_school_and_places(
             )
 
 
+async def restore_users(saved: list[dict[str, Any]]) -> None:
+    """Delete the users created since, and put the others back as they were."""
+    await User.exclude(id__in=[row["id"] for row in saved]).delete()
+    current = {row["id"]: row for row in await User.all().values()}
+    for row in saved:
+        if current[row["id"]] != row:
+            await User.filter(id=row["id"]).update(
+                **{k: v for k, v in row.items() if k not in ("id", "school_id")}
+            )
+
+
 async def restore_encounters(saved: dbstate.Snapshot) -> None:
     """Put the encounter groups, their members and the log back as they were."""
     if await dbstate.snapshot(ENCOUNTER_TABLES) == saved:
@@ -662,6 +726,7 @@ class Walk:
         saved_encounters = await dbstate.snapshot(ENCOUNTER_TABLES) if writes else {}
         saved_schools = await School.all().values() if writes else []
         saved_places = await Location.all().values() if writes else []
+        saved_users = await User.all().values() if writes else []
         response = await self.send(op, caller, target)
         problems = self.check_status(op, caller, target, response)
         if caller != ANONYMOUS and CALLERS[caller][1] is Role.STUDENT:
@@ -685,6 +750,7 @@ class Walk:
             await restore_schedules(saved_schedules)
             await restore_encounters(saved_encounters)
             await restore_school_and_places(saved_schools, saved_places)
+            await restore_users(saved_users)
         if (op.method, op.path) == ("DELETE", "/api/session") and caller != ANONYMOUS:
             problems += await self.check_logged_out(caller)
         return [f"{name}: {problem}" for problem in problems]
@@ -712,6 +778,11 @@ class Walk:
                 "student_ids": [self.world.student_1005],
                 "start_at": (clock.utcnow() + timedelta(minutes=30)).isoformat(),
             }
+        elif op.path.startswith(("/api/users", "/api/kiosk/")):
+            path = path.replace("{id}", str(self.world.student_1005))
+            body = USER_BODIES.get((op.method, op.path))
+            if op.path == "/api/kiosk/passes":
+                body = {"student_number": "1005", "destination_id": self.world.restroom_south}
         elif (op.method, op.path) in ADMIN_BODIES or op.path == "/api/school":
             path = path.replace("{id}", str(self.world.restroom_south))
             body = ADMIN_BODIES.get((op.method, op.path))
@@ -769,6 +840,18 @@ class Walk:
             return (
                 [] if shows_staff == (role is Role.ADMIN) else [f"staff_ids shown: {shows_staff}"]
             )
+        if key == ("GET", "/api/users"):
+            schools = {self.world.school_of[item["id"]] for item in body["users"]}
+            if schools != {slug} or body["total"] != len(body["users"]):
+                return [f"lists users of {sorted(schools)}, total {body['total']}"]
+            return ["shows a password hash"] if "argon2" in json.dumps(body) else []
+        if key == ("GET", "/api/students"):
+            homes = {
+                (self.world.school_of[item["id"]], item["home_location"]["name"]) for item in body
+            }
+            if homes != STUDENT_ROOMS[caller]:
+                return [f"looks up students of {sorted(homes)}"]
+            return []
         if key == ("GET", "/api/school") and body["slug"] != slug:
             return [f"sees the settings of {body['slug']}"]
         if key == ("GET", "/api/policies"):

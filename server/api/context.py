@@ -1,4 +1,4 @@
-"""Per-process state the handlers share: settings and the login limiter."""
+"""Per-process state the handlers share: settings, the login and kiosk limiters."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from starlette.requests import HTTPConnection
 
 from server.api.security import authenticate
-from server.auth.ratelimit import LoginLimiter
+from server.auth.ratelimit import KioskLimiter, LoginLimiter
 from server.config import Settings
 from server.models import Session
 from server.services.principal import Principal
@@ -19,6 +19,7 @@ class AppContext:
 
     settings: Settings
     limiter: LoginLimiter = field(default_factory=LoginLimiter)
+    kiosk_limiter: KioskLimiter = field(default_factory=KioskLimiter)
 
 
 def context(conn: HTTPConnection) -> AppContext:

@@ -1,6 +1,9 @@
-"""Path and query parameters that name rows: ids are positive 32-bit integers in ASCII digits."""
+"""Path and query parameters: ids are positive 32-bit integers in ASCII digits; bad ones are 422."""
 
 from __future__ import annotations
+
+from server.rules.decision import FieldProblem
+from server.services.validation import invalid
 
 MAX_ID = 2**31 - 1
 # More digits than any id has. Checked before int(): Python refuses to parse numbers of more
@@ -14,3 +17,32 @@ def positive_id(raw: str) -> int | None:
         return None
     number = int(raw)
     return number if 1 <= number <= MAX_ID else None
+
+
+def query_int(raw: str | None, name: str, *, default: int, low: int, high: int) -> int:
+    """Parse an integer query parameter within [low, high], or raise the 422 naming it."""
+    if raw is None:
+        return default
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= MAX_ID_DIGITS) or not (
+        low <= int(raw) <= high
+    ):
+        raise invalid([FieldProblem(name, f"a whole number from {low} to {high}")])
+    return int(raw)
+
+
+def query_bool(raw: str | None, name: str) -> bool | None:
+    """Parse `true` or `false`; absent is None; anything else is the 422 naming it."""
+    if raw is None:
+        return None
+    if raw not in ("true", "false"):
+        raise invalid([FieldProblem(name, "true or false")])
+    return raw == "true"
+
+
+def query_text(raw: str | None, name: str, *, max_length: int) -> str | None:
+    """Return a trimmed text query parameter (None when absent or blank), or the 422 naming it."""
+    if raw is None or not raw.strip():
+        return None
+    if len(raw) > max_length or "\x00" in raw:
+        raise invalid([FieldProblem(name, f"at most {max_length} characters")])
+    return raw.strip()

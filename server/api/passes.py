@@ -8,7 +8,7 @@ from starlette.responses import JSONResponse, Response
 
 from server.api.context import caller
 from server.api.params import positive_id
-from server.api.requests import read_json, validation_error
+from server.api.requests import read_json
 from server.api.schemas import IdempotencyKeyText, PassCreate, PassDelay, PassGroupCreate
 from server.clock import utcnow
 from server.enums import PassState
@@ -26,6 +26,20 @@ from server.services.visibility import visible
 MAX_LIST = 500
 # The Idempotency-Key header takes the same values as the body's idempotency_key.
 IDEMPOTENCY_HEADER: TypeAdapter[str] = TypeAdapter(IdempotencyKeyText)
+IDEMPOTENCY_HEADER_NAME = "idempotency-key"
+
+
+def idempotency_key(request: Request) -> str | None:
+    """Return the `Idempotency-Key` header, if sent; a malformed one is a 422 naming it."""
+    raw = request.headers.get(IDEMPOTENCY_HEADER_NAME)
+    if raw is None:
+        return None
+    try:
+        return IDEMPOTENCY_HEADER.validate_python(raw)
+    except ValidationError:
+        raise invalid(
+            [FieldProblem("Idempotency-Key", "8-100 characters: letters, digits, _ . : -")]
+        ) from None
 
 
 async def create(request: Request) -> Response:
@@ -33,11 +47,8 @@ async def create(request: Request) -> Response:
     principal = await caller(request)
     body = await read_json(request, PassCreate)
     key = body.idempotency_key
-    if key is None and "idempotency-key" in request.headers:
-        try:
-            key = IDEMPOTENCY_HEADER.validate_python(request.headers["idempotency-key"])
-        except ValidationError as exc:
-            raise validation_error(exc) from None
+    if key is None:
+        key = idempotency_key(request)
     if body.start_at is None and "remind_minutes_before" in body.model_fields_set:
         raise invalid([FieldProblem("remind_minutes_before", "only with start_at")])
     result = await create_pass(
@@ -133,7 +144,10 @@ def verb_handler(verb: str):  # type: ignore[no-untyped-def]
 
     async def handle(request: Request) -> Response:
         principal = await caller(request)
-        return JSONResponse(await transition(principal, path_id(request), verb))
+        key = idempotency_key(request)
+        return JSONResponse(
+            await transition(principal, path_id(request), verb, idempotency_key=key)
+        )
 
     handle.__name__ = f"pass_{verb}"
     handle.__doc__ = f"POST /api/passes/{{id}}/{verb}."
@@ -144,9 +158,12 @@ async def delay(request: Request) -> Response:
     """POST /api/passes/{id}/delay: the destination's staff put a pending visit off until later."""
     principal = await caller(request)
     body = await read_json(request, PassDelay)  # before the id: a bad body is 422 anywhere
+    key = idempotency_key(request)
     pass_id = path_id(request)
     return JSONResponse(
-        await delay_pass(principal, pass_id, until=body.until, minutes=body.minutes)
+        await delay_pass(
+            principal, pass_id, until=body.until, minutes=body.minutes, idempotency_key=key
+        )
     )
 
 

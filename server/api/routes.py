@@ -9,6 +9,7 @@ from starlette.responses import JSONResponse, Response
 
 from server.api import (
     encounters,
+    kiosk,
     locations,
     notifications,
     overrides,
@@ -17,6 +18,8 @@ from server.api import (
     schedules,
     school,
     session,
+    students,
+    users,
 )
 from server.api.notify_schemas import (
     DeliveryOut,
@@ -57,6 +60,17 @@ from server.api.schemas import (
     UserOut,
 )
 from server.api.spec import Operation
+from server.api.user_schemas import (
+    KioskPassIn,
+    KioskReturnIn,
+    StudentGroupOut,
+    StudentOut,
+    UserAdminOut,
+    UserCreate,
+    UserPageOut,
+    UserPatch,
+)
+from server.enums import Role
 from server.errors import ErrorCode as E
 
 
@@ -83,7 +97,24 @@ LIMIT_QUERY = {
     "required": False,
     "schema": {"type": "integer", "minimum": 1, "maximum": passes.MAX_LIST, "default": 100},
 }
-VERB_ERRORS = (E.NOT_FOUND, E.FORBIDDEN, E.INVALID_TRANSITION)
+VERB_ERRORS = (
+    E.NOT_FOUND,
+    E.FORBIDDEN,
+    E.INVALID_TRANSITION,
+    E.IDEMPOTENCY_CONFLICT,
+    E.VALIDATION_ERROR,
+)
+IDEMPOTENCY_KEY_HEADER = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "A client-made key (8-100 characters: letters, digits, `_ . : -`) for a "
+    "request that may be sent again (an offline queue, a double tap). A repeat with the same "
+    "key by the same user answers what the first did, with the same status and body, and "
+    "changes nothing, even once the pass has moved on; the same key for another pass or verb "
+    "is `409 idempotency_conflict`.",
+    "schema": {"type": "string", "minLength": 8, "maxLength": 100, "pattern": "^[A-Za-z0-9_.:-]+$"},
+}
 DESTINATION_QUERY = {
     "name": "destination_id",
     "in": "query",
@@ -120,6 +151,51 @@ GROUP_QUERY = {
     "description": "Only this encounter group's.",
     "schema": {"type": "integer", "minimum": 1},
 }
+
+
+def query_param(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """Return an optional query parameter's OpenAPI description."""
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema,
+    }
+
+
+SEARCH_QUERY = query_param(
+    "q",
+    "Words that must each appear in the first name, last name, login or student number "
+    "(case ignored).",
+    {"type": "string", "maxLength": 100},
+)
+USERS_QUERY = (
+    query_param(
+        "role", "Only users of this role.", {"type": "string", "enum": [str(r) for r in Role]}
+    ),
+    SEARCH_QUERY,
+    query_param(
+        "active", "`true`: enabled users only; `false`: disabled only.", {"type": "boolean"}
+    ),
+    query_param(
+        "limit", "Users per page.", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}
+    ),
+    query_param("offset", "Users to skip.", {"type": "integer", "minimum": 0, "default": 0}),
+)
+STUDENTS_QUERY = (
+    SEARCH_QUERY,
+    query_param(
+        "location_id",
+        "Only students of this classroom (a teacher's or substitute's own room).",
+        {"type": "integer", "minimum": 1},
+    ),
+    query_param(
+        "limit",
+        "Students at most.",
+        {"type": "integer", "minimum": 1, "maximum": 200, "default": 50},
+    ),
+)
 
 OPERATIONS: list[Operation] = [
     Operation(
@@ -215,6 +291,113 @@ OPERATIONS: list[Operation] = [
         response=SchoolSettingsOut,
         errors=(E.FORBIDDEN,),
     ),
+    # Users: admins only, each of their own school (docs/architecture.md, users admin API).
+    Operation(
+        "GET",
+        "/api/users",
+        users.list_all,
+        "A page of the school's users: filter by role, search, active (admins)",
+        "listUsers",
+        "users",
+        response=UserPageOut,
+        errors=(E.FORBIDDEN, E.VALIDATION_ERROR),
+        query=USERS_QUERY,
+    ),
+    Operation(
+        "POST",
+        "/api/users",
+        users.create,
+        "Add a user to the school (admins)",
+        "createUser",
+        "users",
+        request=UserCreate,
+        response=UserAdminOut,
+        status=201,
+        errors=(E.FORBIDDEN, E.LOGIN_TAKEN, E.STUDENT_NUMBER_TAKEN),
+    ),
+    Operation(
+        "PATCH",
+        "/api/users/{id}",
+        users.update,
+        "Change a user; `active: false` disables, `password` resets; either, or a new role, "
+        "ends their sessions (admins)",
+        "updateUser",
+        "users",
+        request=UserPatch,
+        response=UserAdminOut,
+        errors=(E.FORBIDDEN, E.NOT_FOUND, E.LOGIN_TAKEN, E.STUDENT_NUMBER_TAKEN, E.SELF_LOCKOUT),
+        path_params=("id",),
+    ),
+    Operation(
+        "GET",
+        "/api/student-groups",
+        users.groups,
+        "The school's student groups (as policies and appointments name them) and their sizes "
+        "(admins, security)",
+        "listStudentGroups",
+        "users",
+        response=StudentGroupOut,
+        response_list=True,
+        errors=(E.FORBIDDEN,),
+    ),
+    Operation(
+        "GET",
+        "/api/students",
+        students.lookup,
+        "Look students up by name or number: a teacher's own rooms, or the whole school for "
+        "security, nurse, counselor and admins (staff)",
+        "listStudents",
+        "users",
+        response=StudentOut,
+        response_list=True,
+        errors=(E.FORBIDDEN, E.NOT_FOUND, E.VALIDATION_ERROR),
+        query=STUDENTS_QUERY,
+    ),
+    # The door kiosk: students of its rooms by number, rate limited per kiosk.
+    Operation(
+        "POST",
+        "/api/kiosk/passes",
+        kiosk.create,
+        "A student at the door starts their pass by student number (kiosks)",
+        "createKioskPass",
+        "kiosk",
+        request=KioskPassIn,
+        response=PassOut,
+        status=201,
+        errors=(
+            E.NOT_FOUND,
+            E.FORBIDDEN,
+            E.RATE_LIMITED,
+            E.ALREADY_OUT,
+            E.BLOCKED,
+            E.PASSES_DISABLED,
+            E.IDEMPOTENCY_CONFLICT,
+            E.NOT_A_DESTINATION,
+            E.LIMIT_REACHED,
+            E.COOLDOWN,
+            E.NO_FLY_TIME,
+            E.CAPACITY_FULL,
+        ),
+        query=(IDEMPOTENCY_KEY_HEADER,),
+    ),
+    Operation(
+        "POST",
+        "/api/kiosk/return",
+        kiosk.back,
+        "A student back at the door ends their active pass by student number (kiosks)",
+        "kioskReturn",
+        "kiosk",
+        request=KioskReturnIn,
+        response=PassOut,
+        errors=(
+            E.NOT_FOUND,
+            E.FORBIDDEN,
+            E.RATE_LIMITED,
+            E.INVALID_TRANSITION,
+            E.IDEMPOTENCY_CONFLICT,
+        ),
+        query=(IDEMPOTENCY_KEY_HEADER,),
+    ),
     Operation(
         "POST",
         "/api/passes",
@@ -240,6 +423,7 @@ OPERATIONS: list[Operation] = [
             E.CAPACITY_FULL,
             E.VALIDATION_ERROR,
         ),
+        query=(IDEMPOTENCY_KEY_HEADER,),
     ),
     Operation(
         "POST",
@@ -286,6 +470,7 @@ OPERATIONS: list[Operation] = [
             "passes",
             response=PassOut,
             errors=VERB_ERRORS + ((E.BLOCKED,) if verb == "approve" else ()),
+            query=(IDEMPOTENCY_KEY_HEADER,),
             path_params=("id",),
         )
         for verb in ("approve", "deny", "cancel", "arrive", "end")
@@ -299,7 +484,8 @@ OPERATIONS: list[Operation] = [
         "passes",
         request=PassDelay,
         response=PassOut,
-        errors=(*VERB_ERRORS, E.VALIDATION_ERROR),
+        errors=VERB_ERRORS,
+        query=(IDEMPOTENCY_KEY_HEADER,),
         path_params=("id",),
     ),
     Operation(
@@ -318,6 +504,7 @@ OPERATIONS: list[Operation] = [
             E.PASSES_DISABLED,
             E.CAPACITY_FULL,
         ),
+        query=(IDEMPOTENCY_KEY_HEADER,),
         path_params=("id",),
     ),
     Operation(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 
 class IdempotencyKey(Model):
-    """The pass that a keyed request of a user created."""
+    """The pass a keyed request of a user created or changed, and what it answered."""
 
     id = fields.IntField(primary_key=True)
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
@@ -25,6 +25,12 @@ class IdempotencyKey(Model):
         "models.Pass", related_name="idempotency_keys", on_delete=fields.CASCADE
     )
     hall_pass_id: int
+    # What the key did: "create", or a verb (approve, deny, cancel, arrive, end, take, delay,
+    # kiosk_return). The same key for another verb or pass is a conflict, never a replay.
+    verb = fields.CharField(max_length=16, default="create")
+    # The body first answered (verbs only): a replay answers it again, even after the pass moved
+    # on. A created pass is read afresh instead, as it always was.
+    response: fields.Field[dict[str, Any] | None] = fields.JSONField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

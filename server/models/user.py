@@ -47,6 +47,8 @@ class User(Model):
     class Meta:
         table = "users"
         unique_together = (("school", "login"),)
+        # A door kiosk finds a student by the number typed in (server/services/kiosk.py).
+        indexes = (("school_id", "student_number"),)
 
     @property
     def display_name(self) -> str:

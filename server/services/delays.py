@@ -17,21 +17,35 @@ from server.rules.decision import FieldProblem
 from server.rules.delay import delay_until
 from server.rules.permissions import Action, may
 from server.services.facts import zone_of
+from server.services.idempotency import remember, replay
 from server.services.passes import compare_and_set, serialise, visible_pass
 from server.services.principal import Principal
 from server.services.transaction import school_transaction
 from server.services.validation import invalid
 
 DELAYABLE = frozenset({PassState.PENDING})
+VERB = "delay"
 
 
 async def delay_pass(
-    principal: Principal, pass_id: int, *, until: datetime | None, minutes: int | None
+    principal: Principal,
+    pass_id: int,
+    *,
+    until: datetime | None,
+    minutes: int | None,
+    idempotency_key: str | None = None,
 ) -> dict[str, Any]:
-    """Put a pending visit off until a time today: it becomes scheduled, with one event."""
+    """Put a pending visit off until a time today: it becomes scheduled, with one event.
+
+    A repeat with the same idempotency key answers the first delay again and changes nothing.
+    """
     actor = principal.actor
     async with school_transaction(actor.school_id) as tx:
         now = tx.now
+        if idempotency_key is not None:
+            stored = await replay(tx, actor.user_id, idempotency_key, VERB, pass_id)
+            if stored is not None:
+                return stored
         hall_pass, target = await visible_pass(tx, actor, pass_id)
         if not may(actor, Action.DELAY, target):
             raise forbidden("Only the destination's staff can delay this visit.")
@@ -57,4 +71,6 @@ async def delay_pass(
         )
         body = await serialise(tx, hall_pass.id)
         await tx.append_event("pass.delayed", hall_pass, actor.user_id, now, body)
+        if idempotency_key is not None:
+            await remember(tx, actor.user_id, idempotency_key, VERB, hall_pass.id, body)
         return body  # staff only (a kiosk never delays), so full names

@@ -16,7 +16,7 @@ from tortoise.exceptions import IntegrityError
 from server.clock import utcnow
 from server.enums import Approval, EndedBy, PassKind, PassState, Role
 from server.errors import ErrorCode, HallpassError, forbidden, not_found
-from server.models import IdempotencyKey, Location, Pass, User
+from server.models import Location, Pass, User
 from server.rules import OpenPass, Outcome, PassRequest, SchoolFacts, admit, decide_request
 from server.rules.decision import Decision
 from server.rules.lifecycle import needs_approval
@@ -24,6 +24,7 @@ from server.rules.line import offers, take
 from server.rules.permissions import Action, Actor, PassTarget, may, may_override, sees_full_names
 from server.services.encounters import keep_prevented, log_alerts, log_prevented
 from server.services.facts import accommodated, load_facts, open_pass_of, place_of
+from server.services.idempotency import CREATE, conflict, recall, remember, replay
 from server.services.line import offer_deadlines
 from server.services.principal import Principal
 from server.services.transaction import SchoolTransaction, school_transaction
@@ -161,19 +162,14 @@ async def create_pass(
     async with school_transaction(actor.school_id) as tx:
         now = tx.now  # read under the school lock, so the line's order is the commit order
         if idempotency_key is not None:
-            previous = (
-                await IdempotencyKey.filter(user_id=actor.user_id, key=idempotency_key)
-                .using_db(tx.conn)
-                .get_or_none()
-            )
+            previous = await recall(tx, actor.user_id, idempotency_key)
             if previous is not None:
+                if previous.verb != CREATE:
+                    raise conflict()
                 body = await serialise(tx, previous.hall_pass_id, full_names=sees_full_names(actor))
                 asked = (destination_id, student_id or body["student"]["id"])
                 if asked != (body["destination"]["id"], body["student"]["id"]):
-                    raise HallpassError(
-                        ErrorCode.IDEMPOTENCY_CONFLICT,
-                        "This idempotency key was used for another pass.",
-                    )
+                    raise conflict()
                 return Created(body, created=False)
         student = await _student_for(tx, principal, student_id)
         destination = (
@@ -271,12 +267,7 @@ async def create_pass(
         body = await serialise(tx, hall_pass.id)
         await tx.append_event("pass.created", hall_pass, actor.user_id, now, body)
         if idempotency_key is not None:
-            await IdempotencyKey.create(
-                using_db=tx.conn,
-                user_id=actor.user_id,
-                key=idempotency_key,
-                hall_pass_id=hall_pass.id,
-            )
+            await remember(tx, actor.user_id, idempotency_key, CREATE, hall_pass.id)
         if not sees_full_names(actor):
             body = await serialise(tx, hall_pass.id, full_names=False)
         return Created(body, created=True)
@@ -343,12 +334,22 @@ async def visible_pass(
     return hall_pass, target
 
 
-async def transition(principal: Principal, pass_id: int, verb_name: str) -> dict[str, Any]:
-    """Apply one verb (approve, deny, cancel, arrive, end) to a pass, or raise why not."""
+async def transition(
+    principal: Principal, pass_id: int, verb_name: str, *, idempotency_key: str | None = None
+) -> dict[str, Any]:
+    """Apply one verb (approve, deny, cancel, arrive, end, take) to a pass, or raise why not.
+
+    With an idempotency key already used for this verb on this pass, answer what the first
+    request answered and change nothing (server/services/idempotency.py).
+    """
     verb = VERBS[verb_name]
     actor = principal.actor
     async with school_transaction(actor.school_id) as tx:
         now = tx.now
+        if idempotency_key is not None:
+            stored = await replay(tx, actor.user_id, idempotency_key, verb_name, pass_id)
+            if stored is not None:
+                return stored
         hall_pass, target = await visible_pass(tx, actor, pass_id)
         if not may(actor, verb.action, target):
             raise forbidden(f"Your role can't {verb_name} this pass.")
@@ -367,6 +368,8 @@ async def transition(principal: Principal, pass_id: int, verb_name: str) -> dict
             await offer_places(tx, now)  # the place it held (out, or offered) is free
         if not sees_full_names(actor):
             body = await serialise(tx, hall_pass.id, full_names=False)
+        if idempotency_key is not None:
+            await remember(tx, actor.user_id, idempotency_key, verb_name, hall_pass.id, body)
         return body
 
 

@@ -1,0 +1,65 @@
+"""Idempotency keys on pass verbs: a keyed request applies once, and a repeat answers the same.
+
+The PWA queues verbs while offline and sends them again when it can't tell whether they
+arrived. A key is a user's own (`(user, key)` is unique); it remembers the verb, the pass and
+the body first answered. Looked up inside the school's transaction, under its lock, so two
+copies of one request sent at once apply once: the second waits, then finds the first's key.
+A refused request rolls back and keeps no key, so a retry is decided afresh.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from server.errors import ErrorCode, HallpassError
+from server.models import IdempotencyKey
+from server.services.transaction import SchoolTransaction
+
+CREATE = "create"
+
+
+def conflict() -> HallpassError:
+    """Return the 409 for a key already used for another verb or another pass."""
+    return HallpassError(
+        ErrorCode.IDEMPOTENCY_CONFLICT,
+        "This idempotency key was used for another request. Send a new key.",
+    )
+
+
+async def recall(tx: SchoolTransaction, user_id: int, key: str) -> IdempotencyKey | None:
+    """Return what the user's key did before, or None if it is new."""
+    return await IdempotencyKey.filter(user_id=user_id, key=key).using_db(tx.conn).get_or_none()
+
+
+async def replay(
+    tx: SchoolTransaction, user_id: int, key: str, verb: str, pass_id: int
+) -> dict[str, Any] | None:
+    """Return the first answer of this key's verb on this pass; None for a new key.
+
+    The same key for another verb or another pass is a conflict (409), never a replay.
+    """
+    previous = await recall(tx, user_id, key)
+    if previous is None:
+        return None
+    if previous.verb != verb or previous.hall_pass_id != pass_id or previous.response is None:
+        raise conflict()
+    return previous.response
+
+
+async def remember(
+    tx: SchoolTransaction,
+    user_id: int,
+    key: str,
+    verb: str,
+    pass_id: int,
+    response: dict[str, Any] | None = None,
+) -> None:
+    """Record what the key did, in the same transaction as the change it made."""
+    await IdempotencyKey.create(
+        using_db=tx.conn,
+        user_id=user_id,
+        key=key,
+        verb=verb,
+        hall_pass_id=pass_id,
+        response=response,
+    )

@@ -1,0 +1,79 @@
+"""A door kiosk: a student types their number to go out, and again when they are back.
+
+The kiosk (role `kiosk`, assigned to its room) finds only the students whose classroom is one
+of its rooms; any other number, known or not, gets the same neutral 404, so the door never
+says whether a number exists elsewhere. Passes are made and ended by the pass service, as the
+kiosk itself: kind `kiosk`, the student's own limits, origin their classroom. Every answer
+names the student as "First L." (server/services/views.py); the API limits each kiosk's
+lookups (server/auth/ratelimit.py::KioskLimiter).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from server.enums import PassState, Role
+from server.errors import ErrorCode, HallpassError, forbidden
+from server.models import IdempotencyKey, Pass, User
+from server.services.idempotency import conflict
+from server.services.passes import Created, create_pass, transition
+from server.services.principal import Principal
+
+NOT_AT_THIS_DOOR = "No student with this number at this door."
+
+
+def require_kiosk(principal: Principal) -> None:
+    """Refuse anyone but a door kiosk (403)."""
+    if principal.actor.role is not Role.KIOSK:
+        raise forbidden("Only a door kiosk can start passes by student number.")
+
+
+async def student_at_door(principal: Principal, number: str) -> User:
+    """Return the active student of the kiosk's rooms with this number, or the neutral 404."""
+    actor = principal.actor
+    found = await User.filter(
+        school_id=actor.school_id,
+        role=Role.STUDENT,
+        active=True,
+        student_number=number,
+        home_location_id__in=sorted(actor.location_ids),
+    ).limit(2)
+    if len(found) != 1:  # two students of one door sharing a number: neither is guessed at
+        raise HallpassError(ErrorCode.NOT_FOUND, NOT_AT_THIS_DOOR)
+    return found[0]
+
+
+async def kiosk_pass(
+    principal: Principal, number: str, destination_id: int, idempotency_key: str | None
+) -> Created:
+    """Start the pass of the student with this number, as their own request would."""
+    require_kiosk(principal)
+    student = await student_at_door(principal, number)
+    return await create_pass(
+        principal,
+        destination_id=destination_id,
+        student_id=student.id,
+        idempotency_key=idempotency_key,
+    )
+
+
+async def kiosk_return(
+    principal: Principal, number: str, idempotency_key: str | None
+) -> dict[str, Any]:
+    """End the active pass of the student with this number ("I'm back" at the door)."""
+    require_kiosk(principal)
+    student = await student_at_door(principal, number)
+    if idempotency_key is not None:
+        # A repeat finds the pass it ended, which is no longer open: answer what it answered.
+        previous = await IdempotencyKey.get_or_none(
+            user_id=principal.actor.user_id, key=idempotency_key
+        ).select_related("hall_pass")
+        if previous is not None:
+            if previous.verb != "end" or previous.hall_pass.student_id != student.id:
+                raise conflict()
+            if previous.response is not None:
+                return previous.response
+    open_pass = await Pass.get_or_none(open_student_id=student.id)
+    if open_pass is None or open_pass.state is not PassState.ACTIVE:
+        raise HallpassError(ErrorCode.INVALID_TRANSITION, "There is no pass out to end.")
+    return await transition(principal, open_pass.id, "end", idempotency_key=idempotency_key)
