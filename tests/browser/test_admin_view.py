@@ -109,7 +109,7 @@ def test_a_school_policy_value_out_of_range_is_named_in_place(
     page = admin_page(server, new_context)
     open_tab(page, "School")
     form = page.get_by_role("form", name="School-wide policy")
-    offer = form.get_by_label("Time to take an offered place (seconds)")
+    offer = form.get_by_label("Offer time (seconds)")
     offer.fill("5")
     form.get_by_role("button", name="Save policy").click()
     expect(offer).to_have_accessible_description(re.compile("greater than or equal to 10"))

@@ -1,7 +1,7 @@
 // The administrator's screen: tabs for the hallway, places, school settings, encounter groups
 // and users. Each tab is a path (/admin/places, ...) so a reload or a link opens it.
 import type { FunctionComponent } from "preact";
-import { useRef } from "preact/hooks";
+import { useEffect, useRef } from "preact/hooks";
 import { navigate, path } from "../../router";
 import { EncountersTab } from "./EncountersTab";
 import { HallwayTab } from "./HallwayTab";
@@ -47,6 +47,11 @@ export default function AdminView() {
     event.preventDefault();
     open(moves[event.key], true);
   }
+
+  useEffect(() => {
+    // On a phone the tab list scrolls sideways: keep the chosen tab in sight.
+    buttons.current[TABS.indexOf(current)]?.scrollIntoView({ block: "nearest", inline: "nearest" });
+  }, [current]);
 
   const { View } = current;
   return (

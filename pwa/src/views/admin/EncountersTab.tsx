@@ -74,8 +74,8 @@ export function EncountersTab() {
                     <dl class="facts">
                       <dt>Students</dt>
                       <dd>{group.members.map((m) => m.name).join(", ")}</dd>
-                      <dt>Until</dt>
-                      <dd>{group.expires_on ? `${group.expires_on} (inclusive)` : "deleted"}</dd>
+                      <dt>Last day</dt>
+                      <dd>{group.expires_on ? group.expires_on : "no end date"}</dd>
                       {group.notes && (
                         <>
                           <dt>Notes</dt>

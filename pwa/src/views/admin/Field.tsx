@@ -1,5 +1,6 @@
 // A labelled form field that shows the server's message for it in place.
-import type { ComponentChildren } from "preact";
+import type { ComponentChildren, RefObject } from "preact";
+import { useEffect } from "preact/hooks";
 
 export interface FieldProps {
   id: string;
@@ -44,10 +45,11 @@ export interface TextFieldProps {
   required?: boolean;
   autocomplete?: string;
   list?: string;
+  placeholder?: string;
 }
 
 /** A text (or numeric) input in a Field. Numbers are typed as text so the server judges them. */
-export function TextField({ id, label, value, onInput, error, hint, type = "text", numeric, required, autocomplete, list }: TextFieldProps) {
+export function TextField({ id, label, value, onInput, error, hint, type = "text", numeric, required, autocomplete, list, placeholder }: TextFieldProps) {
   return (
     <Field id={id} label={label} error={error} hint={hint}>
       {(describedBy, invalid) => (
@@ -60,6 +62,7 @@ export function TextField({ id, label, value, onInput, error, hint, type = "text
           required={required}
           autocomplete={autocomplete}
           list={list}
+          placeholder={placeholder}
           aria-invalid={invalid}
           aria-describedby={describedBy}
           onInput={(e) => onInput(e.currentTarget.value)}
@@ -101,6 +104,13 @@ export function SelectField<T extends string>({ id, label, value, options, onCha
       )}
     </Field>
   );
+}
+
+/** After a refused save, move focus to the first field the server named (it scrolls into view). */
+export function useFocusInvalid(form: RefObject<HTMLFormElement>, problems: object): void {
+  useEffect(() => {
+    form.current?.querySelector<HTMLElement>("[aria-invalid=true]")?.focus();
+  }, [problems]);
 }
 
 /** The form's own message (what no field explains), announced when it appears. */

@@ -1,8 +1,8 @@
 // Create or change an encounter group: members, block or alert, last day, staff-only notes.
-import { useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import { call } from "../../api/client";
 import type { EncounterGroup, EncounterGroupIn } from "../../api/types";
-import { FormMessage, TextField } from "./Field";
+import { FormMessage, TextField, useFocusInvalid } from "./Field";
 import { NO_PROBLEMS, type Problems, problemsOf } from "./problems";
 import { type Picked, StudentPicker } from "./StudentPicker";
 
@@ -17,6 +17,8 @@ export function GroupForm({ group, onSaved, onCancel }: { group: EncounterGroup 
   const [expires, setExpires] = useState(group?.expires_on ?? "");
   const [notes, setNotes] = useState(group?.notes ?? "");
   const [problems, setProblems] = useState<Problems>(NO_PROBLEMS);
+  const formRef = useRef<HTMLFormElement>(null);
+  useFocusInvalid(formRef, problems);
   const [busy, setBusy] = useState(false);
 
   async function submit(event: Event) {
@@ -38,7 +40,7 @@ export function GroupForm({ group, onSaved, onCancel }: { group: EncounterGroup 
 
   const f = problems.fields;
   return (
-    <form class="admin-form" onSubmit={submit} noValidate aria-label={group ? `Edit ${group.name}` : "New encounter group"}>
+    <form ref={formRef} class="admin-form" onSubmit={submit} noValidate aria-label={group ? `Edit ${group.name}` : "New encounter group"}>
       <TextField id={`group-${key}-name`} label="Name" value={name} onInput={setName} error={f.name} hint="Staff see it; students never do." />
       <StudentPicker id={`group-${key}-find`} label="Students kept apart (at least two)" value={members} onChange={setMembers} error={f.member_ids} />
       <fieldset class="radios">

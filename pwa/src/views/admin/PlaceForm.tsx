@@ -1,9 +1,9 @@
 // Add or change a place: every setting the API takes except the floor plan, with the server's
 // message for a bad value shown next to the field.
-import { useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import { call } from "../../api/client";
 import type { Approval, Place, PlaceCreate, PlaceKind, PlacePatch } from "../../api/types";
-import { FormMessage, SelectField, TextField } from "./Field";
+import { FormMessage, SelectField, TextField, useFocusInvalid } from "./Field";
 import { NO_PROBLEMS, type Problems, problemsOf, wholeNumber } from "./problems";
 import { staff } from "./staff";
 import { APPROVALS, KINDS } from "./words";
@@ -38,6 +38,8 @@ function draftOf(place: Place | null): Draft {
 export function PlaceForm({ place, onSaved, onCancel }: { place: Place | null; onSaved: (p: Place) => void; onCancel: () => void }) {
   const [draft, setDraft] = useState<Draft>(() => draftOf(place));
   const [problems, setProblems] = useState<Problems>(NO_PROBLEMS);
+  const formRef = useRef<HTMLFormElement>(null);
+  useFocusInvalid(formRef, problems);
   const [busy, setBusy] = useState(false);
   const id = (name: string) => `place-${place?.id ?? "new"}-${name}`;
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
@@ -47,7 +49,7 @@ export function PlaceForm({ place, onSaved, onCancel }: { place: Place | null; o
     const numbers = { capacity: wholeNumber(draft.capacity), max_out: wholeNumber(draft.max_out), default_minutes: wholeNumber(draft.default_minutes) };
     const bad = Object.entries(numbers).filter(([, v]) => v === "bad");
     if (bad.length > 0) {
-      setProblems({ fields: Object.fromEntries(bad.map(([k]) => [k, "Enter a whole number."])), general: "Check the fields marked below." });
+      setProblems({ fields: Object.fromEntries(bad.map(([k]) => [k, "Enter a whole number."])), general: "Check the marked fields." });
       return;
     }
     const full: PlaceCreate = {
@@ -88,12 +90,12 @@ export function PlaceForm({ place, onSaved, onCancel }: { place: Place | null; o
   const f = problems.fields;
   const everyone = staff.value;
   return (
-    <form class="admin-form" onSubmit={submit} noValidate aria-label={place ? `Edit ${place.name}` : "New place"}>
+    <form ref={formRef} class="admin-form" onSubmit={submit} noValidate aria-label={place ? `Edit ${place.name}` : "New place"}>
       <div class="admin-form__grid">
         <TextField id={id("name")} label="Name" value={draft.name} onInput={(v) => set("name", v)} error={f.name} required />
         <SelectField id={id("kind")} label="Kind" value={draft.kind} options={KINDS} onChange={(v) => set("kind", v)} error={f.kind} />
-        <TextField id={id("capacity")} label="Capacity" numeric value={draft.capacity} onInput={(v) => set("capacity", v)} error={f.capacity} hint="Students there at once. Empty: no limit." />
-        <TextField id={id("max_out")} label="Max out of this room" numeric value={draft.max_out} onInput={(v) => set("max_out", v)} error={f.max_out} hint="Classrooms: most students out at once. Empty: no limit." />
+        <TextField id={id("capacity")} label="Capacity" numeric value={draft.capacity} onInput={(v) => set("capacity", v)} error={f.capacity} placeholder="No limit" hint="Students there at once. Empty: no limit." />
+        <TextField id={id("max_out")} label="Max out of this room" numeric value={draft.max_out} onInput={(v) => set("max_out", v)} error={f.max_out} placeholder="No limit" hint="Classrooms: most students out at once. Empty: no limit." />
         <SelectField id={id("approval")} label="Who approves" value={draft.approval} options={APPROVALS} onChange={(v) => set("approval", v)} error={f.approval} />
         <TextField id={id("default_minutes")} label="Minutes per pass" numeric value={draft.default_minutes} onInput={(v) => set("default_minutes", v)} error={f.default_minutes} hint="1 to 240." />
       </div>

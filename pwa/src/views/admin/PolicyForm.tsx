@@ -1,9 +1,9 @@
 // The school-wide policy row: limits, cooldown, no-fly minutes, overtime grace, offer time.
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { call } from "../../api/client";
 import type { PolicyRow, PolicyRules } from "../../api/types";
 import { messageOf } from "../../ui/Button";
-import { FormMessage, TextField } from "./Field";
+import { FormMessage, TextField, useFocusInvalid } from "./Field";
 import { NO_PROBLEMS, type Problems, problemsOf, wholeNumber } from "./problems";
 
 type NumberSetting =
@@ -19,10 +19,10 @@ const SETTINGS: readonly { key: NumberSetting; label: string; hint: string }[] =
   { key: "passes_per_day", label: "Passes per day", hint: "0-100 a student starts per school day. Empty: no limit." },
   { key: "passes_per_week", label: "Passes per week", hint: "0-500, from Monday. Empty: no limit." },
   { key: "cooldown_minutes", label: "Cooldown (minutes)", hint: "0-1440 between the end of a pass and the next. Empty: none." },
-  { key: "no_fly_after_start_minutes", label: "No passes after the bell (minutes)", hint: "0-120: the first minutes of every period. Empty: none." },
-  { key: "no_fly_before_end_minutes", label: "No passes before the bell (minutes)", hint: "0-120: the last minutes of every period. Empty: none." },
+  { key: "no_fly_after_start_minutes", label: "Closed after a bell (minutes)", hint: "0-120: no passes in the first minutes of every period. Empty: none." },
+  { key: "no_fly_before_end_minutes", label: "Closed before a bell (minutes)", hint: "0-120: no passes in the last minutes of every period. Empty: none." },
   { key: "overtime_grace_minutes", label: "Overtime grace (minutes)", hint: "0-240 past due before a pass is ended as expired. Empty: never." },
-  { key: "offer_seconds", label: "Time to take an offered place (seconds)", hint: "10-600. Empty: 30." },
+  { key: "offer_seconds", label: "Offer time (seconds)", hint: "10-600: how long a student in line has to take a place. Empty: 30." },
 ];
 const SHOWN = [...SETTINGS.map((s) => s.key), "no_pass_periods"];
 
@@ -41,6 +41,8 @@ export function PolicyForm() {
   const [row, setRow] = useState<PolicyRow["rules"] | null>(null);
   const [draft, setDraft] = useState<Draft | null>(null);
   const [problems, setProblems] = useState<Problems>(NO_PROBLEMS);
+  const formRef = useRef<HTMLFormElement>(null);
+  useFocusInvalid(formRef, problems);
   const [done, setDone] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -68,7 +70,7 @@ export function PolicyForm() {
       else rules[key] = value as number;
     }
     if (Object.keys(bad).length) {
-      setProblems({ fields: bad, general: "Check the fields marked below." });
+      setProblems({ fields: bad, general: "Check the marked fields." });
       return;
     }
     const periods = draft.no_pass_periods.split(",").map((p) => p.trim()).filter(Boolean);
@@ -89,7 +91,7 @@ export function PolicyForm() {
 
   const f = problems.fields;
   return (
-    <form class="card admin-form" onSubmit={submit} noValidate aria-labelledby="policy-title">
+    <form ref={formRef} class="card admin-form" onSubmit={submit} noValidate aria-labelledby="policy-title">
       <h2 id="policy-title">School-wide policy</h2>
       <p class="muted">For passes students start themselves. Grades, groups, places and students can be set apart through the policy API.</p>
       {draft === null ? (
@@ -107,6 +109,7 @@ export function PolicyForm() {
                 onInput={(v) => setDraft({ ...draft, [key]: v })}
                 error={f[key]}
                 hint={hint}
+                placeholder={key === "offer_seconds" ? "30" : "No limit"}
               />
             ))}
           </div>

@@ -1,10 +1,10 @@
 // The school's own settings, passes on or off, and the school-wide policy.
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { call } from "../../api/client";
 import type { SchoolPatch, SchoolSettings } from "../../api/types";
 import { me } from "../../live/store";
 import { messageOf } from "../../ui/Button";
-import { FormMessage, TextField } from "./Field";
+import { FormMessage, TextField, useFocusInvalid } from "./Field";
 import { PolicyForm } from "./PolicyForm";
 import { NO_PROBLEMS, type Problems, problemsOf, wholeNumber } from "./problems";
 
@@ -108,6 +108,8 @@ function SettingsForm({ school, onChanged }: { school: SchoolSettings; onChanged
   const [timezone, setTimezone] = useState(school.timezone);
   const [hallwayMax, setHallwayMax] = useState(school.hallway_max?.toString() ?? "");
   const [problems, setProblems] = useState<Problems>(NO_PROBLEMS);
+  const formRef = useRef<HTMLFormElement>(null);
+  useFocusInvalid(formRef, problems);
   const [done, setDone] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -116,7 +118,7 @@ function SettingsForm({ school, onChanged }: { school: SchoolSettings; onChanged
     setDone(null);
     const max = wholeNumber(hallwayMax);
     if (max === "bad") {
-      setProblems({ fields: { hallway_max: "Enter a whole number, or leave it empty for no maximum." }, general: "Check the fields marked below." });
+      setProblems({ fields: { hallway_max: "Enter a whole number, or leave it empty for no maximum." }, general: "Check the marked fields." });
       return;
     }
     const patch: SchoolPatch = {};
@@ -137,7 +139,7 @@ function SettingsForm({ school, onChanged }: { school: SchoolSettings; onChanged
 
   const f = problems.fields;
   return (
-    <form class="card admin-form" onSubmit={submit} noValidate aria-labelledby="school-title">
+    <form ref={formRef} class="card admin-form" onSubmit={submit} noValidate aria-labelledby="school-title">
       <h2 id="school-title">School</h2>
       <TextField id="school-name" label="Name" value={name} onInput={setName} error={f.name} />
       <TextField
@@ -154,7 +156,7 @@ function SettingsForm({ school, onChanged }: { school: SchoolSettings; onChanged
           <option key={z} value={z} />
         ))}
       </datalist>
-      <TextField id="school-hallway-max" label="Hallway maximum" numeric value={hallwayMax} onInput={setHallwayMax} error={f.hallway_max} hint="Most students out of class at once, school-wide. Empty: no maximum." />
+      <TextField id="school-hallway-max" label="Hallway maximum" numeric value={hallwayMax} onInput={setHallwayMax} error={f.hallway_max} placeholder="No maximum" hint="Most students out of class at once, school-wide. Empty: no maximum." />
       <FormMessage text={problems.general ?? done} good={!problems.general && !!done} />
       <button class="btn btn--primary" type="submit" disabled={busy} aria-busy={busy}>
         Save school settings

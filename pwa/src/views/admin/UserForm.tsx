@@ -1,11 +1,11 @@
 // Create or change a user: names, login, role, and the fields of that role (a student's number,
 // grade, groups and home room; staff's assigned places). Password on creation only: a reset is
 // its own action.
-import { useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import { call } from "../../api/client";
 import type { AdminUser, Role, UserCreate, UserPatch } from "../../api/types";
 import { places } from "../../live/store";
-import { FormMessage, SelectField, TextField } from "./Field";
+import { FormMessage, SelectField, TextField, useFocusInvalid } from "./Field";
 import { NO_PROBLEMS, type Problems, problemsOf, wholeNumber } from "./problems";
 import { ROLES } from "./words";
 
@@ -64,6 +64,8 @@ function bodyOf(draft: Draft): UserCreate {
 export function UserForm({ user, onSaved, onCancel }: { user: AdminUser | null; onSaved: (u: AdminUser) => void; onCancel: () => void }) {
   const [draft, setDraft] = useState<Draft>(() => draftOf(user));
   const [problems, setProblems] = useState<Problems>(NO_PROBLEMS);
+  const formRef = useRef<HTMLFormElement>(null);
+  useFocusInvalid(formRef, problems);
   const [busy, setBusy] = useState(false);
   const id = (name: string) => `user-${user?.id ?? "new"}-${name}`;
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
@@ -74,7 +76,7 @@ export function UserForm({ user, onSaved, onCancel }: { user: AdminUser | null; 
   async function submit(event: Event) {
     event.preventDefault();
     if (student && wholeNumber(draft.grade) === "bad") {
-      setProblems({ fields: { grade: "Enter a whole number." }, general: "Check the fields marked below." });
+      setProblems({ fields: { grade: "Enter a whole number." }, general: "Check the marked fields." });
       return;
     }
     const full = bodyOf(draft);
@@ -105,7 +107,7 @@ export function UserForm({ user, onSaved, onCancel }: { user: AdminUser | null; 
 
   const f = problems.fields;
   return (
-    <form class="admin-form" onSubmit={submit} noValidate aria-label={user ? `Edit ${user.name}` : "New user"}>
+    <form ref={formRef} class="admin-form" onSubmit={submit} noValidate aria-label={user ? `Edit ${user.name}` : "New user"}>
       <div class="admin-form__grid">
         <TextField id={id("first")} label="First name" value={draft.first_name} onInput={(v) => set("first_name", v)} error={f.first_name} autocomplete="off" />
         <TextField id={id("last")} label="Last name" value={draft.last_name} onInput={(v) => set("last_name", v)} error={f.last_name} autocomplete="off" />

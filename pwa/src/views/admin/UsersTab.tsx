@@ -2,7 +2,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { call } from "../../api/client";
 import type { AdminUser, Role, UserPage } from "../../api/types";
-import { places } from "../../live/store";
+import { me, places } from "../../live/store";
 import { ActionButton, messageOf } from "../../ui/Button";
 import { FormMessage, SelectField, TextField } from "./Field";
 import { NO_PROBLEMS, type Problems, problemsOf } from "./problems";
@@ -101,7 +101,7 @@ export function UsersTab() {
           </p>
           <ul class="list users" aria-label="Users">
             {page.users.map((user) => (
-              <li key={user.id} class={`row user${user.active ? "" : " user--off"}`} data-user-id={user.id}>
+              <li key={user.id} class={`row user${user.active ? "" : " user--off"}${editing === user.id ? " user--open" : ""}`} data-user-id={user.id}>
                 <div class="row__main">
                   <div class="row__title">
                     {user.name} <span class="badge">{wordFor(ROLES, user.role)}</span>
@@ -119,24 +119,32 @@ export function UsersTab() {
                 {editing === user.id ? (
                   <div class="user__form">
                     <UserForm user={user} onSaved={(u) => saved(u, `${u.name} saved.`)} onCancel={() => setEditing(null)} />
-                  </div>
-                ) : resetting === user.id ? (
-                  <div class="user__form">
-                    <ResetPassword user={user} onDone={(u) => saved(u, `${u.name}'s password is reset; they are signed out everywhere.`)} onCancel={() => setResetting(null)} />
+                    <h4>Account</h4>
+                    {resetting === user.id ? (
+                      <ResetPassword user={user} onDone={(u) => saved(u, `${u.name}'s password is reset; they are signed out everywhere.`)} onCancel={() => setResetting(null)} />
+                    ) : (
+                      <div class="btn-row">
+                        <button type="button" class="btn" aria-label={`Reset ${user.name}'s password`} onClick={() => setResetting(user.id)}>
+                          Reset password
+                        </button>
+                        {/* The server refuses an admin disabling themselves: don't offer it. */}
+                        {user.id !== me.value?.id && user.active && (
+                          <ActionButton kind="danger" label={`Disable ${user.name}`} run={() => setActive(user, false)} onError={(text) => setMessage({ good: false, text })}>
+                            Disable
+                          </ActionButton>
+                        )}
+                      </div>
+                    )}
                   </div>
                 ) : (
                   <div class="btn-row">
-                    <button type="button" class="btn" aria-label={`Edit ${user.name}`} onClick={() => setEditing(user.id)}>
+                    <button type="button" class="btn" aria-label={`Edit ${user.name}`} onClick={() => {
+                        setEditing(user.id);
+                        setResetting(null);
+                      }}>
                       Edit
                     </button>
-                    <button type="button" class="btn" aria-label={`Reset ${user.name}'s password`} onClick={() => setResetting(user.id)}>
-                      Reset password
-                    </button>
-                    {user.active ? (
-                      <ActionButton kind="danger" label={`Disable ${user.name}`} run={() => setActive(user, false)} onError={(text) => setMessage({ good: false, text })}>
-                        Disable
-                      </ActionButton>
-                    ) : (
+                    {!user.active && (
                       <ActionButton label={`Enable ${user.name}`} run={() => setActive(user, true)} onError={(text) => setMessage({ good: false, text })}>
                         Enable
                       </ActionButton>

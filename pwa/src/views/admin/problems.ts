@@ -41,7 +41,7 @@ export function problemsOf(error: unknown, shown: readonly string[], prefix = ""
   const coded = CODE_FIELDS[error.code];
   if (coded && shown.includes(coded)) fields[coded] = error.message;
   const named = Object.keys(fields).length > 0;
-  const general = rest.length > 0 ? `${error.message} ${rest.join("; ")}` : named ? "Check the fields marked below." : error.message;
+  const general = rest.length > 0 ? `${error.message} ${rest.join("; ")}` : named ? "Check the marked fields." : error.message;
   return { fields, general };
 }
 
