@@ -1,12 +1,15 @@
-"""The login limiter: per login and address, per address, and windows that slide."""
+"""The limiters: sign-ins per login and address, per address, kiosk lookups; windows slide."""
 
 from __future__ import annotations
 
 from server.auth.ratelimit import (
+    KIOSK_LOOKUPS,
+    KIOSK_WINDOW_SECONDS,
     PER_ADDRESS_FAILURES,
     PER_KEY_FAILURES,
     SWEEP_AT_KEYS,
     WINDOW_SECONDS,
+    KioskLimiter,
     LoginLimiter,
 )
 
@@ -60,3 +63,17 @@ def test_logins_that_are_never_retried_do_not_pile_up() -> None:
     clock.now += WINDOW_SECONDS + 1
     limiter.failed("one-more", "10.9.9.9")  # over the limit of keys: the stale ones go
     assert limiter.tracked() == 2
+
+
+def test_a_kiosk_is_held_after_its_lookups_and_another_kiosk_is_not() -> None:
+    clock = FakeClock()
+    limiter = KioskLimiter(clock=clock)
+    for _ in range(KIOSK_LOOKUPS):
+        assert limiter.retry_after(7) is None
+        limiter.looked_up(7)
+    wait = limiter.retry_after(7)
+    assert wait is not None
+    assert 0 < wait <= KIOSK_WINDOW_SECONDS + 1
+    assert limiter.retry_after(8) is None
+    clock.now += KIOSK_WINDOW_SECONDS + 1
+    assert limiter.retry_after(7) is None

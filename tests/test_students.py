@@ -135,3 +135,9 @@ async def test_disabled_students_and_other_schools_are_never_found(demo: Demo) -
 )
 async def test_a_bad_query_is_named(demo: Demo, query: str, field: str) -> None:
     assert field_of(await demo.get("admin@demo.school", f"/api/students{query}")) == [field]
+
+
+async def test_a_teacher_without_rooms_finds_nobody(demo: Demo) -> None:
+    await create_staff("float@demo.school", Role.TEACHER, "Fay", "Lowe", "Room 101")
+    await (await User.get(login="float@demo.school")).assigned_locations.clear()
+    assert await lookup(demo, "float@demo.school") == []
