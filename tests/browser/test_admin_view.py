@@ -196,3 +196,54 @@ def test_a_user_created_in_the_app_can_sign_in(
     student = new_context().new_page()
     sign_in(student, server.url, "2001", "pa55word")
     expect(student.get_by_role("heading", name="Where are you going?")).to_be_visible()
+
+
+def test_the_tabs_work_from_the_keyboard_and_each_is_a_page(
+    server: LiveServer, new_context: OpenContext
+) -> None:
+    page = admin_page(server, new_context)
+    hallway = page.get_by_role("tab", name="Hallway")
+    expect(hallway).to_have_attribute("aria-selected", "true")
+    hallway.focus()
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_role("tab", name="Places")).to_be_focused()
+    expect(page.get_by_role("tabpanel", name="Places")).to_be_visible()
+    page.keyboard.press("End")
+    expect(page.get_by_role("tab", name="Users")).to_have_attribute("aria-selected", "true")
+    expect(page).to_have_url(re.compile(r"/admin/users$"))
+
+    page.reload()  # the server serves /admin/... as the app, and the tab comes back
+    expect(page.get_by_role("tabpanel", name="Users")).to_be_visible()
+    page.go_back()
+    expect(page.get_by_role("tabpanel", name="Places")).to_be_visible()
+
+
+def test_a_disabled_user_cant_sign_in_until_enabled_with_a_new_password(
+    server: LiveServer, new_context: OpenContext
+) -> None:
+    page = admin_page(server, new_context)
+    open_tab(page, "Users")
+    page.get_by_label("Search").fill("1012")
+    name = admin_get(server, "/api/users?q=1012")["users"][0]["name"]
+    row = page.locator("[data-user-id]")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text(name)
+
+    row.get_by_role("button", name=f"Edit {name}").click()
+    row.get_by_role("button", name=f"Disable {name}").click()
+    expect(page.get_by_role("status").filter(has_text="is disabled")).to_be_visible()
+    refused = httpx.post(server.url + "/api/session", json={"login": "1012", "password": "demo"})
+    assert refused.status_code == 401
+
+    page.get_by_label("Status").select_option("false")
+    row = page.locator("[data-user-id]").filter(has_text=name)
+    row.get_by_role("button", name=f"Enable {name}").click()
+    expect(page.get_by_role("status").filter(has_text="can sign in again")).to_be_visible()
+    page.get_by_label("Status").select_option("true")
+    row = page.locator("[data-user-id]").filter(has_text=name)
+    row.get_by_role("button", name=f"Edit {name}").click()
+    row.get_by_role("button", name=f"Reset {name}'s password").click()
+    row.get_by_role("textbox", name="New password").fill("fresh-start")
+    row.get_by_role("button", name="Set password").click()
+    expect(page.get_by_role("status").filter(has_text="password is reset")).to_be_visible()
+    assert token(server, "1012", "fresh-start")
