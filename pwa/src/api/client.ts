@@ -8,6 +8,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly retryAfter: number | null = null,
+    /** The error's `details` (a 422 names its bad fields in `details.fields`). */
+    readonly details: Record<string, unknown> | null = null,
   ) {
     super(message);
     this.name = "ApiError";
@@ -77,7 +79,7 @@ function safeJson(text: string): unknown {
 }
 
 function toApiError(response: Response, data: unknown): ApiError {
-  const error = (data as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+  const error = (data as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
   const retry = Number(response.headers.get("retry-after"));
   return new ApiError(
     response.status,
@@ -86,6 +88,7 @@ function toApiError(response: Response, data: unknown): ApiError {
       ? error.message
       : `The server answered ${response.status}. Try again in a moment.`,
     Number.isFinite(retry) && retry > 0 ? retry : null,
+    error?.details && typeof error.details === "object" ? (error.details as Record<string, unknown>) : null,
   );
 }
 
