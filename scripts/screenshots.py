@@ -103,7 +103,9 @@ SHOTS = [
     Shot("sign-in", None),
     Shot("student-out", "1003"),
     Shot("student-in-line", "1006"),
-    Shot("student-choosing", "1010", before=lambda p: p.get_by_role("button", name="Library").click()),
+    Shot(
+        "student-choosing", "1010", before=lambda p: p.get_by_role("button", name="Library").click()
+    ),
     Shot("teacher", "teacher1@demo.school"),
     Shot("nurse", "nurse@demo.school"),
     Shot("counselor", "counselor@demo.school"),

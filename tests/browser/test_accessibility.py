@@ -19,6 +19,11 @@ SCREENS = [
     ("counselor@demo.school", "/"),
     ("monitor@demo.school", "/"),
     ("admin@demo.school", "/"),
+    ("admin@demo.school", "/admin/places"),
+    ("admin@demo.school", "/admin/school"),
+    ("admin@demo.school", "/admin/encounters"),
+    ("admin@demo.school", "/admin/users"),
+    ("kiosk101@demo.school", "/"),
 ]
 
 

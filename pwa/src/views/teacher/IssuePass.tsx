@@ -2,25 +2,20 @@
 import { useEffect, useState } from "preact/hooks";
 import { requestPass } from "../../api/actions";
 import { call } from "../../api/client";
+import type { StudentHit } from "../../api/types";
 import { places } from "../../live/store";
 import { messageOf } from "../../ui/Button";
 
-interface StudentRow {
-  id: number;
-  name: string;
-  student_number?: string | null;
-}
-
 /** A small form: student (searchable), destination, issue. */
 export function IssuePass() {
-  const [students, setStudents] = useState<StudentRow[]>([]);
+  const [students, setStudents] = useState<StudentHit[]>([]);
   const [studentId, setStudentId] = useState("");
   const [destinationId, setDestinationId] = useState("");
   const [message, setMessage] = useState<{ good: boolean; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
-    void call<StudentRow[]>("GET", "/api/students?limit=500")
+    void call<StudentHit[]>("GET", "/api/students?limit=500")
       .then(setStudents)
       .catch((error) => setMessage({ good: false, text: messageOf(error) }));
   }, []);
@@ -61,6 +56,7 @@ export function IssuePass() {
           <option key={s.id} value={s.id}>
             {s.name}
             {s.student_number ? ` (${s.student_number})` : ""}
+            {s.has_open_pass ? " · has a pass" : ""}
           </option>
         ))}
       </select>
