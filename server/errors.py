@@ -43,6 +43,9 @@ class ErrorCode(StrEnum):
     IDEMPOTENCY_CONFLICT = "idempotency_conflict"
     NOT_YOUR_TURN = "not_your_turn"
     OFFER_EXPIRED = "offer_expired"
+    EMERGENCY_ACTIVE = "emergency_active"
+    NO_EMERGENCY = "no_emergency"
+    NOT_ON_ROSTER = "not_on_roster"
     # 422: a safety notification category can't be muted
     NOT_MUTABLE = "not_mutable"
     # 500
@@ -76,6 +79,9 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.IDEMPOTENCY_CONFLICT: 409,
     ErrorCode.NOT_YOUR_TURN: 409,
     ErrorCode.OFFER_EXPIRED: 409,
+    ErrorCode.EMERGENCY_ACTIVE: 409,
+    ErrorCode.NO_EMERGENCY: 409,
+    ErrorCode.NOT_ON_ROSTER: 409,
     ErrorCode.NOT_MUTABLE: 422,
     ErrorCode.INTERNAL_ERROR: 500,
 }
