@@ -184,19 +184,26 @@ class SchoolFeed:
         """Send every socket here its view of the school's emergency (staff the whole roster,
         a student their own entry, a kiosk that one is on), unless it has this one already."""
         key = (int(state["id"]), int(state["revision"]))
+        active = bool(state["active"])
         sent = self._emergency_sent
         if sent is not None and sent[0] == key[0] and sent[1] >= key[1]:
             return  # a repeat, or older than what was sent (notices may cross)
+        # A kiosk's view says only whether one is on: it hears of the start and the end.
+        news_for_kiosks = (
+            sent is None or sent[0] != key[0] or self.emergency_id is None or not active
+        )
         self._emergency_sent = key
-        self.emergency_id = key[0] if state["active"] else None
+        self.emergency_id = key[0] if active else None
         frames: dict[tuple[Role, int], str] = {}
         for actor, audience in tuple(self._audiences.items()):
+            if actor.role is Role.KIOSK and not news_for_kiosks:
+                continue
             # Staff share one frame, kiosks another; each student gets their own.
             who = actor.user_id if actor.role is Role.STUDENT else 0
-            audience_role = actor.role if actor.role in (Role.STUDENT, Role.KIOSK) else Role.ADMIN
-            frame = frames.get((audience_role, who))
+            kind = actor.role if actor.role in (Role.STUDENT, Role.KIOSK) else Role.ADMIN
+            frame = frames.get((kind, who))
             if frame is None:
-                frame = frames[(audience_role, who)] = emergency_frame(view_for(actor, state))
+                frame = frames[(kind, who)] = emergency_frame(view_for(actor, state))
             for connection in tuple(audience):
                 connection.notify(frame)
 
