@@ -11,6 +11,7 @@ import pytest
 from server.enums import LocationKind, PassState, Role
 from server.hub.messages import EVENT_NAMES
 from server.notify.categories import FOR_ROLE, SAFETY, Category, Channel, Urgency
+from server.notify.payload import KEYS, notice_payload
 from server.notify.routing import (
     ROUTES,
     Audience,
@@ -26,7 +27,6 @@ from server.notify.routing import (
     route_prevented,
     routed_events,
 )
-from server.notify.payload import KEYS, notice_payload
 
 ROOM_101, ROOM_102, NURSE_OFFICE, COUNSELING, RESTROOM = 101, 102, 201, 202, 203
 STUDENT = Person(1, Role.STUDENT)
