@@ -27,7 +27,7 @@ from tests.hub.test_ws import drain, hello, live, recv  # noqa: F401 (live is a 
 from tests.notify.conftest import register
 from tests.notify.push_service import PushService
 from tests.notify.test_inapp import Server, server  # noqa: F401 (server is a fixture)
-from tests.test_authorization import create_staff
+from tests.test_authorization import create_other_school, create_staff
 
 SCHEMA = build_schema()
 SERVER_FRAME = jsonschema.Draft202012Validator(
@@ -39,6 +39,7 @@ TEACHER1 = "teacher1@demo.school"
 TEACHER2 = "teacher2@demo.school"
 STAFF = [ADMIN, SECURITY, TEACHER1, TEACHER2, "nurse@demo.school", "counselor@demo.school"]
 KIOSK = "kiosk101@demo.school"
+OTHER_SCHOOL = ["admin@second.school", "teacher@second.school", "2001"]
 # Six students out of class, from both rooms, to four places (two check in on arrival).
 OUT = {
     "1003": "Restroom North",
@@ -226,3 +227,43 @@ async def test_a_stale_or_repeated_emergency_state_is_never_sent_after_a_newer_o
         frames = [f for f in await drain(ws, 0.3) if f["type"] == "emergency"]
         assert [f["emergency"]["revision"] for f in frames] == [2]
         assert frames[0]["emergency"]["counts"]["need_help"] == 1
+
+
+async def test_a_start_and_an_end_whose_notice_was_lost_still_reach_the_screens(
+    server: Server,  # noqa: F811 (the fixture imported above)
+    demo: Demo,
+) -> None:
+    # As if Redis dropped the notices: the hub announces nothing, and the feed's one-second
+    # poll of the school row finds the start and the end in the database.
+    server.hub._unhook_emergency()
+    server.hub._unhook_emergency = lambda: None  # unhooked once; the hub's stop must not again
+    await demo.request_pass("1003", "Restroom North")
+    ws = await connect(server.url, demo, SECURITY)
+    async with ws:
+        started = await demo.post(SECURITY, "/api/emergency", {"kind": "shelter"})
+        assert started.status_code == 201
+        frame = await next_emergency(ws, within=2.5)
+        assert (frame["active"], frame["emergency"]["kind"]) == (True, "shelter")
+        ended = await demo.client.delete("/api/emergency", headers=await demo.auth(ADMIN))
+        assert ended.status_code == 200
+        frame = await next_emergency(ws, within=2.5)
+        assert frame["active"] is False
+        assert frame["emergency"]["ended_at"] is not None
+
+
+async def test_another_schools_screens_never_see_this_schools_emergency(
+    server: Server,  # noqa: F811 (the fixture imported above)
+    demo: Demo,
+) -> None:
+    await create_other_school()
+    theirs = {login: await connect(server.url, demo, login) for login in OTHER_SCHOOL}
+    ours = await connect(server.url, demo, TEACHER1)
+    try:
+        started = await demo.post(SECURITY, "/api/emergency", {"kind": "lockdown"})
+        assert started.status_code == 201
+        assert (await next_emergency(ours))["active"] is True
+        for login, ws in theirs.items():
+            assert [f for f in await drain(ws, 0.3) if f["type"] == "emergency"] == [], login
+    finally:
+        for ws in (*theirs.values(), ours):
+            await ws.close()
