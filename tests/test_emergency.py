@@ -14,9 +14,11 @@ from typing import Any
 import httpx
 import pytest
 
+from server import clock
 from server.clock import utcnow
 from server.enums import Role
 from server.models import Emergency, EmergencyReport, Pass, PassEvent, School
+from server.services.scheduler import announce_overdue, expire_overdue_passes
 from tests.conftest import Demo, location_id, user_id
 from tests.invariants import assert_invariants
 from tests.test_authorization import create_other_school, create_staff
@@ -631,3 +633,30 @@ async def test_only_staff_export_the_roster(demo: Demo, suffix: str) -> None:
         assert (await call(demo, "GET", login, path)).status_code == 403, login
     for login in (TEACHER2, NURSE, COUNSELOR, SECURITY, ADMIN):
         assert (await call(demo, "GET", login, path)).status_code == 200, login
+
+
+async def test_the_sweep_neither_announces_nor_expires_roster_passes_while_it_is_on(
+    demo: Demo,
+) -> None:
+    # A grace of 0: a pass past due would expire at the next sweep.
+    graced = await call(
+        demo,
+        "PUT",
+        ADMIN,
+        "/api/policies/school",
+        {"rules": {"overtime_grace_minutes": 0}},
+    )
+    assert graced.status_code == 200, graced.text
+    made = await go(demo, "1003", "Restroom North")
+    await start(demo)
+    clock.advance(timedelta(hours=1))
+    assert await announce_overdue() == []
+    assert await expire_overdue_passes() == []
+    assert (await Pass.get(id=made["id"])).state == "active"
+    await end(demo)
+    hall_pass = await Pass.get(id=made["id"])
+    assert (hall_pass.state, hall_pass.ended_by, hall_pass.overdue_at) == (
+        "ended",
+        "emergency",
+        None,
+    )
