@@ -75,6 +75,27 @@ class EndedBy(StrEnum):
     EMERGENCY = "emergency"
 
 
+class EmergencyKind(StrEnum):
+    """What kind of emergency the school is in (a drill is practice, marked as such everywhere)."""
+
+    LOCKDOWN = "lockdown"
+    EVACUATION = "evacuation"
+    SHELTER = "shelter"
+    DRILL = "drill"
+
+
+class ReportStatus(StrEnum):
+    """What a roster report says: the student's own word, or staff who see them."""
+
+    SAFE = "safe"  # the student, about themselves
+    NEED_HELP = "need_help"  # the student, about themselves: not yet accounted for
+    PRESENT = "present"  # staff: the student is with them, in a room
+
+
+# A roster student whose latest report says this is accounted for.
+ACCOUNTED_STATUSES = frozenset({ReportStatus.SAFE, ReportStatus.PRESENT})
+
+
 class EncounterMode(StrEnum):
     """What an encounter group does when its members would be out together."""
 

@@ -47,6 +47,9 @@ class ErrorCode(StrEnum):
     LOGIN_TAKEN = "login_taken"
     STUDENT_NUMBER_TAKEN = "student_number_taken"
     SELF_LOCKOUT = "self_lockout"
+    EMERGENCY_ACTIVE = "emergency_active"
+    NO_EMERGENCY = "no_emergency"
+    NOT_ON_ROSTER = "not_on_roster"
     # 422: a safety notification category can't be muted
     NOT_MUTABLE = "not_mutable"
     # 500
@@ -83,6 +86,9 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.LOGIN_TAKEN: 409,
     ErrorCode.STUDENT_NUMBER_TAKEN: 409,
     ErrorCode.SELF_LOCKOUT: 409,
+    ErrorCode.EMERGENCY_ACTIVE: 409,
+    ErrorCode.NO_EMERGENCY: 409,
+    ErrorCode.NOT_ON_ROSTER: 409,
     ErrorCode.NOT_MUTABLE: 422,
     ErrorCode.INTERNAL_ERROR: 500,
 }

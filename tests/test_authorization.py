@@ -29,6 +29,7 @@ from server.enums import LocationKind, Role
 from server.errors import ErrorCode
 from server.models import (
     BellSchedule,
+    Emergency,
     EncounterGroup,
     EncounterLog,
     IdempotencyKey,
@@ -275,6 +276,22 @@ BY_ROLE: dict[tuple[str, str], dict[str, int]] = {
     # door) to Restroom South, and ends 1003's (the r101 pass).
     ("POST", "/api/kiosk/passes"): ADMINS_ONLY | {"kiosk": 201},
     ("POST", "/api/kiosk/return"): ADMINS_ONLY | {"kiosk": 200},
+    # Emergencies (issue 7). None is on when a cell begins: admins and security start one in
+    # their own school (undone after the cell); ending, reporting and marking find none (409
+    # no_emergency) for those allowed to; a roster report is a student's, a mark staff's; the
+    # record is admins' and the exports staff's, each of their own school (none yet: 404).
+    ("POST", "/api/emergency"): ADMINS_ONLY | {"admin": 201, "security": 201, "other_admin": 201},
+    ("DELETE", "/api/emergency"): ADMINS_ONLY | {"admin": 409, "other_admin": 409},
+    ("POST", "/api/emergency/report"): ADMINS_ONLY
+    | {"student": 409, "student_pending": 409, "other_student": 409},
+    ("POST", "/api/emergency/roster/{id}/present"): ADMINS_ONLY
+    | {caller: 409 for caller in (*STAFF, "other_teacher", "other_admin")},
+    ("GET", "/api/emergencies"): ADMINS_ONLY | {"admin": 200, "other_admin": 200},
+    ("GET", "/api/emergencies/{id}"): ADMINS_ONLY | {"admin": 404, "other_admin": 404},
+    ("GET", "/api/emergencies/{id}/roster.csv"): ADMINS_ONLY
+    | {caller: 404 for caller in (*STAFF, "other_teacher", "other_admin")},
+    ("GET", "/api/emergencies/{id}/roster.html"): ADMINS_ONLY
+    | {caller: 404 for caller in (*STAFF, "other_teacher", "other_admin")},
 }
 # What the walk sends to the users admin API and the kiosk.
 USER_BODIES: dict[tuple[str, str], dict[str, Any]] = {
@@ -287,6 +304,11 @@ USER_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     },
     ("PATCH", "/api/users/{id}"): {"grade": 11},
     ("POST", "/api/kiosk/return"): {"student_number": "1003"},
+}
+# What the walk sends to the emergency endpoints.
+EMERGENCY_BODIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("POST", "/api/emergency"): {"kind": "drill"},
+    ("POST", "/api/emergency/report"): {"status": "safe"},
 }
 # What the walk sends to the administration endpoints.
 ADMIN_BODIES: dict[tuple[str, str], dict[str, Any]] = {
@@ -347,16 +369,27 @@ UNIFORM: dict[tuple[str, str], tuple[int, int]] = {
     ("GET", "/api/passes"): (200, 401),  # its contents come from VISIBLE
     ("GET", "/api/schedule/today"): (200, 401),  # every screen shows the current period
     ("GET", "/api/push/key"): (200, 401),
+    ("GET", "/api/emergency"): (200, 401),  # each caller's own view (tests/test_emergency.py)
+    ("GET", "/static/roster.css"): (200, 200),  # the printable roster's stylesheet
 }
-PUBLIC = frozenset({("GET", "/healthz"), ("GET", "/openapi.json"), ("POST", "/api/session")})
+PUBLIC = frozenset(
+    {
+        ("GET", "/healthz"),
+        ("GET", "/openapi.json"),
+        ("POST", "/api/session"),
+        ("GET", "/static/roster.css"),
+    }
+)
 
 # What a pass request can write (tests/test_bad_input.py compares every table).
 PASS_TABLES = ("passes", "pass_events", "idempotency_keys", "schools")
 ENCOUNTER_TABLES = ("encounter_groups", "encounter_members", "encounter_log")
 PLACE_TABLES = ("locations", "location_staff")
+EMERGENCY_TABLES = ("emergencies", "emergency_roster", "emergency_reports")
 WRITE_TABLES = (
     "users",
     *PASS_TABLES,
+    *EMERGENCY_TABLES,
     "policies",
     "bell_schedules",
     "schedule_overrides",
@@ -567,7 +600,8 @@ def kiosk_leaks(response: httpx.Response, world: World) -> list[str]:
     found: list[str] = _names_pattern([full for full, _ in world.students.values()]).findall(
         response.text
     )
-    body = response.json() if response.content else None
+    is_json = response.headers.get("content-type", "").startswith("application/json")
+    body = response.json() if response.content and is_json else None
     for item in body if isinstance(body, list) else [body]:
         if isinstance(item, dict) and isinstance(item.get("student"), dict):
             student = item["student"]
@@ -601,6 +635,8 @@ def expected_code(op: Operation, status: int, caller: str) -> ErrorCode:
         signing_in = (op.method, op.path) == ("POST", "/api/session")
         return ErrorCode.INVALID_CREDENTIALS if signing_in else ErrorCode.NOT_AUTHENTICATED
     if status == 409:
+        if op.path.startswith("/api/emergency"):
+            return ErrorCode.NO_EMERGENCY
         return (
             ErrorCode.ALREADY_OUT
             if (op.method, op.path) == CREATE_KEY
@@ -664,8 +700,12 @@ async def restore_school_and_places(
 ) -> None:
     """Put the schools' settings and the locations back as they were (the walk adds no staff)."""
     for row in schools:
-        settings = ("name", "timezone", "hallway_max", "passes_enabled")
+        settings = ("name", "timezone", "hallway_max", "passes_enabled", "emergency_id")
         await School.filter(id=row["id"]).update(**{k: row[k] for k in settings})
+    # An emergency a cell started (none is on when a cell begins): its roster and reports go too.
+    await Emergency.exclude(
+        id__in=[r["emergency_id"] for r in schools if r["emergency_id"]]
+    ).delete()
     await Location.exclude(id__in=[row["id"] for row in places]).delete()
     current = {row["id"]: row for row in await Location.all().values()}
     for row in places:
@@ -728,7 +768,7 @@ class Walk:
         saved_places = await Location.all().values() if writes else []
         saved_users = await User.all().values() if writes else []
         response = await self.send(op, caller, target)
-        problems = self.check_status(op, caller, target, response)
+        problems = await self.check_status(op, caller, target, response)
         if caller != ANONYMOUS and CALLERS[caller][1] is Role.STUDENT:
             own = self.world.user_ids[caller]
             # The API's public description names its encounter endpoints (the same document
@@ -790,6 +830,11 @@ class Walk:
             body = NOTIFY_BODIES[op.path].get(op.method)
             if op.path == "/api/notifications/settings" and op.method == "PUT":
                 body = {"flagged_student_ids": [self.world.student_1005]}
+        elif op.path.startswith("/api/emergenc"):
+            path = path.replace("{id}", str(self.world.student_1005))
+            body = EMERGENCY_BODIES.get((op.method, op.path))
+            if op.path.endswith("/present"):
+                body = {"location_id": self.world.restroom_south}
         elif (op.method, op.path) in BY_ROLE:
             student = str(self.world.student_1005)
             path = path.replace("{scope}/{target}", f"student/{student}").replace("{id}", student)
@@ -805,7 +850,7 @@ class Walk:
             body = {"login": login, "password": PASSWORD}
         return await client.request(op.method, path, headers=headers, json=body)
 
-    def check_status(
+    async def check_status(
         self, op: Operation, caller: str, target: str | None, response: httpx.Response
     ) -> list[str]:
         """Return how the status, the error or the content disagrees with the matrix."""
@@ -820,6 +865,8 @@ class Walk:
             return []
         if caller == ANONYMOUS or expected == 204:
             return []
+        if not response.headers.get("content-type", "").startswith("application/json"):
+            return []  # a stylesheet
         body = response.json()
         _, role, slug = CALLERS[caller]
         key = (op.method, op.path)
@@ -852,6 +899,12 @@ class Walk:
             if homes != STUDENT_ROOMS[caller]:
                 return [f"looks up students of {sorted(homes)}"]
             return []
+        if key == ("POST", "/api/emergency"):
+            started = await Emergency.get(id=body["emergency"]["id"])
+            school = await School.get(id=started.school_id)
+            return [] if school.slug == slug else [f"started an emergency of {school.slug}"]
+        if key == ("GET", "/api/emergencies") and body != []:
+            return [f"lists emergencies {body}"]
         if key == ("GET", "/api/school") and body["slug"] != slug:
             return [f"sees the settings of {body['slug']}"]
         if key == ("GET", "/api/policies"):

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
+from tortoise import Tortoise
 from tortoise.context import TortoiseContext
+from tortoise.migrations.api import migrate
 from tortoise.migrations.autodetector import MigrationAutodetector
 
 from server.db import tortoise_config
+from server.enums import EmergencyKind
+from server.models import Emergency, RosterEntry, School
 
 
 async def test_makemigrations_would_detect_no_changes(tmp_path: Path) -> None:
@@ -17,3 +22,33 @@ async def test_makemigrations_would_detect_no_changes(tmp_path: Path) -> None:
         assert ctx.apps is not None
         writers = await MigrationAutodetector(ctx.apps, config["apps"]).changes()
     assert [w.name for w in writers] == []
+
+
+async def test_0010_adds_emergencies_to_a_database_that_already_has_schools(
+    tmp_path: Path,
+) -> None:
+    """A school made before emergencies existed is in none afterwards, and can start one."""
+    url = f"sqlite://{tmp_path / 'upgrade.sqlite3'}"
+    config = tortoise_config(url)
+    await migrate(config=config, target="models.0009_idempotent_verbs")
+    await Tortoise.init(config=config)
+    try:
+        conn = Tortoise.get_connection("default")
+        await conn.execute_query(
+            "INSERT INTO schools (name, slug, timezone, settings, passes_enabled, event_seq, "
+            "epoch, created_at) VALUES ('Old', 'old', 'UTC', '{}', 1, 0, 'e', '2026-01-01')"
+        )
+    finally:
+        await Tortoise.close_connections()
+    await migrate(config=config)
+    await Tortoise.init(config=config)
+    try:
+        school = await School.get(slug="old")
+        assert school.emergency_id is None
+        emergency = await Emergency.create(
+            school=school, kind=EmergencyKind.DRILL, started_at=datetime.now(UTC)
+        )
+        assert (emergency.revision, emergency.ended_at) == (1, None)
+        assert await RosterEntry.filter(emergency=emergency).count() == 0
+    finally:
+        await Tortoise.close_connections()

@@ -92,30 +92,39 @@ class BrokerEvent:
         )
 
 
+# What a notice carries: a user's in-app notification, or a school's emergency state.
+NOTIFICATION: Final = "notification"
+EMERGENCY: Final = "emergency"
+
+
 @dataclass(frozen=True, slots=True)
 class BrokerNotice:
     """One in-app notification as the broker carries it: for one user's open sockets.
 
     Unlike an event it has no seq and is not in any log: a process that misses it (no Redis,
     an overflow) misses the toast, and the push channel still reaches the user (ADR 0006).
+
+    With `kind` EMERGENCY it is the school's emergency as staff see it (`frame` is that JSON
+    state, `user_id` 0): every process's feed cuts each socket's view from it (ADR 0007).
     """
 
     school_id: int
     user_id: int
     category: str  # checked again against the socket's role before it is sent
     frame: str  # the `notification` frame's JSON text, built once by the publishing worker
+    kind: str = NOTIFICATION
 
     def to_json(self) -> str:
         """Return the notice as compact JSON."""
-        return json.dumps(
-            {
-                "school_id": self.school_id,
-                "user_id": self.user_id,
-                "category": self.category,
-                "frame": self.frame,
-            },
-            separators=(",", ":"),
-        )
+        doc: dict[str, Any] = {
+            "school_id": self.school_id,
+            "user_id": self.user_id,
+            "category": self.category,
+            "frame": self.frame,
+        }
+        if self.kind != NOTIFICATION:  # an older process reads notifications as before
+            doc["kind"] = self.kind
+        return json.dumps(doc, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, raw: str | bytes) -> BrokerNotice:
@@ -128,6 +137,7 @@ class BrokerNotice:
             user_id=_int(doc, "user_id"),
             category=_str(doc, "category"),
             frame=_str(doc, "frame"),
+            kind=_str(doc, "kind") if "kind" in doc else NOTIFICATION,
         )
 
 

@@ -10,17 +10,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import json
 import logging
 from collections.abc import Iterable
 from typing import Any
 
-from server.enums import PassState
-from server.hub.broker import Broker, BrokerEvent, BrokerNotice, SubscriberOverflow
+from server.enums import PassState, Role
+from server.hub.broker import EMERGENCY, Broker, BrokerEvent, BrokerNotice, SubscriberOverflow
 from server.hub.connection import Connection, LiveEvent
-from server.hub.messages import event_frame
+from server.hub.messages import emergency_frame, event_frame
 from server.models import Pass, PassEvent, School
 from server.notify.categories import FOR_ROLE
 from server.rules.permissions import Actor, PassTarget
+from server.services.emergency import load_state
+from server.services.emergency_views import view_for
 from server.services.transaction import consistent_read
 
 log = logging.getLogger("hallpass.hub")
@@ -78,6 +81,10 @@ class SchoolFeed:
         # Ids of the school's active passes as of last_seq: the staff's hallway count.
         self.active: set[int] = set()
         self.hallway_max: int | None = None
+        # The emergency in force as the school row last said (the poll's backstop for a lost
+        # notice), and the (id, revision) last sent: an older or repeated state is dropped.
+        self.emergency_id: int | None = None
+        self._emergency_sent: tuple[int, int] | None = None
         self._lock = asyncio.Lock()
         self._ready = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -156,6 +163,14 @@ class SchoolFeed:
         """Send an in-app notification to its recipient's sockets here, if they may be told."""
         if notice.school_id != self.school_id:
             return  # never across schools, whatever a broker carried
+        if notice.kind == EMERGENCY:
+            try:
+                state = json.loads(notice.frame)
+            except ValueError:
+                log.warning("dropped an emergency notice that is not JSON")
+                return
+            self.emergency(state)
+            return
         for actor in tuple(self._users.get(notice.user_id, ())):
             # Routing chose by role; a socket opened under another role (the user's role has
             # changed since) gets only what that role may be told: a student never sees
@@ -164,6 +179,42 @@ class SchoolFeed:
                 continue
             for connection in tuple(self._audiences.get(actor, ())):
                 connection.notify(notice.frame)
+
+    def emergency(self, state: dict[str, Any]) -> None:
+        """Send every socket here its view of the school's emergency (staff the whole roster,
+        a student their own entry, a kiosk that one is on), unless it has this one already."""
+        key = (int(state["id"]), int(state["revision"]))
+        active = bool(state["active"])
+        sent = self._emergency_sent
+        if sent is not None and sent[0] == key[0] and sent[1] >= key[1]:
+            return  # a repeat, or older than what was sent (notices may cross)
+        # A kiosk's view says only whether one is on: it hears of the start and the end.
+        news_for_kiosks = (
+            sent is None or sent[0] != key[0] or self.emergency_id is None or not active
+        )
+        self._emergency_sent = key
+        self.emergency_id = key[0] if active else None
+        frames: dict[tuple[Role, int], str] = {}
+        for actor, audience in tuple(self._audiences.items()):
+            if actor.role is Role.KIOSK and not news_for_kiosks:
+                continue
+            # Staff share one frame, kiosks another; each student gets their own.
+            who = actor.user_id if actor.role is Role.STUDENT else 0
+            kind = actor.role if actor.role in (Role.STUDENT, Role.KIOSK) else Role.ADMIN
+            frame = frames.get((kind, who))
+            if frame is None:
+                frame = frames[(kind, who)] = emergency_frame(view_for(actor, state))
+            for connection in tuple(audience):
+                connection.notify(frame)
+
+    async def _emergency_backstop(self, now_in_force: int | None) -> None:
+        """Send a start or end whose notice never came (Redis down): the school row says."""
+        if now_in_force == self.emergency_id:
+            return
+        changed = now_in_force if now_in_force is not None else self.emergency_id
+        assert changed is not None
+        self.emergency(await load_state(None, changed))
+        self.emergency_id = now_in_force
 
     async def accept(self, event: BrokerEvent) -> None:
         """Deliver a broker event, filling any gap before it from the event log."""
@@ -188,12 +239,19 @@ class SchoolFeed:
                     )
                 self.last_seq = school.event_seq if school is not None else 0
                 self.hallway_max = school.hallway_max if school is not None else None
+                self.emergency_id = school.emergency_id if school is not None else None
                 self.active = {p.id for p in active}
                 return
-            school = await School.filter(id=self.school_id).only("event_seq").first()
+            school = (
+                await School.filter(id=self.school_id)
+                .only("id", "event_seq", "emergency_id")
+                .first()
+            )
             top = school.event_seq if school is not None else 0
             if top > self.last_seq:
                 await self._backfill(top)
+            if school is not None:
+                await self._emergency_backstop(school.emergency_id)
 
     async def _backfill(self, upto: int) -> None:
         rows = await PassEvent.filter(

@@ -24,6 +24,7 @@ from server.hub.messages import (
     FrameError,
     Hello,
     Ping,
+    emergency_frame,
     error_frame,
     parse_client_frame,
     pong_frame,
@@ -33,6 +34,8 @@ from server.hub.messages import (
 from server.models import Pass, PassEvent, School, Session
 from server.rules.localtime import day_start
 from server.rules.permissions import sees_full_names
+from server.services.emergency import current_state
+from server.services.emergency_views import view_for
 from server.services.facts import zone_of
 from server.services.principal import Principal, principal_for
 from server.services.transaction import consistent_read
@@ -196,6 +199,7 @@ async def join(connection: Connection, principal: Principal, hello: Hello) -> No
                 await snapshot(principal, school, conn),
                 hallway,
             )
+        state = await current_state(conn, school)
     # Live events held since attach() are released by go_live, after what was read here.
     if first is None:
         connection.floor = hello.since
@@ -204,6 +208,10 @@ async def join(connection: Connection, principal: Principal, hello: Hello) -> No
         connection.offer(ready_frame(school.epoch, school.event_seq, hallway))
     else:
         connection.offer(first)
+    if state is not None:
+        # An emergency in force: the screen shows it straight after the passes. A notice held
+        # since attach() follows; the client keeps the higher revision.
+        connection.offer(emergency_frame(view_for(connection.actor, state)))
     connection.go_live(school.event_seq)
 
 

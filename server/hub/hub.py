@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 
 from server.clock import utcnow
 from server.enums import Role
 from server.hub.access import revoked
-from server.hub.broker import Broker, BrokerEvent, BrokerNotice
+from server.hub.broker import EMERGENCY, Broker, BrokerEvent, BrokerNotice
 from server.hub.connection import Connection
 from server.hub.const import CloseCode
 from server.hub.feed import SchoolFeed
 from server.models import PassEvent, School
+from server.notify.categories import Category
+from server.services import emergency
 from server.services.transaction import on_commit
 
 log = logging.getLogger("hallpass.hub")
@@ -53,6 +57,7 @@ class Hub:
         self.feeds: dict[int, SchoolFeed] = {}
         self._feed_lock = asyncio.Lock()
         self._unhook: Callable[[], None] = lambda: None
+        self._unhook_emergency: Callable[[], None] = lambda: None
         self._tasks: list[asyncio.Task[None]] = []
         self._outbox: asyncio.Queue[list[BrokerEvent]] = asyncio.Queue(maxsize=OUTBOX_SIZE)
         # The (session id, role) each open socket was opened with, counted: what to re-check.
@@ -64,6 +69,7 @@ class Hub:
         """Start the broker, publish committed events, and watch sessions."""
         await self.broker.start()
         self._unhook = on_commit(self.publish)
+        self._unhook_emergency = emergency.on_change(self.announce_emergency)
         self._tasks = [
             asyncio.create_task(self._watch_sessions(), name="hub-sessions"),
             asyncio.create_task(self._announce(), name="hub-outbox"),
@@ -72,6 +78,7 @@ class Hub:
     async def stop(self) -> None:
         """Close every client and stop."""
         self._unhook()
+        self._unhook_emergency()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -86,6 +93,8 @@ class Hub:
 
     async def publish(self, school: School, events: Sequence[PassEvent]) -> None:
         """Queue committed events for announcement to every process (the after-commit hook)."""
+        if not events:
+            return  # a transaction that only queued notices (an emergency with nobody in line)
         try:
             self._outbox.put_nowait([broker_event(school, e) for e in events])
         except asyncio.QueueFull:
@@ -94,6 +103,19 @@ class Hub:
     async def notify(self, notice: BrokerNotice) -> None:
         """Carry an in-app notification to its recipient's sockets in every process."""
         await self.broker.publish_notice(notice)
+
+    async def announce_emergency(self, school_id: int, state: dict[str, Any]) -> None:
+        """Carry a committed emergency state (as staff see it) to the school's sockets in
+        every process; each feed cuts every socket's own view from it."""
+        await self.broker.publish_notice(
+            BrokerNotice(
+                school_id,
+                0,
+                str(Category.EMERGENCY),
+                json.dumps(state, separators=(",", ":")),
+                kind=EMERGENCY,
+            )
+        )
 
     async def _announce(self) -> None:
         """Publish queued events in commit order, one batch at a time."""

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Final, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from server.api.emergency_schemas import EmergencyView
 from server.api.schemas import PassOut
 from server.hub.const import (
     MAX_EPOCH_CHARS,
@@ -181,9 +182,25 @@ class Notification(_ServerModel):
     at: str = Field(description="When the notice was made (ISO 8601, UTC).")
 
 
+class EmergencyFrame(_ServerModel):
+    """Extension of DESIGN.md section 4 (issue 7): the emergency as this user may see it.
+
+    Sent to every socket of the school when one starts, on every report or mark, and when it
+    ends (`active: false`, the final record); and right after the snapshot (or `ready`) to a
+    socket that connects while one is in force. Staff get the whole roster and the counter, a
+    student only their own entry, a kiosk only that one is on. Not in the event stream (no
+    seq): keep the frame with the highest `emergency.revision` per `emergency.id`.
+    """
+
+    type: Literal["emergency"] = "emergency"
+    active: bool = Field(description="Whether the emergency is still in force.")
+    emergency: EmergencyView
+
+
 ClientFrame = Annotated[Hello | Ping, Field(discriminator="type")]
 ServerFrame = Annotated[
-    Snapshot | Event | Ready | Pong | Error | Notification, Field(discriminator="type")
+    Snapshot | Event | Ready | Pong | Error | Notification | EmergencyFrame,
+    Field(discriminator="type"),
 ]
 
 _CLIENT_MODELS: Final[dict[str, type[Hello] | type[Ping]]] = {
@@ -294,6 +311,11 @@ def notification_frame(delivery_id: int, payload: Mapping[str, Any], urgency: st
         "at": at,
     }
     return _dumps(body)
+
+
+def emergency_frame(view: Mapping[str, Any]) -> str:
+    """Return an emergency frame of one audience's view (server/services/emergency_views.py)."""
+    return _dumps({"type": "emergency", "active": bool(view["active"]), "emergency": view})
 
 
 def _dumps(body: Mapping[str, Any]) -> str:

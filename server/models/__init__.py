@@ -2,13 +2,16 @@
 
 from server.enums import (
     Approval,
+    EmergencyKind,
     EncounterMode,
     EndedBy,
     LocationKind,
     PassKind,
     PassState,
+    ReportStatus,
     Role,
 )
+from server.models.emergency import Emergency, EmergencyReport, RosterEntry
 from server.models.encounter import EncounterGroup, EncounterLog
 from server.models.idempotency import IdempotencyKey
 from server.models.location import Location
@@ -32,6 +35,9 @@ __all__ = [
     "BellSchedule",
     "Delivery",
     "DeliveryAttempt",
+    "Emergency",
+    "EmergencyKind",
+    "EmergencyReport",
     "EncounterGroup",
     "EncounterLog",
     "EncounterMode",
@@ -46,7 +52,9 @@ __all__ = [
     "PassState",
     "Policy",
     "PushSubscription",
+    "ReportStatus",
     "Role",
+    "RosterEntry",
     "ScheduleOverride",
     "School",
     "Session",

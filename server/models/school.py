@@ -24,6 +24,10 @@ class School(Model):
     # Maximum students out of class at once across the school; null means no maximum.
     hallway_max = fields.IntField(null=True)
     passes_enabled = fields.BooleanField(default=True)
+    # The emergency in force (server/models/emergency.py), null when none is. Kept apart from
+    # passes_enabled, the admin's switch: ending an emergency leaves that switch as it was.
+    # Set and cleared under the school's lock, so a pass decision sees it or not, never half.
+    emergency_id = fields.IntField(null=True)
     # The last per-school event sequence number handed out. Incrementing it is also the lock
     # that serialises every pass transition of the school (see docs/adr/0002-transitions.md).
     event_seq = fields.BigIntField(default=0)

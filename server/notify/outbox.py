@@ -28,6 +28,7 @@ from server.models import (
 from server.notify.categories import Category, Channel
 from server.notify.payload import notice_payload
 from server.notify.routing import (
+    STAFF_ROLES,
     Event,
     Notice,
     PassFacts,
@@ -35,6 +36,7 @@ from server.notify.routing import (
     heard,
     pass_facts,
     route,
+    route_emergency,
     route_prevented,
     routed_events,
 )
@@ -267,5 +269,39 @@ async def enqueue_prevented(
         seq=None,
         event_name="encounter.prevented",
         now=log.at,
+        people=people,
+    )
+
+
+async def enqueue_emergency(
+    conn: BaseDBAsyncClient,
+    school: School,
+    emergency_id: int,
+    kind: str,
+    phase: str,
+    roster_size: int,
+    now: datetime,
+) -> None:
+    """Write every staff member's deliveries that an emergency `started` or `ended`, in the
+    transaction that starts or ends it (one row per device, one in-app row per person)."""
+    rows = await (
+        User.filter(school_id=school.id, active=True, role__in=sorted(STAFF_ROLES))
+        .using_db(conn)
+        .values("id", "role")
+    )
+    people = {int(r["id"]): Person(int(r["id"]), Role(r["role"])) for r in rows}
+    settings = stored(school)
+    notices = route_emergency(
+        emergency_id, kind, phase, roster_size, people.values(), for_routing(school, settings)
+    )
+    await _write(
+        conn,
+        school,
+        settings,
+        notices,
+        key=f"emergency-{emergency_id}-{phase}",
+        seq=None,
+        event_name=f"emergency.{phase}",
+        now=now,
         people=people,
     )

@@ -19,7 +19,7 @@ def notice_payload(notice: Notice) -> dict[str, Any]:
         "body": notice.body,
         "category": str(notice.category),
         "pass_id": notice.pass_id,
-        "url": f"/passes/{notice.pass_id}" if notice.pass_id else "/",
+        "url": notice.url or (f"/passes/{notice.pass_id}" if notice.pass_id else "/"),
         # The service worker's notification tag: a newer notice of a pass replaces the older.
         "tag": notice.topic,
     }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any
@@ -113,6 +113,8 @@ class Notice:
     # Worthless from this time on (an offered place lapses): not sent after it, and a push's
     # TTL never outlives it. None: the channel's usual lifetime.
     expires_at: datetime | None = None
+    # Where the app opens when the notice is tapped; "" for the pass's page (or the home).
+    url: str = ""
     urgency: Urgency = field(init=False)
 
     def __post_init__(self) -> None:
@@ -326,7 +328,7 @@ GOES_OUT = frozenset({"pass.created", "pass.approved", "pass.started", "pass.tak
 
 # The routing table. Order is priority: one person hears about one event once, by the first
 # route that picks them, so safety routes come first (a flagged student's overdue pass is one
-# "overdue" notice to security, not two). The emergency category has no event yet.
+# "overdue" notice to security, not two). Emergencies are no pass event: `route_emergency`.
 ROUTES: tuple[Route, ...] = (
     # Past due_at (once, by the sweep), then, if the school's grace ends it, expired: both are
     # security's OVERDUE with the pass's safety topic, so the later replaces the earlier.
@@ -550,3 +552,50 @@ def pass_facts(data: Mapping[str, Any], first_name: str, last_name: str) -> Pass
         start_at=when("start_at"),
         remind_minutes=data.get("remind_minutes_before"),
     )
+
+
+# Every role that is staff: an emergency tells each of them (students hear it in the room).
+STAFF_ROLES = frozenset(
+    {Role.TEACHER, Role.SUBSTITUTE, Role.NURSE, Role.COUNSELOR, Role.SECURITY, Role.ADMIN}
+)
+# Where an emergency notice opens the app (the PWA's emergency screen).
+EMERGENCY_URL = "/#/emergency"
+_EMERGENCY_WORDS = {
+    "lockdown": ("Lockdown", "Lock your door and keep everyone in. "),
+    "evacuation": ("Evacuation", "Leave the building by your route. "),
+    "shelter": ("Shelter in place", "Stay where you are and take shelter. "),
+    "drill": ("Emergency drill", "This is a drill. "),
+}
+
+
+def route_emergency(
+    emergency_id: int,
+    kind: str,
+    phase: str,
+    roster_size: int,
+    people: Iterable[Person],
+    settings: SchoolSettings,
+) -> list[Notice]:
+    """Return every staff member's notice that an emergency began (`started`) or ended.
+
+    A safety category: mutes are ignored, urgency is high. Both notices share one topic, so
+    an "ended" reaching a phone that was off replaces the undelivered "started".
+    """
+    name, advice = _EMERGENCY_WORDS.get(kind, (kind.title(), ""))
+    drill = kind == "drill"
+    if phase == "started":
+        title = name.upper() if not drill else "DRILL: emergency drill"
+        out = f"{roster_size} student{'s' if roster_size != 1 else ''} out of class"
+        body = f"{advice}{out}: account for them in the app."
+    else:
+        title = f"All clear: {name.lower()} ended" if not drill else "DRILL over"
+        body = "Passes are available again."
+    picks: list[Pick] = [
+        (person, Category.EMERGENCY, title, body, None)
+        for person in people
+        if person.role in STAFF_ROLES
+    ]
+    return [
+        replace(notice, url=EMERGENCY_URL)
+        for notice in _notices(picks, None, settings, about=f"e{emergency_id}")
+    ]

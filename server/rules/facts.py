@@ -115,6 +115,8 @@ class SchoolFacts:
     encounters: tuple[Encounter, ...] = ()
     hallway_max: int | None = None
     passes_enabled: bool = True
+    # An emergency is in force (kept apart from the admin's switch above): no pass starts.
+    emergency: bool = False
     # The school's timezone: its days start at local midnight and its weeks on Monday.
     zone: tzinfo = UTC
     policies: tuple[PolicyRow, ...] = ()

@@ -38,8 +38,17 @@ def needs_approval(place: Place, request: PassRequest) -> bool:
     return False
 
 
+EMERGENCY_MESSAGE = "Passes are paused during the emergency."
+
+
 def passes_enabled(facts: SchoolFacts, request: PassRequest) -> Decision | None:
-    """Deny every pass while the school has passes switched off (emergency, assembly)."""
+    """Deny every pass during an emergency, and while the school has passes switched off.
+
+    An emergency refuses even a pass scheduled for later: nobody plans a trip out of class
+    during a lockdown, and the scheduled passes there were are cancelled when it begins.
+    """
+    if facts.emergency:
+        return Decision.deny(ErrorCode.PASSES_DISABLED, EMERGENCY_MESSAGE)
     if facts.passes_enabled or is_for_later(facts, request):
         return None
     return Decision.deny(ErrorCode.PASSES_DISABLED, "Passes are switched off right now.")
@@ -105,6 +114,8 @@ def admit(facts: SchoolFacts, candidate: OpenPass) -> Decision:
     A place offered to someone in line is theirs until they take it or the offer lapses, so
     offered passes count as out (for the room and for encounter groups) like active ones.
     """
+    if facts.emergency:  # nobody leaves a room during an emergency, whoever approves
+        return Decision.deny(ErrorCode.PASSES_DISABLED, EMERGENCY_MESSAGE)
     if not facts.passes_enabled:  # approvals and the line must not release anyone either
         return Decision.deny(ErrorCode.PASSES_DISABLED, "Passes are switched off right now.")
     others = tuple(p for p in facts.holding() if p.id != candidate.id)

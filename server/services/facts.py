@@ -282,6 +282,7 @@ async def load_facts(
         ),
         hallway_max=school.hallway_max,
         passes_enabled=school.passes_enabled,
+        emergency=school.emergency_id is not None,
         zone=zone,
         policies=policies,
         requester=student,

@@ -86,7 +86,14 @@ async def unannounced_overdue(
     One query on (school, state): a pass is overdue from its due time on (half-open, like
     every window here), and `overdue_at` says it was announced.
     """
-    query = Pass.filter(state=PassState.ACTIVE, overdue_at__isnull=True, due_at__lte=now)
+    # Not during an emergency (ADR 0007): every student out is on its roster, and an overdue
+    # alert per roster student would bury the alarm.
+    query = Pass.filter(
+        state=PassState.ACTIVE,
+        overdue_at__isnull=True,
+        due_at__lte=now,
+        school__emergency_id__isnull=True,
+    )
     if school_id is not None:
         query = query.filter(school_id=school_id)
     by_school: dict[int, list[int]] = {}
@@ -113,7 +120,13 @@ async def must_expire(
     their students' grades and groups. The rules resolve each pass's grace.
     """
     overdue = (
-        await Pass.filter(school_id=school_id, state=PassState.ACTIVE, due_at__lte=now)
+        # Not during an emergency (ADR 0007): its end ends these passes, `ended_by` emergency.
+        await Pass.filter(
+            school_id=school_id,
+            state=PassState.ACTIVE,
+            due_at__lte=now,
+            school__emergency_id__isnull=True,
+        )
         .using_db(conn)
         .values("id", "student_id", "destination_id", "started_at", "due_at")
     )

@@ -50,6 +50,9 @@ class SchoolTransaction:
     # Passes that met an alert-mode encounter group as they went out in this transaction:
     # their event tells security (server/notify/routing.py).
     alerted: set[int] = field(default_factory=set)
+    # Outbox rows were written without an event (an emergency's notices): the after-commit
+    # hooks still run, so the delivery worker sends them at once instead of at its next poll.
+    queued: bool = False
 
     async def append_event(
         self, name: str, hall_pass: Pass, actor_id: int | None, at: datetime, data: dict[str, Any]
@@ -113,7 +116,7 @@ async def school_transaction(school_id: int) -> AsyncIterator[SchoolTransaction]
                 await _notify_prevented(tx)
         raise
     assert tx is not None
-    if not tx.events:
+    if not tx.events and not tx.queued:
         return
     for hook in tuple(_after_commit):
         try:

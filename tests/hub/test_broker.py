@@ -9,6 +9,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from server.hub.broker import (
+    EMERGENCY,
+    NOTIFICATION,
     BrokerEvent,
     BrokerNotice,
     Carried,
@@ -243,3 +245,29 @@ async def test_a_notice_is_not_kept_for_a_later_subscriber(brokers: Brokers) -> 
         await broker.publish_notice(notice(user_id=2))
         async with asyncio.timeout(3):
             assert await anext(late) == notice(user_id=2)  # not the one before it came
+
+
+def emergency_notice(school_id: int = 1, revision: int = 1) -> BrokerNotice:
+    """Return a school's emergency state as the hub publishes it (user 0: the whole school)."""
+    state = json.dumps({"id": 3, "revision": revision, "active": True, "audience": "staff"})
+    return BrokerNotice(school_id, 0, "emergency", state, kind=EMERGENCY)
+
+
+def test_an_emergency_notice_survives_json_round_trip_and_a_notification_stays_as_it_was() -> None:
+    assert BrokerNotice.from_json(emergency_notice().to_json()) == emergency_notice()
+    # A notification is written without `kind`, as before: an older process reads it unchanged.
+    assert "kind" not in json.loads(notice().to_json())
+    assert BrokerNotice.from_json(notice().to_json()).kind == NOTIFICATION
+
+
+async def test_an_emergency_crosses_processes_like_a_notice(brokers: Brokers) -> None:
+    here = await brokers.new()
+    there = await brokers.new() if brokers.kind == "redis" else here
+    async with there.subscribe(1) as far, there.subscribe(2) as other:
+        await asyncio.sleep(0.2)  # a Redis reader joins the streams within one block
+        await here.publish_notice(emergency_notice(school_id=1, revision=2))
+        async with asyncio.timeout(3):
+            assert await anext(far) == emergency_notice(school_id=1, revision=2)
+        await here.publish_notice(notice(school_id=2))
+        async with asyncio.timeout(3):
+            assert await anext(other) == notice(school_id=2)  # not the other school's emergency

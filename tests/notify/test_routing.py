@@ -11,6 +11,7 @@ import pytest
 from server.enums import LocationKind, PassState, Role
 from server.hub.messages import EVENT_NAMES
 from server.notify.categories import FOR_ROLE, SAFETY, Category, Channel, Urgency
+from server.notify.payload import KEYS, notice_payload
 from server.notify.routing import (
     ROUTES,
     Audience,
@@ -22,6 +23,7 @@ from server.notify.routing import (
     heard,
     pass_facts,
     route,
+    route_emergency,
     route_prevented,
     routed_events,
 )
@@ -502,3 +504,57 @@ def test_pass_facts_reads_the_event_pass_json() -> None:
         "remind_minutes_before": 5,
     }
     assert pass_facts(scheduled, "Ava", "Smith") == a_pass(NURSE_OFFICE, S)
+
+
+# Emergencies (issue 7): not a pass event; every staff member is told, whatever they muted.
+KIOSK = Person(60, Role.KIOSK)
+MUTED_ALL = Person(13, Role.TEACHER, frozenset({ROOM_101}), frozenset(Category))
+
+
+@pytest.mark.parametrize(
+    ("kind", "phase", "title", "body"),
+    [
+        ("lockdown", "started", "LOCKDOWN",
+         "Lock your door and keep everyone in. 2 students out of class: account for them in "
+         "the app."),
+        ("evacuation", "started", "EVACUATION",
+         "Leave the building by your route. 2 students out of class: account for them in the "
+         "app."),
+        ("shelter", "started", "SHELTER IN PLACE",
+         "Stay where you are and take shelter. 2 students out of class: account for them in "
+         "the app."),
+        # A drill says so in the title: nobody mistakes it for the real thing.
+        ("drill", "started", "DRILL: emergency drill",
+         "This is a drill. 2 students out of class: account for them in the app."),
+        ("lockdown", "ended", "All clear: lockdown ended", "Passes are available again."),
+        ("drill", "ended", "DRILL over", "Passes are available again."),
+    ],
+)  # fmt: skip
+def test_an_emergency_tells_every_staff_member_and_no_student_or_kiosk(
+    kind: str, phase: str, title: str, body: str
+) -> None:
+    people = (*STAFF, STUDENT, KIOSK, MUTED_ALL)
+    notices = route_emergency(7, kind, phase, 2, people, CHICAGO)
+    assert sorted(n.user_id for n in notices) == sorted(p.user_id for p in (*STAFF, MUTED_ALL))
+    for notice in notices:
+        assert (notice.title, notice.body) == (title, body)
+        assert notice.category is Category.EMERGENCY
+        assert notice.urgency is Urgency.HIGH
+        assert notice.pass_id is None
+        assert notice.url == "/#/emergency"
+        # Start and end share one topic: an all-clear replaces an undelivered alarm.
+        assert notice.topic == "s-e7"
+        assert Channel.PUSH in notice.channels
+        assert Channel.INAPP in notice.channels
+
+
+def test_an_emergency_notice_names_one_student_out_in_the_singular() -> None:
+    [notice] = route_emergency(3, "lockdown", "started", 1, (ADMIN,), CHICAGO)
+    assert "1 student out of class" in notice.body
+
+
+def test_the_emergency_payload_keeps_the_six_keys_and_opens_the_emergency_screen() -> None:
+    [notice] = route_emergency(3, "lockdown", "started", 0, (ADMIN,), CHICAGO)
+    payload = notice_payload(notice)
+    assert set(payload) == set(KEYS)
+    assert (payload["url"], payload["pass_id"], payload["tag"]) == ("/#/emergency", None, "s-e3")

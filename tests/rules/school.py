@@ -49,10 +49,13 @@ def school(
     hallway_max: int | None = None,
     passes_enabled: bool = True,
     places: tuple[Place, ...] = (),
+    emergency: bool = False,
 ) -> SchoolFacts:
     """Return the school's facts at NOW; `places` replace the default places with the same id."""
     by_id = {p.id: p for p in PLACES} | {p.id: p for p in places}
-    return SchoolFacts(NOW, by_id, passes, encounters, hallway_max, passes_enabled)
+    return SchoolFacts(
+        NOW, by_id, passes, encounters, hallway_max, passes_enabled, emergency=emergency
+    )
 
 
 def out(pass_id: int, student: int, to: Place = RESTROOM, frm: Place = ROOM_101) -> OpenPass:

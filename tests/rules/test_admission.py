@@ -101,6 +101,9 @@ def room_101(max_out: int | None) -> tuple[Place, ...]:
         case("passes off: no one is admitted, from approval or from the line",
              school(passes_enabled=False), denied(ErrorCode.PASSES_DISABLED),
              "Passes are switched off right now."),
+        case("an emergency: no approval and no place in line lets anyone out",
+             school(emergency=True), denied(ErrorCode.PASSES_DISABLED),
+             "Passes are paused during the emergency."),
     ],
 )  # fmt: skip
 def test_admit(facts: SchoolFacts, expected: Verdict, detail: str) -> None:

@@ -67,6 +67,15 @@ def ask(
              school(passes_enabled=False), ask(999), denied(ErrorCode.PASSES_DISABLED)),
         case("passes off now: staff may still schedule for later (checked at its start)",
              school(passes_enabled=False), ask(staff=True, start_at=LATER), SCHEDULED),
+        # An emergency (issue 7), apart from the admin's switch
+        case("an emergency: no one goes",
+             school(emergency=True), ask(), denied(ErrorCode.PASSES_DISABLED)),
+        case("an emergency: staff can't even schedule for later",
+             school(emergency=True), ask(staff=True, start_at=LATER),
+             denied(ErrorCode.PASSES_DISABLED)),
+        case("an emergency with passes switched on by the admin still stops everyone",
+             school(emergency=True, passes_enabled=True), ask(staff=True),
+             denied(ErrorCode.PASSES_DISABLED)),
         # Where to
         case("an unknown place",
              school(), ask(999), denied(ErrorCode.NOT_A_DESTINATION)),
@@ -195,6 +204,8 @@ def test_queued_request_says_why_and_place_in_line(facts: SchoolFacts, detail: s
     [
         case("passes off", school(passes_enabled=False), ask(),
              "Passes are switched off right now."),
+        case("an emergency", school(emergency=True), ask(),
+             "Passes are paused during the emergency."),
         case("not a destination", school(), ask(999),
              "Passes can't go there."),
         case("already out", school(out(1, STUDENT, LIBRARY)), ask(),

@@ -1,0 +1,123 @@
+"""Emergency endpoints (issue 7): start, read, account for the roster, end; the record, its
+CSV and printable page; the page's stylesheet."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from server.api.context import caller
+from server.api.emergency_schemas import EmergencyStart, PresentIn, SelfReportIn
+from server.api.params import positive_id
+from server.api.requests import read_json
+from server.api.roster_export import filename, roster_csv, roster_html, stylesheet
+from server.enums import ReportStatus, Role
+from server.errors import not_found
+from server.models import School
+from server.services.emergency import (
+    ENDERS,
+    MARKERS,
+    end_emergency,
+    list_past,
+    mark_present,
+    read_current,
+    read_record,
+    report_self,
+    require_role,
+    start_emergency,
+)
+from server.services.facts import zone_of
+from server.services.principal import Principal
+
+
+async def start(request: Request) -> Response:
+    """POST /api/emergency: start one (admins, security); 409 `emergency_active` if one is on."""
+    principal = await caller(request)
+    body = await read_json(request, EmergencyStart)
+    return JSONResponse(await start_emergency(principal, body.kind), status_code=201)
+
+
+async def read(request: Request) -> Response:
+    """GET /api/emergency: whether one is on, and the caller's view of it."""
+    return JSONResponse(await read_current(await caller(request)))
+
+
+async def end(request: Request) -> Response:
+    """DELETE /api/emergency: end it (admins)."""
+    return JSONResponse(await end_emergency(await caller(request)))
+
+
+async def report(request: Request) -> Response:
+    """POST /api/emergency/report: a roster student says they are safe or need help."""
+    principal = await caller(request)
+    body = await read_json(request, SelfReportIn)
+    status = ReportStatus(body.status)
+    return JSONResponse(await report_self(principal, status, body.location_id, body.note))
+
+
+async def present(request: Request) -> Response:
+    """POST /api/emergency/roster/{id}/present: staff have the student in a room."""
+    principal = await caller(request)
+    student_id = positive_id(request.path_params["id"])
+    if student_id is None:
+        raise not_found("student")
+    body = await read_json(request, PresentIn)
+    return JSONResponse(await mark_present(principal, student_id, body.location_id, body.note))
+
+
+async def list_all(request: Request) -> Response:
+    """GET /api/emergencies: every emergency of the school, newest first (admins)."""
+    return JSONResponse(await list_past(await caller(request)))
+
+
+async def _record(
+    request: Request, readers: frozenset[Role] = ENDERS
+) -> tuple[Principal, dict[str, Any]]:
+    principal = await caller(request)
+    require_role(principal, readers, "Your role can't read this emergency's record.")
+    emergency_id = positive_id(request.path_params["id"])
+    if emergency_id is None:
+        raise not_found("emergency")
+    return principal, await read_record(principal, emergency_id, readers)
+
+
+async def read_one(request: Request) -> Response:
+    """GET /api/emergencies/{id}: one emergency's whole record (admins)."""
+    _, state = await _record(request)
+    return JSONResponse(state)
+
+
+async def _school(principal: Principal) -> School:
+    return await School.get(id=principal.actor.school_id)
+
+
+async def export_csv(request: Request) -> Response:
+    """GET /api/emergencies/{id}/roster.csv: the roster as a CSV download (staff)."""
+    principal, state = await _record(request, MARKERS)
+    school = await _school(principal)
+    return Response(
+        roster_csv(state, zone_of(school.timezone)),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="{filename(state, "csv")}"'},
+    )
+
+
+async def export_html(request: Request) -> Response:
+    """GET /api/emergencies/{id}/roster.html: the roster as a printable page (staff)."""
+    principal, state = await _record(request, MARKERS)
+    school = await _school(principal)
+    return Response(
+        roster_html(state, school.name, zone_of(school.timezone)),
+        media_type="text/html; charset=utf-8",
+    )
+
+
+async def roster_stylesheet(request: Request) -> Response:
+    """GET /static/roster.css: the printable roster's stylesheet."""
+    return Response(
+        stylesheet(),
+        media_type="text/css; charset=utf-8",
+        headers={"cache-control": "public, max-age=3600"},
+    )
