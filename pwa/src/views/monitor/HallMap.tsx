@@ -72,6 +72,10 @@ function placeWords(place: Place, here: number, coming: number, outFrom: number)
   return parts.join(" · ");
 }
 
+function countWords(place: Place, total: number): string {
+  return place.capacity !== null ? `${total}/${place.capacity} out` : `${total} out`;
+}
+
 function PlaceOnMap({
   place,
   box,
@@ -95,6 +99,8 @@ function PlaceOnMap({
   const coming = ordered.length - here;
   const lines = nameLines(place.name, box.width);
   const note = placeWords(place, here, coming, outFrom);
+  // Narrow rooms show the count only; the full words are in the group's accessible name.
+  const shortNote = box.width < 170 && place.is_destination ? countWords(place, here + coming) : note;
   const top = PAD + lines.length * (NAME_SIZE + 2) + NOTE_SIZE + 8;
   const cols = Math.max(1, Math.floor((box.width - PAD) / STEP));
   const rows = Math.max(0, Math.floor((box.height - top - 4) / STEP));
@@ -138,7 +144,7 @@ function PlaceOnMap({
         y={box.y + PAD + lines.length * (NAME_SIZE + 2) + NOTE_SIZE - 2}
         aria-hidden="true"
       >
-        {note}
+        {shortNote}
       </text>
       {shown.map((pass, i) => (
         <Marker key={pass.id} pass={pass} {...at(i)} selected={pass.id === selectedId} onSelect={onSelect} />
