@@ -6,9 +6,9 @@ import { clock } from "../../ui/format";
 import { tick } from "../../live/clock";
 import { type Box, boxOf, byDestination, byOrigin, initials, isHere, PLAN, whereWords } from "./out";
 
-const PAD = 10;
-const NAME_SIZE = 18;
-const NOTE_SIZE = 15;
+const PAD = 8;
+const NAME_SIZE = 17;
+const NOTE_SIZE = 14;
 const MARKER_R = 15;
 const STEP = 36;
 
@@ -66,10 +66,12 @@ function nameLines(name: string, width: number): string[] {
 
 function placeWords(place: Place, here: number, coming: number, outFrom: number): string {
   if (!place.is_destination) return outFrom ? `${outFrom} out of this room` : "Nobody out";
-  const parts = [`${here} here`];
-  if (coming) parts.push(`${coming} on the way`);
-  if (place.capacity !== null) parts[0] = `${here + coming}/${place.capacity} · ${here} here`;
-  return parts.join(" · ");
+  const words = hereWords(here, coming);
+  return place.capacity !== null ? `${here + coming}/${place.capacity} · ${words}` : words;
+}
+
+function hereWords(here: number, coming: number): string {
+  return coming ? `${here} here · ${coming} on the way` : `${here} here`;
 }
 
 function countWords(place: Place, total: number): string {
@@ -99,11 +101,14 @@ function PlaceOnMap({
   const coming = ordered.length - here;
   const lines = nameLines(place.name, box.width);
   const note = placeWords(place, here, coming, outFrom);
-  // Narrow rooms show the count only; the full words are in the group's accessible name.
-  const shortNote = box.width < 170 && place.is_destination ? countWords(place, here + coming) : note;
-  const top = PAD + lines.length * (NAME_SIZE + 2) + NOTE_SIZE + 8;
+  // What fits the box's width; the full words are in the group's accessible name.
+  const shortNote = [note, ...(place.is_destination ? [hereWords(here, coming), countWords(place, here + coming)] : [])].find(
+    (text) => text.length * NOTE_SIZE * 0.55 <= box.width - 2 * PAD,
+  ) ?? countWords(place, here + coming);
+  const top = PAD + lines.length * (NAME_SIZE + 2) + NOTE_SIZE + 4;
   const cols = Math.max(1, Math.floor((box.width - PAD) / STEP));
-  const rows = Math.max(0, Math.floor((box.height - top - 4) / STEP));
+  // The last row needs only the marker itself, not the gap after it.
+  const rows = Math.max(0, Math.floor((box.height - top - 2 + (STEP - 2 * MARKER_R)) / STEP));
   const slots = cols * rows;
   const shown = ordered.length > slots ? ordered.slice(0, Math.max(0, slots - 1)) : ordered;
   const hidden = ordered.length - shown.length;
