@@ -51,7 +51,7 @@ export default function CareView() {
           ) : (
             <ul class="list" aria-live="polite">
               {requests.map((p) => (
-                <PassRow key={p.id} pass={p} focused={focus === p.id}>
+                <PassRow key={p.id} pass={p} focused={focus === p.id} timeZone={zone}>
                   {accepting.has(p.destination.id) ? (
                     <>
                       <ActionButton kind="primary" run={() => act(p, "approve", `Accept ${p.student.name}`)} onError={setError}>
@@ -77,7 +77,7 @@ export default function CareView() {
           ) : (
             <ul class="list" aria-live="polite">
               {coming.map((p) => (
-                <PassRow key={p.id} pass={p} focused={focus === p.id}>
+                <PassRow key={p.id} pass={p} focused={focus === p.id} timeZone={zone}>
                   <span class="care__expected">
                     {isOver(p) ? "⚠ Expected by " : "Expected by "}
                     <strong>{timeOfDay(p.due_at, zone)}</strong>
@@ -100,7 +100,7 @@ export default function CareView() {
           ) : (
             <ul class="list">
               {here.map((p) => (
-                <PassRow key={p.id} pass={p} focused={focus === p.id}>
+                <PassRow key={p.id} pass={p} focused={focus === p.id} timeZone={zone}>
                   <span class="care__expected">Arrived {timeOfDay(p.arrived_at, zone)}</span>
                   <ActionButton kind="primary" run={() => act(p, "end", `End ${p.student.name}'s visit`)} onError={setError}>
                     End visit
@@ -117,7 +117,7 @@ export default function CareView() {
             <h2 id="care-later">Later ({later.length})</h2>
             <ul class="list">
               {later.map((p) => (
-                <PassRow key={p.id} pass={p} focused={focus === p.id}>
+                <PassRow key={p.id} pass={p} focused={focus === p.id} timeZone={zone}>
                   {p.delayed_at && p.start_at && <span class="care__expected">Delayed to {timeOfDay(p.start_at, zone)}</span>}
                 </PassRow>
               ))}
