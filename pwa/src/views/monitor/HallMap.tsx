@@ -27,10 +27,11 @@ export function HallMap({ out, places, selectedId, onSelect, onPlace }: HallMapP
   const groups = byDestination(out);
   const fromRoom = byOrigin(out);
   const drawn = places.map((place) => ({ place, box: boxOf(place) })).filter((d): d is { place: Place; box: Box } => !!d.box);
+  const view = viewOf(drawn.map((d) => d.box));
   return (
     <svg
       class="hallmap"
-      viewBox={`0 0 ${PLAN.width} ${PLAN.height}`}
+      viewBox={`${view.x} ${view.y} ${view.width} ${view.height}`}
       preserveAspectRatio="xMidYMid meet"
       role="group"
       aria-labelledby="hallmap-title hallmap-desc"
@@ -40,7 +41,7 @@ export function HallMap({ out, places, selectedId, onSelect, onPlace }: HallMapP
         Filled circles are students at a place, dashed circles students on the way; an exclamation mark is a student
         over time. The list beside the map holds the same students.
       </desc>
-      <rect class="hallmap__floor" x="0" y="0" width={PLAN.width} height={PLAN.height} rx="16" />
+      <rect class="hallmap__floor" x={view.x} y={view.y} width={view.width} height={view.height} rx="16" />
       {drawn.map(({ place, box }) => (
         <PlaceOnMap
           key={place.id}
@@ -55,6 +56,17 @@ export function HallMap({ out, places, selectedId, onSelect, onPlace }: HallMapP
       ))}
     </svg>
   );
+}
+
+/** The part of the plan the places use, plus a margin: a phone's few pixels go to the rooms. */
+function viewOf(boxes: readonly Box[]): Box {
+  if (boxes.length === 0) return { x: 0, y: 0, ...PLAN };
+  const margin = 16;
+  const x = Math.max(0, Math.min(...boxes.map((b) => b.x)) - margin);
+  const y = Math.max(0, Math.min(...boxes.map((b) => b.y)) - margin);
+  const right = Math.min(PLAN.width, Math.max(...boxes.map((b) => b.x + b.width)) + margin);
+  const bottom = Math.min(PLAN.height, Math.max(...boxes.map((b) => b.y + b.height)) + margin);
+  return { x, y, width: Math.max(1, right - x), height: Math.max(1, bottom - y) };
 }
 
 /** Split a name over lines that fit the box (narrow rooms get one word a line). */

@@ -49,7 +49,7 @@ export function OutList({ out, places, selectedId, onSelect, query, onQuery, syn
       {synced && sections.length === 0 && <p class="muted">Nobody and no place matches.</p>}
       {synced &&
         sections.map(({ place, passes }) => (
-          <section key={place.id} class="outlist__place" data-list-place={place.name} aria-label={place.name}>
+          <div key={place.id} class="outlist__place" data-list-place={place.name}>
             <h3>
               {place.name}{" "}
               <span class="muted outlist__sum">
@@ -74,7 +74,7 @@ export function OutList({ out, places, selectedId, onSelect, query, onQuery, syn
                   ))}
                 </ul>
               ))}
-          </section>
+          </div>
         ))}
     </section>
   );
