@@ -60,6 +60,8 @@ def test_a_nurse_pass_reaches_the_map_within_a_second_of_the_approval_and_leaves
     marker = monitor.locator(f'[data-place="Nurse"] [data-pass-id="{pass_id}"]')
     expect(marker).to_have_count(0)  # a request is not out of class yet
 
+    hallway = monitor.locator("[data-hallway-out]")
+    out_before = int(hallway.get_attribute("data-hallway-out") or "0")
     monitor.evaluate(WATCH_FOR, f'[data-place="Nurse"] [data-pass-id="{pass_id}"]')
     teacher.evaluate(WATCH_CLICK)
     request.get_by_role("button", name="Approve").click()
@@ -79,9 +81,13 @@ def test_a_nurse_pass_reaches_the_map_within_a_second_of_the_approval_and_leaves
     expect(row).to_contain_text("On the way")
     expect(row.get_by_role("timer")).to_contain_text("left")
 
+    expect(hallway).to_have_attribute("data-hallway-out", str(out_before + 1))
+    expect(hallway).to_contain_text(f"Hallway: {out_before + 1}")
+
     student.get_by_role("button", name="I'm back").click()
     expect(monitor.locator('[data-place="Nurse"] [data-pass-id]')).to_have_count(0)
     expect(row).to_have_count(0)
+    expect(hallway).to_have_attribute("data-hallway-out", str(out_before))
     assert pass_of(server, int(pass_id or 0))["state"] == "ended"
 
 
