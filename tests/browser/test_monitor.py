@@ -131,6 +131,16 @@ def test_a_pass_link_from_a_notification_opens_that_pass_on_a_phone(
     list_box = page.locator(".outlist").bounding_box()
     assert list_box is not None
     assert list_box["y"] >= box["y"] + box["height"]
+
+    # Close it, then open it again from the map with the keyboard.
+    panel.get_by_role("button", name="Close").click()
+    expect(panel).to_have_count(0)
+    expect(page).to_have_url(f"{server.url}/")
+    marker = page.locator(f'[data-place="Restroom South"] [data-pass-id="{hall_pass["id"]}"]')
+    marker.focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(rf"/passes/{hall_pass['id']}$"))
+    expect(panel.get_by_role("heading", name=hall_pass["student"]["name"])).to_be_focused()
     api(server, "1012", "POST", f"/api/passes/{hall_pass['id']}/end")
 
 

@@ -202,7 +202,8 @@ function Marker({
       data-pass-id={pass.id}
       data-over={over ? "true" : undefined}
       role="button"
-      tabIndex={0}
+      // Lower case: on SVG elements Preact sets the attribute as written, and only "tabindex" counts.
+      tabindex={0}
       // Starts with the initials drawn on it, so "click E C" works for speech input (WCAG 2.5.3).
       aria-label={`${initials(pass.student.name)}: ${pass.student.name}, ${whereWords(pass)}${time}${over ? ", overdue" : ""}`}
       aria-current={selected ? "true" : undefined}
