@@ -216,6 +216,7 @@ function Marker({
       }}
     >
       <title>{`${pass.student.name}, ${whereWords(pass)}${over ? " (over time)" : ""}`}</title>
+      <circle class="marker__focus" cx={cx} cy={cy} r={MARKER_R + 6} />
       {selected && <circle class="marker__ring" cx={cx} cy={cy} r={MARKER_R + 5} />}
       <circle class="marker__dot" cx={cx} cy={cy} r={MARKER_R} />
       <text class="marker__text" x={cx} y={cy + 5} text-anchor="middle" aria-hidden="true">
@@ -223,8 +224,8 @@ function Marker({
       </text>
       {over && (
         <g class="marker__flag" aria-hidden="true">
-          <circle cx={cx + MARKER_R - 2} cy={cy - MARKER_R + 2} r="8" />
-          <text x={cx + MARKER_R - 2} y={cy - MARKER_R + 7} text-anchor="middle">
+          <circle cx={cx + MARKER_R} cy={cy - MARKER_R} r="7.5" />
+          <text x={cx + MARKER_R} y={cy - MARKER_R + 5} text-anchor="middle">
             !
           </text>
         </g>
