@@ -180,12 +180,16 @@ def test_the_search_filters_the_list_by_student_name_or_place(
 def one_minute_main_office(server: LiveServer) -> Iterator[int]:
     """Give the Main Office a one-minute limit (the shortest a school can set), then restore it."""
     office = place_id(server, "Main Office")
-    before = api(
+    places = api(server, "admin@demo.school", "GET", "/api/locations")
+    usual = next(p["default_minutes"] for p in places if p["id"] == office)
+    changed = api(
         server, "admin@demo.school", "PATCH", f"/api/locations/{office}", {"default_minutes": 1}
     )
+    assert changed["default_minutes"] == 1
     yield office
-    api(server, "admin@demo.school", "PATCH", f"/api/locations/{office}", {"default_minutes": 10})
-    assert before["default_minutes"] == 1
+    api(
+        server, "admin@demo.school", "PATCH", f"/api/locations/{office}", {"default_minutes": usual}
+    )
 
 
 def test_a_student_past_their_time_is_marked_over_on_the_map_and_in_the_list(
