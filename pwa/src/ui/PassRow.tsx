@@ -16,11 +16,14 @@ export function PassRow({
   children,
   focused = false,
   showStudent = true,
+  timeZone,
 }: {
   pass: Pass;
   children?: ComponentChildren;
   focused?: boolean;
   showStudent?: boolean;
+  /** The school's time zone, so times read as on the school's clocks. */
+  timeZone?: string;
 }) {
   const over = isOver(pass);
   return (
@@ -38,8 +41,8 @@ export function PassRow({
         <div class="row__meta">
           {pass.origin.name} → {pass.destination.name}
           {pass.state === "waiting" && pass.position ? ` · ${ordinal(pass.position)} in line` : ""}
-          {pass.state === "scheduled" && pass.start_at ? ` · at ${timeOfDay(pass.start_at)}` : ""}
-          {pass.state === "active" && pass.started_at ? ` · out since ${timeOfDay(pass.started_at)}` : ""}
+          {pass.state === "scheduled" && pass.start_at ? ` · at ${timeOfDay(pass.start_at, timeZone)}` : ""}
+          {pass.state === "active" && pass.started_at ? ` · out since ${timeOfDay(pass.started_at, timeZone)}` : ""}
           {pass.arrived_at && pass.state === "active" ? " · arrived" : ""}
         </div>
       </div>
