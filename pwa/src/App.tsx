@@ -10,6 +10,10 @@ import { PushToggle } from "./ui/PushToggle";
 import { StatusBar } from "./ui/StatusBar";
 import { Toasts } from "./ui/Toasts";
 import { clearQueue } from "../service-worker/queue";
+import { allClear, emergency } from "./live/emergency";
+import { StartEmergency } from "./views/emergency/StartEmergency";
+
+const loadEmergency = () => import("./views/emergency/EmergencyScreen");
 
 const VIEWS: Record<Role, () => Promise<ViewModule>> = {
   student: () => import("./views/student/StudentView"),
@@ -60,6 +64,7 @@ export function App({ booted }: { booted: boolean }) {
         </div>
         <StatusBar />
         <div class="topbar__actions">
+          {(user.role === "admin" || user.role === "security") && !emergency.value && <StartEmergency />}
           {staff && <PushToggle />}
           <button
             type="button"
@@ -74,7 +79,15 @@ export function App({ booted }: { booted: boolean }) {
         </div>
       </header>
       <main id="main" class="main" tabIndex={-1}>
-        <Lazy load={VIEWS[user.role]} />
+        {allClear.value && !emergency.value && (
+          <div class="notice notice--good all-clear" role="status">
+            <span>All clear: passes are back.</span>
+            <button type="button" class="btn" onClick={() => (allClear.value = null)}>
+              OK
+            </button>
+          </div>
+        )}
+        {emergency.value ? <Lazy load={loadEmergency} /> : <Lazy load={VIEWS[user.role]} />}
       </main>
       <Toasts />
     </div>

@@ -559,7 +559,7 @@ STAFF_ROLES = frozenset(
     {Role.TEACHER, Role.SUBSTITUTE, Role.NURSE, Role.COUNSELOR, Role.SECURITY, Role.ADMIN}
 )
 # Where an emergency notice opens the app (the PWA's emergency screen).
-EMERGENCY_URL = "/#/emergency"
+EMERGENCY_URL = "/emergency"
 _EMERGENCY_WORDS = {
     "lockdown": ("Lockdown", "Lock your door and keep everyone in. "),
     "evacuation": ("Evacuation", "Leave the building by your route. "),

@@ -142,7 +142,7 @@ async def test_a_lockdown_reaches_every_staff_screen_and_device_and_is_accounted
                 "6 students out of class: account for them in the app.",
                 "category": "emergency",
                 "pass_id": None,
-                "url": "/#/emergency",
+                "url": "/emergency",
                 "tag": f"s-e{emergency_id}",
             }
             assert push_.headers["urgency"] == "high"

@@ -541,7 +541,7 @@ def test_an_emergency_tells_every_staff_member_and_no_student_or_kiosk(
         assert notice.category is Category.EMERGENCY
         assert notice.urgency is Urgency.HIGH
         assert notice.pass_id is None
-        assert notice.url == "/#/emergency"
+        assert notice.url == "/emergency"
         # Start and end share one topic: an all-clear replaces an undelivered alarm.
         assert notice.topic == "s-e7"
         assert Channel.PUSH in notice.channels
@@ -557,4 +557,4 @@ def test_the_emergency_payload_keeps_the_six_keys_and_opens_the_emergency_screen
     [notice] = route_emergency(3, "lockdown", "started", 0, (ADMIN,), CHICAGO)
     payload = notice_payload(notice)
     assert set(payload) == set(KEYS)
-    assert (payload["url"], payload["pass_id"], payload["tag"]) == ("/#/emergency", None, "s-e3")
+    assert (payload["url"], payload["pass_id"], payload["tag"]) == ("/emergency", None, "s-e3")

@@ -1,6 +1,14 @@
 // Names for the wire types the app uses, all read from the generated contract (shared/).
 import type { components } from "../contract/openapi";
-import type { Notification, ServerFrame } from "../contract/frames";
+import type {
+  EmergencyFrame,
+  EmergencyKind,
+  EmergencyStaffView,
+  EmergencyStudentView,
+  Notification,
+  RosterEntryOut,
+  ServerFrame,
+} from "../contract/frames";
 
 type Schemas = components["schemas"];
 
@@ -28,7 +36,8 @@ export type UserCreate = Schemas["UserCreate"];
 export type UserPatch = Partial<Schemas["UserPatch"]>;
 export type StudentHit = Schemas["StudentOut"];
 export type Hallway = { out: number; max: number | null };
-export type { Notification, ServerFrame };
+export type { EmergencyFrame, EmergencyKind, EmergencyStaffView, EmergencyStudentView, Notification, RosterEntryOut, ServerFrame };
+export type EmergencyView = EmergencyFrame["emergency"];
 
 /** States in which a pass holds the student's one open pass (DESIGN.md invariant 1). */
 export const OPEN_STATES: ReadonlySet<PassState> = new Set(["pending", "waiting", "active"]);

@@ -4,7 +4,7 @@ import type { FunctionComponent } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 import { navigate, path } from "../../router";
 import { EncountersTab } from "./EncountersTab";
-import { HallwayTab } from "./HallwayTab";
+import MonitorView from "../monitor/MonitorView";
 import { PlacesTab } from "./PlacesTab";
 import { SchoolTab } from "./SchoolTab";
 import { UsersTab } from "./UsersTab";
@@ -17,7 +17,7 @@ interface Tab {
 }
 
 const TABS: readonly Tab[] = [
-  { key: "hallway", label: "Hallway", View: HallwayTab },
+  { key: "hallway", label: "Hallway", View: MonitorView },
   { key: "places", label: "Places", View: PlacesTab },
   { key: "school", label: "School", View: SchoolTab },
   { key: "encounters", label: "Encounter groups", View: EncountersTab },
