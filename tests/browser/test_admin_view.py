@@ -94,7 +94,8 @@ def test_passes_switched_off_from_the_school_tab_reach_a_students_screen(
     expect(page.get_by_role("status").filter(has_text="Passes are off")).to_be_visible()
     assert admin_get(server, "/api/school")["passes_enabled"] is False
 
-    # The server pushes no school changes: the student's screen learns it from /api/me.
+    # The server pushes no school changes: the student's screen re-reads /api/me every 15 s,
+    # and at once on a reload.
     student.reload()
     expect(student.get_by_text("Passes are off right now")).to_be_visible()
 

@@ -102,6 +102,12 @@ export async function restore(): Promise<boolean> {
   }
 }
 
+/** Re-read the signed-in user (the school's settings, such as passes switched off, change). */
+export async function refreshMe(): Promise<void> {
+  const user = await call<Me>("GET", "/api/me");
+  me.value = { ...user, csrf_token: user.csrf_token ?? me.value?.csrf_token ?? null };
+}
+
 /** Once the server answers again, re-read who is signed in (and the CSRF token) if needed. */
 export async function confirmSession(): Promise<void> {
   if (!fromDevice) return;

@@ -3,13 +3,14 @@ import { useEffect, useState } from "preact/hooks";
 import { act, outbox, requestPass } from "../../api/actions";
 import { OPEN_STATES, type Pass, type Place } from "../../api/types";
 import { tick } from "../../live/clock";
-import { loadPlaces, me, passes, places, synced } from "../../live/store";
+import { loadPlaces, me, passes, places, refreshMe, synced } from "../../live/store";
 import { ActionButton, messageOf } from "../../ui/Button";
 import { clock, ordinal, stateWords, timeOfDay } from "../../ui/format";
 import { Timer } from "../../ui/Timer";
 
-// Counts on the destination tiles come from GET /api/locations; a student's socket carries only
-// their own passes, so the tiles are refreshed on this beat while the screen is open.
+// Counts on the destination tiles come from GET /api/locations, and "passes are off" from
+// GET /api/me; a student's socket carries only their own passes, so both are re-read on this
+// beat while the screen is open.
 const PLACES_REFRESH_MS = 15_000;
 
 function placeNote(place: Place): string {
@@ -29,7 +30,10 @@ export default function StudentView() {
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
-    const timer = window.setInterval(() => void loadPlaces().catch(() => undefined), PLACES_REFRESH_MS);
+    const timer = window.setInterval(() => {
+      void loadPlaces().catch(() => undefined);
+      void refreshMe().catch(() => undefined);
+    }, PLACES_REFRESH_MS);
     return () => window.clearInterval(timer);
   }, []);
 
