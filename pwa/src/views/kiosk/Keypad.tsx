@@ -1,5 +1,5 @@
 // A big number pad for a touch screen at the door; a real keyboard types into the field too.
-import { useEffect, useRef } from "preact/hooks";
+import { useLayoutEffect, useRef } from "preact/hooks";
 
 const KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "back"] as const;
 
@@ -18,7 +18,8 @@ export function Keypad({
   busy: boolean;
 }) {
   const field = useRef<HTMLInputElement>(null);
-  useEffect(() => field.current?.focus(), []);
+  // Before the screen is painted, so the first key pressed lands in the field.
+  useLayoutEffect(() => field.current?.focus(), []);
   const press = (key: (typeof KEYS)[number]) => {
     if (key === "clear") onChange("");
     else if (key === "back") onChange(value.slice(0, -1));
