@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.browser.conftest import CHROMEBOOK, CHROMIUM, CHROMIUM_ARGS, PHONE  # noqa: E402
-from tests.servers import free_port, hallpass_command, stop  # noqa: E402
+from tests.servers import start, stop  # noqa: E402
 
 SIZES: dict[str, ViewportSize] = {"phone": PHONE, "chromebook": CHROMEBOOK}
 
@@ -117,6 +116,18 @@ SHOTS = [
     Shot("admin-users", "admin@demo.school", "/admin/users"),
     Shot("kiosk", "kiosk101@demo.school"),
 ]
+# Taken after a lockdown starts (start_lockdown), every screen being the emergency screen.
+EMERGENCY_SHOTS = [
+    Shot("emergency-staff", "teacher1@demo.school"),
+    Shot("emergency-student", "1003"),
+]
+
+
+def start_lockdown(url: str) -> None:
+    """Start a lockdown as the hall monitor; one student on the roster says they are safe."""
+    Api(url, "monitor@demo.school").post("/api/emergency", {"kind": "lockdown"})
+    room = Api(url, "admin@demo.school").place("Room 102")
+    Api(url, "1004").post("/api/emergency/report", {"status": "safe", "location_id": room["id"]})
 
 
 def photograph(browser: Browser, url: str, shot: Shot, out: Path) -> None:
@@ -148,28 +159,20 @@ def main() -> None:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     data_dir = Path(tempfile.mkdtemp(prefix="hallpass-shots-"))
-    port = free_port()
     env = {**os.environ, "HALLPASS_DATA_DIR": str(data_dir)}
     env.pop("HALLPASS_DATABASE_URL", None)
-    process = subprocess.Popen(
-        [*hallpass_command(), "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
+    env.pop("HALLPASS_REDIS_URL", None)
+    process, url = start(env, data_dir / "server.log")
     try:
-        for _ in range(600):
-            try:
-                if httpx.get(url + "/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
         set_scene(url)
         time.sleep(65)  # the one-minute pass goes overdue, for real
         with sync_playwright() as driver:
             browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             for shot in SHOTS:
+                photograph(browser, url, shot, args.out)
+                print(f"{shot.name}: done")
+            start_lockdown(url)
+            for shot in EMERGENCY_SHOTS:
                 photograph(browser, url, shot, args.out)
                 print(f"{shot.name}: done")
             browser.close()

@@ -46,6 +46,25 @@ def wait_until_healthy(process: subprocess.Popen[bytes], url: str, log: Path) ->
     pytest.fail(f"hallpass serve at {url} did not become healthy:\n{log.read_text()}")
 
 
+def start(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """Start `hallpass serve` on a free port of 127.0.0.1, its output to log; wait for health."""
+    port = free_port()
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [*hallpass_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(process, url, log)
+    except BaseException:
+        stop(process)
+        raise
+    return process, url
+
+
 def stop(process: subprocess.Popen[bytes]) -> None:
     """Terminate a server process, killing it if it does not stop."""
     if process.poll() is None:

@@ -28,7 +28,7 @@ from server.models import Pass, PassEvent
 from server.rules.decision import NEUTRAL_BLOCK_MESSAGE
 from tests.conftest import Demo, location_id, settings_for, user_id
 from tests.invariants import assert_invariants
-from tests.servers import free_port, hallpass_command, stop, wait_until_healthy
+from tests.servers import start, stop
 
 ROUNDS = 50
 ADMIN = "admin@demo.school"
@@ -346,18 +346,9 @@ def two_servers(database_url: str, tmp_path: Path) -> Iterator[list[str]]:
     try:
         # One after the other: the second must not race the first through migrations.
         for n in range(2):
-            port = free_port()
-            log = tmp_path / f"server{n}.log"
-            with log.open("wb") as out:
-                process = subprocess.Popen(
-                    [*hallpass_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
-                    env=env,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                )
+            process, url = start(env, tmp_path / f"server{n}.log")
             processes.append(process)
-            urls.append(f"http://127.0.0.1:{port}")
-            wait_until_healthy(process, urls[-1], log)
+            urls.append(url)
         yield urls
     finally:
         for process in processes:

@@ -25,7 +25,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from tests.servers import free_port, hallpass_command, stop, wait_until_healthy
+from tests.servers import start, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 PWA = ROOT / "pwa"
@@ -83,9 +83,13 @@ def built_app() -> Path:
     return PWA / "dist"
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API runs an event loop in this thread while it is
+# open, and pytest-asyncio cannot run a test's loop beside it. Test modules keep their tests
+# together (pytest-randomly shuffles modules, then tests within one), so the driver is closed
+# before the next module's async tests start.
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
-    """Start Playwright's driver once for the session."""
+    """Start Playwright's driver for one test module."""
     _install_chromium()
     if not CHROMIUM.exists():
         _unavailable(f"Debian's chromium is not installed at {CHROMIUM} (apt-get install chromium)")
@@ -93,9 +97,9 @@ def playwright() -> Iterator[Playwright]:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
-    """One headless Chromium for the session; each test opens its own contexts."""
+    """One headless Chromium per test module; each test opens its own contexts."""
     launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
     yield launched
     launched.close()
@@ -113,8 +117,6 @@ class LiveServer:
 def server(built_app: Path) -> Iterator[LiveServer]:
     """Serve the built app and the demo school on a free port, fresh for each test module."""
     data_dir = Path(tempfile.mkdtemp(prefix="hallpass-browser-"))
-    port = free_port()
-    log = data_dir / "server.log"
     env = {
         **os.environ,
         "HALLPASS_DATA_DIR": str(data_dir),
@@ -123,16 +125,8 @@ def server(built_app: Path) -> Iterator[LiveServer]:
     }
     env.pop("HALLPASS_DATABASE_URL", None)
     env.pop("HALLPASS_REDIS_URL", None)
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [*hallpass_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
+    process, url = start(env, data_dir / "server.log")
     try:
-        wait_until_healthy(process, url, log)
         yield LiveServer(url, data_dir)
     finally:
         stop(process)

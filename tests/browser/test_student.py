@@ -4,32 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 from playwright.sync_api import expect
 
+from tests.browser.api import api
 from tests.browser.conftest import LiveServer, OpenContext, sign_in
 
 
 def staff_passes(server: LiveServer, student_login: str) -> list[dict[str, Any]]:
     """Return every pass of one student, as security sees them through the API."""
-    wanted = student_id(server, student_login)
-    with httpx.Client(base_url=server.url) as client:
-        token = client.post(
-            "/api/session", json={"login": "monitor@demo.school", "password": "demo"}
-        ).json()["token"]
-        answer: list[dict[str, Any]] = client.get(
-            "/api/passes?limit=500", headers={"Authorization": f"Bearer {token}"}
-        ).json()
-    return [p for p in answer if p["student"]["id"] == wanted]
-
-
-def student_id(server: LiveServer, login: str) -> int:
-    """Return a student's user id by signing in as them."""
-    with httpx.Client(base_url=server.url) as client:
-        user: dict[str, int] = client.post(
-            "/api/session", json={"login": login, "password": "demo"}
-        ).json()["user"]
-    return user["id"]
+    wanted = api(server, student_login, "GET", "/api/me")["id"]
+    seen: list[dict[str, Any]] = api(server, "monitor@demo.school", "GET", "/api/passes?limit=500")
+    return [p for p in seen if p["student"]["id"] == wanted]
 
 
 def test_a_student_asks_for_a_self_start_place_goes_and_comes_back(

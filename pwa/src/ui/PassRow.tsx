@@ -2,6 +2,7 @@
 import type { ComponentChildren } from "preact";
 import type { Pass } from "../api/types";
 import { tick } from "../live/clock";
+import { me } from "../live/store";
 import { ordinal, stateWords, timeOfDay } from "./format";
 import { Timer } from "./Timer";
 
@@ -16,7 +17,7 @@ export function PassRow({
   children,
   focused = false,
   showStudent = true,
-  timeZone,
+  timeZone = me.value?.school.timezone,
 }: {
   pass: Pass;
   children?: ComponentChildren;

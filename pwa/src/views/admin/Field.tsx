@@ -121,3 +121,30 @@ export function FormMessage({ text, good = false }: { text: string | null; good?
     </p>
   );
 }
+
+/** A form's end: its message, the submit button (busy while saving) and Cancel. */
+export function FormActions({
+  message,
+  submit,
+  busy,
+  onCancel,
+}: {
+  message: string | null;
+  submit: string;
+  busy: boolean;
+  onCancel: () => void;
+}) {
+  return (
+    <>
+      <FormMessage text={message} />
+      <div class="btn-row">
+        <button class="btn btn--primary" type="submit" disabled={busy} aria-busy={busy}>
+          {submit}
+        </button>
+        <button class="btn" type="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </>
+  );
+}

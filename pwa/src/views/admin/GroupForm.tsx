@@ -2,7 +2,7 @@
 import { useRef, useState } from "preact/hooks";
 import { call } from "../../api/client";
 import type { EncounterGroup, EncounterGroupIn } from "../../api/types";
-import { FormMessage, TextField, useFocusInvalid } from "./Field";
+import { FormActions, TextField, useFocusInvalid } from "./Field";
 import { NO_PROBLEMS, type Problems, problemsOf } from "./problems";
 import { type Picked, StudentPicker } from "./StudentPicker";
 
@@ -61,15 +61,7 @@ export function GroupForm({ group, onSaved, onCancel }: { group: EncounterGroup 
         <textarea id={`group-${key}-notes`} rows={3} value={notes} aria-invalid={!!f.notes} onInput={(e) => setNotes(e.currentTarget.value)} />
         {f.notes && <p class="field__error">{f.notes}</p>}
       </div>
-      <FormMessage text={problems.general} />
-      <div class="btn-row">
-        <button class="btn btn--primary" type="submit" disabled={busy} aria-busy={busy}>
-          {group ? "Save group" : "Create group"}
-        </button>
-        <button class="btn" type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormActions message={problems.general} submit={group ? "Save group" : "Create group"} busy={busy} onCancel={onCancel} />
     </form>
   );
 }

@@ -3,7 +3,7 @@
 import { useRef, useState } from "preact/hooks";
 import { call } from "../../api/client";
 import type { Approval, Place, PlaceCreate, PlaceKind, PlacePatch } from "../../api/types";
-import { FormMessage, SelectField, TextField, useFocusInvalid } from "./Field";
+import { FormActions, SelectField, TextField, useFocusInvalid } from "./Field";
 import { NO_PROBLEMS, type Problems, problemsOf, wholeNumber } from "./problems";
 import { staff } from "./staff";
 import { APPROVALS, KINDS } from "./words";
@@ -130,15 +130,7 @@ export function PlaceForm({ place, onSaved, onCancel }: { place: Place | null; o
           </p>
         )}
       </fieldset>
-      <FormMessage text={problems.general} />
-      <div class="btn-row">
-        <button class="btn btn--primary" type="submit" disabled={busy} aria-busy={busy}>
-          {place ? "Save changes" : "Add place"}
-        </button>
-        <button class="btn" type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormActions message={problems.general} submit={place ? "Save changes" : "Add place"} busy={busy} onCancel={onCancel} />
     </form>
   );
 }

@@ -5,7 +5,7 @@ import { useRef, useState } from "preact/hooks";
 import { call } from "../../api/client";
 import type { AdminUser, Role, UserCreate, UserPatch } from "../../api/types";
 import { places } from "../../live/store";
-import { FormMessage, SelectField, TextField, useFocusInvalid } from "./Field";
+import { FormActions, SelectField, TextField, useFocusInvalid } from "./Field";
 import { NO_PROBLEMS, type Problems, problemsOf, wholeNumber } from "./problems";
 import { ROLES } from "./words";
 
@@ -152,15 +152,7 @@ export function UserForm({ user, onSaved, onCancel }: { user: AdminUser | null; 
           {f.location_ids && <p class="field__error">{f.location_ids}</p>}
         </fieldset>
       )}
-      <FormMessage text={problems.general} />
-      <div class="btn-row">
-        <button class="btn btn--primary" type="submit" disabled={busy} aria-busy={busy}>
-          {user ? "Save user" : "Create user"}
-        </button>
-        <button class="btn" type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormActions message={problems.general} submit={user ? "Save user" : "Create user"} busy={busy} onCancel={onCancel} />
     </form>
   );
 }

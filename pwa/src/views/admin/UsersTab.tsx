@@ -4,7 +4,7 @@ import { call } from "../../api/client";
 import type { AdminUser, Role, UserPage } from "../../api/types";
 import { me, places } from "../../live/store";
 import { ActionButton, messageOf } from "../../ui/Button";
-import { FormMessage, SelectField, TextField } from "./Field";
+import { FormActions, FormMessage, SelectField, TextField } from "./Field";
 import { NO_PROBLEMS, type Problems, problemsOf } from "./problems";
 import { loadStaff } from "./staff";
 import { UserForm } from "./UserForm";
@@ -187,15 +187,7 @@ function ResetPassword({ user, onDone, onCancel }: { user: AdminUser; onDone: (u
   return (
     <form class="admin-form" onSubmit={submit} noValidate aria-label={`New password for ${user.name}`}>
       <TextField id={`reset-${user.id}`} label="New password" type="password" autocomplete="new-password" value={password} onInput={setPassword} error={problems.fields.password} hint="They are signed out everywhere." />
-      <FormMessage text={problems.general} />
-      <div class="btn-row">
-        <button class="btn btn--primary" type="submit" disabled={busy}>
-          Set password
-        </button>
-        <button class="btn" type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormActions message={problems.general} submit="Set password" busy={busy} onCancel={onCancel} />
     </form>
   );
 }

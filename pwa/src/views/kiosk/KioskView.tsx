@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, call, NetworkError, newKey } from "../../api/client";
 import type { Pass, Place } from "../../api/types";
-import { passes, places } from "../../live/store";
+import { me, passes, places } from "../../live/store";
 import { messageOf } from "../../ui/Button";
 import { ordinal, stateWords, timeOfDay } from "../../ui/format";
 import { Timer } from "../../ui/Timer";
@@ -149,7 +149,7 @@ export default function KioskView() {
 /** Say what happened to the student's request, in a sentence for the door. */
 function goingWords(pass: Pass, place: Place): string {
   const name = pass.student.name;
-  if (pass.state === "active") return `${name}: go to ${place.name}. Back by ${timeOfDay(pass.due_at)}.`;
+  if (pass.state === "active") return `${name}: go to ${place.name}. Back by ${timeOfDay(pass.due_at, me.value?.school.timezone)}.`;
   if (pass.state === "waiting" && pass.position) {
     return `${name}: you're ${ordinal(pass.position)} in line for ${place.name}. Wait in class.`;
   }
