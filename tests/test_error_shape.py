@@ -152,8 +152,10 @@ async def test_an_unexpected_exception_is_a_500_in_the_one_shape_that_tells_noth
 
 
 UNKNOWN_PATHS = [
-    "/",  # the root: the API serves no page there
+    # ("/" and the app's pages, /passes/12 or /admin, are the PWA's shell: tests/test_pwa_files.py)
     "/nope",  # an unknown top-level path
+    "/passes",  # near an app page (/passes/{id}), but not one
+    "/assets/nothing.js",  # a file the app's build doesn't have
     "/api",  # the API prefix alone
     "/api/pass",  # a near miss of /api/passes
     "/api/passes/1/fly",  # an unknown verb

@@ -8,13 +8,13 @@ from importlib.metadata import version
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from server import db
 from server.api.context import AppContext
 from server.api.errors import EXCEPTION_HANDLERS
 from server.api.headers import SecurityHeaders
-from server.api.pwa import AppFiles
+from server.api.pwa import AppMount
 from server.api.routes import OPERATIONS
 from server.api.spec import build_openapi
 from server.config import Settings
@@ -54,7 +54,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
     ]
     routes.append(WebSocketRoute("/ws", hub_endpoint, name="ws"))
     # Last: the app's files and pages, for every path the API does not own.
-    routes.append(Mount("/", app=AppFiles(settings.pwa_dir), name="pwa"))
+    routes.append(AppMount(settings.pwa_dir))
     app = Starlette(
         routes=routes,
         middleware=[Middleware(SecurityHeaders)],

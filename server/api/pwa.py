@@ -7,6 +7,7 @@ from pathlib import Path
 
 from starlette.exceptions import HTTPException
 from starlette.responses import HTMLResponse, Response
+from starlette.routing import Match, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
@@ -28,6 +29,10 @@ NOT_BUILT = """<!doctype html>
 <code>npm --prefix pwa ci &amp;&amp; npm --prefix pwa run build</code> and reload.</p>
 </body></html>
 """
+
+
+# The server's own paths: never the app's, so `GET /api/session` stays a 405, not a 404.
+SERVER_PATHS = ("/api/", "/ws", "/openapi.json", "/healthz", "/static/")
 
 
 def is_app_page(path: str) -> bool:
@@ -60,3 +65,16 @@ class AppFiles(StaticFiles):
             immutable = path.startswith("assets/")
             response.headers["cache-control"] = IMMUTABLE if immutable else REVALIDATE
         return response
+
+
+class AppMount(Mount):
+    """Mount the app's files at `/`, for every path but the server's own."""
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__("/", app=AppFiles(directory), name="pwa")
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        """Match like a mount at `/`, except the API, the socket and the server's files."""
+        if scope["type"] == "http" and scope["path"].startswith(SERVER_PATHS):
+            return Match.NONE, {}
+        return super().matches(scope)
