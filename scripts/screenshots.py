@@ -83,9 +83,8 @@ def set_scene(url: str) -> None:
     counselor = admin.place("Counselor")
     Api(url, "1017").post("/api/passes", {"destination_id": counselor["id"]})
     done = Api(url, "1010")
-    back = done.post("/api/passes", {"destination_id": north["id"]})
-    if back["state"] == "active":
-        done.post(f"/api/passes/{back['id']}/end")
+    back = done.post("/api/passes", {"destination_id": library["id"]})  # one pass, back already
+    done.post(f"/api/passes/{back['id']}/end")
 
 
 @dataclass

@@ -71,10 +71,12 @@ export function PushToggle() {
           type="button"
           class="btn btn--plain"
           aria-pressed={state === "on"}
+          title={state === "on" ? "Notifications are on for this device" : "Turn on notifications for this device"}
           disabled={state === "busy"}
           onClick={() => (state === "on" ? turnOff() : turnOn())}
         >
-          {state === "on" ? "Notifications on" : "Turn on notifications"}
+          {/* Short, for a phone's header; aria-pressed says whether it is on. */}
+          {state === "on" ? "Notifying" : "Notify me"}
         </button>
       )}
       {error && (

@@ -15,7 +15,7 @@ export function IssuePass() {
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
-    void call<StudentHit[]>("GET", "/api/students?limit=500")
+    void call<StudentHit[]>("GET", "/api/students?limit=200")
       .then(setStudents)
       .catch((error) => setMessage({ good: false, text: messageOf(error) }));
   }, []);
