@@ -52,6 +52,13 @@ def test_a_lockdown_from_the_monitor_reaches_every_screen_and_everyone_is_accoun
         expect(page.get_by_test_id("accounted")).to_have_text("Accounted for 2 of 2")
         expect(page.get_by_text("Everyone on the roster is accounted for.")).to_be_visible()
 
+    # The exports the screen links to answer for the signed-in teacher (the session cookie).
+    for link, kind in (("Download CSV", "text/csv"), ("Printable page", "text/html")):
+        href = teacher.get_by_role("link", name=link).get_attribute("href")
+        answer = teacher.request.get(f"{server.url}{href}")
+        assert answer.ok
+        assert answer.headers["content-type"].startswith(kind)
+        assert "Library" in answer.text()
     assert violations(teacher) == []
     assert violations(student) == []
 

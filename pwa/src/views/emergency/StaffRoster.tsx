@@ -53,9 +53,13 @@ export function StaffRoster({ view }: { view: EmergencyStaffView }) {
           )}
         </section>
         <section class="card stack emergency__tools" aria-label="Roster tools">
+          {/* Printing this screen works offline; the server's page is the record's own print. */}
           <button type="button" class="btn" onClick={() => window.print()}>
-            Print roster
+            Print this roster
           </button>
+          <a class="btn" href={`/api/emergencies/${view.id}/roster.html`} target="_blank" rel="noopener">
+            Printable page
+          </a>
           <a class="btn" href={`/api/emergencies/${view.id}/roster.csv`} download>
             Download CSV
           </a>
