@@ -58,9 +58,12 @@ async def test_a_missing_file_is_a_json_404_not_the_shell(tmp_path: Path) -> Non
 
 
 async def test_without_a_build_the_app_pages_say_how_to_build_it(tmp_path: Path) -> None:
-    async with client_for(tmp_path, tmp_path / "nothing") as client:
+    async with client_for(tmp_path, tmp_path / "dist") as client:
         page = await client.get("/")
         health = await client.get("/healthz")
-    assert page.status_code == 503
-    assert "npm --prefix pwa run build" in page.text
-    assert health.status_code == 200
+        assert page.status_code == 503
+        assert "npm --prefix pwa run build" in page.text
+        assert health.status_code == 200
+
+        built(tmp_path)  # the build finishes while the server runs
+        assert (await client.get("/")).status_code == 200

@@ -20,7 +20,7 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 # would wait for the HTTP cache: the worker's own precache makes the app start offline.
 REVALIDATE = "no-cache"
 # Paths the app's router owns (pwa/src/router.ts); anything else that is missing is a 404.
-APP_PAGES = ("passes/", "emergency", "admin", "kiosk", "map", "history", "settings")
+APP_PAGES = ("passes/", "emergency", "admin", "kiosk")
 
 NOT_BUILT = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Hallpass: app not built</title></head>
@@ -45,7 +45,12 @@ class AppFiles(StaticFiles):
 
     def __init__(self, directory: Path) -> None:
         super().__init__(directory=directory, check_dir=False)
-        self.built = (directory / "index.html").is_file()
+        self.index = directory / "index.html"
+
+    @property
+    def built(self) -> bool:
+        """Say whether the app is built (looked at each time: a build may come after start)."""
+        return self.index.is_file()
 
     async def check_config(self) -> None:
         """Check the build's folder, unless there is no build (the pages then say so)."""
