@@ -85,7 +85,7 @@ export function OverrideForm({ row, title, studentName, destinations, groups, on
     <form ref={formRef} class="admin-form" onSubmit={submit} noValidate aria-label={title}>
       {adding ? (
         <>
-          <SelectField id={`${id}-scope`} label="For" value={scope} options={SCOPES} onChange={(s) => { setScope(s); setProblems(NO_PROBLEMS); }} />
+          <SelectField id={`${id}-scope`} label="Applies to" value={scope} options={SCOPES} onChange={(s) => { setScope(s); setProblems(NO_PROBLEMS); }} />
           {scope === "grade" && <TextField id={`${id}-grade`} label="Grade" numeric value={grade} onInput={setGrade} error={f.target} hint="A whole number, such as 9." />}
           {scope === "group" &&
             (groups !== null && groups.length === 0 ? (
