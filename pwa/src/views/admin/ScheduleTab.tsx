@@ -20,11 +20,36 @@ function errorsOf(error: unknown, shown: ReadonlySet<string>): { fields: Errors;
   for (const item of (error.details?.fields ?? []) as { field?: unknown; message?: unknown }[]) {
     const name = typeof item.field === "string" ? item.field : "";
     const text = typeof item.message === "string" ? item.message : "invalid";
-    if (shown.has(name)) fields[name] = fields[name] ? `${fields[name]}; ${text}` : text;
+    // pydantic's "String should match pattern '^([01]...'" is no help to a person.
+    const words = /\.(start|end)$/.test(name) && text.startsWith("String should match pattern") ? TIME_WORDS : text;
+    if (shown.has(name)) fields[name] = fields[name] ? `${fields[name]}; ${words}` : words;
     else rest.push(`${name}: ${text}`);
   }
   const general = rest.length ? `${error.message} ${rest.join("; ")}` : Object.keys(fields).length ? "Check the marked fields." : error.message;
   return { fields, general };
+}
+
+const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+const TIME_WORDS = "Use 24-hour HH:MM, such as 08:05 or 13:40.";
+
+/** "9:05" and "9.05" become "09:05"; anything else is left for the check to name. */
+function normalTime(text: string): string {
+  const match = /^\s*(\d{1,2})[:.](\d{2})\s*$/.exec(text);
+  return match ? `${match[1].padStart(2, "0")}:${match[2]}` : text.trim();
+}
+
+/** The draft with its times tidied, and the times still not HH:MM (by the server's field name). */
+function checkTimes(draft: ScheduleDraft): { draft: ScheduleDraft; bad: Errors } {
+  const bad: Errors = {};
+  const dayTypes = draft.dayTypes.map((t) => ({
+    ...t,
+    periods: t.periods.map((p, i) => {
+      const period = { ...p, start: normalTime(p.start), end: normalTime(p.end) };
+      for (const key of ["start", "end"] as const) if (!TIME.test(period[key])) bad[dayTypeField(t.name, `.periods[${i}].${key}`)] = TIME_WORDS;
+      return period;
+    }),
+  }));
+  return { draft: { ...draft, dayTypes }, bad };
 }
 
 /** Every field name the form shows, as the server would name it. */
@@ -70,15 +95,21 @@ export function ScheduleTab() {
     event.preventDefault();
     if (!draft) return;
     setDone(null);
+    const checked = checkTimes(draft);
+    setDraft(checked.draft);
+    if (Object.keys(checked.bad).length) {
+      setErrors({ fields: checked.bad, general: "Check the marked fields." });
+      return;
+    }
     setBusy(true);
     setErrors({ fields: {}, general: null });
     try {
-      const saved = await call<Schedule>("PUT", "/api/schedule", { body: bodyOfSchedule(draft) });
+      const saved = await call<Schedule>("PUT", "/api/schedule", { body: bodyOfSchedule(checked.draft) });
       setDraft(draftOfSchedule(saved));
       setDone("Schedule saved.");
       setTodayKey((k) => k + 1); // today's bells may have changed
     } catch (error) {
-      setErrors(errorsOf(error, shownFields(draft)));
+      setErrors(errorsOf(error, shownFields(checked.draft)));
     } finally {
       setBusy(false);
     }
@@ -196,19 +227,22 @@ function DayTypeCard({ type, index, errors, onChange, onRemove }: { type: DayTyp
         {type.periods.map((p, i) => {
           const field = (key: string) => dayTypeField(name, `.periods[${i}].${key}`);
           return (
-            <li key={i} class="period" role="group" aria-label={`${name} period ${i + 1}`}>
-              <TextField id={`${id}-p${i}-name`} label="Name" value={p.name} onInput={(v) => setPeriod(i, "name", v)} error={errors[field("name")]} />
-              <TextField id={`${id}-p${i}-start`} label="Start" value={p.start} placeholder="08:00" onInput={(v) => setPeriod(i, "start", v)} error={errors[field("start")]} />
-              <TextField id={`${id}-p${i}-end`} label="End" value={p.end} placeholder="08:50" onInput={(v) => setPeriod(i, "end", v)} error={errors[field("end")]} />
-              <button
-                type="button"
-                class="btn period__x"
-                aria-label={`Remove ${p.name || `period ${i + 1}`} from ${name}`}
-                disabled={type.periods.length === 1}
-                onClick={() => onChange({ ...type, periods: type.periods.filter((_, j) => j !== i) })}
-              >
-                Remove
-              </button>
+            <li key={i}>
+              <div class="period" role="group" aria-label={`${name} period ${i + 1}`}>
+                <TextField id={`${id}-p${i}-name`} label="Name" value={p.name} onInput={(v) => setPeriod(i, "name", v)} error={errors[field("name")]} />
+                <TextField id={`${id}-p${i}-start`} label="Start" value={p.start} placeholder="08:00" onInput={(v) => setPeriod(i, "start", v)} error={errors[field("start")]} />
+                <TextField id={`${id}-p${i}-end`} label="End" value={p.end} placeholder="08:50" onInput={(v) => setPeriod(i, "end", v)} error={errors[field("end")]} />
+                <button
+                  type="button"
+                  class="btn period__x"
+                  aria-label={`Remove ${p.name || `period ${i + 1}`} from ${name}`}
+                  disabled={type.periods.length === 1}
+                  title="Remove this period"
+                  onClick={() => onChange({ ...type, periods: type.periods.filter((_, j) => j !== i) })}
+                >
+                  <span aria-hidden="true">✕</span>
+                </button>
+              </div>
             </li>
           );
         })}
@@ -236,13 +270,15 @@ function OverrideRow({ override, index, options, errors, onChange, onRemove }: {
   const id = `override-${index}`;
   const field = (key: string) => errors[`overrides[${index}].${key}`];
   return (
-    <li class="period" role="group" aria-label={`Date ${index + 1}`}>
-      <TextField id={`${id}-date`} label="Date" type="date" value={override.date} onInput={(v) => onChange({ ...override, date: v })} error={field("date")} />
-      <SelectField id={`${id}-type`} label="Day type" value={override.day_type} options={options} onChange={(v) => onChange({ ...override, day_type: v })} error={field("day_type")} />
-      <TextField id={`${id}-note`} label="Note" value={override.note} onInput={(v) => onChange({ ...override, note: v })} error={field("note")} placeholder="Testing day" />
-      <button type="button" class="btn period__x" aria-label={`Remove date ${override.date || index + 1}`} onClick={onRemove}>
-        Remove
-      </button>
+    <li>
+      <div class="period" role="group" aria-label={`Date ${index + 1}`}>
+        <TextField id={`${id}-date`} label="Date" type="date" value={override.date} onInput={(v) => onChange({ ...override, date: v })} error={field("date")} />
+        <SelectField id={`${id}-type`} label="Day type" value={override.day_type} options={options} onChange={(v) => onChange({ ...override, day_type: v })} error={field("day_type")} />
+        <TextField id={`${id}-note`} label="Note" value={override.note} onInput={(v) => onChange({ ...override, note: v })} error={field("note")} placeholder="Testing day" />
+        <button type="button" class="btn period__x" aria-label={`Remove date ${override.date || index + 1}`} title="Remove this date" onClick={onRemove}>
+          <span aria-hidden="true">✕</span>
+        </button>
+      </div>
     </li>
   );
 }
