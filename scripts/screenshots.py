@@ -59,6 +59,15 @@ class Api:
         """PATCH, failing loudly on an error."""
         self.http.patch(path, json=body).raise_for_status()
 
+    def put(self, path: str, body: dict[str, Any]) -> None:
+        """PUT, failing loudly on an error."""
+        self.http.put(path, json=body).raise_for_status()
+
+    def student(self, login: str) -> int:
+        """Return a student's user id by login."""
+        hits: list[dict[str, Any]] = self.http.get("/api/students", params={"q": login}).json()
+        return int(next(h for h in hits if h["login"] == login)["id"])
+
 
 def set_scene(url: str) -> None:
     """Put the demo school in a busy moment of a school day."""
@@ -85,6 +94,28 @@ def set_scene(url: str) -> None:
     done = Api(url, "1010")
     back = done.post("/api/passes", {"destination_id": library["id"]})  # one pass, back already
     done.post(f"/api/passes/{back['id']}/end")
+    set_policies(admin)
+
+
+def set_policies(admin: Api) -> None:
+    """Overrides for the Policies tab, none of which holds a pass another screen shows."""
+    admin.put("/api/policies/school", {"rules": {"passes_per_day": 6, "passes_per_week": 20}})
+    admin.put("/api/policies/grade/9", {"rules": {"passes_per_day": 4}})
+    for login in ("1025", "1026"):
+        admin.patch(f"/api/users/{admin.student(login)}", {"groups": ["Study skills"]})
+    admin.put("/api/policies/group/Study%20skills", {"rules": {"cooldown_minutes": 15}})
+    nurse = admin.place("Nurse")
+    admin.put(f"/api/policies/destination/{nurse['id']}", {"rules": {"exempt": True}})
+    admin.put(f"/api/policies/student/{admin.student('1020')}", {"rules": {"accommodation": True}})
+
+
+def explain_a_student(page: Page) -> None:
+    """Ask the Policies tab why one student can or can't go."""
+    why = page.get_by_role("region", name="Why?")
+    why.get_by_label("Find a student").fill("1025")
+    why.get_by_role("list", name="Matching students").get_by_role("button").first.click()
+    why.get_by_role("button", name="Explain").click()
+    why.get_by_text("Counted passes").wait_for()
 
 
 @dataclass
@@ -111,6 +142,8 @@ SHOTS = [
     Shot("admin-hallway", "admin@demo.school"),
     Shot("admin-places", "admin@demo.school", "/admin/places"),
     Shot("admin-school", "admin@demo.school", "/admin/school"),
+    Shot("admin-policies", "admin@demo.school", "/admin/policies", before=explain_a_student),
+    Shot("admin-schedule", "admin@demo.school", "/admin/schedule"),
     Shot("admin-encounters", "admin@demo.school", "/admin/encounters"),
     Shot("admin-users", "admin@demo.school", "/admin/users"),
     Shot("kiosk", "kiosk101@demo.school"),

@@ -21,6 +21,8 @@ SCREENS = [
     ("admin@demo.school", "/"),
     ("admin@demo.school", "/admin/places"),
     ("admin@demo.school", "/admin/school"),
+    ("admin@demo.school", "/admin/policies"),
+    ("admin@demo.school", "/admin/schedule"),
     ("admin@demo.school", "/admin/encounters"),
     ("admin@demo.school", "/admin/users"),
     ("kiosk101@demo.school", "/"),

@@ -1,11 +1,13 @@
-// The administrator's screen: tabs for the hallway, places, school settings, encounter groups
-// and users. Each tab is a path (/admin/places, ...) so a reload or a link opens it.
+// The administrator's screen: tabs for the hallway, places, school settings, policies, the bell
+// schedule, encounter groups and users. Each tab is a path (/admin/places, ...) so a reload or a link opens it.
 import type { FunctionComponent } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 import { navigate, path } from "../../router";
 import { EncountersTab } from "./EncountersTab";
 import MonitorView from "../monitor/MonitorView";
 import { PlacesTab } from "./PlacesTab";
+import { PoliciesTab } from "./PoliciesTab";
+import { ScheduleTab } from "./ScheduleTab";
 import { SchoolTab } from "./SchoolTab";
 import { UsersTab } from "./UsersTab";
 import "./admin.css";
@@ -20,6 +22,8 @@ const TABS: readonly Tab[] = [
   { key: "hallway", label: "Hallway", View: MonitorView },
   { key: "places", label: "Places", View: PlacesTab },
   { key: "school", label: "School", View: SchoolTab },
+  { key: "policies", label: "Policies", View: PoliciesTab },
+  { key: "schedule", label: "Schedule", View: ScheduleTab },
   { key: "encounters", label: "Encounter groups", View: EncountersTab },
   { key: "users", label: "Users", View: UsersTab },
 ];
