@@ -40,3 +40,9 @@ export function timeOfDay(iso: string | null | undefined, timeZone?: string): st
   if (!iso) return "";
   return new Date(iso).toLocaleTimeString([], { hour: "numeric", minute: "2-digit", timeZone });
 }
+
+/** Say how long a finished pass was out (" · 4:12"), or nothing if it never started or ended. */
+export function timeOut(pass: Pass): string {
+  if (!pass.ended_at || !pass.started_at) return "";
+  return ` · ${clock((Date.parse(pass.ended_at) - Date.parse(pass.started_at)) / 1000)}`;
+}

@@ -7,6 +7,7 @@ import { me } from "../../live/store";
 import { ActionButton, messageOf } from "../../ui/Button";
 import { FormMessage } from "./Field";
 import { GroupForm } from "./GroupForm";
+import { ConfirmBox } from "../../ui/ConfirmBox";
 
 const LOG_REFRESH_MS = 30_000;
 
@@ -84,19 +85,16 @@ export function EncountersTab() {
                       )}
                     </dl>
                     {confirmDelete === group.id ? (
-                      <div class="confirm-box" role="group" aria-label={`Delete ${group.name}?`}>
-                        <p>
-                          <strong>Delete {group.name}?</strong> It stops applying at once; its log stays.
-                        </p>
-                        <div class="btn-row">
-                          <ActionButton kind="danger" run={() => remove(group)} onError={(text) => setMessage({ good: false, text })}>
-                            Yes, delete
-                          </ActionButton>
-                          <button type="button" class="btn" onClick={() => setConfirmDelete(null)}>
-                            Keep it
-                          </button>
-                        </div>
-                      </div>
+                      <ConfirmBox
+                        label={`Delete ${group.name}?`}
+                        yes="Yes, delete"
+                        no="Keep it"
+                        run={() => remove(group)}
+                        onCancel={() => setConfirmDelete(null)}
+                        onError={(text) => setMessage({ good: false, text })}
+                      >
+                        <strong>Delete {group.name}?</strong> It stops applying at once; its log stays.
+                      </ConfirmBox>
                     ) : (
                       <div class="btn-row">
                         <button type="button" class="btn" aria-label={`Edit ${group.name}`} onClick={() => setEditing(group.id)}>

@@ -5,12 +5,13 @@ import { call } from "../../api/client";
 import type { PolicyRow, StudentGroup, UserPage } from "../../api/types";
 import { loadPlaces, places } from "../../live/store";
 import { navigate } from "../../router";
-import { ActionButton, messageOf } from "../../ui/Button";
+import { messageOf } from "../../ui/Button";
 import { FormMessage } from "./Field";
 import { OverrideForm } from "./OverrideForm";
 import { policyPath, rulesInWords, SCOPE_HEADINGS, targetName } from "./policyWords";
 import { WhyPanel } from "./WhyPanel";
 import "./policies.css";
+import { ConfirmBox } from "../../ui/ConfirmBox";
 
 const ORDER = ["school", "grade", "group", "destination", "student"] as const;
 const keyOf = (row: Pick<PolicyRow, "scope" | "target">) => `${row.scope}/${row.target}`;
@@ -104,19 +105,16 @@ export function PoliciesTab() {
                           ) : editing === key ? (
                             <OverrideForm row={row} title={`Edit ${name}`} studentName={students.get(Number(row.target))} destinations={destinations} groups={groups} onSaved={saved} onCancel={() => setEditing(null)} />
                           ) : confirmDelete === key ? (
-                            <div class="confirm-box" role="group" aria-label={`Delete the override for ${name}?`}>
-                              <p>
-                                <strong>Delete the override for {name}?</strong> The wider rules apply at once.
-                              </p>
-                              <div class="btn-row">
-                                <ActionButton kind="danger" run={() => remove(row)} onError={(text) => setMessage({ good: false, text })}>
-                                  Yes, delete
-                                </ActionButton>
-                                <button type="button" class="btn" onClick={() => setConfirmDelete(null)}>
-                                  Keep it
-                                </button>
-                              </div>
-                            </div>
+                            <ConfirmBox
+                              label={`Delete the override for ${name}?`}
+                              yes="Yes, delete"
+                              no="Keep it"
+                              run={() => remove(row)}
+                              onCancel={() => setConfirmDelete(null)}
+                              onError={(text) => setMessage({ good: false, text })}
+                            >
+                              <strong>Delete the override for {name}?</strong> The wider rules apply at once.
+                            </ConfirmBox>
                           ) : (
                             <div class="btn-row">
                               <button type="button" class="btn" aria-label={`Edit ${name}`} onClick={() => setEditing(key)}>

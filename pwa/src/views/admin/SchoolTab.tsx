@@ -7,6 +7,7 @@ import { messageOf } from "../../ui/Button";
 import { FormMessage, TextField, useFocusInvalid } from "./Field";
 import { PolicyForm } from "./PolicyForm";
 import { NO_PROBLEMS, type Problems, problemsOf, wholeNumber } from "./problems";
+import { ConfirmBox } from "../../ui/ConfirmBox";
 
 const SHOWN = ["name", "timezone", "hallway_max"];
 // The browser's own list of IANA zones, for suggestions (the server judges what is typed).
@@ -78,19 +79,15 @@ function PassesSwitch({ school, onChanged }: { school: SchoolSettings; onChanged
         </button>
       )}
       {on && confirming && (
-        <div class="confirm-box" role="group" aria-labelledby="passes-confirm">
-          <p id="passes-confirm">
-            <strong>Switch passes off for the whole school?</strong> Students can't start passes and the line stops. Students already out stay out.
-          </p>
-          <div class="btn-row">
-            <button type="button" class="btn btn--danger btn--solid" disabled={busy} onClick={() => flip(false)}>
-              Yes, switch passes off
-            </button>
-            <button type="button" class="btn" onClick={() => setConfirming(false)}>
-              Keep passes on
-            </button>
-          </div>
-        </div>
+        <ConfirmBox
+          label="Switch passes off for the whole school?"
+          yes="Yes, switch passes off"
+          no="Keep passes on"
+          run={() => flip(false)}
+          onCancel={() => setConfirming(false)}
+        >
+          <strong>Switch passes off for the whole school?</strong> Students can't start passes and the line stops. Students already out stay out.
+        </ConfirmBox>
       )}
       {!on && (
         <button type="button" class="btn btn--primary" disabled={busy} onClick={() => flip(true)}>

@@ -6,7 +6,7 @@ import type { Pass } from "../../api/types";
 import { me, passes, places, synced } from "../../live/store";
 import { passIdIn, path } from "../../router";
 import { ActionButton } from "../../ui/Button";
-import { clock, timeOfDay } from "../../ui/format";
+import { timeOfDay, timeOut } from "../../ui/format";
 import { isOver, PassRow } from "../../ui/PassRow";
 import { DelayForm } from "./DelayForm";
 import "./care.css";
@@ -138,9 +138,7 @@ export default function CareView() {
                       {" "}
                       from {p.origin.name} · {timeOfDay(p.started_at, zone)}
                       {p.ended_at ? `–${timeOfDay(p.ended_at, zone)}` : ""}
-                      {p.ended_at && p.started_at
-                        ? ` · ${clock((Date.parse(p.ended_at) - Date.parse(p.started_at)) / 1000)}`
-                        : ""}
+                      {timeOut(p)}
                       {p.state === "expired" ? " · expired" : ""}
                     </span>
                   </span>

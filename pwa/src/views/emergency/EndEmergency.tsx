@@ -2,7 +2,7 @@
 import { useState } from "preact/hooks";
 import { call } from "../../api/client";
 import type { EmergencyStaffView } from "../../api/types";
-import { ActionButton } from "../../ui/Button";
+import { ConfirmBox } from "../../ui/ConfirmBox";
 
 /** The all-clear button, with a confirmation that says what it does. */
 export function EndEmergency({ view }: { view: EmergencyStaffView }) {
@@ -16,22 +16,21 @@ export function EndEmergency({ view }: { view: EmergencyStaffView }) {
     );
   }
   return (
-    <div class="confirm-box stack" role="group" aria-label="End the emergency">
-      <p>
+    <>
+      <ConfirmBox
+        label="End the emergency"
+        yes="Yes, all clear"
+        no="Not yet"
+        run={() => call("DELETE", "/api/emergency")}
+        onCancel={() => setAsking(false)}
+        onError={setError}
+      >
         All clear? Passes of the {view.counts.total} students on the roster end, and passes start again. The record
         is kept.
-      </p>
-      <div class="btn-row">
-        <ActionButton kind="danger" run={() => call("DELETE", "/api/emergency")} onError={setError}>
-          Yes, all clear
-        </ActionButton>
-        <button type="button" class="btn" onClick={() => setAsking(false)}>
-          Not yet
-        </button>
-      </div>
+      </ConfirmBox>
       <p class="form-error" role="alert">
         {error}
       </p>
-    </div>
+    </>
   );
 }

@@ -5,7 +5,7 @@ import { OPEN_STATES, type Pass, type Place } from "../../api/types";
 import { tick } from "../../live/clock";
 import { loadPlaces, me, passes, places, refreshMe, synced } from "../../live/store";
 import { ActionButton, messageOf } from "../../ui/Button";
-import { clock, ordinal, stateWords, timeOfDay } from "../../ui/format";
+import { clock, ordinal, stateWords, timeOfDay, timeOut } from "../../ui/format";
 import { Timer } from "../../ui/Timer";
 
 // Counts on the destination tiles come from GET /api/locations, and "passes are off" from
@@ -132,7 +132,7 @@ export default function StudentView() {
                   </span>
                   <span class="row__meta">
                     {timeOfDay(p.started_at ?? p.requested_at, user.school.timezone)}
-                    {p.ended_at && p.started_at ? ` · ${clock((Date.parse(p.ended_at) - Date.parse(p.started_at)) / 1000)}` : ""}
+                    {timeOut(p)}
                   </span>
                 </li>
               ))}
