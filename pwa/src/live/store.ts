@@ -12,6 +12,9 @@ export const connection = signal<Connection>("connecting");
 /** True once the first snapshot arrived: until then, lists say "loading", not "nobody". */
 export const synced = signal(false);
 export const places = signal<Place[]>([]);
+// Long enough to read two lines twice between classes.
+const ROUTINE_TOAST_MS = 10_000;
+
 /** A notice on screen: a `notification` frame, or something the app itself has to say. */
 export type Toast = Pick<Notification, "id" | "title" | "body" | "url" | "tag" | "urgency">;
 export const toasts = signal<Toast[]>([]);
@@ -61,6 +64,8 @@ export function keepPass(pass: Pass): void {
 /** Show an in-app notice; a newer one with the same tag replaces the older. */
 export function showToast(notice: Toast): void {
   toasts.value = [...toasts.value.filter((t) => t.tag !== notice.tag && t.id !== notice.id), notice].slice(-4);
+  // Routine notices step aside on their own; urgent ones (safety, "your turn") wait for a tap.
+  if (notice.urgency !== "high") window.setTimeout(() => dismissToast(notice.id), ROUTINE_TOAST_MS);
 }
 
 /** Dismiss one notice. */
