@@ -11,7 +11,7 @@ import contextlib
 import json
 import os
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -181,18 +181,27 @@ class PushService:
         return web.Response(status=status, headers=headers)
 
 
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@asynccontextmanager
+async def serving(path: str, handler: Handler) -> AsyncIterator[int]:
+    """Serve POST `path` with handler on a free port of 127.0.0.1; yield the port."""
+    app = web.Application()
+    app.router.add_post(path, handler)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        yield runner.addresses[0][1]
+    finally:
+        await runner.cleanup()
+
+
 @asynccontextmanager
 async def push_service() -> AsyncIterator[PushService]:
     """Run a push service on a free port of 127.0.0.1."""
     service = PushService()
-    app = web.Application()
-    app.router.add_post("/push/{token}", service.handle)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    service.port = runner.addresses[0][1]
-    try:
+    async with serving("/push/{token}", service.handle) as port:
+        service.port = port
         yield service
-    finally:
-        await runner.cleanup()

@@ -25,7 +25,7 @@ from server.models import Delivery, User
 from server.notify.worker import DeliveryWorker
 from tests.conftest import Demo, user_id
 from tests.notify.conftest import TEST_POLICY, attempts, deliveries, register
-from tests.notify.push_service import PushService
+from tests.notify.push_service import PushService, serving
 from tests.servers import free_port
 from tests.test_error_shape import assert_error
 
@@ -154,17 +154,9 @@ class Receiver:
 async def receiver() -> AsyncIterator[Receiver]:
     """Run a webhook receiver on 127.0.0.1 that knows the secret "correct horse battery"."""
     made = Receiver("correct horse battery")
-    app = web.Application()
-    app.router.add_post("/hook", made.handle)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    made.port = runner.addresses[0][1]
-    try:
+    async with serving("/hook", made.handle) as port:
+        made.port = port
         yield made
-    finally:
-        await runner.cleanup()
 
 
 async def test_webhooks_are_signed_and_a_bad_signature_is_refused(
