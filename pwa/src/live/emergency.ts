@@ -35,7 +35,7 @@ export function applyEmergency(frame: EmergencyFrame): void {
   }
 }
 
-/** Ask the server whether an emergency is in force (after every snapshot or resume). */
+/** Ask the server whether the emergency shown is still in force. */
 async function confirm(): Promise<void> {
   const state = await call<{ active: boolean; emergency: EmergencyView | null }>("GET", "/api/emergency");
   if (state.active && state.emergency) applyEmergency({ type: "emergency", active: true, emergency: state.emergency });
@@ -44,7 +44,11 @@ async function confirm(): Promise<void> {
 
 onFrame((frame) => {
   if (frame.type === "emergency") applyEmergency(frame);
-  if (frame.type === "snapshot" || frame.type === "ready") void confirm().catch(() => undefined);
+  // The server follows a snapshot with the emergency frame when one is on; asking is needed
+  // only to clear one shown from the device that may have ended while it was away.
+  if ((frame.type === "snapshot" || frame.type === "ready") && emergency.value !== null) {
+    void confirm().catch(() => undefined);
+  }
 });
 
 effect(() => {

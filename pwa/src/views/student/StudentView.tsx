@@ -10,7 +10,8 @@ import { Timer } from "../../ui/Timer";
 
 // Counts on the destination tiles come from GET /api/locations, and "passes are off" from
 // GET /api/me; a student's socket carries only their own passes, so both are re-read on this
-// beat while the screen is open.
+// beat, but only while the tiles are on screen: a school's 1,500 phones in pockets, or out on a
+// pass, must not poll the server.
 const PLACES_REFRESH_MS = 15_000;
 
 function placeNote(place: Place): string {
@@ -29,16 +30,25 @@ export default function StudentView() {
   const [choice, setChoice] = useState<Place | null>(null);
   const [error, setError] = useState<string | null>(null);
 
-  useEffect(() => {
-    const timer = window.setInterval(() => {
-      void loadPlaces().catch(() => undefined);
-      void refreshMe().catch(() => undefined);
-    }, PLACES_REFRESH_MS);
-    return () => window.clearInterval(timer);
-  }, []);
-
   const mine = passes.value;
   const current = mine.find((p) => OPEN_STATES.has(p.state));
+  const choosing = !current;
+
+  useEffect(() => {
+    if (!choosing) return;
+    const refresh = () => {
+      if (document.hidden) return;
+      void loadPlaces().catch(() => undefined);
+      void refreshMe().catch(() => undefined);
+    };
+    const timer = window.setInterval(refresh, PLACES_REFRESH_MS);
+    document.addEventListener("visibilitychange", refresh);
+    return () => {
+      window.clearInterval(timer);
+      document.removeEventListener("visibilitychange", refresh);
+    };
+  }, [choosing]);
+
   const scheduled = mine.filter((p) => p.state === "scheduled");
   const history = mine.filter((p) => !OPEN_STATES.has(p.state) && p.state !== "scheduled");
   const queued = outbox.value.filter((a) => a.path === "/api/passes");
