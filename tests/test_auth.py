@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pytest
 from starlette.applications import Starlette
 
 from server import clock
+from server.api.app import create_app
+from server.api.context import AppContext
 from server.auth.passwords import hash_password
-from server.auth.ratelimit import LOGIN_FREE_FAILURES, UNKNOWN_LOGINS_PER_ADDRESS
+from server.auth.ratelimit import LOGIN_FREE_FAILURES, UNKNOWN_LOGINS_PER_ADDRESS, Counters
 from server.auth.sessions import COOKIE_NAME, purge_expired
 from server.enums import Role
 from server.models import School, User
-from tests.conftest import BASE_URL, Demo, location_id
+from tests.conftest import BASE_URL, Demo, location_id, settings_for
+from tests.hub.conftest import IN_CI, REDIS_URL, redis_reason
 
 
 async def login(client: httpx.AsyncClient, login: str, password: str = "demo") -> httpx.Response:
@@ -244,3 +249,34 @@ async def test_expired_sessions_are_purged(demo: Demo) -> None:
     clock.advance(timedelta(hours=13))  # past the 12-hour session
     assert await purge_expired() == 2
     assert (await demo.client.get("/api/me", headers=headers)).status_code == 401
+
+
+@pytest.mark.redis
+async def test_with_redis_failures_on_one_worker_hold_the_login_on_another(
+    app: Starlette, database_url: str, tmp_path: Path
+) -> None:
+    """Two app instances (two workers) on one database and one Redis share the limits."""
+    reason = redis_reason()
+    if reason is not None:
+        if IN_CI:
+            pytest.fail(f"CI=true needs Redis: {reason}")
+        pytest.skip(reason)
+    prefix = f"hallpass-test:{uuid.uuid4().hex}"  # this test's keys only
+    other = create_app(settings_for(database_url, tmp_path), manage_database=False)
+    workers = [app, other]
+    for worker in workers:
+        worker.state.hallpass = AppContext(
+            worker.state.hallpass.settings, counters=Counters(REDIS_URL, key_prefix=prefix)
+        )
+    try:
+        for n in range(LOGIN_FREE_FAILURES):
+            async with await from_address(workers[n % 2], "192.0.2.9") as client:
+                assert (await login(client, "1003", "guess")).status_code == 401
+        for worker in workers:
+            async with await from_address(worker, "192.0.2.10") as client:
+                assert (await login(client, "1003")).status_code == 429
+    finally:
+        for worker in workers:
+            counters = worker.state.hallpass.counters
+            await counters.shared.reset()
+            await worker.state.hallpass.close()
