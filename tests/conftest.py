@@ -15,17 +15,20 @@ from collections.abc import AsyncIterator, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, TypeVar
 
 import argon2
 import asyncpg
 import httpx
 import pytest
+from limits.aio import strategies as limits_strategies
+from limits.aio.storage import memory as limits_memory
 from starlette.applications import Starlette
 
 from server import clock, db
 from server.api.app import create_app
-from server.auth import passwords
+from server.auth import passwords, ratelimit
 from server.config import Settings
 from server.demo import seed_demo
 from server.models import Location, User
@@ -220,3 +223,29 @@ async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
 def demo(client: httpx.AsyncClient) -> Demo:
     """Return a client of Demo High School."""
     return Demo(client)
+
+
+class FakeClock:
+    """The wall and monotonic clocks of the limiters, moved by hand."""
+
+    def __init__(self) -> None:
+        # On a whole hour: the limits' windows start on multiples of their length, so a test
+        # that moves the clock by less than a window never crosses into the next by chance.
+        self.now = 1_800_000_000.0
+
+    def time(self) -> float:
+        return self.now
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def limits_clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    """Stop the clock of the in-memory counts and of the limiters; the test moves it."""
+    clock = FakeClock()
+    fake = SimpleNamespace(time=clock.time, monotonic=clock.monotonic)
+    monkeypatch.setattr(limits_memory, "time", fake)
+    monkeypatch.setattr(limits_strategies, "time", fake)
+    monkeypatch.setattr(ratelimit, "time", fake)
+    return clock

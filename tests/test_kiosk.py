@@ -7,22 +7,21 @@ their room); it names students as "First L." only; each kiosk has 10 lookups a m
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
-from starlette.applications import Starlette
 
-from server.auth.ratelimit import KIOSK_LOOKUPS, KIOSK_WINDOW_SECONDS, KioskLimiter
+from server.auth.ratelimit import KIOSK_LOOKUPS
 from server.enums import PassState
 from server.errors import ErrorCode
 from server.models import Pass, Policy, School, User
 from tests import dbstate
-from tests.conftest import Demo, location_id, user_id
+from tests.conftest import Demo, FakeClock, location_id, user_id
 from tests.test_admin import field_of
 from tests.test_authorization import PASS_TABLES
 from tests.test_error_shape import assert_error
-from tests.test_ratelimit import FakeClock
 
 KIOSK = "kiosk101@demo.school"  # Room 101's door: students 1001-1015
 OTHER_KIOSK = "kiosk102@demo.school"  # Room 102's door: students 1016-1030
@@ -126,21 +125,57 @@ async def test_only_a_kiosk_types_numbers_in(demo: Demo, login: str) -> None:
 
 
 async def test_a_kiosk_has_ten_lookups_a_minute_and_another_door_is_not_held(
-    demo: Demo, app: Starlette
+    demo: Demo, limits_clock: FakeClock
 ) -> None:
-    clock = FakeClock()
-    app.state.hallpass.kiosk_limiter = KioskLimiter(clock=clock)
-    for _ in range(KIOSK_LOOKUPS):
+    for _ in range(KIOSK_LOOKUPS.amount):
         assert_error(await at_door(demo, "9999"), 404, ErrorCode.NOT_FOUND)
     before = await dbstate.snapshot(PASS_TABLES)
     held = await at_door(demo, "1003")  # even a real number: the door doesn't look it up
     assert_error(held, 429, ErrorCode.RATE_LIMITED)
-    assert 1 <= int(held.headers["retry-after"]) <= KIOSK_WINDOW_SECONDS + 1
+    assert 1 <= int(held.headers["retry-after"]) <= KIOSK_LOOKUPS.get_expiry()
     assert_error(await back(demo, "1003"), 429, ErrorCode.RATE_LIMITED)
     assert await dbstate.snapshot(PASS_TABLES) == before
     assert (await at_door(demo, "1016", kiosk=OTHER_KIOSK)).status_code == 201
-    clock.now += KIOSK_WINDOW_SECONDS + 1
+    limits_clock.now += KIOSK_LOOKUPS.get_expiry() + 1
     assert (await at_door(demo, "1003")).status_code == 201
+
+
+async def by_id(demo: Demo, student: str, kiosk: str = KIOSK, **extra: Any) -> httpx.Response:
+    """The kiosk's token makes a pass by student id through the ordinary endpoint."""
+    body = {"destination_id": await location_id("Library"), "student_id": await user_id(student)}
+    return await demo.post(kiosk, "/api/passes", body | extra)
+
+
+async def test_a_kiosk_looking_students_up_by_id_counts_on_the_same_limit(
+    demo: Demo, limits_clock: FakeClock
+) -> None:
+    for _ in range(KIOSK_LOOKUPS.amount):
+        assert_error(await by_id(demo, "1016"), 404, ErrorCode.NOT_FOUND)
+    before = await dbstate.snapshot(PASS_TABLES)
+    assert_error(await by_id(demo, "1003"), 429, ErrorCode.RATE_LIMITED)
+    assert_error(await at_door(demo, "1003"), 429, ErrorCode.RATE_LIMITED)
+    assert await dbstate.snapshot(PASS_TABLES) == before
+
+
+async def test_a_student_id_not_of_this_door_gets_one_neutral_answer(demo: Demo) -> None:
+    before = await dbstate.snapshot(PASS_TABLES)
+    elsewhere = await by_id(demo, "1016")  # Room 102's student, at Room 101's door
+    body = {"destination_id": await location_id("Library"), "student_id": 999_999}
+    unknown = await demo.post(KIOSK, "/api/passes", body)
+    staff = await by_id(demo, "teacher1@demo.school")  # an id, but not a student's
+    for answer in (elsewhere, unknown, staff):
+        assert_error(answer, 404, ErrorCode.NOT_FOUND)
+    assert elsewhere.text == unknown.text == staff.text
+    assert await dbstate.snapshot(PASS_TABLES) == before
+    assert (await by_id(demo, "1003")).status_code == 201  # its own room's student is found
+
+
+async def test_a_kiosk_cannot_schedule_a_pass(demo: Demo) -> None:
+    before = await dbstate.snapshot(PASS_TABLES)
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    scheduled = await by_id(demo, "1003", start_at=tomorrow)
+    assert_error(scheduled, 403, ErrorCode.FORBIDDEN)
+    assert await dbstate.snapshot(PASS_TABLES) == before
 
 
 async def test_a_repeated_keyed_request_applies_once(demo: Demo) -> None:

@@ -12,7 +12,7 @@ from tortoise.migrations.autodetector import MigrationAutodetector
 
 from server.db import tortoise_config
 from server.enums import EmergencyKind
-from server.models import Emergency, RosterEntry, School
+from server.models import Emergency, RosterEntry, School, User
 
 
 async def test_makemigrations_would_detect_no_changes(tmp_path: Path) -> None:
@@ -52,3 +52,36 @@ async def test_0010_adds_emergencies_to_a_database_that_already_has_schools(
         assert await RosterEntry.filter(emergency=emergency).count() == 0
     finally:
         await Tortoise.close_connections()
+
+
+async def test_0011_stores_every_login_normalised_and_keeps_a_clashing_one(
+    tmp_path: Path,
+) -> None:
+    """Logins written before normalising still sign in; a clash is left for an admin."""
+    url = f"sqlite://{tmp_path / 'upgrade.sqlite3'}"
+    config = tortoise_config(url)
+    await migrate(config=config, target="models.0010_emergency")
+    await Tortoise.init(config=config)
+    try:
+        conn = Tortoise.get_connection("default")
+        await conn.execute_query(
+            "INSERT INTO schools (name, slug, timezone, settings, passes_enabled, event_seq, "
+            "epoch, created_at) VALUES ('Old', 'old', 'UTC', '{}', 1, 0, 'e', '2026-01-01')"
+        )
+        for login in ("Jane.Doe@School.org", "\u017fam", "Sam", "lee"):
+            await conn.execute_query(
+                "INSERT INTO users (school_id, role, login, first_name, last_name, groups, "
+                "password_hash, active, created_at) "
+                "VALUES (1, 'teacher', ?, 'A', 'B', '[]', 'x', 1, '2026-01-01')",
+                [login],
+            )
+    finally:
+        await Tortoise.close_connections()
+    await migrate(config=config)
+    await Tortoise.init(config=config)
+    try:
+        logins = [user.login for user in await User.all().order_by("id")]
+    finally:
+        await Tortoise.close_connections()
+    # "Sam" normalises to the "sam" that the long-s spelling already took: it stays as it was.
+    assert logins == ["jane.doe@school.org", "sam", "Sam", "lee"]

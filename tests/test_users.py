@@ -220,6 +220,26 @@ async def test_a_login_is_unique_in_the_school_whatever_its_case(demo: Demo) -> 
 
 
 @pytest.mark.parametrize(
+    "spelling", ["teacher1@demo.\u017fchool", "\uff54eacher1@demo.school", "Teacher1@Demo.School"]
+)
+async def test_a_login_is_unique_in_the_school_whatever_its_spelling(
+    demo: Demo, spelling: str
+) -> None:
+    before = await dbstate.snapshot(USER_TABLES)
+    taken = await call(demo, "POST", ADMIN, "/api/users", NEW_STUDENT | {"login": spelling})
+    assert_error(taken, 409, ErrorCode.LOGIN_TAKEN)
+    assert await dbstate.snapshot(USER_TABLES) == before
+
+
+async def test_a_login_is_stored_in_its_one_normalised_form(demo: Demo) -> None:
+    made = await add_user(demo, NEW_STUDENT | {"login": "  \uff2aane.Doe@\u017fchool.ORG "})
+    assert made["login"] == "jane.doe@school.org"
+    renamed = await patch_user(demo, "1003", login="STRA\u1e9eE")
+    assert renamed.json()["login"] == "strasse"
+    assert await User.filter(login__in=["jane.doe@school.org", "strasse"]).count() == 2
+
+
+@pytest.mark.parametrize(
     ("body", "field"),
     [
         ({"login": ""}, "login"),

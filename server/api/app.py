@@ -28,9 +28,18 @@ from server.services import scheduler
 def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette:
     """Build the app; with manage_database it opens the ORM and runs the scheduler itself."""
     hub = Hub(create_broker(settings.redis_url))
+    ctx = AppContext(settings=settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            async with serving(app):
+                yield
+        finally:
+            await ctx.close()
+
+    @asynccontextmanager
+    async def serving(app: Starlette) -> AsyncIterator[None]:
         if not manage_database:
             await hub.start()
             try:
@@ -61,7 +70,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )
-    app.state.hallpass = AppContext(settings=settings)
+    app.state.hallpass = ctx
     app.state.hub = hub
     app.state.openapi = build_openapi(OPERATIONS, version("hallpass"))
     return app

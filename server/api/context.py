@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from starlette.requests import HTTPConnection
 
 from server.api.security import authenticate
-from server.auth.ratelimit import KioskLimiter, LoginLimiter
+from server.auth.ratelimit import Counters, KioskLimiter, LoginLimiter
 from server.config import Settings
 from server.models import Session
 from server.services.principal import Principal
@@ -18,8 +18,21 @@ class AppContext:
     """What every handler of one app instance can reach."""
 
     settings: Settings
-    limiter: LoginLimiter = field(default_factory=LoginLimiter)
-    kiosk_limiter: KioskLimiter = field(default_factory=KioskLimiter)
+    # Where the limits count: Redis when the deployment has one (shared by every process).
+    counters: Counters | None = None
+    limiter: LoginLimiter = field(init=False)
+    kiosk_limiter: KioskLimiter = field(init=False)
+
+    def __post_init__(self) -> None:
+        if self.counters is None:
+            self.counters = Counters(self.settings.redis_url)
+        self.limiter = LoginLimiter(self.counters)
+        self.kiosk_limiter = KioskLimiter(self.counters)
+
+    async def close(self) -> None:
+        """Let go of what the context holds open (the limits' Redis connections)."""
+        if self.counters is not None:
+            await self.counters.close()
 
 
 def context(conn: HTTPConnection) -> AppContext:

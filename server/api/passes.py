@@ -7,11 +7,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from server.api.context import caller
+from server.api.lookups import count_lookup
 from server.api.params import positive_id
 from server.api.requests import read_json
 from server.api.schemas import IdempotencyKeyText, PassCreate, PassDelay, PassGroupCreate
 from server.clock import utcnow
-from server.enums import PassState
+from server.enums import PassState, Role
 from server.errors import ErrorCode, HallpassError, not_found
 from server.models import Pass
 from server.rules.decision import FieldProblem
@@ -51,6 +52,9 @@ async def create(request: Request) -> Response:
         key = idempotency_key(request)
     if body.start_at is None and "remind_minutes_before" in body.model_fields_set:
         raise invalid([FieldProblem("remind_minutes_before", "only with start_at")])
+    if principal.actor.role is Role.KIOSK and body.student_id is not None:
+        # A student id finds a student as a typed number does: the same limit counts both.
+        await count_lookup(request, principal)
     result = await create_pass(
         principal,
         destination_id=body.destination_id,

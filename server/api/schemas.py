@@ -19,14 +19,26 @@ from pydantic import (
     field_validator,
 )
 
+from server.auth.logins import MAX_LOGIN, normalize_login
 from server.enums import Approval, EndedBy, LocationKind, PassKind, PassState, PolicyScope, Role
 from server.rules.reminders import DEFAULT_REMIND_MINUTES, MAX_REMIND_MINUTES
 
 Id = Annotated[StrictInt, Field(ge=1, le=2**31 - 1)]
 # PostgreSQL text can't hold NUL: refuse it here (422), not in the query (a 500).
 NO_NUL = r"^[^\x00]*$"
+
+
+def _storable_login(login: str) -> str:
+    # NFKC can lengthen a string ("\ufdfa" is 18 letters): the stored form must fit too.
+    if not 1 <= len(normalize_login(login)) <= MAX_LOGIN:
+        raise ValueError(f"1 to {MAX_LOGIN} characters once normalised")
+    return login
+
+
 Login = Annotated[
-    str, StringConstraints(min_length=1, max_length=120, strip_whitespace=True, pattern=NO_NUL)
+    str,
+    StringConstraints(min_length=1, max_length=MAX_LOGIN, strip_whitespace=True, pattern=NO_NUL),
+    AfterValidator(_storable_login),
 ]
 SchoolSlug = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=NO_NUL)]
 Password = Annotated[str, StringConstraints(min_length=1, max_length=200)]

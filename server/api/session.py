@@ -11,6 +11,7 @@ from server.api.context import caller_session, context
 from server.api.requests import read_json
 from server.api.schemas import LoginRequest
 from server.api.security import bearer_token, check_origin
+from server.auth.logins import normalize_login
 from server.auth.passwords import verify_password
 from server.auth.sessions import COOKIE_NAME, create_session, end_session
 from server.errors import ErrorCode, HallpassError
@@ -39,17 +40,61 @@ def user_json(principal: Principal, school: School) -> dict[str, Any]:
     }
 
 
-async def _find_user(body: LoginRequest) -> User | None:
-    # Logins are e-mail addresses or student numbers: case never makes them different.
-    query = User.filter(login__iexact=body.login, active=True)
-    if body.school is not None:
-        query = query.filter(school__slug=body.school)
-    users = await query.limit(2)
-    if len(users) > 1:
+# At most this many accounts share one login across a district's schools; each costs a hash.
+MAX_CANDIDATES = 8
+
+
+def rate_limited(wait: int) -> HallpassError:
+    """Return the 429 for a sign-in that must wait, with its Retry-After."""
+    return HallpassError(
+        ErrorCode.RATE_LIMITED,
+        "Too many failed sign-ins. Try again later.",
+        headers={"Retry-After": str(wait)},
+    )
+
+
+async def _candidates(login: str, school: str | None) -> list[User]:
+    query = User.filter(login=login, active=True)
+    if school is not None:
+        query = query.filter(school__slug=school)
+    return await query.order_by("id").limit(MAX_CANDIDATES)
+
+
+async def _matching(candidates: list[User], password: str) -> list[User]:
+    """Return the candidates whose password this is (one dummy hash when there are none)."""
+    if not candidates:
+        await verify_password(None, password)  # as long as a wrong password takes
+        return []
+    return [user for user in candidates if await verify_password(user.password_hash, password)]
+
+
+async def authenticate_login(request: Request, body: LoginRequest) -> User:
+    """Return the user these credentials sign in, or raise 401, 400 or 429 (ADR 0003).
+
+    The password is checked before anything about the login is said: `school_required` only
+    tells someone who knows the password that it opens accounts in several schools.
+    """
+    limiter = context(request).limiter
+    login = normalize_login(body.login)
+    address = request.client.host if request.client else "unknown"
+    wait = await limiter.login_wait(login)
+    if wait is not None:
+        raise rate_limited(wait)
+    candidates = await _candidates(login, body.school)
+    if not candidates:
+        wait = await limiter.address_wait(address)
+        if wait is not None:
+            raise rate_limited(wait)
+    matches = await _matching(candidates, body.password)
+    if not matches:
+        await limiter.failed(login, address, known=bool(candidates))
+        raise HallpassError(ErrorCode.INVALID_CREDENTIALS, "Wrong login or password.")
+    await limiter.succeeded(login)
+    if len(matches) > 1:
         raise HallpassError(
             ErrorCode.SCHOOL_REQUIRED, "This login exists in several schools: add your school."
         )
-    return users[0] if users else None
+    return matches[0]
 
 
 async def login(request: Request) -> Response:
@@ -57,22 +102,7 @@ async def login(request: Request) -> Response:
     ctx = context(request)
     check_origin(request, ctx.settings)
     body = await read_json(request, LoginRequest)
-    address = request.client.host if request.client else "unknown"
-    wait = ctx.limiter.retry_after(body.login, address)
-    if wait is not None:
-        raise HallpassError(
-            ErrorCode.RATE_LIMITED,
-            "Too many failed sign-ins. Try again later.",
-            headers={"Retry-After": str(wait)},
-        )
-    user = await _find_user(body)
-    if (
-        not await verify_password(user.password_hash if user else None, body.password)
-        or user is None
-    ):
-        ctx.limiter.failed(body.login, address)
-        raise HallpassError(ErrorCode.INVALID_CREDENTIALS, "Wrong login or password.")
-    ctx.limiter.succeeded(body.login, address)
+    user = await authenticate_login(request, body)
     principal = await principal_for(user)
     new = await create_session(user, ctx.settings.session_hours)
     school = await School.get(id=user.school_id)

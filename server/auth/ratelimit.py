@@ -1,124 +1,190 @@
-"""Rate limits: sliding windows of timestamps per key, in memory (per process; ADR 0003).
+"""Rate limits on signing in and on a door kiosk's lookups, counted with the `limits` library.
 
-Two limiters share the mechanism: failed sign-ins per login and per client address, and the
-student numbers a door kiosk looks up (so a kiosk can't be used to enumerate them).
+The counts live in Redis when HALLPASS_REDIS_URL is set, so every worker and every server of a
+deployment shares them, and in this process's memory otherwise (docs/adr/0003-auth.md has the
+threat model). If Redis stops answering, the limits carry on in memory (per process) until it
+answers again: a Redis outage must not make signing in impossible.
+
+Signing in is limited in two ways, neither of which lets one address lock out anyone else:
+- per login (normalised, known or not), exponential backoff: a few free failures, then each
+  further failure holds the login for twice as long as the last, capped at a few minutes, so
+  the owner is never locked out for long and a guesser gets a handful of tries an hour;
+- per address, failures on logins that do not exist: past the limit that address's attempts
+  on unknown logins are refused before any password hashing. It never applies to a login that
+  exists, so a correct password is refused only while its own login is held.
 """
 
 from __future__ import annotations
 
+import logging
+import math
 import time
-from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
+from typing import Final, TypeVar
 
-# 10 failures in 5 minutes stops online guessing of one account cold (a 4-digit student number
-# password would take months) while a student who mistypes a few times is never locked out.
-PER_KEY_FAILURES = 10
-# A whole school can share one NAT address, and at the first bell hundreds of students sign in
-# at once; 300 failures in 5 minutes still stops a password spray from one address.
-PER_ADDRESS_FAILURES = 300
-WINDOW_SECONDS = 300.0
-# Past this many tracked keys, every window is swept, so logins that are never retried (a
-# spray of made-up names) cannot grow the table without bound.
-SWEEP_AT_KEYS = 10_000
+import redis.asyncio
+from limits import RateLimitItem, RateLimitItemPerHour, RateLimitItemPerMinute
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.strategies import SlidingWindowCounterRateLimiter
+from limits.errors import StorageError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# A student who mistypes a few times is never held; past that, each failure holds the login
+# twice as long as the one before: 15 s, 30 s, 1 min, 2 min, 4 min, then 5 min at most. A
+# guesser gets 5 + about 12 tries an hour per login, from any number of addresses; an attacker
+# failing on purpose holds its owner for at most 5 minutes at a time.
+LOGIN_FREE_FAILURES: Final = 5
+LOGIN_FIRST_HOLD_SECONDS: Final = 15
+LOGIN_MAX_HOLD_SECONDS: Final = 300
+# A login's failures are remembered for an hour (counted up to 32: the hold is capped anyway).
+# Every limit is a sliding window counter (two counters per key), not a moving window (a
+# timestamp per hit): a spray of made-up logins makes a key each, and must stay cheap.
+LOGIN_FAILURES: Final[RateLimitItem] = RateLimitItemPerHour(32)
+# Failures on logins that do not exist, per address, in 5 minutes. A whole school can share one
+# NAT address, and at the first bell students mistype their numbers; an attacker's spray of
+# made-up logins stops here, before it costs a password hash each.
+UNKNOWN_LOGINS_PER_ADDRESS: Final[RateLimitItem] = RateLimitItemPerMinute(300, multiples=5)
 # A door kiosk serves one room: a student types their number going out and coming back, a
 # handful a minute at the busiest. 10 a minute lets a queue at the door through and caps an
 # enumeration of 4-digit student numbers at 14,400 a day, with every one logged as a request.
-KIOSK_LOOKUPS = 10
-KIOSK_WINDOW_SECONDS = 60.0
+KIOSK_LOOKUPS: Final[RateLimitItem] = RateLimitItemPerMinute(10)
+# After Redis fails, the limits stay in memory this long before Redis is tried again, so an
+# outage costs one timeout per half minute rather than one per sign-in.
+REDIS_RETRY_SECONDS: Final = 30.0
+REDIS_TIMEOUT_SECONDS: Final = 0.5
+DEFAULT_KEY_PREFIX: Final = "hallpass:limits"
 
 
-@dataclass
-class SlidingWindows:
-    """The moments of recent hits per key, each window `seconds` long."""
-
-    seconds: float
-    clock: Callable[[], float] = time.monotonic
-    _hits: dict[str, deque[float]] = field(default_factory=dict)
-
-    def recent(self, key: str) -> deque[float]:
-        """Return the key's hits still inside the window (forgetting the key if none are)."""
-        window = self._hits.setdefault(key, deque())
-        cutoff = self.clock() - self.seconds
-        while window and window[0] < cutoff:
-            window.popleft()
-        if not window:
-            del self._hits[key]
-            return deque()
-        return window
-
-    def wait(self, key: str, limit: int) -> int | None:
-        """Return whole seconds until the key is under its limit again, or None if it is."""
-        window = self.recent(key)
-        if len(window) < limit:
-            return None
-        return max(1, int(window[0] + self.seconds - self.clock()) + 1)
-
-    def hit(self, key: str) -> None:
-        """Record a hit now."""
-        self._hits.setdefault(key, deque()).append(self.clock())
-        if len(self._hits) > SWEEP_AT_KEYS:
-            for stale in list(self._hits):
-                self.recent(stale)
-
-    def forget(self, key: str) -> None:
-        """Drop a key's hits."""
-        self._hits.pop(key, None)
-
-    def tracked(self) -> int:
-        """Return how many keys have hits in their window (for tests and metrics)."""
-        return len(self._hits)
+def seconds_until(moment: float) -> int:
+    """Return whole seconds (at least 1) from now until an epoch time, for Retry-After."""
+    return max(1, math.ceil(moment - time.time()))
 
 
-@dataclass
+class Counters:
+    """Where the limits are counted: Redis when configured, else (or while it is down) memory."""
+
+    def __init__(self, redis_url: str | None, *, key_prefix: str = DEFAULT_KEY_PREFIX) -> None:
+        self.memory = MemoryStorage()
+        self._pool: redis.asyncio.ConnectionPool | None = None
+        self.shared: Storage | None = None
+        if redis_url is not None:
+            self._pool = redis.asyncio.ConnectionPool.from_url(
+                redis_url,
+                socket_timeout=REDIS_TIMEOUT_SECONDS,
+                socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+            )
+            self.shared = RedisStorage(
+                "async+" + redis_url,
+                implementation="redispy",
+                key_prefix=key_prefix,
+                wrap_exceptions=True,
+                # Documented by limits ("connection_pool"), typed there as a plain option.
+                connection_pool=self._pool,  # type: ignore[arg-type]
+            )
+        self._memory_until = 0.0  # monotonic time before which Redis is not tried again
+
+    async def run(self, operation: Callable[[Storage], Awaitable[T]]) -> T:
+        """Run a counting operation on Redis, falling back to memory while Redis fails."""
+        if self.shared is not None and time.monotonic() >= self._memory_until:
+            try:
+                result = await operation(self.shared)
+            except StorageError as exc:
+                if self._memory_until == 0.0:  # once per outage, not once per sign-in
+                    log.warning("rate limits: Redis failed (%s); counting in memory", exc)
+                self._memory_until = time.monotonic() + REDIS_RETRY_SECONDS
+            else:
+                if self._memory_until != 0.0:
+                    log.warning("rate limits: Redis answers again; counting there")
+                    self._memory_until = 0.0
+                return result
+        return await operation(self.memory)
+
+    async def close(self) -> None:
+        """Close the Redis connections (at shutdown)."""
+        if self._pool is not None:
+            await self._pool.aclose()
+
+
 class LoginLimiter:
-    """Counts failed logins in memory (per process; see docs/adr/0003-auth.md)."""
+    """Backoff per login and a limit per address on unknown logins (docs/adr/0003-auth.md)."""
 
-    clock: Callable[[], float] = time.monotonic
-    _windows: SlidingWindows = field(init=False)
+    def __init__(self, counters: Counters) -> None:
+        self.counters = counters
 
-    def __post_init__(self) -> None:
-        self._windows = SlidingWindows(WINDOW_SECONDS, self.clock)
+    async def login_wait(self, login: str) -> int | None:
+        """Return seconds until the (normalised) login may be tried again, or None if it may."""
+        key = f"hold/{login}"
 
-    def retry_after(self, login: str, address: str) -> int | None:
-        """Return seconds to wait when either window is full, else None."""
-        for key, limit in (
-            (f"l:{login.lower()}|{address}", PER_KEY_FAILURES),
-            (f"a:{address}", PER_ADDRESS_FAILURES),
-        ):
-            wait = self._windows.wait(key, limit)
-            if wait is not None:
-                return wait
+        async def wait(storage: Storage) -> int | None:
+            if await storage.get(key) <= 0:
+                return None
+            return seconds_until(await storage.get_expiry(key))
+
+        return await self.counters.run(wait)
+
+    async def address_wait(self, address: str) -> int | None:
+        """Return seconds until the address may try unknown logins again, or None if it may."""
+
+        async def wait(storage: Storage) -> int | None:
+            window = SlidingWindowCounterRateLimiter(storage)
+            if await window.test(UNKNOWN_LOGINS_PER_ADDRESS, "unknown", address):
+                return None
+            stats = await window.get_window_stats(UNKNOWN_LOGINS_PER_ADDRESS, "unknown", address)
+            return seconds_until(stats.reset_time)
+
+        return await self.counters.run(wait)
+
+    async def failed(self, login: str, address: str, *, known: bool) -> None:
+        """Record a failed sign-in: it counts on the login and, if unknown, on the address."""
+
+        async def record(storage: Storage) -> None:
+            window = SlidingWindowCounterRateLimiter(storage)
+            await window.hit(LOGIN_FAILURES, "failed", login)
+            stats = await window.get_window_stats(LOGIN_FAILURES, "failed", login)
+            failures = LOGIN_FAILURES.amount - stats.remaining
+            hold = hold_seconds(failures)
+            if hold is not None:
+                await storage.clear(f"hold/{login}")
+                await storage.incr(f"hold/{login}", expiry=hold)
+            if not known:
+                await window.hit(UNKNOWN_LOGINS_PER_ADDRESS, "unknown", address)
+
+        await self.counters.run(record)
+
+    async def succeeded(self, login: str) -> None:
+        """Forget a login's failures: its owner just proved the password."""
+
+        async def forget(storage: Storage) -> None:
+            await SlidingWindowCounterRateLimiter(storage).clear(LOGIN_FAILURES, "failed", login)
+            await storage.clear(f"hold/{login}")
+
+        await self.counters.run(forget)
+
+
+def hold_seconds(failures: int) -> int | None:
+    """Return how long a login is held after its n-th remembered failure (None: not at all)."""
+    if failures < LOGIN_FREE_FAILURES:
         return None
-
-    def failed(self, login: str, address: str) -> None:
-        """Record a failed attempt."""
-        for key in (f"l:{login.lower()}|{address}", f"a:{address}"):
-            self._windows.hit(key)
-
-    def tracked(self) -> int:
-        """Return how many keys have failures in their window (for tests and metrics)."""
-        return self._windows.tracked()
-
-    def succeeded(self, login: str, address: str) -> None:
-        """Forget the failures of a login that just succeeded from this address."""
-        self._windows.forget(f"l:{login.lower()}|{address}")
+    doublings = min(failures - LOGIN_FREE_FAILURES, 16)  # 2**16 is far past the cap already
+    return int(min(LOGIN_MAX_HOLD_SECONDS, LOGIN_FIRST_HOLD_SECONDS * 2**doublings))
 
 
-@dataclass
 class KioskLimiter:
-    """Counts each kiosk's student-number lookups, found or not (per process)."""
+    """Counts each door kiosk's student-number lookups, found or not."""
 
-    clock: Callable[[], float] = time.monotonic
-    _windows: SlidingWindows = field(init=False)
+    def __init__(self, counters: Counters) -> None:
+        self.counters = counters
 
-    def __post_init__(self) -> None:
-        self._windows = SlidingWindows(KIOSK_WINDOW_SECONDS, self.clock)
+    async def look_up(self, kiosk_id: int) -> int | None:
+        """Count one lookup by the kiosk; return seconds to wait instead if it has none left."""
 
-    def retry_after(self, kiosk_id: int) -> int | None:
-        """Return seconds to wait when the kiosk used up its lookups, else None."""
-        return self._windows.wait(str(kiosk_id), KIOSK_LOOKUPS)
+        async def take(storage: Storage) -> int | None:
+            window = SlidingWindowCounterRateLimiter(storage)
+            if await window.hit(KIOSK_LOOKUPS, "kiosk", str(kiosk_id)):
+                return None
+            stats = await window.get_window_stats(KIOSK_LOOKUPS, "kiosk", str(kiosk_id))
+            return seconds_until(stats.reset_time)
 
-    def looked_up(self, kiosk_id: int) -> None:
-        """Record one lookup by the kiosk."""
-        self._windows.hit(str(kiosk_id))
+        return await self.counters.run(take)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from tortoise import fields
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
 
+from server.auth.logins import normalize_login
 from server.enums import Role
 
 if TYPE_CHECKING:
@@ -24,6 +27,7 @@ class User(Model):
     school_id: int
     role = fields.CharEnumField(Role, max_length=16)
     # Login names are unique within a school; a district signs in with the school's slug too.
+    # Always stored normalised (server/auth/logins.py), so lookups compare exactly.
     login = fields.CharField(max_length=120)
     first_name = fields.CharField(max_length=100)
     last_name = fields.CharField(max_length=100)
@@ -49,6 +53,17 @@ class User(Model):
         unique_together = (("school", "login"),)
         # A door kiosk finds a student by the number typed in (server/services/kiosk.py).
         indexes = (("school_id", "student_number"),)
+
+    async def save(
+        self,
+        using_db: BaseDBAsyncClient | None = None,
+        update_fields: Iterable[str] | None = None,
+        force_create: bool = False,
+        force_update: bool = False,
+    ) -> None:
+        """Save the user with their login in its one normalised form."""
+        self.login = normalize_login(self.login)
+        await super().save(using_db, update_fields, force_create, force_update)
 
     @property
     def display_name(self) -> str:

@@ -192,6 +192,15 @@ def may_override(actor: Actor, target: PassTarget) -> bool:
     return _school_wide(actor, target) or _classroom(_from_mine)(actor, target)
 
 
+def may_schedule(actor: Actor) -> bool:
+    """Say whether the actor may schedule passes ahead (staff; never a student or a kiosk).
+
+    A kiosk stands at a door for the student in front of it, now; what happens later is for
+    the adults who plan it: one pass with `start_at` or a group's appointments alike.
+    """
+    return actor.role in STAFF_ROLES
+
+
 def may_read_overrides(actor: Actor) -> bool:
     """Say whether the actor may read staff overrides and their reasons (admins only).
 

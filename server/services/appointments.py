@@ -19,7 +19,7 @@ from server.models import Location, Pass, User
 from server.rules import Outcome, PassRequest, decide_request
 from server.rules.decision import FieldProblem
 from server.rules.lifecycle import needs_approval
-from server.rules.permissions import Action, PassTarget, may
+from server.rules.permissions import Action, PassTarget, may, may_schedule
 from server.services.facts import accommodated, load_facts, place_of
 from server.services.passes import MAX_SCHEDULE_AHEAD, refusal, serialise
 from server.services.principal import Principal
@@ -65,7 +65,7 @@ async def schedule_group(
 ) -> list[dict[str, Any]]:
     """Schedule one pass per selected student, all or none; return them in the students' order."""
     actor = principal.actor
-    if actor.role in (Role.STUDENT, Role.KIOSK):
+    if not may_schedule(actor):
         raise forbidden("Only staff can schedule passes.")
     field = selection.field()
     if isinstance(field, FieldProblem):

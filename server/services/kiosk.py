@@ -5,7 +5,7 @@ of its rooms; any other number, known or not, gets the same neutral 404, so the 
 says whether a number exists elsewhere. Passes are made and ended by the pass service, as the
 kiosk itself: kind `kiosk`, the student's own limits, origin their classroom. Every answer
 names the student as "First L." (server/services/views.py); the API limits each kiosk's
-lookups (server/auth/ratelimit.py::KioskLimiter).
+lookups (server/auth/ratelimit.py::KioskLimiter), here and through `POST /api/passes`.
 """
 
 from __future__ import annotations

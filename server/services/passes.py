@@ -21,7 +21,15 @@ from server.rules import OpenPass, Outcome, PassRequest, SchoolFacts, admit, dec
 from server.rules.decision import Decision
 from server.rules.lifecycle import needs_approval
 from server.rules.line import offers, take
-from server.rules.permissions import Action, Actor, PassTarget, may, may_override, sees_full_names
+from server.rules.permissions import (
+    Action,
+    Actor,
+    PassTarget,
+    may,
+    may_override,
+    may_schedule,
+    sees_full_names,
+)
 from server.services.encounters import keep_prevented, log_alerts, log_prevented
 from server.services.facts import accommodated, load_facts, open_pass_of, place_of
 from server.services.idempotency import CREATE, conflict, recall, remember, replay
@@ -143,7 +151,7 @@ async def create_pass(
     """
     actor = principal.actor
     now = utcnow()
-    if principal.is_student and start_at is not None:
+    if start_at is not None and not may_schedule(actor):
         raise forbidden("Only staff can schedule passes.")
     if override_reason is not None and (principal.is_student or actor.role is Role.KIOSK):
         raise forbidden("Only staff can override a student's limits.")
@@ -305,11 +313,12 @@ async def _student_for(tx: SchoolTransaction, principal: Principal, student_id: 
             "student_id is required when staff make a pass.",
             details={"fields": [{"field": "student_id", "message": "required"}]},
         )
-    student = (
-        await User.filter(id=student_id, school_id=actor.school_id, role=Role.STUDENT, active=True)
-        .using_db(tx.conn)
-        .get_or_none()
-    )
+    query = User.filter(id=student_id, school_id=actor.school_id, role=Role.STUDENT, active=True)
+    if actor.role is Role.KIOSK:
+        # A door kiosk knows only its rooms' students: another room's is as unknown to it as an
+        # id that does not exist (one 404, never a 403 that says the student is elsewhere).
+        query = query.filter(home_location_id__in=sorted(actor.location_ids))
+    student = await query.using_db(tx.conn).get_or_none()
     if student is None:
         raise not_found("student")
     return student

@@ -16,6 +16,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 
+from server.auth.logins import normalize_login
 from server.auth.passwords import hash_password
 from server.enums import LocationKind, Role
 from server.errors import ErrorCode, HallpassError, forbidden, not_found
@@ -130,7 +131,8 @@ async def _check_unique(
     others = User.filter(school_id=tx.school.id).using_db(tx.conn)
     if user_id is not None:
         others = others.exclude(id=user_id)
-    if "login" in fields and await others.filter(login__iexact=fields["login"]).exists():
+    login = fields.get("login")
+    if login is not None and await others.filter(login=normalize_login(login)).exists():
         raise HallpassError(ErrorCode.LOGIN_TAKEN, "Another user of the school has this login.")
     number = fields.get("student_number")
     if number is not None and await others.filter(student_number=number).exists():
