@@ -119,13 +119,41 @@ def origin_allowed(websocket: WebSocket) -> bool:
     return origin in {own, *settings.allowed_origins}
 
 
+class BinaryFrame(Exception):
+    """The client sent a binary frame: `/ws` speaks JSON text only."""
+
+
+async def receive_text(websocket: WebSocket) -> str:
+    """Return the client's next text frame.
+
+    Raises WebSocketDisconnect when the client has gone, BinaryFrame for a binary frame
+    (Starlette's own receive_text fails on one with a KeyError).
+    """
+    message = await websocket.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", CloseCode.NORMAL), message.get("reason"))
+    text = message.get("text")
+    if text is None:
+        raise BinaryFrame
+    return str(text)
+
+
+def binary_refused() -> str:
+    """Return the error frame that answers a binary frame."""
+    return error_frame(FrameErrorCode.BAD_FRAME, "Frames must be JSON text, not binary.")
+
+
 async def first_hello(websocket: WebSocket) -> Hello | None:
-    """Wait for the hello frame; answer anything else with an error."""
+    """Wait for the hello frame; answer anything else with an error and close."""
     try:
         async with asyncio.timeout(HELLO_SECONDS):
-            raw = await websocket.receive_text()
+            raw = await receive_text(websocket)
     except TimeoutError:
         await websocket.close(CloseCode.POLICY_VIOLATION, "no hello")
+        return None
+    except BinaryFrame:
+        await websocket.send_text(binary_refused())
+        await websocket.close(CloseCode.UNSUPPORTED_DATA, "binary frame")
         return None
     try:
         frame = parse_client_frame(raw)
@@ -142,6 +170,24 @@ async def first_hello(websocket: WebSocket) -> Hello | None:
     return frame
 
 
+async def sign_in(websocket: WebSocket) -> tuple[Principal, Session, Hello] | None:
+    """Read the hello and authenticate; None when the client was refused (and closed) or left."""
+    try:
+        hello = await first_hello(websocket)
+        if hello is None:
+            return None
+        caller = await authenticate(websocket, hello)
+        if caller is None:
+            await websocket.send_text(
+                error_frame(FrameErrorCode.NOT_AUTHENTICATED, "Sign in first.")
+            )
+            await websocket.close(CloseCode.NOT_AUTHENTICATED, "not authenticated")
+            return None
+    except WebSocketDisconnect:
+        return None  # the client left before it was signed in: nothing to tell anyone
+    return (*caller, hello)
+
+
 async def endpoint(websocket: WebSocket) -> None:
     """Serve one WebSocket client."""
     if not origin_allowed(websocket):
@@ -149,15 +195,10 @@ async def endpoint(websocket: WebSocket) -> None:
         await websocket.close(CloseCode.POLICY_VIOLATION)
         return
     await websocket.accept()
-    hello = await first_hello(websocket)
-    if hello is None:
-        return
-    caller = await authenticate(websocket, hello)
+    caller = await sign_in(websocket)
     if caller is None:
-        await websocket.send_text(error_frame(FrameErrorCode.NOT_AUTHENTICATED, "Sign in first."))
-        await websocket.close(CloseCode.NOT_AUTHENTICATED, "not authenticated")
         return
-    principal, session = caller
+    principal, session, hello = caller
     hub = hub_of(websocket)
     connection = Connection(websocket, principal.actor, session.id, session.expires_at)
     try:
@@ -219,7 +260,12 @@ async def read_frames(websocket: WebSocket, connection: Connection) -> None:
     """Answer the client's frames until it leaves; a flood closes the socket."""
     window: list[float] = []
     while not connection.closing:
-        raw = await websocket.receive_text()
+        try:
+            raw = await receive_text(websocket)
+        except BinaryFrame:
+            connection.offer(binary_refused())
+            connection.close_soon(CloseCode.UNSUPPORTED_DATA, "binary frame")
+            return
         now = time.monotonic()
         window = [t for t in window if now - t < FLOOD_WINDOW_SECONDS] + [now]
         if len(window) > FLOOD_FRAMES:

@@ -395,3 +395,50 @@ async def test_a_delay_and_a_reminder_reach_the_student_and_their_teacher(
             ]
             assert frames[0]["pass"]["start_at"] == delayed.json()["start_at"]
         await nothing_more(other)
+
+
+@pytest.mark.parametrize("when", ["before hello", "after hello"])
+async def test_a_binary_frame_gets_bad_frame_and_a_clean_1003_close(
+    live: str, demo: Demo, when: str
+) -> None:
+    bystander, _ = await hello(live, await demo.token("monitor@demo.school"))
+    if when == "before hello":
+        ws = await connect(live)
+    else:
+        ws, _ = await hello(live, await demo.token("1003"))
+    await ws.send(b'{"type": "ping"}')
+    frames = await drain(ws)
+    assert [(f["type"], f["code"]) for f in frames] == [("error", "bad_frame")]
+    assert ws.close_code == 1003  # unsupported data (RFC 6455 7.4.1), with a close frame
+    async with bystander:
+        await demo.request_pass("1004", "Library")
+        assert (await recv(bystander))["type"] == "event"
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        "closing before hello",
+        "dropping the connection before hello",
+        "dropping the connection after hello",
+        "dropping the connection while frames are sent to it",
+    ],
+)
+async def test_a_client_that_leaves_abruptly_costs_no_error_in_the_log(
+    live: str, app: Starlette, demo: Demo, how: str
+) -> None:
+    # The `live` fixture fails the test if the server logged an error or a traceback.
+    if how == "closing before hello":
+        ws = await connect(live)
+        await ws.close()
+    elif how == "dropping the connection before hello":
+        ws = await connect(live)
+        ws.transport.abort()  # no close frame: the network went away
+    else:
+        ws, _ = await hello(live, await demo.token("monitor@demo.school"))
+        if how == "dropping the connection while frames are sent to it":
+            await demo.request_pass("1004", "Library")
+        ws.transport.abort()
+        await demo.request_pass("1005", "Library")
+    await asyncio.sleep(0.3)  # the server notices, and its handler ends
+    assert app.state.hub.connections() == []
