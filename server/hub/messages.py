@@ -121,7 +121,11 @@ HALLWAY_FIELD = Field(
 
 
 class Snapshot(_ServerModel):
-    """Every pass the user may see now, sent when the server cannot resume from `since`."""
+    """Every pass the user may see now, sent when the server cannot resume from `since`.
+
+    Also sent mid-stream when what the user may see changes (an admin changed the places they
+    are assigned to): it replaces everything the client holds, and events follow from `seq`.
+    """
 
     type: Literal["snapshot"] = "snapshot"
     epoch: Epoch

@@ -21,15 +21,17 @@ from server import clock
 from server.cli import uvicorn_options
 from server.enums import Role
 from server.hub import http as hub_http
+from server.hub import hub as hub_module
 from server.hub.protocol import EXTENSION
 from server.models import User
 from server.services import transaction
 from server.services.reminders import send_due_reminders
-from tests.conftest import Demo
+from tests.conftest import Demo, location_id, user_id
 from tests.servers import free_port
 from tests.test_policies import at_local, local
 
 WAIT = 2.0  # seconds a test waits for a frame that must come
+ADMIN = "admin@demo.school"
 
 
 @pytest.fixture
@@ -442,3 +444,109 @@ async def test_a_client_that_leaves_abruptly_costs_no_error_in_the_log(
         await demo.request_pass("1005", "Library")
     await asyncio.sleep(0.3)  # the server notices, and its handler ends
     assert app.state.hub.connections() == []
+
+
+async def patch(demo: Demo, path: str, body: dict[str, Any]) -> None:
+    """PATCH as the demo admin, which must succeed."""
+    response = await demo.client.patch(path, json=body, headers=await demo.auth(ADMIN))
+    assert response.status_code == 200, response.text
+
+
+async def staff_of(demo: Demo, place: str) -> list[int]:
+    """Return the staff ids assigned to a demo place, as the admin reads them."""
+    places = (await demo.get(ADMIN, "/api/locations")).json()
+    staff: list[int] = next(p["staff_ids"] for p in places if p["name"] == place)
+    return staff
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        "the admin empties the teacher's places",
+        "the admin takes the teacher off the room's staff",
+    ],
+)
+async def test_a_teacher_taken_off_a_room_stops_seeing_it_within_a_second(
+    live: str, demo: Demo, how: str
+) -> None:
+    out = (await demo.request_pass("1003", "Library")).json()  # from Room 101
+    teacher, first = await hello(live, await demo.token("teacher1@demo.school"))
+    bystander, _ = await hello(live, await demo.token("teacher2@demo.school"))
+    async with teacher, bystander:
+        assert [p["id"] for p in first["passes"]] == [out["id"]]
+        teacher1 = await user_id("teacher1@demo.school")
+        if how == "the admin empties the teacher's places":
+            await patch(demo, f"/api/users/{teacher1}", {"location_ids": []})
+        else:
+            room = await location_id("Room 101")
+            kept = [i for i in await staff_of(demo, "Room 101") if i != teacher1]
+            await patch(demo, f"/api/locations/{room}", {"staff_ids": kept})
+        fresh = await recv(teacher, 1.0)
+        assert (fresh["type"], fresh["passes"], fresh["seq"]) == ("snapshot", [], first["seq"])
+        await demo.request_pass("1004", "Library")  # Room 101 again: no longer the teacher's
+        await nothing_more(teacher)
+        await nothing_more(bystander)  # nobody else is re-sent anything
+        await demo.request_pass("1016", "Library")  # Room 102: the bystander's, as before
+        assert (await recv(bystander))["name"] == "pass.created"
+
+
+async def test_a_teacher_given_a_room_sees_its_passes_and_events_within_a_second(
+    live: str, demo: Demo
+) -> None:
+    out = (await demo.request_pass("1003", "Library")).json()  # from Room 101
+    teacher, first = await hello(live, await demo.token("teacher2@demo.school"))
+    async with teacher:
+        assert first["passes"] == []
+        room = await location_id("Room 101")
+        teacher2 = await user_id("teacher2@demo.school")
+        await patch(
+            demo,
+            f"/api/locations/{room}",
+            {"staff_ids": [*await staff_of(demo, "Room 101"), teacher2]},
+        )
+        fresh = await recv(teacher, 1.0)
+        assert fresh["type"] == "snapshot"
+        assert [p["id"] for p in fresh["passes"]] == [out["id"]]
+        assert "hallway" in fresh  # still staff
+        later = (await demo.request_pass("1004", "Library")).json()
+        frame = await recv(teacher)
+        assert (frame["name"], frame["pass"]["id"], frame["seq"]) == (
+            "pass.created",
+            later["id"],
+            fresh["seq"] + 1,
+        )
+
+
+@pytest.mark.parametrize("moment", ["before the new snapshot is read", "after it is read"])
+async def test_a_change_committed_while_a_client_is_rescoped_is_neither_lost_nor_doubled(
+    live: str, demo: Demo, monkeypatch: pytest.MonkeyPatch, moment: str
+) -> None:
+    real_read = transaction.consistent_read
+    made: list[int] = []
+
+    async def change() -> None:
+        made.append((await demo.request_pass("1003", "Library")).json()["id"])
+
+    @contextlib.asynccontextmanager
+    async def racing_read() -> AsyncIterator[BaseDBAsyncClient]:
+        if moment == "before the new snapshot is read":
+            await change()
+        async with real_read() as conn:
+            yield conn
+        if moment == "after it is read":
+            await change()
+
+    teacher, _ = await hello(live, await demo.token("teacher2@demo.school"))
+    async with teacher:
+        monkeypatch.setattr(hub_module, "consistent_read", racing_read)
+        room = await location_id("Room 101")
+        staff = [*await staff_of(demo, "Room 101"), await user_id("teacher2@demo.school")]
+        await patch(demo, f"/api/locations/{room}", {"staff_ids": staff})
+        fresh = await recv(teacher, 1.0)
+        assert fresh["type"] == "snapshot"
+        events = await drain(teacher)
+        assert [e["seq"] for e in events] == list(
+            range(fresh["seq"] + 1, fresh["seq"] + 1 + len(events))
+        )
+        seen = [p["id"] for p in fresh["passes"]] + [e["pass"]["id"] for e in events]
+        assert seen == made  # once: in the snapshot or as an event after it
