@@ -6,8 +6,9 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -19,11 +20,12 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from server import clock
 from server.cli import uvicorn_options
-from server.enums import Role
+from server.enums import EndedBy, PassKind, PassState, Role
 from server.hub import http as hub_http
 from server.hub import hub as hub_module
 from server.hub.protocol import EXTENSION
-from server.models import User
+from server.hub.snapshot import SNAPSHOT_FINISHED
+from server.models import Location, Pass, User
 from server.services import transaction
 from server.services.reminders import send_due_reminders
 from tests.conftest import Demo, location_id, user_id
@@ -550,3 +552,106 @@ async def test_a_change_committed_while_a_client_is_rescoped_is_neither_lost_nor
         )
         seen = [p["id"] for p in fresh["passes"]] + [e["pass"]["id"] for e in events]
         assert seen == made  # once: in the snapshot or as an event after it
+
+
+async def finished_passes(count: int, first: datetime, last: datetime) -> list[Pass]:
+    """Write `count` ended passes of the demo students (both rooms) asked for from `first` to
+    `last`, as a busy day leaves them; return them by id."""
+    students = await User.filter(role=Role.STUDENT, school__slug="demo").order_by("id")
+    library = await Location.get(name="Library")
+    first, last = first.astimezone(UTC), last.astimezone(UTC)
+    step = (last - first) / count
+    made_before = await Pass.all().order_by("-id").first()
+    rows = []
+    for n in range(count):
+        student = students[n % len(students)]
+        asked = first + step * n
+        rows.append(
+            Pass(
+                school_id=library.school_id,
+                student_id=student.id,
+                origin_id=student.home_location_id,
+                destination_id=library.id,
+                state=PassState.ENDED,
+                kind=PassKind.REQUESTED,
+                version=3,
+                minutes=5,
+                requested_at=asked,
+                started_at=asked,
+                due_at=asked + timedelta(minutes=5),
+                ended_at=asked + timedelta(minutes=4),
+                ended_by=EndedBy.STUDENT,
+            )
+        )
+    await Pass.bulk_create(rows, batch_size=500)
+    return await Pass.filter(id__gt=made_before.id if made_before else 0).order_by("id")
+
+
+@pytest.mark.parametrize("login", [ADMIN, "teacher1@demo.school"])
+async def test_a_busy_days_snapshot_fits_a_1_mib_client_and_the_rest_is_a_rest_page_away(
+    live: str, demo: Demo, login: str
+) -> None:
+    at_local(demo, local(4, 14))  # a Tuesday afternoon in Chicago
+    await finished_passes(300, local(3, 8), local(3, 15))  # yesterday's: never in the snapshot
+    today = await finished_passes(2500, local(4, 8), local(4, 13, 59))
+    out = (await demo.request_pass("1003", "Library")).json()  # open: always in the snapshot
+    asked = (await demo.request_pass("1005", "Nurse")).json()
+    room_101 = await location_id("Room 101")
+    mine = [p.id for p in today if login == ADMIN or room_101 in (p.origin_id, p.destination_id)]
+    async with connect(live, max_size=2**20) as ws:  # a client that refuses larger frames
+        await ws.send(json.dumps({"type": "hello", "token": await demo.token(login)}))
+        raw = await asyncio.wait_for(ws.recv(), WAIT)
+    snapshot = json.loads(raw)
+    assert len(raw) < 256 * 1024  # 200 finished passes and the open ones: ~120 KB
+    ids = [p["id"] for p in snapshot["passes"]]
+    assert ids == sorted(ids)
+    finished = [p["id"] for p in snapshot["passes"] if p["state"] == "ended"]
+    assert finished == mine[-SNAPSHOT_FINISHED:]  # the newest of today's, by id
+    assert set(ids) - set(finished) == {out["id"], asked["id"]}
+    # The older ones, page by page through the REST link, until yesterday's begin.
+    assert snapshot["older"]["before"] == finished[0]
+    href: str | None = snapshot["older"]["href"]
+    fetched: list[int] = []
+    while href is not None:
+        response = await demo.get(login, href)
+        assert response.status_code == 200, response.text
+        page = response.json()
+        todays = [p for p in page if datetime.fromisoformat(p["requested_at"]) >= local(4, 0)]
+        fetched += [p["id"] for p in todays]
+        more = len(todays) == len(page) == SNAPSHOT_FINISHED
+        href = re.sub(r"before=\d+", f"before={page[-1]['id']}", href) if more else None
+    assert sorted(fetched + finished) == mine
+
+
+async def test_a_quiet_days_snapshot_holds_every_finished_pass_and_says_so(
+    live: str, demo: Demo
+) -> None:
+    at_local(demo, local(4, 14))
+    today = await finished_passes(SNAPSHOT_FINISHED, local(4, 8), local(4, 13))
+    ws, snapshot = await hello(live, await demo.token(ADMIN))
+    async with ws:
+        assert [p["id"] for p in snapshot["passes"]] == [p.id for p in today]
+        assert snapshot["older"] is None
+
+
+async def test_after_a_bounded_snapshot_a_resume_brings_exactly_the_events_missed(
+    live: str, demo: Demo
+) -> None:
+    at_local(demo, local(4, 14))
+    await finished_passes(2500, local(4, 8), local(4, 13, 59))
+    ws, snapshot = await hello(live, await demo.token(ADMIN))
+    await ws.close()
+    assert snapshot["older"] is not None
+    out = (await demo.request_pass("1003", "Library")).json()
+    await demo.post("1003", f"/api/passes/{out['id']}/end")
+    ws, replayed = await hello(
+        live, await demo.token(ADMIN), since=snapshot["seq"], epoch=snapshot["epoch"]
+    )
+    async with ws:
+        frames = [replayed, await recv(ws), await recv(ws)]
+        assert [(f["type"], f.get("name"), f["seq"]) for f in frames] == [
+            ("event", "pass.created", snapshot["seq"] + 1),
+            ("event", "pass.ended", snapshot["seq"] + 2),
+            ("ready", None, snapshot["seq"] + 2),
+        ]
+        await nothing_more(ws)
