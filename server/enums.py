@@ -55,6 +55,10 @@ class PassState(StrEnum):
 
 
 OPEN_STATES = frozenset({PassState.PENDING, PassState.WAITING, PassState.ACTIVE})
+# The states a pass ends in: nothing happens to it any more.
+FINISHED_STATES = frozenset(
+    {PassState.ENDED, PassState.DENIED, PassState.CANCELLED, PassState.EXPIRED}
+)
 
 
 class PassKind(StrEnum):

@@ -445,6 +445,10 @@ CASES: list[tuple[str, Case]] = [
     ("limit empty", get("/api/passes?limit=")),
     ("limit superscript two", get("/api/passes?limit=%C2%B2")),  # was a 500
     ("limit of 40 digits", get("/api/passes?limit=" + "9" * 40)),
+    ("before zero", get("/api/passes?before=0")),
+    ("before a word", get("/api/passes?before=last")),
+    ("before negative", get("/api/passes?before=-5")),
+    ("before of 40 digits", get("/api/passes?before=" + "9" * 40)),
 ]
 # fmt: on
 

@@ -207,6 +207,20 @@ async def test_lists_filter_by_state_and_show_students_only_their_own(demo: Demo
     assert [p["destination"]["name"] for p in own.json()] == ["Nurse"]
 
 
+async def test_a_list_pages_newest_first_below_the_before_id(demo: Demo) -> None:
+    made = []
+    for login in ("1003", "1004", "1005", "1016", "1017"):
+        made.append((await demo.request_pass(login, "Library")).json()["id"])
+    pages, before = [], ""
+    for _ in range(4):  # three pages and an empty one
+        page = (await demo.get("admin@demo.school", f"/api/passes?limit=2{before}")).json()
+        pages.append([p["id"] for p in page])
+        before = f"&before={page[-1]['id']}" if page else ""
+    assert pages == [made[:2:-1], made[2:0:-1], made[:1], []]
+    teacher = await demo.get("teacher1@demo.school", f"/api/passes?before={made[3]}")
+    assert [p["id"] for p in teacher.json()] == made[2::-1]  # Room 101's, still scoped
+
+
 async def test_every_change_appends_one_event_with_the_next_sequence_number(demo: Demo) -> None:
     pass_id = (await demo.request_pass("1003", "Nurse")).json()["id"]
     await demo.post("teacher1@demo.school", f"/api/passes/{pass_id}/approve")

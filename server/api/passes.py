@@ -97,14 +97,27 @@ def parse_limit(raw: str | None) -> int:
     return int(raw)
 
 
+def parse_before(raw: str | None) -> int | None:
+    """Parse `?before=`, a pass id (the page goes on below it); absent is None."""
+    if raw is None:
+        return None
+    number = positive_id(raw)
+    if number is None:
+        raise invalid([FieldProblem("before", "a pass id: a whole number from 1")])
+    return number
+
+
 async def list_passes(request: Request) -> Response:
     """GET /api/passes: the passes the caller may see, newest first."""
     principal = await caller(request)
     states = parse_states(request.query_params.get("state"))
     limit = parse_limit(request.query_params.get("limit"))
+    before = parse_before(request.query_params.get("before"))
     query = Pass.filter(visible(principal))
     if states is not None:
         query = query.filter(state__in=states)
+    if before is not None:
+        query = query.filter(id__lt=before)
     passes = (
         await query.order_by("-id").limit(limit).select_related("student", "origin", "destination")
     )

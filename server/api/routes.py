@@ -106,6 +106,15 @@ LIMIT_QUERY = {
     "required": False,
     "schema": {"type": "integer", "minimum": 1, "maximum": passes.MAX_LIST, "default": 100},
 }
+BEFORE_QUERY = {
+    "name": "before",
+    "in": "query",
+    "required": False,
+    "description": "Only passes with a lower id: the next page after a page whose last (lowest) "
+    "id this is. The WebSocket snapshot's `older.href` starts here for the day's older "
+    "finished passes.",
+    "schema": {"type": "integer", "minimum": 1},
+}
 VERB_ERRORS = (
     E.NOT_FOUND,
     E.FORBIDDEN,
@@ -456,7 +465,7 @@ OPERATIONS: list[Operation] = [
         response=PassOut,
         response_list=True,
         errors=(E.VALIDATION_ERROR,),
-        query=(PASS_STATE_QUERY, LIMIT_QUERY),
+        query=(PASS_STATE_QUERY, LIMIT_QUERY, BEFORE_QUERY),
     ),
     Operation(
         "GET",

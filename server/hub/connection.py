@@ -20,6 +20,7 @@ from datetime import datetime
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from server.enums import Role
+from server.hub.access import Access, access_of
 from server.hub.const import MAX_PENDING, CloseCode
 from server.hub.protocol import EXTENSION
 from server.rules.permissions import Action, Actor, PassTarget, may, sees_full_names
@@ -77,14 +78,32 @@ class Connection:
     _writer: asyncio.Task[None] | None = None
     _closer: asyncio.Task[None] | None = None
     _send_now: Callable[[str], bool] | None = None
+    _access: Access = field(init=False)
 
     def __post_init__(self) -> None:
         self._send_now = direct_sender(self.websocket)
+        self._access = access_of(self.session_id, self.actor)
 
     @property
-    def access(self) -> tuple[int, Role]:
-        """Return what the socket was opened with: its session and its user's role then."""
-        return self.session_id, self.actor.role
+    def access(self) -> Access:
+        """Return what the socket was opened with: its session, its user's role and places."""
+        return self._access
+
+    @property
+    def live(self) -> bool:
+        """Say whether the snapshot or replay was sent and events flow (see go_live)."""
+        return self.floor is not None
+
+    def rescope(self, actor: Actor) -> None:
+        """Take the user's new places: events wait until a fresh snapshot is sent (go_live).
+
+        Events held so far were judged for the old places; each has a seq at or below the
+        snapshot's that will follow (it is read after them), so dropping them loses nothing.
+        """
+        self.actor = actor
+        self._access = access_of(self.session_id, actor)
+        self.floor = None
+        self._held.clear()
 
     @property
     def writes_at_once(self) -> bool:

@@ -10,6 +10,8 @@ class CloseCode(IntEnum):
 
     # The server or the client ended the session on purpose (shutdown, logout seen by the client).
     NORMAL = 1000
+    # The client sent a binary frame: every /ws frame is JSON text.
+    UNSUPPORTED_DATA = 1003
     # Auth failed, the Origin is not allowed, or the user lost the right to see the school.
     POLICY_VIOLATION = 1008
     # A client frame exceeded MAX_FRAME_BYTES; we close rather than read on.
@@ -29,7 +31,7 @@ class CloseCode(IntEnum):
 class FrameErrorCode(StrEnum):
     """The closed set of codes an error frame carries (`{"type": "error", "code", ...}`)."""
 
-    # The frame is not UTF-8 JSON, or its JSON is not an object.
+    # The frame is not UTF-8 JSON, or its JSON is not an object, or it is binary (then closed).
     BAD_FRAME = "bad_frame"
     # The object has no `type`, or one the server does not know.
     UNKNOWN_TYPE = "unknown_type"

@@ -5,17 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.expressions import Q
 
 from server.api.context import context
 from server.api.security import own_origin
 from server.auth.sessions import COOKIE_NAME, resolve
-from server.clock import utcnow
-from server.enums import OPEN_STATES, PassState, Role
 from server.hub.connection import Connection
 from server.hub.const import FLOOD_FRAMES, FLOOD_WINDOW_SECONDS, CloseCode, FrameErrorCode
 from server.hub.feed import from_log
@@ -29,18 +25,13 @@ from server.hub.messages import (
     parse_client_frame,
     pong_frame,
     ready_frame,
-    snapshot_frame,
 )
-from server.models import Pass, PassEvent, School, Session
-from server.rules.localtime import day_start
-from server.rules.permissions import sees_full_names
+from server.hub.snapshot import hallway_count, snapshot
+from server.models import PassEvent, School, Session
 from server.services.emergency import current_state
 from server.services.emergency_views import view_for
-from server.services.facts import zone_of
 from server.services.principal import Principal, principal_for
 from server.services.transaction import consistent_read
-from server.services.views import line_positions, pass_json
-from server.services.visibility import visible
 
 log = logging.getLogger("hallpass.hub")
 
@@ -56,34 +47,6 @@ def hub_of(websocket: WebSocket) -> Hub:
     """Return the process's hub."""
     hub: Hub = websocket.app.state.hub
     return hub
-
-
-async def snapshot(
-    principal: Principal, school: School, conn: BaseDBAsyncClient
-) -> list[dict[str, Any]]:
-    """Return the passes the client starts from: open or scheduled, and today's others."""
-    midnight = day_start(utcnow(), zone_of(school.timezone))
-    kept = Q(requested_at__gte=midnight) | Q(state__in=[*OPEN_STATES, PassState.SCHEDULED])
-    passes = (
-        await Pass.filter(visible(principal) & kept)
-        .using_db(conn)
-        .select_related("student", "origin", "destination")
-        .order_by("id")
-    )
-    waiting = await Pass.filter(school_id=school.id, state=PassState.WAITING).using_db(conn)
-    positions = line_positions(waiting, utcnow())
-    full = sees_full_names(principal.actor)
-    return [pass_json(p, position=positions.get(p.id), full_names=full) for p in passes]
-
-
-async def hallway_count(
-    principal: Principal, school: School, conn: BaseDBAsyncClient
-) -> dict[str, Any] | None:
-    """Return the school's hallway count for staff screens; None for students and kiosks."""
-    if principal.actor.role in (Role.STUDENT, Role.KIOSK):
-        return None
-    out = await Pass.filter(school_id=school.id, state=PassState.ACTIVE).using_db(conn).count()
-    return {"out": out, "max": school.hallway_max}
 
 
 async def can_resume(school: School, hello: Hello, conn: BaseDBAsyncClient) -> bool:
@@ -119,13 +82,41 @@ def origin_allowed(websocket: WebSocket) -> bool:
     return origin in {own, *settings.allowed_origins}
 
 
+class BinaryFrame(Exception):
+    """The client sent a binary frame: `/ws` speaks JSON text only."""
+
+
+async def receive_text(websocket: WebSocket) -> str:
+    """Return the client's next text frame.
+
+    Raises WebSocketDisconnect when the client has gone, BinaryFrame for a binary frame
+    (Starlette's own receive_text fails on one with a KeyError).
+    """
+    message = await websocket.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", CloseCode.NORMAL), message.get("reason"))
+    text = message.get("text")
+    if text is None:
+        raise BinaryFrame
+    return str(text)
+
+
+def binary_refused() -> str:
+    """Return the error frame that answers a binary frame."""
+    return error_frame(FrameErrorCode.BAD_FRAME, "Frames must be JSON text, not binary.")
+
+
 async def first_hello(websocket: WebSocket) -> Hello | None:
-    """Wait for the hello frame; answer anything else with an error."""
+    """Wait for the hello frame; answer anything else with an error and close."""
     try:
         async with asyncio.timeout(HELLO_SECONDS):
-            raw = await websocket.receive_text()
+            raw = await receive_text(websocket)
     except TimeoutError:
         await websocket.close(CloseCode.POLICY_VIOLATION, "no hello")
+        return None
+    except BinaryFrame:
+        await websocket.send_text(binary_refused())
+        await websocket.close(CloseCode.UNSUPPORTED_DATA, "binary frame")
         return None
     try:
         frame = parse_client_frame(raw)
@@ -142,6 +133,24 @@ async def first_hello(websocket: WebSocket) -> Hello | None:
     return frame
 
 
+async def sign_in(websocket: WebSocket) -> tuple[Principal, Session, Hello] | None:
+    """Read the hello and authenticate; None when the client was refused (and closed) or left."""
+    try:
+        hello = await first_hello(websocket)
+        if hello is None:
+            return None
+        caller = await authenticate(websocket, hello)
+        if caller is None:
+            await websocket.send_text(
+                error_frame(FrameErrorCode.NOT_AUTHENTICATED, "Sign in first.")
+            )
+            await websocket.close(CloseCode.NOT_AUTHENTICATED, "not authenticated")
+            return None
+    except WebSocketDisconnect:
+        return None  # the client left before it was signed in: nothing to tell anyone
+    return (*caller, hello)
+
+
 async def endpoint(websocket: WebSocket) -> None:
     """Serve one WebSocket client."""
     if not origin_allowed(websocket):
@@ -149,15 +158,10 @@ async def endpoint(websocket: WebSocket) -> None:
         await websocket.close(CloseCode.POLICY_VIOLATION)
         return
     await websocket.accept()
-    hello = await first_hello(websocket)
-    if hello is None:
-        return
-    caller = await authenticate(websocket, hello)
+    caller = await sign_in(websocket)
     if caller is None:
-        await websocket.send_text(error_frame(FrameErrorCode.NOT_AUTHENTICATED, "Sign in first."))
-        await websocket.close(CloseCode.NOT_AUTHENTICATED, "not authenticated")
         return
-    principal, session = caller
+    principal, session, hello = caller
     hub = hub_of(websocket)
     connection = Connection(websocket, principal.actor, session.id, session.expires_at)
     try:
@@ -181,7 +185,7 @@ async def join(connection: Connection, principal: Principal, hello: Hello) -> No
     """Send the snapshot, or the missed events and `ready`, then let live events through."""
     async with consistent_read() as conn:
         school = await School.filter(id=principal.actor.school_id).using_db(conn).get()
-        hallway = await hallway_count(principal, school, conn)
+        hallway = await hallway_count(principal.actor, school, conn)
         if await can_resume(school, hello, conn):
             replay = from_log(
                 await PassEvent.filter(
@@ -193,12 +197,7 @@ async def join(connection: Connection, principal: Principal, hello: Hello) -> No
             first = None
         else:
             replay = []
-            first = snapshot_frame(
-                school.epoch,
-                school.event_seq,
-                await snapshot(principal, school, conn),
-                hallway,
-            )
+            first = await snapshot(principal.actor, school, conn, hallway)
         state = await current_state(conn, school)
     # Live events held since attach() are released by go_live, after what was read here.
     if first is None:
@@ -219,7 +218,12 @@ async def read_frames(websocket: WebSocket, connection: Connection) -> None:
     """Answer the client's frames until it leaves; a flood closes the socket."""
     window: list[float] = []
     while not connection.closing:
-        raw = await websocket.receive_text()
+        try:
+            raw = await receive_text(websocket)
+        except BinaryFrame:
+            connection.offer(binary_refused())
+            connection.close_soon(CloseCode.UNSUPPORTED_DATA, "binary frame")
+            return
         now = time.monotonic()
         window = [t for t in window if now - t < FLOOD_WINDOW_SECONDS] + [now]
         if len(window) > FLOOD_FRAMES:

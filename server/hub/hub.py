@@ -8,25 +8,27 @@ import json
 import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from server.clock import utcnow
-from server.enums import Role
-from server.hub.access import revoked
+from server.hub.access import Access, changed
 from server.hub.broker import EMERGENCY, Broker, BrokerEvent, BrokerNotice
 from server.hub.connection import Connection
 from server.hub.const import CloseCode
 from server.hub.feed import SchoolFeed
+from server.hub.snapshot import hallway_count, snapshot
 from server.models import PassEvent, School
 from server.notify.categories import Category
 from server.services import emergency
-from server.services.transaction import on_commit
+from server.services.transaction import consistent_read, on_commit
 
 log = logging.getLogger("hallpass.hub")
 
-# A user who is disabled, changes role or logs out is cut off within this time, on every
-# process, by one statement per process over all its open sockets (server/hub/access.py).
+# A user who is disabled, changes role or logs out is cut off, and one whose places change is
+# re-scoped, within this time, on every process, by one statement per process over all its open
+# sockets (server/hub/access.py).
 SESSION_CHECK_SECONDS = 0.5
 # Committed events waiting to be announced. Publishing runs off the request path; if Redis is
 # slow or down and this fills, announcements are dropped and every feed fills the gap from the
@@ -60,8 +62,8 @@ class Hub:
         self._unhook_emergency: Callable[[], None] = lambda: None
         self._tasks: list[asyncio.Task[None]] = []
         self._outbox: asyncio.Queue[list[BrokerEvent]] = asyncio.Queue(maxsize=OUTBOX_SIZE)
-        # The (session id, role) each open socket was opened with, counted: what to re-check.
-        self._held: Counter[tuple[int, Role]] = Counter()
+        # The (session id, role, places) each open socket has, counted: what to re-check.
+        self._held: Counter[Access] = Counter()
         # The earliest session end among open sockets: until then, none has expired.
         self._next_expiry: datetime | None = None
 
@@ -142,7 +144,7 @@ class Hub:
                     raise
                 self.feeds[school_id] = feed
             feed.add(connection)
-            self._held[connection.access] += 1
+            self._hold(connection)
             if self._next_expiry is None or connection.expires_at < self._next_expiry:
                 self._next_expiry = connection.expires_at
         return feed
@@ -155,9 +157,7 @@ class Hub:
             if feed is None or connection not in feed.connections:
                 return
             feed.discard(connection)
-            self._held[connection.access] -= 1
-            if not self._held[connection.access]:
-                del self._held[connection.access]
+            self._release(connection)
             if not feed.connections:
                 del self.feeds[school_id]
                 await feed.stop()
@@ -166,23 +166,68 @@ class Hub:
         """Return every open client of this process."""
         return [c for feed in self.feeds.values() for c in feed.connections]
 
+    def _hold(self, connection: Connection) -> None:
+        self._held[connection.access] += 1
+
+    def _release(self, connection: Connection) -> None:
+        self._held[connection.access] -= 1
+        if not self._held[connection.access]:
+            del self._held[connection.access]
+
     async def check_sessions(self) -> int:
-        """Close clients whose session ended, whose user was disabled or changed role."""
-        gone = await revoked(self._held.keys())
+        """Close clients whose session ended, whose user was disabled or changed role, and
+        re-scope those whose user's places changed; return how many were closed."""
+        found = await changed(self._held.keys())
         now = utcnow()
-        if not gone and (self._next_expiry is None or now < self._next_expiry):
+        if not found and (self._next_expiry is None or now < self._next_expiry):
             return 0  # the usual answer, found without visiting every socket
         closed = 0
+        moved: list[tuple[Connection, frozenset[int]]] = []
         self._next_expiry = None
         for connection in self.connections():
             if connection.closing:
                 continue
-            if connection.expires_at <= now or connection.access in gone:
+            if connection.expires_at <= now or (
+                connection.access in found and found[connection.access] is None
+            ):
                 connection.close_soon(CloseCode.FORBIDDEN, "session ended")
                 closed += 1
-            elif self._next_expiry is None or connection.expires_at < self._next_expiry:
+                continue
+            places = found.get(connection.access)
+            # A client still joining (or being re-scoped) is taken on the next check.
+            if places is not None and connection.live:
+                moved.append((connection, places))
+            if self._next_expiry is None or connection.expires_at < self._next_expiry:
                 self._next_expiry = connection.expires_at
+        await asyncio.gather(*(self.rescope(c, places) for c, places in moved))
         return closed
+
+    async def rescope(self, connection: Connection, places: frozenset[int]) -> None:
+        """Give a client its user's new places: what it may see now, as a fresh snapshot.
+
+        The client is moved to its new audience before anything is read, so every event from
+        then on is judged for the new places and held; the snapshot and its seq are read in
+        one consistent read, and held events above that seq follow it (as when joining).
+        """
+        feed = self.feeds.get(connection.actor.school_id)
+        if feed is None or connection not in feed.connections or connection.closing:
+            return  # it left meanwhile
+        feed.discard(connection)
+        self._release(connection)
+        connection.rescope(replace(connection.actor, location_ids=places))
+        feed.add(connection)
+        self._hold(connection)
+        try:
+            async with consistent_read() as conn:
+                school = await School.filter(id=feed.school_id).using_db(conn).get()
+                hallway = await hallway_count(connection.actor, school, conn)
+                frame = await snapshot(connection.actor, school, conn, hallway)
+        except Exception:
+            log.exception("could not re-scope a live session")
+            connection.close_soon(CloseCode.INTERNAL_ERROR, "server error: reconnect later")
+            return
+        connection.offer(frame)
+        connection.go_live(school.event_seq)
 
     async def _watch_sessions(self) -> None:
         while True:

@@ -120,14 +120,41 @@ HALLWAY_FIELD = Field(
 )
 
 
+class OlderPasses(_ServerModel):
+    """Extension of DESIGN.md section 4 (issue 13): where today's older finished passes are.
+
+    A snapshot holds every open and scheduled pass, but only the newest finished ones of the
+    day (ended, denied, cancelled, expired; `SNAPSHOT_FINISHED`, 200, by id), so that it stays
+    well under 1 MiB however busy the day. The rest are a REST page away.
+    """
+
+    before: int = Field(
+        ge=1, description="The lowest id of the snapshot's finished passes: older ones are below."
+    )
+    href: str = Field(
+        description="GET this for the next page of the day's older finished passes, newest "
+        "first (GET /api/passes with `state`, `before` and `limit`); go on with `before` set to "
+        "the last id received, until the passes were asked for before today."
+    )
+
+
 class Snapshot(_ServerModel):
-    """Every pass the user may see now, sent when the server cannot resume from `since`."""
+    """Every pass the user may see now, sent when the server cannot resume from `since`.
+
+    Also sent mid-stream when what the user may see changes (an admin changed the places they
+    are assigned to): it replaces everything the client holds, and events follow from `seq`.
+    """
 
     type: Literal["snapshot"] = "snapshot"
     epoch: Epoch
     seq: Seq = Field(description="The seq the snapshot is current to; resume after it.")
     passes: list[PassOut]
     hallway: Hallway | None = HALLWAY_FIELD
+    older: OlderPasses | None = Field(
+        default=None,
+        description="Extension of DESIGN.md section 4: null when `passes` holds all of today's "
+        "finished passes, else where the older ones are.",
+    )
 
 
 class Event(_ServerModel):
@@ -262,11 +289,12 @@ def snapshot_frame(
     seq: int,
     passes: Sequence[Mapping[str, Any]],
     hallway: Mapping[str, Any] | None = None,
+    older: Mapping[str, Any] | None = None,
 ) -> str:
     """Return a snapshot frame of already-serialised passes (pass_json) as JSON text."""
     _check_epoch(epoch)
     body = {"type": "snapshot", "epoch": epoch, "seq": seq, "passes": passes}
-    return _dumps(_with_hallway(body, hallway))
+    return _dumps({**_with_hallway(body, hallway), "older": older})
 
 
 def event_frame(

@@ -4,7 +4,9 @@ Every change runs in the school's transaction, so two admins can't both take one
 student number (the check and the write happen under the school's lock). Disabling a user,
 changing their role or resetting their password deletes their sessions: their next request is
 401, and the hub closes their live sockets within half a second (server/hub/access.py asks
-for the sessions its sockets hold, and a deleted one no longer answers).
+for the sessions its sockets hold, and a deleted one no longer answers). Changing a user's
+places keeps their sessions: the same check sends their sockets a fresh snapshot of their new
+scope.
 """
 
 from __future__ import annotations

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from tortoise.expressions import Q
 
-from server.rules.permissions import Scope, scope_of
+from server.rules.permissions import Actor, Scope, scope_of
 from server.services.principal import Principal
 
 
 def visible(principal: Principal) -> Q:
     """Return the filter of passes the caller may see (the same sets as Action.VIEW)."""
-    actor = principal.actor
+    return visible_to(principal.actor)
+
+
+def visible_to(actor: Actor) -> Q:
+    """Return the filter of passes the actor may see (the same sets as Action.VIEW)."""
     scope = scope_of(actor)
     base = Q(school_id=actor.school_id)
     if scope is Scope.OWN:

@@ -326,6 +326,60 @@ async def test_a_client_on_one_process_sees_a_change_made_through_another(
             await ws.close()
 
 
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_a_room_moved_between_teachers_rescopes_their_sockets_on_every_process(
+    cluster: Cluster,
+) -> None:
+    async with (
+        httpx.AsyncClient(base_url=cluster.url(0)) as a,
+        httpx.AsyncClient(base_url=cluster.url(1)) as b,
+    ):
+        admin = {"Authorization": f"Bearer {await sign_in(a, 'admin@demo.school')}"}
+        student = {"Authorization": f"Bearer {await sign_in(b, '1003')}"}
+        places = (await a.get("/api/locations", headers=admin)).json()
+        room = next(p for p in places if p["name"] == "Room 101")
+        library = next(p["id"] for p in places if p["name"] == "Library")
+        users = (await a.get("/api/users?role=teacher", headers=admin)).json()["users"]
+        teacher1, teacher2 = (
+            next(u["id"] for u in users if u["login"] == f"teacher{n}@demo.school") for n in (1, 2)
+        )
+        out = await b.post("/api/passes", json={"destination_id": library}, headers=student)
+        assert out.status_code == 201, out.text
+        # The teacher losing the room watches through B, the one gaining it through A.
+        losing, gaining = await connect(cluster.ws(1)), await connect(cluster.ws(0))
+        try:
+            firsts = []
+            for ws, login in ((losing, "teacher1@demo.school"), (gaining, "teacher2@demo.school")):
+                token = await sign_in(a, login)
+                await ws.send(json.dumps({"type": "hello", "token": token}))
+                firsts.append(await recv(ws, 5))
+            assert [[p["id"] for p in f["passes"]] for f in firsts] == [[out.json()["id"]], []]
+            staff = [i for i in room["staff_ids"] if i != teacher1] + [teacher2]
+            started = time.monotonic()
+            moved = await a.patch(
+                f"/api/locations/{room['id']}", json={"staff_ids": staff}, headers=admin
+            )
+            assert moved.status_code == 200, moved.text
+            lost, gained = await recv(losing, 2), await recv(gaining, 2)
+            elapsed = time.monotonic() - started
+            assert (lost["type"], lost["passes"]) == ("snapshot", [])
+            assert (gained["type"], [p["id"] for p in gained["passes"]]) == (
+                "snapshot",
+                [out.json()["id"]],
+            )
+            print(f"both sockets were re-scoped {elapsed:.3f}s after the change")
+            assert elapsed < 1.0, f"re-scoping took {elapsed:.3f}s"
+            ended = await b.post(f"/api/passes/{out.json()['id']}/end", headers=student)
+            assert ended.status_code == 200, ended.text
+            assert (await recv(gaining, 5))["name"] == "pass.ended"
+            with pytest.raises(TimeoutError):
+                await recv(losing, 1.5)  # no longer its room
+        finally:
+            await losing.close()
+            await gaining.close()
+
+
 # ---------------------------------------------------------------------------------------------
 # 2. Chaos
 

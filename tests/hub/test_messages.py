@@ -94,6 +94,16 @@ BUILT = [
         event_frame(43, "pass.ended", a_pass(), {"out": 2, "max": None}), id="event-for-staff"
     ),
     pytest.param(snapshot_frame(EPOCH, 43, [], {"out": 0, "max": 5}), id="snapshot-for-staff"),
+    pytest.param(
+        snapshot_frame(
+            EPOCH,
+            44,
+            [a_pass(9, state="ended", ended_by="student")],
+            {"out": 0, "max": None},
+            {"before": 9, "href": "/api/passes?state=cancelled,denied,ended,expired&before=9"},
+        ),
+        id="snapshot-bounded-with-older-finished-passes-by-rest",
+    ),
     pytest.param(pong_frame(), id="pong"),
     pytest.param(
         notification_frame(

@@ -6,8 +6,9 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -19,17 +20,20 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from server import clock
 from server.cli import uvicorn_options
-from server.enums import Role
+from server.enums import EndedBy, PassKind, PassState, Role
 from server.hub import http as hub_http
+from server.hub import hub as hub_module
 from server.hub.protocol import EXTENSION
-from server.models import User
+from server.hub.snapshot import SNAPSHOT_FINISHED
+from server.models import Location, Pass, User
 from server.services import transaction
 from server.services.reminders import send_due_reminders
-from tests.conftest import Demo
+from tests.conftest import Demo, location_id, user_id
 from tests.servers import free_port
 from tests.test_policies import at_local, local
 
 WAIT = 2.0  # seconds a test waits for a frame that must come
+ADMIN = "admin@demo.school"
 
 
 @pytest.fixture
@@ -395,3 +399,259 @@ async def test_a_delay_and_a_reminder_reach_the_student_and_their_teacher(
             ]
             assert frames[0]["pass"]["start_at"] == delayed.json()["start_at"]
         await nothing_more(other)
+
+
+@pytest.mark.parametrize("when", ["before hello", "after hello"])
+async def test_a_binary_frame_gets_bad_frame_and_a_clean_1003_close(
+    live: str, demo: Demo, when: str
+) -> None:
+    bystander, _ = await hello(live, await demo.token("monitor@demo.school"))
+    if when == "before hello":
+        ws = await connect(live)
+    else:
+        ws, _ = await hello(live, await demo.token("1003"))
+    await ws.send(b'{"type": "ping"}')
+    frames = await drain(ws)
+    assert [(f["type"], f["code"]) for f in frames] == [("error", "bad_frame")]
+    assert ws.close_code == 1003  # unsupported data (RFC 6455 7.4.1), with a close frame
+    async with bystander:
+        await demo.request_pass("1004", "Library")
+        assert (await recv(bystander))["type"] == "event"
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        "closing before hello",
+        "dropping the connection before hello",
+        "dropping the connection after hello",
+        "dropping the connection while frames are sent to it",
+    ],
+)
+async def test_a_client_that_leaves_abruptly_costs_no_error_in_the_log(
+    live: str, app: Starlette, demo: Demo, how: str
+) -> None:
+    # The `live` fixture fails the test if the server logged an error or a traceback.
+    if how == "closing before hello":
+        ws = await connect(live)
+        await ws.close()
+    elif how == "dropping the connection before hello":
+        ws = await connect(live)
+        ws.transport.abort()  # no close frame: the network went away
+    else:
+        ws, _ = await hello(live, await demo.token("monitor@demo.school"))
+        if how == "dropping the connection while frames are sent to it":
+            await demo.request_pass("1004", "Library")
+        ws.transport.abort()
+        await demo.request_pass("1005", "Library")
+    await asyncio.sleep(0.3)  # the server notices, and its handler ends
+    assert app.state.hub.connections() == []
+
+
+async def patch(demo: Demo, path: str, body: dict[str, Any]) -> None:
+    """PATCH as the demo admin, which must succeed."""
+    response = await demo.client.patch(path, json=body, headers=await demo.auth(ADMIN))
+    assert response.status_code == 200, response.text
+
+
+async def staff_of(demo: Demo, place: str) -> list[int]:
+    """Return the staff ids assigned to a demo place, as the admin reads them."""
+    places = (await demo.get(ADMIN, "/api/locations")).json()
+    staff: list[int] = next(p["staff_ids"] for p in places if p["name"] == place)
+    return staff
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        "the admin empties the teacher's places",
+        "the admin takes the teacher off the room's staff",
+    ],
+)
+async def test_a_teacher_taken_off_a_room_stops_seeing_it_within_a_second(
+    live: str, demo: Demo, how: str
+) -> None:
+    out = (await demo.request_pass("1003", "Library")).json()  # from Room 101
+    teacher, first = await hello(live, await demo.token("teacher1@demo.school"))
+    bystander, _ = await hello(live, await demo.token("teacher2@demo.school"))
+    async with teacher, bystander:
+        assert [p["id"] for p in first["passes"]] == [out["id"]]
+        teacher1 = await user_id("teacher1@demo.school")
+        if how == "the admin empties the teacher's places":
+            await patch(demo, f"/api/users/{teacher1}", {"location_ids": []})
+        else:
+            room = await location_id("Room 101")
+            kept = [i for i in await staff_of(demo, "Room 101") if i != teacher1]
+            await patch(demo, f"/api/locations/{room}", {"staff_ids": kept})
+        fresh = await recv(teacher, 1.0)
+        assert (fresh["type"], fresh["passes"], fresh["seq"]) == ("snapshot", [], first["seq"])
+        await demo.request_pass("1004", "Library")  # Room 101 again: no longer the teacher's
+        await nothing_more(teacher)
+        await nothing_more(bystander)  # nobody else is re-sent anything
+        await demo.request_pass("1016", "Library")  # Room 102: the bystander's, as before
+        assert (await recv(bystander))["name"] == "pass.created"
+
+
+async def test_a_teacher_given_a_room_sees_its_passes_and_events_within_a_second(
+    live: str, demo: Demo
+) -> None:
+    out = (await demo.request_pass("1003", "Library")).json()  # from Room 101
+    teacher, first = await hello(live, await demo.token("teacher2@demo.school"))
+    async with teacher:
+        assert first["passes"] == []
+        room = await location_id("Room 101")
+        teacher2 = await user_id("teacher2@demo.school")
+        await patch(
+            demo,
+            f"/api/locations/{room}",
+            {"staff_ids": [*await staff_of(demo, "Room 101"), teacher2]},
+        )
+        fresh = await recv(teacher, 1.0)
+        assert fresh["type"] == "snapshot"
+        assert [p["id"] for p in fresh["passes"]] == [out["id"]]
+        assert "hallway" in fresh  # still staff
+        later = (await demo.request_pass("1004", "Library")).json()
+        frame = await recv(teacher)
+        assert (frame["name"], frame["pass"]["id"], frame["seq"]) == (
+            "pass.created",
+            later["id"],
+            fresh["seq"] + 1,
+        )
+
+
+@pytest.mark.parametrize("moment", ["before the new snapshot is read", "after it is read"])
+async def test_a_change_committed_while_a_client_is_rescoped_is_neither_lost_nor_doubled(
+    live: str, demo: Demo, monkeypatch: pytest.MonkeyPatch, moment: str
+) -> None:
+    real_read = transaction.consistent_read
+    made: list[int] = []
+
+    async def change() -> None:
+        made.append((await demo.request_pass("1003", "Library")).json()["id"])
+
+    @contextlib.asynccontextmanager
+    async def racing_read() -> AsyncIterator[BaseDBAsyncClient]:
+        if moment == "before the new snapshot is read":
+            await change()
+        async with real_read() as conn:
+            yield conn
+        if moment == "after it is read":
+            await change()
+
+    teacher, _ = await hello(live, await demo.token("teacher2@demo.school"))
+    async with teacher:
+        monkeypatch.setattr(hub_module, "consistent_read", racing_read)
+        room = await location_id("Room 101")
+        staff = [*await staff_of(demo, "Room 101"), await user_id("teacher2@demo.school")]
+        await patch(demo, f"/api/locations/{room}", {"staff_ids": staff})
+        fresh = await recv(teacher, 1.0)
+        assert fresh["type"] == "snapshot"
+        events = await drain(teacher)
+        assert [e["seq"] for e in events] == list(
+            range(fresh["seq"] + 1, fresh["seq"] + 1 + len(events))
+        )
+        seen = [p["id"] for p in fresh["passes"]] + [e["pass"]["id"] for e in events]
+        assert seen == made  # once: in the snapshot or as an event after it
+
+
+async def finished_passes(count: int, first: datetime, last: datetime) -> list[Pass]:
+    """Write `count` ended passes of the demo students (both rooms) asked for from `first` to
+    `last`, as a busy day leaves them; return them by id."""
+    students = await User.filter(role=Role.STUDENT, school__slug="demo").order_by("id")
+    library = await Location.get(name="Library")
+    first, last = first.astimezone(UTC), last.astimezone(UTC)
+    step = (last - first) / count
+    made_before = await Pass.all().order_by("-id").first()
+    rows = []
+    for n in range(count):
+        student = students[n % len(students)]
+        asked = first + step * n
+        rows.append(
+            Pass(
+                school_id=library.school_id,
+                student_id=student.id,
+                origin_id=student.home_location_id,
+                destination_id=library.id,
+                state=PassState.ENDED,
+                kind=PassKind.REQUESTED,
+                version=3,
+                minutes=5,
+                requested_at=asked,
+                started_at=asked,
+                due_at=asked + timedelta(minutes=5),
+                ended_at=asked + timedelta(minutes=4),
+                ended_by=EndedBy.STUDENT,
+            )
+        )
+    await Pass.bulk_create(rows, batch_size=500)
+    return await Pass.filter(id__gt=made_before.id if made_before else 0).order_by("id")
+
+
+@pytest.mark.parametrize("login", [ADMIN, "teacher1@demo.school"])
+async def test_a_busy_days_snapshot_fits_a_1_mib_client_and_the_rest_is_a_rest_page_away(
+    live: str, demo: Demo, login: str
+) -> None:
+    at_local(demo, local(4, 14))  # a Tuesday afternoon in Chicago
+    await finished_passes(300, local(3, 8), local(3, 15))  # yesterday's: never in the snapshot
+    today = await finished_passes(2500, local(4, 8), local(4, 13, 59))
+    out = (await demo.request_pass("1003", "Library")).json()  # open: always in the snapshot
+    asked = (await demo.request_pass("1005", "Nurse")).json()
+    room_101 = await location_id("Room 101")
+    mine = [p.id for p in today if login == ADMIN or room_101 in (p.origin_id, p.destination_id)]
+    async with connect(live, max_size=2**20) as ws:  # a client that refuses larger frames
+        await ws.send(json.dumps({"type": "hello", "token": await demo.token(login)}))
+        raw = await asyncio.wait_for(ws.recv(), WAIT)
+    snapshot = json.loads(raw)
+    assert len(raw) < 256 * 1024  # 200 finished passes and the open ones: ~120 KB
+    ids = [p["id"] for p in snapshot["passes"]]
+    assert ids == sorted(ids)
+    finished = [p["id"] for p in snapshot["passes"] if p["state"] == "ended"]
+    assert finished == mine[-SNAPSHOT_FINISHED:]  # the newest of today's, by id
+    assert set(ids) - set(finished) == {out["id"], asked["id"]}
+    # The older ones, page by page through the REST link, until yesterday's begin.
+    assert snapshot["older"]["before"] == finished[0]
+    href: str | None = snapshot["older"]["href"]
+    fetched: list[int] = []
+    while href is not None:
+        response = await demo.get(login, href)
+        assert response.status_code == 200, response.text
+        page = response.json()
+        todays = [p for p in page if datetime.fromisoformat(p["requested_at"]) >= local(4, 0)]
+        fetched += [p["id"] for p in todays]
+        more = len(todays) == len(page) == SNAPSHOT_FINISHED
+        href = re.sub(r"before=\d+", f"before={page[-1]['id']}", href) if more else None
+    assert sorted(fetched + finished) == mine
+
+
+async def test_a_quiet_days_snapshot_holds_every_finished_pass_and_says_so(
+    live: str, demo: Demo
+) -> None:
+    at_local(demo, local(4, 14))
+    today = await finished_passes(SNAPSHOT_FINISHED, local(4, 8), local(4, 13))
+    ws, snapshot = await hello(live, await demo.token(ADMIN))
+    async with ws:
+        assert [p["id"] for p in snapshot["passes"]] == [p.id for p in today]
+        assert snapshot["older"] is None
+
+
+async def test_after_a_bounded_snapshot_a_resume_brings_exactly_the_events_missed(
+    live: str, demo: Demo
+) -> None:
+    at_local(demo, local(4, 14))
+    await finished_passes(2500, local(4, 8), local(4, 13, 59))
+    ws, snapshot = await hello(live, await demo.token(ADMIN))
+    await ws.close()
+    assert snapshot["older"] is not None
+    out = (await demo.request_pass("1003", "Library")).json()
+    await demo.post("1003", f"/api/passes/{out['id']}/end")
+    ws, replayed = await hello(
+        live, await demo.token(ADMIN), since=snapshot["seq"], epoch=snapshot["epoch"]
+    )
+    async with ws:
+        frames = [replayed, await recv(ws), await recv(ws)]
+        assert [(f["type"], f.get("name"), f["seq"]) for f in frames] == [
+            ("event", "pass.created", snapshot["seq"] + 1),
+            ("event", "pass.ended", snapshot["seq"] + 2),
+            ("ready", None, snapshot["seq"] + 2),
+        ]
+        await nothing_more(ws)
