@@ -59,7 +59,11 @@ async def test_a_student_types_their_number_and_goes_out_from_their_room(demo: D
     assert response.status_code == 201, response.text
     hall_pass = response.json()
     assert (hall_pass["state"], hall_pass["kind"]) == ("active", "kiosk")
-    assert hall_pass["student"] == {"id": await user_id("1003"), "name": "Sophia N."}
+    assert hall_pass["student"] == {
+        "id": await user_id("1003"),
+        "name": "Sophia N.",
+        "short_name": "Sophia N.",
+    }
     assert hall_pass["origin"]["name"] == "Room 101"
     assert "Nguyen" not in response.text
     stored = await Pass.get(id=hall_pass["id"])
