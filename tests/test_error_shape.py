@@ -203,7 +203,15 @@ async def _already_out(demo: Demo) -> httpx.Response:
 
 async def _blocked(demo: Demo) -> httpx.Response:
     await demo.request_pass("1001", "Library")
-    return await demo.request_pass("1002", "Restroom North")
+    # Staff are told that a rule holds the student (the student is put in line instead).
+    return await demo.post(
+        "teacher1@demo.school",
+        "/api/passes",
+        {
+            "destination_id": await location_id("Restroom North"),
+            "student_id": await user_id("1002"),
+        },
+    )
 
 
 async def _blocked_on_approval(demo: Demo) -> httpx.Response:

@@ -767,10 +767,10 @@ async def request_pass(world: World, step: Request) -> None:
             {ErrorCode.NO_FLY_TIME.value} if True in world.no_fly(login, destination) else set()
         )
         if False in world.no_fly(login, destination):
-            if encounter_blocks(world, rows, student_id):
-                expected.add(ErrorCode.BLOCKED.value)
-            elif destination in ("Nurse", "Counselor"):
+            if destination in ("Nurse", "Counselor"):
                 expected.add("pending")
+            elif encounter_blocks(world, rows, student_id):
+                expected.add("waiting")  # in line, as for full hallways: nothing names the group
             else:
                 expected.add(room_state(world, rows, student_id, destination_id))
     if step.at_kiosk:

@@ -12,6 +12,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from server import db
 from server.api.context import AppContext
+from server.api.deferred import AfterResponse
 from server.api.errors import EXCEPTION_HANDLERS
 from server.api.headers import SecurityHeaders
 from server.api.pwa import AppMount
@@ -66,7 +67,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
     routes.append(AppMount(settings.pwa_dir))
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(SecurityHeaders)],
+        middleware=[Middleware(AfterResponse), Middleware(SecurityHeaders)],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )

@@ -207,6 +207,11 @@ class PersonRef(BaseModel):
 
     id: int
     name: str
+    short_name: str | None = Field(
+        default=None,
+        description="First name(s) and the family name's initial, as a door kiosk shows the "
+        "student (`name` on a kiosk). Absent from events logged before it existed.",
+    )
 
 
 class PlaceRef(BaseModel):

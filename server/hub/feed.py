@@ -35,10 +35,16 @@ RETRY_SECONDS = (0.1, 5.0)
 
 
 def kiosk_view(data: dict[str, Any]) -> dict[str, Any]:
-    """Return the pass as a shared kiosk may show it: first name and last initial only."""
-    first, _, last = str(data["student"]["name"]).partition(" ")
-    name = f"{first} {last.rsplit(' ', 1)[-1][:1]}." if last else first
-    return {**data, "student": {**data["student"], "name": name}}
+    """Return the pass as a shared kiosk may show it: first name(s) and the family initial.
+
+    The name is the pass's own `short_name` (server/names.py, as the REST answers have it): a
+    full name can't be split into first and family names ("Mary Ann Smith", "Ana de la Cruz").
+    An event logged before passes carried it shows the first word only, never more.
+    """
+    student = data["student"]
+    short = student.get("short_name")
+    name = short if isinstance(short, str) else str(student["name"]).split(" ", 1)[0]
+    return {**data, "student": {**student, "name": name, "short_name": name}}
 
 
 def live_event(

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from server.enums import LocationKind, PassState, Role
+from server.names import short_name
 from server.notify.categories import SAFETY, Category, Channel, Urgency, urgency_of
 
 # A student walks to the nurse in about three minutes; the heads-up says when to expect them
@@ -62,9 +63,8 @@ class PassFacts:
 
     @property
     def short_name(self) -> str:
-        """Return the student's first name and last initial (lock screens show it)."""
-        initial = f" {self.last_name[:1]}." if self.last_name else ""
-        return f"{self.first_name}{initial}"
+        """Return the student's first name(s) and family initial (lock screens show it)."""
+        return short_name(self.first_name, self.last_name)
 
 
 @dataclass(frozen=True, slots=True)

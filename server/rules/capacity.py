@@ -8,6 +8,8 @@ from server.errors import ErrorCode
 from server.rules.decision import Decision
 from server.rules.facts import OpenPass, Place, SchoolFacts
 
+HALLWAYS_FULL_MESSAGE = "The hallways are full right now."
+
 
 def ordinal(n: int) -> str:
     """Return 1st, 2nd, 3rd, 4th ... for a place in line."""
@@ -26,7 +28,7 @@ def room_check(
         if there >= destination.capacity:
             return Decision.queue(ErrorCode.CAPACITY_FULL, f"{destination.name} is full.")
     if facts.hallway_max is not None and len(out) >= facts.hallway_max:
-        return Decision.queue(ErrorCode.CAPACITY_FULL, "The hallways are full right now.")
+        return Decision.queue(ErrorCode.CAPACITY_FULL, HALLWAYS_FULL_MESSAGE)
     if origin.max_out is not None:
         from_room = sum(1 for p in out if p.origin_id == origin.id)
         if from_room >= origin.max_out:

@@ -18,9 +18,15 @@ class Outcome(StrEnum):
     DENIED = "denied"
 
 
-# The one sentence a student hears when an encounter rule stops them: it must not hint that
-# another student is involved (DESIGN.md invariant 5).
-NEUTRAL_BLOCK_MESSAGE = "You can't start a pass right now. Please ask your teacher."
+# What staff who may not see encounter groups (teachers, substitutes, nurses, counselors) hear
+# when one stops a pass: that a rule did, not which group or who else is out. Only admins and
+# security, who manage the groups, read the group's name (`Decision.group_detail`).
+SCHOOL_RULE_MESSAGE = "Blocked by a school rule. An administrator or security can say more."
+
+# What a student hears when the place offered to them can't be taken after all. Two causes say
+# the same thing: staff shrank the capacity under the offer, or an encounter group made while it
+# was offered now holds the student back (DESIGN.md invariant 5: a group is never singled out).
+PLACE_GONE_MESSAGE = "The place offered to you is no longer free. You keep your place in line."
 
 
 def plural(n: int, word: str) -> str:
@@ -32,13 +38,20 @@ def plural(n: int, word: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """A rule's answer: `detail` is safe to show the student; `staff_detail` is for staff only."""
+    """A rule's answer: `detail` is safe to show the student; `staff_detail` is for staff only.
+
+    An encounter group's denial has two more parts: `group_detail` names the group, for those
+    who may see groups (admins, security); `student_code` is the code a student hears instead
+    of `code`, so that the refusal is an ordinary one.
+    """
 
     outcome: Outcome
     state: PassState | None = None
     code: ErrorCode | None = None
     detail: str = ""
     staff_detail: str = ""
+    group_detail: str = ""
+    student_code: ErrorCode | None = None
 
     @classmethod
     def allow(cls, state: PassState) -> Decision:

@@ -2,6 +2,11 @@
 
 An alert group never stops a pass: when one of its members goes out while another is out,
 `alerting_groups` names it so the service can log the encounter for security.
+
+A student never hears that a group exists (DESIGN.md invariant 5). Their own request is not
+refused but put in line, as when the hallways are full (`lifecycle.decide_request`; why: ADR
+0005, "What a held-back student hears"); the one refusal a student can still meet, taking an
+offered place after a group was made, says what a shrunk capacity says there.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from collections.abc import Iterable
 
 from server.enums import EncounterMode
 from server.errors import ErrorCode
-from server.rules.decision import NEUTRAL_BLOCK_MESSAGE, Decision
+from server.rules.decision import PLACE_GONE_MESSAGE, SCHOOL_RULE_MESSAGE, Decision, Outcome
 from server.rules.facts import Encounter, OpenPass, SchoolFacts
 from server.rules.localtime import local_date
 
@@ -57,15 +62,19 @@ def alerting_groups(
 def encounter_check(
     facts: SchoolFacts, student_id: int, active: Iterable[OpenPass]
 ) -> Decision | None:
-    """Return a denial that names no one when a blocking group forbids going out now.
+    """Return the denial of a blocking group that forbids going out now, per audience.
 
-    Only staff read `staff_detail`, so it may name the group (never its notes).
+    Admins and security read `group_detail`, which names the group (never its notes); other
+    staff `staff_detail`, a school rule; a student the ordinary `student_code` and `detail`.
     """
     group = blocking_group(facts, student_id, active)
     if group is None:
         return None
-    return Decision.deny(
-        ErrorCode.BLOCKED,
-        NEUTRAL_BLOCK_MESSAGE,
-        staff_detail=f"Encounter group '{group.name}': another member is out of class.",
+    return Decision(
+        Outcome.DENIED,
+        code=ErrorCode.BLOCKED,
+        detail=PLACE_GONE_MESSAGE,
+        staff_detail=SCHOOL_RULE_MESSAGE,
+        group_detail=f"Encounter group '{group.name}': another member is out of class.",
+        student_code=ErrorCode.CAPACITY_FULL,
     )

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from server.enums import Approval, PassState
 from server.errors import ErrorCode
-from server.rules.capacity import ordinal, room_check
+from server.rules.capacity import HALLWAYS_FULL_MESSAGE, ordinal, room_check
 from server.rules.decision import Decision
 from server.rules.encounters import encounter_check
 from server.rules.facts import OpenPass, PassRequest, Place, SchoolFacts
@@ -92,9 +92,13 @@ def no_fly(facts: SchoolFacts, request: PassRequest) -> Decision | None:
 
 
 def encounters(facts: SchoolFacts, request: PassRequest) -> Decision | None:
-    """Deny, neutrally, when a blocking encounter group has another member out."""
-    if is_for_later(facts, request):
-        return None  # decided again when the scheduled pass starts
+    """Deny a staff-made pass while a blocking encounter group has another member out.
+
+    A student's own request (from their device or a door kiosk) is not refused here: admission
+    holds it back, and `decide_request` puts it in line like any other held pass.
+    """
+    if is_for_later(facts, request) or not request.issued_by_staff:
+        return None  # a later pass is decided again when it starts
     return encounter_check(facts, request.student_id, facts.holding())
 
 
@@ -145,6 +149,14 @@ def decide_request(facts: SchoolFacts, request: PassRequest) -> Decision:
         0, request.student_id, request.origin_id, request.destination_id, PassState.PENDING
     )
     decision = admit(facts, candidate)
+    if decision.code is ErrorCode.BLOCKED:
+        # Only a student's own request gets here (staff were refused above). It goes in line,
+        # as when the hallways are full: the answer a student hears most often when they can't
+        # go, and the only full limit they can't check (the hallway maximum is shown to staff
+        # only, while /api/locations shows every place's counts and /api/me whether passes are
+        # on). The line skips the pass while the group holds it back and offers it the first
+        # place after (rules/line.py::offers). Why: ADR 0005, "What a held-back student hears".
+        decision = Decision.queue(ErrorCode.CAPACITY_FULL, HALLWAYS_FULL_MESSAGE)
     if decision.state is PassState.WAITING:
         ahead = sum(1 for p in facts.waiting_line() if p.destination_id == destination.id)
         return Decision.queue(

@@ -19,7 +19,7 @@ from datetime import datetime
 from server.enums import PassState
 from server.errors import ErrorCode
 from server.rules.capacity import ordinal, room_check
-from server.rules.decision import Decision, Outcome
+from server.rules.decision import PLACE_GONE_MESSAGE, Decision, Outcome
 from server.rules.facts import OpenPass, PolicyRow, Requester, SchoolFacts
 from server.rules.lifecycle import admit
 from server.rules.policy import DEFAULTS, Setting, applicable, resolve_setting
@@ -128,9 +128,8 @@ def take(facts: SchoolFacts, candidate: OpenPass) -> Decision:
         )
     decision = admit(facts, candidate)
     if decision.outcome is Outcome.QUEUED:
-        # Only when staff shrank a capacity under a place already offered.
-        return Decision.deny(
-            ErrorCode.CAPACITY_FULL,
-            "The place offered to you is no longer free. You keep your place in line.",
-        )
+        # Only when staff shrank a capacity under a place already offered. An encounter group
+        # made meanwhile denies with the same code and words for the student (its
+        # `student_code` and `detail`), and with the real reason for staff.
+        return Decision.deny(ErrorCode.CAPACITY_FULL, PLACE_GONE_MESSAGE)
     return decision

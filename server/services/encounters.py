@@ -19,7 +19,12 @@ from server.rules import Encounter, OpenPass, SchoolFacts
 from server.rules.encounters import alerting_groups, blocking_group, others_out
 from server.rules.permissions import may_manage_encounters
 from server.services.principal import Principal
-from server.services.transaction import SchoolTransaction, consistent_read, school_transaction
+from server.services.transaction import (
+    Prevented,
+    SchoolTransaction,
+    consistent_read,
+    school_transaction,
+)
 from server.services.views import iso
 
 PREVENTED = "prevented"
@@ -216,16 +221,23 @@ def keep_prevented(
     facts: SchoolFacts,
     candidate: OpenPass,
     active: tuple[OpenPass, ...],
+    *,
+    waiting: bool = False,
 ) -> None:
-    """Queue the log row of the encounter a blocking group prevents, to outlive the refusal."""
+    """Queue the log row of the encounter a blocking group prevents, written after the answer.
+
+    For a refusal (the row outlives its rollback), or for a student's request the group put in
+    line (`waiting`): either way the answer must not wait for it (`transaction.write_prevented`).
+    """
     group = blocking_group(facts, candidate.student_id, active)
     if group is None:
         return
     others = others_out(group, candidate.student_id, active)
     pass_id = candidate.id or None  # 0: a request that never became a pass
-    tx.kept_on_refusal.append(
-        _row(tx, group, PREVENTED, candidate.student_id, others, candidate.destination_id, pass_id)
+    row = _row(
+        tx, group, PREVENTED, candidate.student_id, others, candidate.destination_id, pass_id
     )
+    tx.prevented.append(Prevented(row, waiting))
 
 
 async def log_prevented(

@@ -4,7 +4,7 @@ The kiosk (role `kiosk`, assigned to its room) finds only the students whose cla
 of its rooms; any other number, known or not, gets the same neutral 404, so the door never
 says whether a number exists elsewhere. Passes are made and ended by the pass service, as the
 kiosk itself: kind `kiosk`, the student's own limits, origin their classroom. Every answer
-names the student as "First L." (server/services/views.py); the API limits each kiosk's
+names the student as "First L." (server/names.py); the API limits each kiosk's
 lookups (server/auth/ratelimit.py::KioskLimiter), here and through `POST /api/passes`.
 """
 

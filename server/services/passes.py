@@ -26,6 +26,7 @@ from server.rules.permissions import (
     Actor,
     PassTarget,
     may,
+    may_manage_encounters,
     may_override,
     may_schedule,
     sees_full_names,
@@ -88,13 +89,19 @@ def target_of(hall_pass: Pass, destination: Location) -> PassTarget:
 
 
 def refusal(decision: Decision, principal: Principal) -> HallpassError:
-    """Turn a denial into the error the caller may see (students never see staff detail)."""
+    """Turn a denial into the error the caller may hear.
+
+    A student (or their door's kiosk) hears the ordinary code and words, never staff detail;
+    staff hear the rule; only those who may see encounter groups (admins, security) hear which
+    group (DESIGN.md invariant 5).
+    """
     assert decision.code is not None
-    message = (
-        decision.detail
-        if principal.is_student or principal.actor.role is Role.KIOSK
-        else decision.staff_detail or decision.detail
-    )
+    actor = principal.actor
+    if principal.is_student or actor.role is Role.KIOSK:
+        return HallpassError(decision.student_code or decision.code, decision.detail)
+    message = decision.staff_detail or decision.detail
+    if may_manage_encounters(actor):
+        message = decision.group_detail or message
     return HallpassError(decision.code, message)
 
 
@@ -272,6 +279,11 @@ async def create_pass(
             raise already_out() from exc
         if decision.state is PassState.ACTIVE:
             await log_alerts(tx, facts, replace(candidate, id=hall_pass.id), facts.active())
+        elif decision.state is PassState.WAITING:
+            # A student's request a blocking group holds back waits in line like one a full
+            # hallway holds: the same writes now, and its log row only after the answer.
+            in_line = replace(candidate, id=hall_pass.id)
+            keep_prevented(tx, facts, in_line, facts.holding(), waiting=True)
         body = await serialise(tx, hall_pass.id)
         await tx.append_event("pass.created", hall_pass, actor.user_id, now, body)
         if idempotency_key is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -10,13 +11,13 @@ from datetime import datetime
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from server.clock import utcnow
 from server.errors import HallpassError, not_found
 from server.models import EncounterLog, Pass, PassEvent, School
 from server.notify.outbox import enqueue_event, enqueue_prevented
+from server.services.deferred import later
 
 log = logging.getLogger("hallpass.transactions")
 
@@ -34,6 +35,18 @@ def on_commit(hook: AfterCommit) -> Callable[[], None]:
     return lambda: _after_commit.remove(hook)
 
 
+@dataclass(frozen=True, slots=True)
+class Prevented:
+    """The log row of an encounter a blocking group prevented, not yet written.
+
+    `waiting`: the group holds a pass back in line (a student's request), rather than a
+    refusal (staff making or approving a pass, a student taking an offered place).
+    """
+
+    row: EncounterLog
+    waiting: bool = False
+
+
 @dataclass
 class SchoolTransaction:
     """An open transaction on one school, and the events it has appended so far."""
@@ -44,9 +57,9 @@ class SchoolTransaction:
     # (queued_at above all: the line's order) follow the order transitions commit in.
     now: datetime
     events: list[PassEvent] = field(default_factory=list)
-    # Rows to keep although the transaction is refused and rolled back: the log of an
-    # encounter a group prevented (see `school_transaction`).
-    kept_on_refusal: list[Model] = field(default_factory=list)
+    # The log of encounters a group prevented: written after the answer, whether the
+    # transaction commits or is refused and rolled back (see `school_transaction`).
+    prevented: list[Prevented] = field(default_factory=list)
     # Passes that met an alert-mode encounter group as they went out in this transaction:
     # their event tells security (server/notify/routing.py).
     alerted: set[int] = field(default_factory=set)
@@ -100,22 +113,14 @@ async def school_transaction(school_id: int) -> AsyncIterator[SchoolTransaction]
     except HallpassError:
         # A refusal raises, and the raise rolls everything back: the right thing for the pass,
         # but the log of a prevented encounter must outlive it. Those rows were built from the
-        # very decision (same lock, same facts) and are written now in a short transaction of
-        # their own, before the refusal reaches the caller, so a refusal the caller sees has
-        # its log row. Raising from inside the decision path and writing afterwards keeps
-        # every other refusal (and the pass service's "nothing written on no") untouched.
-        if tx is not None and tx.kept_on_refusal:
-            try:
-                async with in_transaction() as conn:
-                    for row in tx.kept_on_refusal:
-                        await row.save(using_db=conn)
-            except Exception:
-                # The refusal stands and must reach the caller; only the log row is lost.
-                log.exception("could not keep %d row(s) of a refusal", len(tx.kept_on_refusal))
-            else:
-                await _notify_prevented(tx)
+        # very decision (same lock, same facts) and are written after the answer, like a
+        # committed transaction's: see `write_prevented`.
+        if tx is not None and tx.prevented:
+            await later(functools.partial(write_prevented, tx.school.id, tuple(tx.prevented)))
         raise
     assert tx is not None
+    if tx.prevented:
+        await later(functools.partial(write_prevented, tx.school.id, tuple(tx.prevented)))
     if not tx.events and not tx.queued:
         return
     for hook in tuple(_after_commit):
@@ -127,19 +132,41 @@ async def school_transaction(school_id: int) -> AsyncIterator[SchoolTransaction]
             log.exception("after-commit hook %r failed", hook)
 
 
-async def _notify_prevented(tx: SchoolTransaction) -> None:
-    """Queue security's notices of the encounters a refusal's log rows record.
+async def write_prevented(school_id: int, prevented: Sequence[Prevented]) -> None:
+    """Write the log rows of encounters a group prevented, then queue security's notices.
 
-    A transaction of its own, after the log rows: a failure here must not cost the log.
+    Run after the answer (server/services/deferred.py): a student held back by a group must
+    get their answer as soon as one held back by a full hallway, and only this path writes.
+    Under the school's lock, so a pass held in line is logged once even when the line skips
+    it meanwhile (`services/encounters.py::log_prevented` checks the same under the lock).
+    The notices each get a transaction of their own, after the rows: a failure there must not
+    cost the log.
     """
-    for row in tx.kept_on_refusal:
-        if not isinstance(row, EncounterLog):
-            continue
+    written: list[Prevented] = []
+    try:
+        async with in_transaction() as conn:
+            school = await School.select_for_update().using_db(conn).get_or_none(id=school_id)
+            if school is None:
+                return
+            for item in prevented:
+                row = item.row
+                logged = EncounterLog.filter(
+                    hall_pass_id=row.hall_pass_id, group_id=row.group_id, outcome=row.outcome
+                )
+                if item.waiting and await logged.using_db(conn).exists():
+                    continue  # the line skipped the pass meanwhile, and logged it
+                await row.save(using_db=conn)
+                written.append(item)
+    except Exception:
+        # The answer stands; only the log rows are lost.
+        log.exception("could not keep %d prevented encounter row(s)", len(prevented))
+        return
+    for item in written:
         try:
             async with in_transaction() as conn:
-                await enqueue_prevented(conn, tx.school, row)
+                await enqueue_prevented(conn, school, item.row, waiting=item.waiting)
         except Exception:
-            log.exception("could not queue the notices of encounter log row %s", row.pk)
+            log.exception("could not queue the notices of encounter log row %s", item.row.pk)
 
 
 @asynccontextmanager

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from server.models import Location, Pass, User
+from server.names import short_name
 from server.rules.line import positions
 from server.services.facts import open_pass_of
 
@@ -18,10 +19,7 @@ def iso(value: datetime | None) -> str | None:
 
 def student_name(user: User, *, full: bool) -> str:
     """Return the name a screen may show: full for staff, first name and initial on a kiosk."""
-    if full:
-        return user.display_name
-    initial = f" {user.last_name[:1]}." if user.last_name else ""
-    return f"{user.first_name}{initial}"
+    return user.display_name if full else short_name(user.first_name, user.last_name)
 
 
 def _place(location: Location) -> dict[str, Any]:
@@ -39,6 +37,9 @@ def pass_json(
         "student": {
             "id": hall_pass.student.id,
             "name": student_name(hall_pass.student, full=full_names),
+            # What a door kiosk shows, carried in every pass (and so in the event log) so the
+            # hub's kiosk frames need not split a full name, which can't be done right.
+            "short_name": student_name(hall_pass.student, full=False),
         },
         "origin": _place(hall_pass.origin),
         "destination": _place(hall_pass.destination),

@@ -54,7 +54,7 @@ def a_pass(pass_id: int = 7, **changes: Any) -> dict[str, Any]:
         "id": pass_id,
         "state": "active",
         "kind": "requested",
-        "student": {"id": 1001, "name": "Ana Núñez"},
+        "student": {"id": 1001, "name": "Ana Núñez", "short_name": "Ana N."},
         "origin": {"id": 1, "name": "Room 101", "kind": "classroom"},
         "destination": {"id": 3, "name": "Restroom North", "kind": "restroom"},
         "minutes": 5,

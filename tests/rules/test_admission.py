@@ -10,6 +10,7 @@ from server.enums import PassState
 from server.errors import ErrorCode
 from server.rules import OpenPass, Place, SchoolFacts, admit
 from server.rules.capacity import room_check
+from server.rules.decision import PLACE_GONE_MESSAGE
 from tests.rules.school import (
     GOES_OUT,
     IN_LINE,
@@ -92,11 +93,11 @@ def room_101(max_out: int | None) -> tuple[Place, ...]:
         case("then the hallway",
              school(out(1, OTHER, LIBRARY), hallway_max=1, places=room_101(1)),
              IN_LINE, "The hallways are full right now."),
-        # Encounters come before room, and a block is a denial, not a place in line
+        # Encounters come before room, and a block is a denial, not a place in line (what a
+        # student hears instead is tests/rules/test_encounters.py's)
         case("blocked beats full",
              school(out(1, OTHER), out(2, OTHER + 1), encounters=(block("g", STUDENT, OTHER),)),
-             denied(ErrorCode.BLOCKED),
-             "You can't start a pass right now. Please ask your teacher."),
+             denied(ErrorCode.BLOCKED), PLACE_GONE_MESSAGE),
         # Switched off
         case("passes off: no one is admitted, from approval or from the line",
              school(passes_enabled=False), denied(ErrorCode.PASSES_DISABLED),

@@ -20,7 +20,7 @@ from server.rules import (
     admit,
     decide_request,
 )
-from server.rules.decision import NEUTRAL_BLOCK_MESSAGE
+from server.rules.decision import PLACE_GONE_MESSAGE, SCHOOL_RULE_MESSAGE, Outcome
 from server.rules.encounters import (
     alerting_groups,
     blocking_group,
@@ -28,8 +28,10 @@ from server.rules.encounters import (
     in_force,
     others_out,
 )
+from server.rules.line import take
 from tests.rules.school import (
     GOES_OUT,
+    IN_LINE,
     LIBRARY,
     NURSE,
     RESTROOM,
@@ -37,6 +39,7 @@ from tests.rules.school import (
     alert,
     block,
     case,
+    offered,
     out,
     pending,
     school,
@@ -97,10 +100,13 @@ def test_encounter_check(facts: SchoolFacts, blocked: bool) -> None:
     if not blocked:
         assert decision is None
         return
-    assert decision == Decision.deny(
-        ErrorCode.BLOCKED,
-        NEUTRAL_BLOCK_MESSAGE,
-        staff_detail="Encounter group 'pair': another member is out of class.",
+    assert decision == Decision(
+        Outcome.DENIED,
+        code=ErrorCode.BLOCKED,
+        detail=PLACE_GONE_MESSAGE,
+        staff_detail=SCHOOL_RULE_MESSAGE,
+        group_detail="Encounter group 'pair': another member is out of class.",
+        student_code=ErrorCode.CAPACITY_FULL,
     )
 
 
@@ -115,30 +121,51 @@ REVEALING_NAMES = [
 
 
 @pytest.mark.parametrize("group_name", REVEALING_NAMES)
-def test_a_student_never_learns_who_or_why(group_name: str) -> None:
-    # Every way a block reaches a student: asking, a staff-issued pass, approval, the line.
+def test_only_those_who_see_groups_are_told_which(group_name: str) -> None:
+    # Every refusal a block makes: a staff-issued pass, approval, the line, taking a place.
     group = Encounter(7, group_name, EncounterMode.BLOCK, frozenset({ME, FRIEND}))
     facts = school(out(1, FRIEND, LIBRARY), encounters=(group,))
+    late = school(out(1, FRIEND, LIBRARY), offered(50, ME), encounters=(group,))
     decisions = [
-        decide_request(facts, PassRequest(ME, ROOM_101.id, RESTROOM.id)),
         decide_request(facts, PassRequest(ME, ROOM_101.id, RESTROOM.id, issued_by_staff=True)),
         admit(facts, pending(50, ME, NURSE)),  # a teacher approving ME's nurse pass
         admit(facts, waiting(50, ME, RESTROOM)),  # ME's turn in line
+        take(late, late.open_passes[1]),  # a group made while a place was offered to ME
         encounter_check(facts, ME, facts.active()),
     ]
     for decision in decisions:
         assert decision is not None
-        assert decision.code is ErrorCode.BLOCKED
-        assert decision.detail == NEUTRAL_BLOCK_MESSAGE
-        assert group_name not in decision.detail
-        assert str(FRIEND) not in decision.detail
-        assert group_name in decision.staff_detail  # staff may be told which group
+        assert decision.code is ErrorCode.BLOCKED  # staff: a rule held the student
+        assert decision.staff_detail == SCHOOL_RULE_MESSAGE  # teachers, nurses, counselors
+        assert group_name in decision.group_detail  # admins and security
+        # The student (or their door's kiosk) hears a shrunk capacity's refusal, word for word.
+        assert (decision.student_code, decision.detail) == (
+            ErrorCode.CAPACITY_FULL,
+            PLACE_GONE_MESSAGE,
+        )
 
 
-def test_the_neutral_message_hints_at_no_one() -> None:
-    lowered = NEUTRAL_BLOCK_MESSAGE.lower()
-    for hint in ("group", "encounter", "student", "member", "other", "someone", "out of class"):
-        assert hint not in lowered
+@pytest.mark.parametrize("group_name", REVEALING_NAMES)
+def test_a_students_own_request_goes_in_line_as_for_full_hallways(group_name: str) -> None:
+    group = Encounter(7, group_name, EncounterMode.BLOCK, frozenset({ME, FRIEND}))
+    blocked = school(out(1, FRIEND, LIBRARY), encounters=(group,))
+    hallways_full = school(out(1, STRANGER, LIBRARY), hallway_max=1)
+    for to in (RESTROOM, LIBRARY):
+        request = PassRequest(ME, ROOM_101.id, to.id)
+        decision = decide_request(blocked, request)
+        assert verdict(decision) == IN_LINE
+        # The same decision, word for word, as the ordinary line it imitates.
+        assert decision == decide_request(hallways_full, request)
+        assert decision.group_detail == ""
+    # A place that needs approval waits for it, as anyone's request does: the approver hears.
+    assert decide_request(blocked, PassRequest(ME, ROOM_101.id, NURSE.id)).state is not None
+
+
+def test_what_staff_and_students_hear_hints_at_no_one() -> None:
+    for message in (SCHOOL_RULE_MESSAGE, PLACE_GONE_MESSAGE):
+        lowered = message.lower()
+        for hint in ("group", "encounter", "student", "member", "other", "someone", "out of"):
+            assert hint not in lowered, (hint, message)
 
 
 # NOW is 2025-03-04 10:30 UTC: 04:30 that morning in Chicago, and already 00:30 on 2025-03-05
@@ -222,7 +249,6 @@ def test_alerting_groups(facts: SchoolFacts, groups: tuple[Encounter, ...]) -> N
 def test_expiry_and_alerts_in_a_request(facts: SchoolFacts, blocked: bool) -> None:
     decision = decide_request(facts, PassRequest(ME, ROOM_101.id, LIBRARY.id))
     if blocked:
-        assert decision.code is ErrorCode.BLOCKED
-        assert decision.detail == NEUTRAL_BLOCK_MESSAGE
+        assert verdict(decision) == IN_LINE
     else:
         assert verdict(decision) == GOES_OUT

@@ -252,10 +252,10 @@ def test_offer_seconds(rows: tuple[PolicyRow, ...], destination: int, seconds: i
         case("staff shrank the capacity under the offered place: it keeps its place in line",
              school(*FULL_RESTROOM, offered(10, 1001)), 10, denied(ErrorCode.CAPACITY_FULL),
              "keep your place in line"),
-        case("a group created after the offer: the neutral sentence",
+        case("a group created after the offer: the student hears a shrunk capacity's words",
              school(out(1, 2001, LIBRARY), offered(10, 1001),
                     encounters=(block("g", 1001, 2001),)),
-             10, denied(ErrorCode.BLOCKED), "can't start a pass right now"),
+             10, denied(ErrorCode.BLOCKED), "keep your place in line"),
     ],
 )  # fmt: skip
 def test_take(facts: SchoolFacts, pass_id: int, expected: Verdict, says: str) -> None:

@@ -98,9 +98,10 @@ def ask(
              school(out(1, OTHER), pending(2, OTHER + 1), waiting(3, OTHER + 2)),
              ask(LIBRARY.id), GOES_OUT),
         # Encounters (invariant 3)
-        case("a blocking group member is out",
-             school(out(1, FRIEND, LIBRARY), encounters=FRIENDS), ask(),
-             denied(ErrorCode.BLOCKED)),
+        case("a blocking group member is out: the student's own request goes in line",
+             school(out(1, FRIEND, LIBRARY), encounters=FRIENDS), ask(), IN_LINE),
+        case("and to a place that needs approval, it waits for the approval as ever",
+             school(out(1, FRIEND, LIBRARY), encounters=FRIENDS), ask(NURSE.id), PENDING),
         case("staff-issued passes are blocked too",
              school(out(1, FRIEND, LIBRARY), encounters=FRIENDS), ask(staff=True),
              denied(ErrorCode.BLOCKED)),
