@@ -15,6 +15,7 @@ from server.api.context import AppContext
 from server.api.errors import EXCEPTION_HANDLERS
 from server.api.headers import SecurityHeaders
 from server.api.pwa import AppMount
+from server.api.recovery import StorageRecovery
 from server.api.routes import OPERATIONS
 from server.api.spec import build_openapi
 from server.config import Settings
@@ -57,7 +58,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
     routes.append(AppMount(settings.pwa_dir))
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(SecurityHeaders)],
+        middleware=[Middleware(SecurityHeaders), Middleware(StorageRecovery)],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )

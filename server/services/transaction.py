@@ -13,6 +13,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
+from server import storage
 from server.clock import utcnow
 from server.errors import HallpassError, not_found
 from server.models import EncounterLog, Pass, PassEvent, School
@@ -109,9 +110,10 @@ async def school_transaction(school_id: int) -> AsyncIterator[SchoolTransaction]
                 async with in_transaction() as conn:
                     for row in tx.kept_on_refusal:
                         await row.save(using_db=conn)
-            except Exception:
+            except Exception as exc:
                 # The refusal stands and must reach the caller; only the log row is lost.
-                log.exception("could not keep %d row(s) of a refusal", len(tx.kept_on_refusal))
+                if not storage.report(exc):
+                    log.exception("could not keep %d row(s) of a refusal", len(tx.kept_on_refusal))
             else:
                 await _notify_prevented(tx)
         raise
@@ -138,8 +140,9 @@ async def _notify_prevented(tx: SchoolTransaction) -> None:
         try:
             async with in_transaction() as conn:
                 await enqueue_prevented(conn, tx.school, row)
-        except Exception:
-            log.exception("could not queue the notices of encounter log row %s", row.pk)
+        except Exception as exc:
+            if not storage.report(exc):
+                log.exception("could not queue the notices of encounter log row %s", row.pk)
 
 
 @asynccontextmanager
