@@ -5,24 +5,82 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from enum import Enum
 from typing import Any
 
 from server import db
 from server.config import DEFAULT_PORT, Settings, from_env
+from server.preflight import DatabaseFile, StartupError, check_sqlite, sqlite_path
 
 
-async def _migrate_and_seed(settings: Settings, *, seed: bool) -> bool:
+class Seed(Enum):
+    """When a command creates Demo High School."""
+
+    NEVER = "never"  # `hallpass migrate`
+    IF_NEW = "if new"  # `hallpass serve`: only in a database this start created
+    IF_NO_SCHOOL = "if no school"  # `hallpass demo`: in any database without a school
+
+
+class Seeded(Enum):
+    """What became of the demo school."""
+
+    CREATED = "created"
+    SCHOOL_EXISTS = "a school exists"
+    NOT_NEW = "not new"  # no school, but the database existed: left alone (`serve`)
+    NOT_ASKED = "not asked"
+
+
+def check_storage(settings: Settings) -> DatabaseFile | None:
+    """Check the SQLite file before anything opens it (None: PostgreSQL or in memory)."""
+    path = sqlite_path(settings.database_url) if settings.is_sqlite else None
+    return None if path is None else check_sqlite(path)
+
+
+def describe(settings: Settings) -> str:
+    """Name the database for a message, without its password."""
+    path = sqlite_path(settings.database_url) if settings.is_sqlite else None
+    if path is not None:
+        return str(path)
+    return "the PostgreSQL database" if not settings.is_sqlite else "the in-memory database"
+
+
+async def _migrate_and_seed(settings: Settings, *, seed: Seed) -> Seeded:
     from server.demo import ensure_demo
+    from server.models import School
 
+    found = check_storage(settings)
+    if seed is Seed.IF_NEW and found is DatabaseFile.EMPTY:
+        # A file that exists but holds nothing was most likely emptied by accident (a failed
+        # copy, a full disk): seeding it would publish the demo password over a real school.
+        raise StartupError(
+            f"{describe(settings)} is empty (0 bytes) but exists, so the demo school is not "
+            "created in it: restore a backup, delete the file to start a new database, or run "
+            "`hallpass demo` to create the demo school in it"
+        )
     async with db.setup_lock(settings):
+        if found is None:
+            new = settings.is_sqlite or await db.is_new(settings)  # in memory: always new
+        else:
+            new = found is DatabaseFile.NEW
         await db.migrate(settings)
-        if not seed:
-            return False
+        if seed is Seed.NEVER:
+            return Seeded.NOT_ASKED
         await db.connect(settings)
         try:
-            return await ensure_demo()
+            if seed is Seed.IF_NO_SCHOOL or new:
+                return Seeded.CREATED if await ensure_demo() else Seeded.SCHOOL_EXISTS
+            return Seeded.SCHOOL_EXISTS if await School.exists() else Seeded.NOT_NEW
         finally:
             await db.disconnect()
+
+
+def prepare(settings: Settings, *, seed: Seed) -> Seeded:
+    """Check, migrate and maybe seed the database; exit in one line when it can't be used."""
+    try:
+        return asyncio.run(_migrate_and_seed(settings, seed=seed))
+    except StartupError as exc:
+        print(f"hallpass: {exc}", file=sys.stderr)
+        sys.exit(1)
 
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
@@ -43,7 +101,7 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
 
 
 def serve(args: argparse.Namespace, settings: Settings) -> int:
-    """Migrate, seed the demo school on an empty database, and serve."""
+    """Check and migrate the database, seed the demo school in a new one, and serve."""
     import uvicorn
 
     if args.workers > 1 and settings.is_sqlite:
@@ -53,8 +111,14 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
-    if asyncio.run(_migrate_and_seed(settings, seed=True)):
+    seeded = prepare(settings, seed=Seed.IF_NEW)
+    if seeded is Seeded.CREATED:
         print("hallpass: created Demo High School (password 'demo' for every account)")
+    elif seeded is Seeded.NOT_NEW:
+        print(
+            f"hallpass: {describe(settings)} existed before this start and has no school; "
+            "the demo school is only created in a new database (`hallpass demo` adds it)"
+        )
     print(f"hallpass: serving http://{args.host}:{args.port}")
     uvicorn.run(
         "server.asgi:app",
@@ -78,12 +142,19 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("migrate", help="bring the database schema up to date")
     commands.add_parser("demo", help="create Demo High School if the database has no school")
     args = parser.parse_args(argv)
-    settings = from_env()
+    try:
+        settings = from_env()
+    except OSError as exc:  # the secret key could not be kept in the data folder
+        print(
+            f"hallpass: can't keep the secret key at {exc.filename} ({exc.strerror})",
+            file=sys.stderr,
+        )
+        sys.exit(1)
     if args.command == "serve":
         sys.exit(serve(args, settings))
     if args.command == "migrate":
-        asyncio.run(_migrate_and_seed(settings, seed=False))
+        prepare(settings, seed=Seed.NEVER)
         print("hallpass: database is up to date")
         return
-    created = asyncio.run(_migrate_and_seed(settings, seed=True))
+    created = prepare(settings, seed=Seed.IF_NO_SCHOOL) is Seeded.CREATED
     print("hallpass: created Demo High School" if created else "hallpass: a school exists already")

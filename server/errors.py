@@ -54,6 +54,8 @@ class ErrorCode(StrEnum):
     NOT_MUTABLE = "not_mutable"
     # 500
     INTERNAL_ERROR = "internal_error"
+    # 503: the database has no room for the change (a full disk); nothing was stored
+    STORAGE_FULL = "storage_full"
 
 
 STATUS: dict[ErrorCode, int] = {
@@ -91,6 +93,7 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.NOT_ON_ROSTER: 409,
     ErrorCode.NOT_MUTABLE: 422,
     ErrorCode.INTERNAL_ERROR: 500,
+    ErrorCode.STORAGE_FULL: 503,
 }
 
 

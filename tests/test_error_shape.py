@@ -63,9 +63,9 @@ def test_every_error_code_is_snake_case_with_an_error_status() -> None:
     assert set(STATUS) == set(ErrorCode)
     for code in ErrorCode:
         assert SNAKE_CASE.fullmatch(code.value), code
-        assert 400 <= STATUS[code] < 500 or (code, STATUS[code]) == (
-            ErrorCode.INTERNAL_ERROR,
-            500,
+        assert 400 <= STATUS[code] < 500 or (code, STATUS[code]) in (
+            (ErrorCode.INTERNAL_ERROR, 500),
+            (ErrorCode.STORAGE_FULL, 503),
         ), code
 
 

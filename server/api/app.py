@@ -16,6 +16,7 @@ from server.api.deferred import AfterResponse
 from server.api.errors import EXCEPTION_HANDLERS
 from server.api.headers import SecurityHeaders
 from server.api.pwa import AppMount
+from server.api.recovery import StorageRecovery
 from server.api.routes import OPERATIONS
 from server.api.spec import build_openapi
 from server.config import Settings
@@ -67,7 +68,11 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
     routes.append(AppMount(settings.pwa_dir))
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(AfterResponse), Middleware(SecurityHeaders)],
+        middleware=[
+            Middleware(AfterResponse),
+            Middleware(SecurityHeaders),
+            Middleware(StorageRecovery),
+        ],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )

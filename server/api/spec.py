@@ -48,6 +48,8 @@ BODY_ERRORS = (
     ErrorCode.PAYLOAD_TOO_LARGE,
     ErrorCode.UNSUPPORTED_MEDIA_TYPE,
 )
+# Any operation that writes may find the database with no room (server/storage.py).
+WRITE_ERRORS = (ErrorCode.STORAGE_FULL,)
 
 
 def _ref(model: type[BaseModel]) -> dict[str, str]:
@@ -107,6 +109,8 @@ def build_openapi(operations: list[Operation], version: str) -> dict[str, Any]:
             item["security"] = []
         if op.request is not None:
             errors.extend(BODY_ERRORS)
+        if op.method != "GET":
+            errors.extend(WRITE_ERRORS)
         by_status: dict[int, list[str]] = {}
         for code in dict.fromkeys(errors):
             by_status.setdefault(STATUS[code], []).append(str(code))

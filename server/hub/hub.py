@@ -14,7 +14,7 @@ from typing import Any
 
 from server.clock import utcnow
 from server.hub.access import Access, changed
-from server.hub.broker import EMERGENCY, Broker, BrokerEvent, BrokerNotice
+from server.hub.broker import EMERGENCY, Broker, BrokerEvent, BrokerNotice, BrokerUnavailable
 from server.hub.connection import Connection
 from server.hub.const import CloseCode
 from server.hub.feed import SchoolFeed
@@ -125,6 +125,8 @@ class Hub:
             batch = await self._outbox.get()
             try:
                 await self.broker.publish(batch)
+            except BrokerUnavailable:
+                pass  # the broker logs its outage once, and its end (server/outage.py)
             except Exception as exc:
                 log.warning("could not announce events (%s); feeds catch up from the log", exc)
 

@@ -37,6 +37,7 @@ from server.hub.broker import (
     Subscription,
 )
 from server.hub.memory import Fanout
+from server.outage import Outage
 
 log = logging.getLogger("hallpass.hub.broker")
 
@@ -134,6 +135,14 @@ class RedisStreamsBroker(Broker):
         self._reader_client: Redis | None = None
         self._reader: asyncio.Task[None] | None = None
         self._stopping = False
+        # Publishing, subscribing and the reader all fail while Redis is down: one line when
+        # it goes, one when it is back (not one per event, retry and subscriber).
+        self.outage = Outage(
+            log,
+            lost="lost Redis (%s): events between processes wait for it; clients catch up "
+            "from the event log",
+            back="Redis is back",
+        )
 
     def key(self, school_id: int) -> str:
         """Return the stream key of a school."""
@@ -204,7 +213,9 @@ class RedisStreamsBroker(Broker):
                     )
                 results = await pipe.execute(raise_on_error=False)
         except (RedisError, OSError) as exc:
+            self.outage.lost(exc)
             raise BrokerUnavailable(f"could not publish to Redis: {exc}") from exc
+        self.outage.back()
         failure: Exception | None = None
         for event, result in zip(events, results, strict=True):
             if isinstance(result, ResponseError) and _REJECTED in str(result):
@@ -225,7 +236,9 @@ class RedisStreamsBroker(Broker):
                 approximate=True,
             )
         except (RedisError, OSError) as exc:
+            self.outage.lost(exc)
             raise BrokerUnavailable(f"could not publish to Redis: {exc}") from exc
+        self.outage.back()
 
     async def _explain_rejection(self, client: Redis, event: BrokerEvent) -> None:
         """Log why an id was refused: a repeat (fine), a late event, or a stale stream."""
@@ -277,7 +290,7 @@ class RedisStreamsBroker(Broker):
             except (RedisError, OSError) as exc:
                 # Don't refuse the subscriber: the reader fixes its start once Redis answers,
                 # and subscribers read what they missed from the event log (the gap in seq).
-                log.warning("could not read stream of school %d (%s)", school_id, exc)
+                self.outage.lost(exc)
                 start = notices = None
             if self._cursors.get(school_id) is None:  # a subscriber that came meanwhile wins
                 self._cursors[school_id] = start
@@ -301,7 +314,6 @@ class RedisStreamsBroker(Broker):
         assert self._reader_client is not None
         client = self._reader_client
         delay = self.reconnect[0]
-        failing = False
         while not self._stopping:
             if not self._cursors:
                 self._schools_changed.clear()
@@ -336,17 +348,14 @@ class RedisStreamsBroker(Broker):
             except asyncio.CancelledError:
                 raise
             except (RedisError, OSError) as exc:
-                log.warning("stream reader lost Redis (%s); retrying in %.1fs", exc, delay)
+                self.outage.lost(exc)  # retried with backoff below; logged once per outage
             except Exception:
                 # A bug must not end live updates for the whole process: log it and go on.
                 log.exception("stream reader failed; retrying in %.1fs", delay)
             else:
-                if failing:
-                    log.info("stream reader is back on Redis")
-                failing = False
+                self.outage.back()
                 delay = self.reconnect[0]
                 continue
-            failing = True
             await asyncio.sleep(delay)
             delay = min(delay * 2, self.reconnect[1])
 

@@ -24,6 +24,7 @@ import aiohttp
 from py_vapid import Vapid02
 from tortoise.transactions import in_transaction
 
+from server import storage
 from server.clock import utcnow
 from server.config import Settings
 from server.hub.broker import BrokerError, BrokerNotice
@@ -148,24 +149,33 @@ class DeliveryWorker:
                 purged_at = time.monotonic()
                 try:
                     await purge_finished(utcnow() - KEEP)
-                except Exception:
-                    log.exception("purging old deliveries failed; retrying in an hour")
+                except Exception as exc:
+                    if not storage.report(exc):
+                        log.exception("purging old deliveries failed; retrying in an hour")
             try:
                 room = CONCURRENCY - len(self._inflight)
                 if room > 0:
-                    for delivery_id in await self.claim(min(room, CLAIM_BATCH)):
+                    claimed = await self.claim(min(room, CLAIM_BATCH))
+                    if claimed:  # the claim moved their leases: the database took a write
+                        storage.stored()
+                    for delivery_id in claimed:
                         task = asyncio.create_task(self.deliver(delivery_id))
                         self._inflight.add(task)
                         task.add_done_callback(self._done)
-            except Exception:
-                log.exception("claiming deliveries failed; retrying in %.1f s", self.poll_seconds)
+            except Exception as exc:
+                # A full disk fails every poll: logged once per outage, not once a second.
+                if not storage.report(exc):
+                    log.exception(
+                        "claiming deliveries failed; retrying in %.1f s", self.poll_seconds
+                    )
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._inflight.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("a delivery failed", exc_info=task.exception())
+        error = None if task.cancelled() else task.exception()
+        if error is not None and not storage.report(error):
+            log.error("a delivery failed", exc_info=error)
         self.wake()  # a slot is free: rows that waited for one may go
 
     async def run_once(self) -> int:

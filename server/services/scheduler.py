@@ -18,6 +18,7 @@ from datetime import datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from server import storage
 from server.auth.sessions import purge_expired
 from server.clock import utcnow
 from server.enums import EndedBy, PassState
@@ -257,15 +258,20 @@ async def run_forever(interval: float = SWEEP_SECONDS) -> None:
             offer_free_places,
         ):
             try:
-                await step()
-            except Exception:
-                log.exception("sweep step %s failed; retrying in %.0f s", step.__name__, interval)
+                if await step():  # it changed something: the database took a write
+                    storage.stored()
+            except Exception as exc:
+                if not storage.report(exc):  # a full disk is logged once, not every sweep
+                    log.exception(
+                        "sweep step %s failed; retrying in %.0f s", step.__name__, interval
+                    )
         try:
             if sweeps % PURGE_EVERY_SWEEPS == 0:
                 await purge_expired()
                 await purge_stale_keys()
-        except Exception:
-            log.exception("session or key purge failed; retrying in %.0f s", interval)
+        except Exception as exc:
+            if not storage.report(exc):
+                log.exception("session or key purge failed; retrying in %.0f s", interval)
         sweeps += 1
         await asyncio.sleep(interval)
 

@@ -13,6 +13,7 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
+from server import storage
 from server.clock import utcnow
 from server.errors import HallpassError, not_found
 from server.models import EncounterLog, Pass, PassEvent, School
@@ -157,16 +158,18 @@ async def write_prevented(school_id: int, prevented: Sequence[Prevented]) -> Non
                     continue  # the line skipped the pass meanwhile, and logged it
                 await row.save(using_db=conn)
                 written.append(item)
-    except Exception:
+    except Exception as exc:
         # The answer stands; only the log rows are lost.
-        log.exception("could not keep %d prevented encounter row(s)", len(prevented))
+        if not storage.report(exc):
+            log.exception("could not keep %d prevented encounter row(s)", len(prevented))
         return
     for item in written:
         try:
             async with in_transaction() as conn:
                 await enqueue_prevented(conn, school, item.row, waiting=item.waiting)
-        except Exception:
-            log.exception("could not queue the notices of encounter log row %s", item.row.pk)
+        except Exception as exc:
+            if not storage.report(exc):
+                log.exception("could not queue the notices of encounter log row %s", item.row.pk)
 
 
 @asynccontextmanager

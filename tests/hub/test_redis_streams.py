@@ -79,7 +79,7 @@ async def test_reader_resumes_after_its_connections_are_killed(
         await a.publish([event(6)])
         # Resumed from 3-0: nothing twice, nothing lost.
         assert await take(events, 3) == [4, 5, 6]
-    assert "stream reader lost Redis" in caplog.text
+    assert "lost Redis" in caplog.text
 
 
 async def test_a_redis_restart_loses_nothing_that_is_published_after_it(
@@ -108,8 +108,8 @@ async def test_a_redis_restart_loses_nothing_that_is_published_after_it(
         await broker.publish([event(4), event(5)])
         await broker.publish([event(5), event(6)])
         assert await take(events, 3) == [4, 5, 6]
-    assert "stream reader lost Redis" in caplog.text
-    assert "stream reader is back on Redis" in caplog.text
+    assert "lost Redis" in caplog.text
+    assert "Redis is back" in caplog.text
 
 
 async def test_subscribing_while_redis_is_down_goes_live_once_it_is_back(
