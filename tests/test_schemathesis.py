@@ -144,6 +144,8 @@ def test_every_operation_answers_as_documented_and_never_5xx(run: Run) -> None:
     schema = schemathesis.openapi.from_url(f"{run.url}/openapi.json")
     for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
         fuzz(run, schema, mode)
-    print(f"\n{run.login}: {dict(run.seen)}")
-    assert run.seen["requests"] >= EXAMPLES * len(list(schema.get_all_operations()))
-    assert not run.failures, f"{dict(run.seen)}\n" + "\n\n".join(run.failures)
+    seen = run.seen
+    counts = f"{seen['requests']} requests, {seen['5xx']} 5xx, {seen['violations']} failed checks"
+    print(f"\n{run.login}: {counts}")
+    assert seen["requests"] >= EXAMPLES * len(list(schema.get_all_operations()))
+    assert not run.failures, counts + "\n" + "\n\n".join(run.failures)
