@@ -7,12 +7,16 @@ since signing in writes one) before and after.
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import pytest
 
 from server.api.requests import MAX_BODY_BYTES
+from server.api.routes import OPERATIONS
+from server.api.spec import Operation
 from server.errors import ErrorCode
 from server.models import EncounterGroup
 from tests import dbstate
@@ -243,7 +247,7 @@ CASES: list[tuple[str, Case]] = [
     ("body a bare id", create(LIBRARY)),
     # Missing fields.
     ("no destination", create({})),
-    ("empty body", raw("/api/passes", b"", 422, INVALID)),  # read as {}
+    ("empty body", raw("/api/passes", b"", 422, INVALID)),  # never read as {}
     ("staff issue without student_id", create({"destination_id": LIBRARY}, TEACHER)),
     ("login without password", login({"login": "1003"})),
     ("password without login", login({"password": "demo"})),
@@ -518,4 +522,109 @@ async def test_bad_input_gets_its_4xx_and_changes_nothing(demo: Demo, ids: Ids) 
         changed = dbstate.changes(before, await dbstate.snapshot())
         if changed:
             failures.append(f"{intent}: changed {changed}")
+    assert not failures, "\n".join(failures)
+
+
+def _body_required(document: dict[str, object], op: Operation) -> bool:
+    """Say whether the OpenAPI document makes the operation's request body required."""
+    paths = document["paths"]
+    assert isinstance(paths, dict)
+    return bool(paths[op.path][op.method.lower()].get("requestBody", {}).get("required"))
+
+
+async def test_a_missing_body_is_422_wherever_the_contract_requires_one(demo: Demo) -> None:
+    # An empty PUT or PATCH once read as `{}`: "replace the settings with nothing" (#13.5).
+    document = (await demo.client.get("/openapi.json")).json()
+    takes_body = [op for op in OPERATIONS if _body_required(document, op)]
+    assert {op.operation_id for op in takes_body} == {
+        op.operation_id for op in OPERATIONS if op.request is not None
+    }
+    admin = await demo.auth(ADMIN)
+    failures: list[str] = []
+    for op in takes_body:
+        # A policy row any school may have (grade 9); id 1 exists in every demo table.
+        path = op.path.replace("{id}", "1").replace("{scope}", "grade").replace("{target}", "9")
+        for content_type in (None, "application/json"):
+            headers = admin if content_type is None else {**admin, "Content-Type": content_type}
+            before = await dbstate.snapshot()
+            response = await demo.client.request(op.method, path, headers=headers)
+            try:
+                assert_error(response, 422, INVALID)
+                assert response.json()["error"]["details"]["fields"][0]["field"] == "body"
+            except (AssertionError, KeyError) as exc:
+                failures.append(f"{op.method} {path} ({content_type}): {exc}")
+            changed = dbstate.changes(before, await dbstate.snapshot())
+            if changed:
+                failures.append(f"{op.method} {path} ({content_type}): changed {changed}")
+    assert not failures, "\n".join(failures)
+
+
+# Each parses as an aware time; the UTC time of the first two lies outside what datetime holds.
+OUT_OF_RANGE = (
+    "0001-01-01T00:00:00+23:59",
+    "9999-12-31T23:59:59-23:59",
+    "1999-12-31T23:59:59Z",
+    "2100-01-01T00:00:00Z",
+)
+
+
+def _is_time(schema: dict[str, Any]) -> bool:
+    options = schema.get("anyOf", [schema])
+    return any(option.get("format") == "date-time" for option in options)
+
+
+def time_inputs(document: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """Return (method, path, "body" or "query", name) for every date-time an operation takes."""
+    schemas = document["components"]["schemas"]
+    found = []
+    for path, item in document["paths"].items():
+        for method, op in item.items():
+            for param in op.get("parameters", []):
+                if param["in"] == "query" and _is_time(param["schema"]):
+                    found.append((method.upper(), path, "query", param["name"]))
+            body = op.get("requestBody", {}).get("content", {}).get("application/json")
+            if body is None:
+                continue
+            schema = schemas[body["schema"]["$ref"].rsplit("/", 1)[1]]
+            times = [n for n, p in schema.get("properties", {}).items() if _is_time(p)]
+            found.extend((method.upper(), path, "body", name) for name in times)
+            # Every date-time the body holds is a top-level field: no nested one is missed.
+            assert json.dumps(schema).count('"date-time"') == len(times), (path, schema)
+    return found
+
+
+async def test_times_out_of_range_are_422_naming_the_field(demo: Demo) -> None:
+    # They were a 500 OverflowError wherever the time was converted to UTC (#13.6).
+    document = (await demo.client.get("/openapi.json")).json()
+    inputs = time_inputs(document)
+    assert {(path, name) for _, path, _, name in inputs} >= {
+        ("/api/passes", "start_at"),
+        ("/api/appointments", "start_at"),
+        ("/api/passes/{id}/delay", "until"),
+        ("/api/encounters/log", "since"),
+        ("/api/overrides", "since"),
+    }
+    admin = await demo.auth(ADMIN)
+    failures: list[str] = []
+    for method, template, where, name in inputs:
+        path = template.replace("{id}", "1")
+        for value in OUT_OF_RANGE:
+            before = await dbstate.snapshot()
+            if where == "query":
+                response = await demo.client.request(
+                    method, path, params={name: value}, headers=admin
+                )
+            else:
+                response = await demo.client.request(
+                    method, path, json={name: value}, headers=admin
+                )
+            try:
+                assert_error(response, 422, INVALID)
+                named = [f["field"] for f in response.json()["error"]["details"]["fields"]]
+                assert name in named, named
+            except (AssertionError, KeyError, ValueError) as exc:
+                failures.append(f"{method} {path} {name}={value}: {exc}")
+            changed = dbstate.changes(before, await dbstate.snapshot())
+            if changed:
+                failures.append(f"{method} {path} {name}={value}: changed {changed}")
     assert not failures, "\n".join(failures)

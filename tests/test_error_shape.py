@@ -132,6 +132,32 @@ async def test_every_operation_answers_auth_body_and_id_errors_in_the_one_shape(
     }
 
 
+def allowed(response: httpx.Response) -> list[str]:
+    """Return the methods a 405's Allow header names, in its order."""
+    return [method.strip() for method in response.headers.get("allow", "").split(",")]
+
+
+async def test_a_wrong_method_is_405_with_allow_naming_every_method_of_the_path(
+    demo: Demo,
+) -> None:
+    # Allow named only one operation's method of a path with several (#13.8): RFC 9110 15.5.6.
+    admin = await demo.auth(ADMIN)
+    by_path: dict[str, set[str]] = {}
+    for op in OPERATIONS:
+        by_path.setdefault(op.path, set()).add(op.method)
+    # The app's pages and files take GET (and so HEAD) only.
+    expected = {**by_path, "/": {"GET"}, "/passes/1": {"GET"}, "/manifest.webmanifest": {"GET"}}
+    failures: list[str] = []
+    for path, methods in expected.items():
+        allow = sorted(methods | ({"HEAD"} if "GET" in methods else set()))
+        for method in sorted(set(METHODS) - methods):
+            response = await demo.client.request(method, _example_path(path), headers=admin)
+            assert_error(response, 405, ErrorCode.METHOD_NOT_ALLOWED)
+            if allowed(response) != allow:
+                failures.append(f"{method} {path}: Allow {allowed(response)}, expected {allow}")
+    assert not failures, "\n".join(failures)
+
+
 async def test_an_unexpected_exception_is_a_500_in_the_one_shape_that_tells_nothing(
     app: Starlette, demo: Demo, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -8,7 +8,7 @@ from importlib.metadata import version
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.routing import BaseRoute, WebSocketRoute
 
 from server import db
 from server.api.context import AppContext
@@ -18,7 +18,7 @@ from server.api.headers import SecurityHeaders
 from server.api.pwa import AppMount
 from server.api.recovery import StorageRecovery
 from server.api.routes import OPERATIONS
-from server.api.spec import build_openapi
+from server.api.spec import build_openapi, path_routes
 from server.config import Settings
 from server.hub.broker import create_broker
 from server.hub.http import endpoint as hub_endpoint
@@ -60,9 +60,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         finally:
             await db.disconnect()
 
-    routes: list[BaseRoute] = [
-        Route(op.path, op.handler, methods=[op.method], name=op.operation_id) for op in OPERATIONS
-    ]
+    routes: list[BaseRoute] = list(path_routes(OPERATIONS))
     routes.append(WebSocketRoute("/ws", hub_endpoint, name="ws"))
     # Last: the app's files and pages, for every path the API does not own.
     routes.append(AppMount(settings.pwa_dir))

@@ -7,13 +7,11 @@ are 404, like any id of another school.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from server.api.context import caller
-from server.api.params import positive_id
+from server.api.params import positive_id, query_time
 from server.api.requests import read_json
 from server.api.schemas import EncounterGroupIn, EncounterGroupPatch
 from server.errors import ErrorCode, HallpassError, not_found
@@ -95,19 +93,6 @@ async def delete(request: Request) -> Response:
     return Response(status_code=204)
 
 
-def parse_since(raw: str | None) -> datetime | None:
-    """Parse `?since=`: an ISO 8601 time with its offset."""
-    if raw is None:
-        return None
-    try:
-        since = datetime.fromisoformat(raw)
-    except ValueError:
-        since = None
-    if since is None or since.tzinfo is None:
-        raise bad_field("since", "an ISO 8601 time with an offset, e.g. 2025-03-04T08:00:00Z")
-    return since.astimezone(UTC)  # stored times are UTC, and SQLite compares them as text
-
-
 def parse_group(raw: str | None) -> int | None:
     """Parse `?group=`: a group's id."""
     if raw is None:
@@ -122,6 +107,6 @@ async def log(request: Request) -> Response:
     """GET /api/encounters/log: encounters prevented or reported, newest first."""
     principal = await caller(request)
     require_manager(principal)
-    since = parse_since(request.query_params.get("since"))
+    since = query_time(request.query_params.get("since"), "since")
     group_id = parse_group(request.query_params.get("group"))
     return JSONResponse(await read_log(principal, since, group_id))

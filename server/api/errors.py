@@ -38,6 +38,9 @@ async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     code, message = HTTP_CODES.get(exc.status_code, (ErrorCode.NOT_FOUND, "Not found."))
     headers = dict(exc.headers) if exc.headers else None
+    if headers and "Allow" in headers:
+        # Starlette joins a set: the same methods in a stable order, whatever the hash seed.
+        headers["Allow"] = ", ".join(sorted(m.strip() for m in headers["Allow"].split(",")))
     return error_response(HallpassError(code, message, headers=headers))
 
 

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from server.api.context import caller
-from server.api.encounters import parse_since
+from server.api.params import query_time
 from server.services.overrides import list_overrides, require_override_reader
 
 
@@ -14,5 +14,5 @@ async def list_all(request: Request) -> Response:
     """GET /api/overrides: the school's overridden passes, newest first (admins)."""
     principal = await caller(request)
     require_override_reader(principal)
-    since = parse_since(request.query_params.get("since"))
+    since = query_time(request.query_params.get("since"), "since")
     return JSONResponse(await list_overrides(principal, since))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from server.api.times import RANGE_TEXT, in_range
 from server.rules.decision import FieldProblem
 from server.services.validation import invalid
 
@@ -46,3 +49,18 @@ def query_text(raw: str | None, name: str, *, max_length: int) -> str | None:
     if len(raw) > max_length or "\x00" in raw:
         raise invalid([FieldProblem(name, f"at most {max_length} characters")])
     return raw.strip()
+
+
+def query_time(raw: str | None, name: str) -> datetime | None:
+    """Parse an ISO 8601 time with its offset, in the years requests may name, as UTC; or 422."""
+    if raw is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw)
+        if moment.tzinfo is None:
+            raise ValueError("no offset")  # a naive time means nothing without the school's zone
+        # Stored times are UTC, and SQLite compares them as text.
+        return in_range(moment).astimezone(UTC)
+    except ValueError:
+        problem = f"ISO 8601 with an offset, e.g. 2025-03-04T08:00:00Z, {RANGE_TEXT}"
+        raise invalid([FieldProblem(name, problem)]) from None

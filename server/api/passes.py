@@ -174,9 +174,11 @@ def verb_handler(verb: str):  # type: ignore[no-untyped-def]
 async def delay(request: Request) -> Response:
     """POST /api/passes/{id}/delay: the destination's staff put a pending visit off until later."""
     principal = await caller(request)
-    body = await read_json(request, PassDelay)  # before the id: a bad body is 422 anywhere
-    key = idempotency_key(request)
+    # Like every operation: a path that names no pass is 404, then a bad body is 422 whichever
+    # pass it names (the body is read before the pass is looked up).
     pass_id = path_id(request)
+    body = await read_json(request, PassDelay)
+    key = idempotency_key(request)
     return JSONResponse(
         await delay_pass(
             principal, pass_id, until=body.until, minutes=body.minutes, idempotency_key=key

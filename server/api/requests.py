@@ -36,17 +36,29 @@ def too_large() -> HallpassError:
 
 
 async def read_json(request: Request, model: type[ModelT]) -> ModelT:
-    """Parse and validate a JSON body into the model, or raise the documented 4xx."""
+    """Parse and validate the JSON body every operation with a body requires, or raise the 4xx."""
     media = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
     if media != "application/json":
         raise HallpassError(
             ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Send a JSON body (application/json)."
         )
     body = await read_body(request)
+    if not body:
+        # Never read as `{}`: for a PUT that would replace the school's settings with nothing.
+        raise missing_body()
     try:
-        return model.model_validate_json(body or b"{}")
+        return model.model_validate_json(body)
     except ValidationError as exc:
         raise validation_error(exc) from None
+
+
+def missing_body() -> HallpassError:
+    """Return the 422 for an operation that takes a body and was sent none."""
+    return HallpassError(
+        ErrorCode.VALIDATION_ERROR,
+        "Invalid request: body.",
+        details={"fields": [{"field": "body", "message": "A JSON body is required"}]},
+    )
 
 
 def field_name(loc: tuple[int | str, ...]) -> str:

@@ -152,7 +152,8 @@ SINCE_QUERY = {
     "name": "since",
     "in": "query",
     "required": False,
-    "description": "Only encounters at or after this time (ISO 8601 with an offset).",
+    "description": "Only encounters at or after this time (ISO 8601 with an offset, in the years "
+    "2000 to 2099).",
     "schema": {"type": "string", "format": "date-time"},
 }
 ARCHIVED_QUERY = {
@@ -704,7 +705,13 @@ OPERATIONS: list[Operation] = [
         response=StaffOverrideOut,
         response_list=True,
         errors=(E.FORBIDDEN, E.VALIDATION_ERROR),
-        query=({**SINCE_QUERY, "description": "Only passes asked for at or after this time."},),
+        query=(
+            {
+                **SINCE_QUERY,
+                "description": "Only passes asked for at or after this time (ISO 8601 with an "
+                "offset, in the years 2000 to 2099).",
+            },
+        ),
     ),
     # Notifications (docs/adr/0006-notifications.md). Web Push as DESIGN.md section 4 says.
     Operation(

@@ -9,7 +9,6 @@ from zoneinfo import available_timezones
 
 from pydantic import (
     AfterValidator,
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -19,6 +18,7 @@ from pydantic import (
     field_validator,
 )
 
+from server.api.times import Moment
 from server.auth.logins import MAX_LOGIN, normalize_login
 from server.enums import Approval, EndedBy, LocationKind, PassKind, PassState, PolicyScope, Role
 from server.rules.reminders import DEFAULT_REMIND_MINUTES, MAX_REMIND_MINUTES
@@ -92,7 +92,7 @@ class PassCreate(Strict):
 
     destination_id: Id
     student_id: Id | None = None
-    start_at: AwareDatetime | None = Field(
+    start_at: Moment | None = Field(
         default=None, description="Staff only: start the pass at this time (a scheduled pass)."
     )
     remind_minutes_before: RemindMinutes | None = Field(
@@ -126,7 +126,7 @@ class PassGroupCreate(Strict):
         default=None,
         description="Every active student in this student group (as policies name it).",
     )
-    start_at: AwareDatetime = Field(description="When the passes start (in the future).")
+    start_at: Moment = Field(description="When the passes start (in the future).")
     remind_minutes_before: RemindMinutes | None = Field(
         default=DEFAULT_REMIND_MINUTES, description=REMIND_DESCRIPTION
     )
@@ -135,7 +135,7 @@ class PassGroupCreate(Strict):
 class PassDelay(Strict):
     """When a delayed visit starts: a time today, or minutes from now (exactly one)."""
 
-    until: AwareDatetime | None = Field(
+    until: Moment | None = Field(
         default=None, description="Start the visit at this time (today, at most 4 hours ahead)."
     )
     minutes: StrictInt | None = Field(

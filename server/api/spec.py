@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
 
 from server.errors import STATUS, ErrorCode
 
@@ -50,6 +51,31 @@ BODY_ERRORS = (
 )
 # Any operation that writes may find the database with no room (server/storage.py).
 WRITE_ERRORS = (ErrorCode.STORAGE_FULL,)
+
+
+def path_routes(operations: list[Operation]) -> list[Route]:
+    """Return one route per path, taking each of its operations' methods.
+
+    One route, not one per operation: Starlette answers a wrong method with the first route whose
+    path matches, so its 405's `Allow` named only that operation's method, never the path's others.
+    """
+    by_path: dict[str, dict[str, Handler]] = {}
+    for op in operations:
+        by_path.setdefault(op.path, {})[op.method] = op.handler
+    return [
+        Route(path, _by_method(handlers), methods=list(handlers), name=path)
+        for path, handlers in by_path.items()
+    ]
+
+
+def _by_method(handlers: dict[str, Handler]) -> Handler:
+    if "GET" in handlers:
+        handlers = {"HEAD": handlers["GET"], **handlers}  # Starlette allows HEAD with GET
+
+    async def handle(request: Request) -> Response:
+        return await handlers[request.method](request)
+
+    return handle
 
 
 def _ref(model: type[BaseModel]) -> dict[str, str]:
