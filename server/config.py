@@ -70,6 +70,9 @@ class Settings:
     # Hosts a push subscription may name besides the browsers' push services (tests and
     # self-hosted push servers); plain http is allowed only for these.
     push_hosts: tuple[str, ...] = ()
+    # Hosts a school's webhooks may name (HALLPASS_WEBHOOK_HOSTS); empty: any host. The server
+    # POSTs to these URLs, so a district can keep a school's admin from pointing it inward.
+    webhook_hosts: tuple[str, ...] = ()
     # The built PWA (HALLPASS_PWA_DIR; default: pwa/dist of this checkout).
     pwa_dir: Path = DEFAULT_PWA_DIR
 
@@ -77,6 +80,11 @@ class Settings:
     def is_sqlite(self) -> bool:
         """Say whether the database is the embedded SQLite file."""
         return self.database_url.startswith("sqlite")
+
+
+def host_list(value: str) -> tuple[str, ...]:
+    """Return the host names of a comma-separated list, lower-cased, blanks dropped."""
+    return tuple(h.strip().lower() for h in value.split(",") if h.strip())
 
 
 def load_secret(data_dir: Path) -> str:
@@ -115,9 +123,8 @@ def from_env(environ: dict[str, str] | None = None) -> Settings:
         trusted_proxies=env.get("HALLPASS_TRUSTED_PROXIES", "").strip(),
         smtp=smtp_from_env(env),
         vapid_subject=env.get("HALLPASS_VAPID_SUBJECT") or "mailto:hallpass@localhost",
-        push_hosts=tuple(
-            h.strip().lower() for h in env.get("HALLPASS_PUSH_HOSTS", "").split(",") if h.strip()
-        ),
+        push_hosts=host_list(env.get("HALLPASS_PUSH_HOSTS", "")),
+        webhook_hosts=host_list(env.get("HALLPASS_WEBHOOK_HOSTS", "")),
         pwa_dir=Path(env["HALLPASS_PWA_DIR"]).resolve()
         if env.get("HALLPASS_PWA_DIR")
         else DEFAULT_PWA_DIR,

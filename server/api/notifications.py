@@ -63,7 +63,8 @@ async def write_settings(request: Request) -> Response:
     principal = await caller(request)
     preferences.require_admin(principal)  # before the body: a 403 reads nothing
     body = await read_json(request, NotifySettingsIn)
-    return JSONResponse(await preferences.write_settings(principal, body.model_dump()))
+    hosts = context(request).settings.webhook_hosts
+    return JSONResponse(await preferences.write_settings(principal, body.model_dump(), hosts))
 
 
 async def deliveries(request: Request) -> Response:

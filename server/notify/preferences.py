@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -11,7 +12,7 @@ from server.enums import Role
 from server.errors import ErrorCode, HallpassError, forbidden
 from server.models import Delivery, DeliveryAttempt, NotificationMute, School, User
 from server.notify.categories import FOR_ROLE, SAFETY, Category
-from server.notify.school_settings import KEY, Stored, Webhook, stored
+from server.notify.school_settings import KEY, Stored, Webhook, stored, webhook_allowed
 from server.notify.subscriptions import bad
 from server.rules.permissions import may_manage_policy
 from server.services.principal import Principal
@@ -75,13 +76,17 @@ async def read_settings(principal: Principal) -> dict[str, Any]:
     return _settings_json(stored(school))
 
 
-async def write_settings(principal: Principal, body: dict[str, Any]) -> dict[str, Any]:
+async def write_settings(
+    principal: Principal, body: dict[str, Any], webhook_hosts: Sequence[str] = ()
+) -> dict[str, Any]:
     """Replace the school's notification settings (admins), checked whole before any write."""
     require_admin(principal)
     for index, hook in enumerate(body["webhooks"]):
         parts = urlsplit(hook["url"])
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise bad(f"webhooks[{index}].url", "an absolute http(s) URL")
+        if not webhook_allowed(hook["url"], webhook_hosts):
+            raise bad(f"webhooks[{index}].url", "a host this server may call (ask its operator)")
     flagged: list[int] = list(dict.fromkeys(body["flagged_student_ids"]))
     school_id = principal.actor.school_id
     async with school_transaction(school_id) as tx:

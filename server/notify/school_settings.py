@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from server.models import School
@@ -58,3 +60,9 @@ def for_routing(school: School, settings: Stored) -> SchoolSettings:
         flagged_student_ids=frozenset(settings.flagged_student_ids),
         email_categories=frozenset(settings.email_categories),
     )
+
+
+def webhook_allowed(url: str, hosts: Sequence[str]) -> bool:
+    """Tell whether a webhook URL's host is one the server may POST to (any, when none named)."""
+    host = urlsplit(url).hostname
+    return host is not None and (not hosts or host.lower() in hosts)

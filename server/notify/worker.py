@@ -33,7 +33,7 @@ from server.models import Delivery, DeliveryAttempt, PassEvent, PushSubscription
 from server.notify.categories import Channel
 from server.notify.payload import smaller
 from server.notify.retry import Next, Policy, Step, after_http, after_smtp
-from server.notify.school_settings import stored
+from server.notify.school_settings import stored, webhook_allowed
 from server.notify.senders import (
     TIMEOUT_SECONDS,
     Answer,
@@ -322,6 +322,9 @@ class DeliveryWorker:
         hook = next((w for w in stored(school).webhooks if w.url == delivery.address), None)
         if hook is None:
             return Answer(None, "the webhook was removed from the school's settings", final=True)
+        if not webhook_allowed(hook.url, self.settings.webhook_hosts):
+            # Saved before the operator narrowed HALLPASS_WEBHOOK_HOSTS: never called now.
+            return Answer(None, "the webhook's host is not in HALLPASS_WEBHOOK_HOSTS", final=True)
         return await send_webhook(self.session, hook.url, hook.secret, payload)
 
 
