@@ -108,6 +108,22 @@ async def test_a_success_forgets_that_logins_failures(limits_clock: FakeClock) -
     assert await limiter.login_wait("1003") is None
 
 
+async def test_a_trusted_device_counts_on_its_own_key_apart_from_the_login(
+    limits_clock: FakeClock,
+) -> None:
+    limiter = LoginLimiter(Counters(None))
+    for _ in range(LOGIN_FREE_FAILURES):
+        await limiter.failed("teacher1@demo.school", "10.0.0.66", known=True)
+    assert await limiter.login_wait("teacher1@demo.school") == 15
+    assert await limiter.login_wait("teacher1@demo.school", device="laptop") is None
+    await limiter.succeeded("teacher1@demo.school", device="laptop")
+    assert await limiter.login_wait("teacher1@demo.school") == 15  # still held for the rest
+    for _ in range(LOGIN_FREE_FAILURES):
+        await limiter.failed("teacher1@demo.school", "10.0.0.5", known=True, device="laptop")
+    assert await limiter.login_wait("teacher1@demo.school", device="laptop") == 15
+    assert await limiter.login_wait("teacher1@demo.school", device="phone") is None
+
+
 async def test_an_address_is_limited_only_by_its_failures_on_unknown_logins(
     limits_clock: FakeClock,
 ) -> None:

@@ -7,10 +7,12 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from server import clock
 from server.api.context import caller_session, context
 from server.api.requests import read_json
 from server.api.schemas import LoginRequest
 from server.api.security import bearer_token, check_origin
+from server.auth import devices
 from server.auth.logins import normalize_login
 from server.auth.passwords import verify_password
 from server.auth.sessions import COOKIE_NAME, create_session, end_session
@@ -72,12 +74,17 @@ async def authenticate_login(request: Request, body: LoginRequest) -> User:
     """Return the user these credentials sign in, or raise 401, 400 or 429 (ADR 0003).
 
     The password is checked before anything about the login is said: `school_required` only
-    tells someone who knows the password that it opens accounts in several schools.
+    tells someone who knows the password that it opens accounts in several schools. A client
+    with a device cookie for the login counts on its own limit, not on the login's.
     """
-    limiter = context(request).limiter
+    ctx = context(request)
+    limiter = ctx.limiter
     login = normalize_login(body.login)
     address = request.client.host if request.client else "unknown"
-    wait = await limiter.login_wait(login)
+    device = devices.trusted_device(
+        request.cookies.get(devices.COOKIE_NAME), login, ctx.settings.secret_key, clock.utcnow()
+    )
+    wait = await limiter.login_wait(login, device=device)
     if wait is not None:
         raise rate_limited(wait)
     candidates = await _candidates(login, body.school)
@@ -87,9 +94,9 @@ async def authenticate_login(request: Request, body: LoginRequest) -> User:
             raise rate_limited(wait)
     matches = await _matching(candidates, body.password)
     if not matches:
-        await limiter.failed(login, address, known=bool(candidates))
+        await limiter.failed(login, address, known=bool(candidates), device=device)
         raise HallpassError(ErrorCode.INVALID_CREDENTIALS, "Wrong login or password.")
-    await limiter.succeeded(login)
+    await limiter.succeeded(login, device=device)
     if len(matches) > 1:
         raise HallpassError(
             ErrorCode.SCHOOL_REQUIRED, "This login exists in several schools: add your school."
@@ -118,6 +125,22 @@ async def login(request: Request) -> Response:
         secure=ctx.settings.secure_cookies,
         samesite="strict",
         path="/",
+    )
+    # This browser is now trusted on this login (server/auth/devices.py). Signing out keeps
+    # the cookie, so the next sign-in here, by this user or another, still finds its entry.
+    response.set_cookie(
+        devices.COOKIE_NAME,
+        devices.renewed(
+            request.cookies.get(devices.COOKIE_NAME),
+            user.login,  # the normalised login, as authenticate_login counted it
+            ctx.settings.secret_key,
+            clock.utcnow(),
+        ),
+        max_age=int(devices.LIFETIME.total_seconds()),
+        httponly=True,
+        secure=ctx.settings.secure_cookies,
+        samesite="strict",
+        path=devices.COOKIE_PATH,
     )
     return response
 

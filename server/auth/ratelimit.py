@@ -5,10 +5,14 @@ deployment shares them, and in this process's memory otherwise (docs/adr/0003-au
 threat model). If Redis stops answering, the limits carry on in memory (per process) until it
 answers again: a Redis outage must not make signing in impossible.
 
-Signing in is limited in two ways, neither of which lets one address lock out anyone else:
-- per login (normalised, known or not), exponential backoff: a few free failures, then each
-  further failure holds the login for twice as long as the last, capped at a few minutes, so
-  the owner is never locked out for long and a guesser gets a handful of tries an hour;
+Signing in is limited in three ways, none of which lets one address lock out anyone else:
+- per login (normalised, known or not), exponential backoff, for clients that never signed
+  into it: a few free failures, then each further failure holds the login for twice as long
+  as the last, capped at a few minutes, so a guesser gets a handful of tries an hour;
+- per trusted device (a valid device cookie for the login, server/auth/devices.py), the same
+  backoff on a key of its own: the login's hold does not apply to it, so its owner always
+  gets in with the right password however long someone else keeps failing, and a stolen
+  laptop still gets only a handful of tries an hour;
 - per address, failures on logins that do not exist: past the limit that address's attempts
   on unknown logins are refused before any password hashing. It never applies to a login that
   exists, so a correct password is refused only while its own login is held.
@@ -34,7 +38,8 @@ T = TypeVar("T")
 # A student who mistypes a few times is never held; past that, each failure holds the login
 # twice as long as the one before: 15 s, 30 s, 1 min, 2 min, 4 min, then 5 min at most. A
 # guesser gets 5 + about 12 tries an hour per login, from any number of addresses; an attacker
-# failing on purpose holds its owner for at most 5 minutes at a time.
+# failing on purpose holds the login only for clients that never signed into it, and each
+# trusted device (the owner's) counts the same backoff on its own failures.
 LOGIN_FREE_FAILURES: Final = 5
 LOGIN_FIRST_HOLD_SECONDS: Final = 15
 LOGIN_MAX_HOLD_SECONDS: Final = 300
@@ -108,14 +113,18 @@ class Counters:
 
 
 class LoginLimiter:
-    """Backoff per login and a limit per address on unknown logins (docs/adr/0003-auth.md)."""
+    """Backoff per login and per trusted device, a limit per address on unknown logins (ADR 0003).
+
+    `device` is the nonce of the caller's valid device cookie for the login, or None for a
+    client that never signed into it: the two count on separate keys.
+    """
 
     def __init__(self, counters: Counters) -> None:
         self.counters = counters
 
-    async def login_wait(self, login: str) -> int | None:
-        """Return seconds until the (normalised) login may be tried again, or None if it may."""
-        key = f"hold/{login}"
+    async def login_wait(self, login: str, *, device: str | None = None) -> int | None:
+        """Return seconds until this client may try the (normalised) login again, or None."""
+        key = _hold_key(login, device)
 
         async def wait(storage: Storage) -> int | None:
             if await storage.get(key) <= 0:
@@ -136,31 +145,51 @@ class LoginLimiter:
 
         return await self.counters.run(wait)
 
-    async def failed(self, login: str, address: str, *, known: bool) -> None:
-        """Record a failed sign-in: it counts on the login and, if unknown, on the address."""
+    async def failed(
+        self, login: str, address: str, *, known: bool, device: str | None = None
+    ) -> None:
+        """Record a failed sign-in: on the login (or the device) and, if unknown, the address."""
+        counted = _failures_key(login, device)
+        hold_key = _hold_key(login, device)
 
         async def record(storage: Storage) -> None:
             window = SlidingWindowCounterRateLimiter(storage)
-            await window.hit(LOGIN_FAILURES, "failed", login)
-            stats = await window.get_window_stats(LOGIN_FAILURES, "failed", login)
+            await window.hit(LOGIN_FAILURES, *counted)
+            stats = await window.get_window_stats(LOGIN_FAILURES, *counted)
             failures = LOGIN_FAILURES.amount - stats.remaining
             hold = hold_seconds(failures)
             if hold is not None:
-                await storage.clear(f"hold/{login}")
-                await storage.incr(f"hold/{login}", expiry=hold)
+                await storage.clear(hold_key)
+                await storage.incr(hold_key, expiry=hold)
             if not known:
                 await window.hit(UNKNOWN_LOGINS_PER_ADDRESS, "unknown", address)
 
         await self.counters.run(record)
 
-    async def succeeded(self, login: str) -> None:
-        """Forget a login's failures: its owner just proved the password."""
+    async def succeeded(self, login: str, *, device: str | None = None) -> None:
+        """Forget the failures of this client's key: its user just proved the password.
+
+        A trusted device forgets only its own: the owner signing in on their laptop does not
+        give someone guessing from elsewhere a fresh set of free failures.
+        """
+        counted = _failures_key(login, device)
+        hold_key = _hold_key(login, device)
 
         async def forget(storage: Storage) -> None:
-            await SlidingWindowCounterRateLimiter(storage).clear(LOGIN_FAILURES, "failed", login)
-            await storage.clear(f"hold/{login}")
+            await SlidingWindowCounterRateLimiter(storage).clear(LOGIN_FAILURES, *counted)
+            await storage.clear(hold_key)
 
         await self.counters.run(forget)
+
+
+def _failures_key(login: str, device: str | None) -> tuple[str, str]:
+    """Return the identifiers a client's failures count under: its device's, else the login's."""
+    return ("failed", login) if device is None else ("device-failed", device)
+
+
+def _hold_key(login: str, device: str | None) -> str:
+    """Return the key of a client's hold: its device's, else the login's untrusted clients'."""
+    return f"hold/{login}" if device is None else f"device-hold/{device}"
 
 
 def hold_seconds(failures: int) -> int | None:
