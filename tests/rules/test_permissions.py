@@ -20,6 +20,7 @@ from server.rules.permissions import (
     may_manage_schedule,
     may_override,
     may_read_overrides,
+    may_schedule,
     scope_of,
     sees_full_names,
 )
@@ -290,6 +291,23 @@ def test_who_manages_and_who_explains_policy(role: Role, manages: bool, explains
 )  # fmt: skip
 def test_who_manages_the_bell_schedule(role: Role, manages: bool) -> None:
     assert may_manage_schedule(actor(role)) is manages
+
+
+@pytest.mark.parametrize(
+    ("role", "schedules"),
+    [
+        case("an admin plans passes ahead", Role.ADMIN, True),
+        case("so does a teacher, for a student of theirs", Role.TEACHER, True),
+        case("and a substitute for the day", Role.SUBSTITUTE, True),
+        case("the nurse books a visit", Role.NURSE, True),
+        case("the counselor books appointments", Role.COUNSELOR, True),
+        case("security plans too", Role.SECURITY, True),
+        case("a student asks for now only", Role.STUDENT, False),
+        case("a kiosk stands at a door for the student in front of it, now", Role.KIOSK, False),
+    ],
+)  # fmt: skip
+def test_who_may_schedule_passes_ahead(role: Role, schedules: bool) -> None:
+    assert may_schedule(actor(role)) is schedules
 
 
 @pytest.mark.parametrize(
