@@ -32,7 +32,7 @@ from tests.conftest import (
     settings_for,
     tortoise_url,
 )
-from tests.servers import free_port, hallpass_command, stop, wait_until_healthy
+from tests.servers import free_port, hallpass_command, start, stop
 
 # "Within a few seconds": the interpreter and the server's imports take about one of them.
 EXIT_WITHIN_SECONDS = 10.0
@@ -252,18 +252,9 @@ def test_serve_after_migrate_says_why_it_has_no_demo_school(tmp_path: Path) -> N
     env = serve_env(tmp_path / "var")
     code, output, _ = run_hallpass("migrate", env=env)
     assert code == 0, output
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
     log = tmp_path / "serve.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [*hallpass_command(), "serve", "--port", str(port)],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    process, url = start(env, log)
     try:
-        wait_until_healthy(process, url, log)
         login = httpx.post(f"{url}/api/session", json={"login": "1003", "password": "demo"})
         assert login.status_code == 401
     finally:

@@ -142,7 +142,7 @@ def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
     """Run a private redis-server; skip without the binary (fail under CI=true)."""
     binary = shutil.which("redis-server")
     if binary is None:
-        reason = "redis-server is not installed: the chaos test restarts a Redis of its own"
+        reason = "redis-server is not installed: the test stops and restarts a Redis of its own"
         if IN_CI:
             pytest.fail(f"CI=true needs it: {reason}")
         pytest.skip(reason)

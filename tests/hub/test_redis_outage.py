@@ -10,8 +10,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-import shutil
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -24,33 +23,16 @@ from server.hub.broker import BrokerEvent
 from server.hub.hub import Hub
 from server.hub.redis_streams import RedisStreamsBroker
 from server.models import School
-from tests.conftest import BASE_URL, IN_CI, Demo, location_id, settings_for
+from tests.conftest import BASE_URL, Demo, location_id, settings_for
 from tests.hub.conftest import TEST_BLOCK_MS, TEST_RECONNECT
-from tests.hub.test_cluster import RedisServer
+from tests.hub.test_cluster import RedisServer, own_redis
+
+__all__ = ["own_redis"]  # the fixture, used by name
 
 pytestmark = pytest.mark.redis
 
 STUDENTS = [str(n) for n in range(1003, 1016)]
 OUTAGE_SECONDS = 3.0
-
-
-@pytest.fixture
-def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
-    """Run a private redis-server, which the test stops and starts; skip without one."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        reason = "redis-server is not installed: the test stops and starts a Redis of its own"
-        if IN_CI:
-            pytest.fail(f"CI=true needs it: {reason}")
-        pytest.skip(reason)
-    folder = tmp_path / "redis"
-    folder.mkdir()
-    server = RedisServer(binary, folder)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.kill()
 
 
 @pytest.fixture
