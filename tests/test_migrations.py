@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from tortoise import Tortoise
 from tortoise.context import TortoiseContext
@@ -24,13 +26,13 @@ async def test_makemigrations_would_detect_no_changes(tmp_path: Path) -> None:
     assert [w.name for w in writers] == []
 
 
-async def test_0010_adds_emergencies_to_a_database_that_already_has_schools(
-    tmp_path: Path,
-) -> None:
-    """A school made before emergencies existed is in none afterwards, and can start one."""
-    url = f"sqlite://{tmp_path / 'upgrade.sqlite3'}"
-    config = tortoise_config(url)
-    await migrate(config=config, target="models.0009_idempotent_verbs")
+async def old_school_database(
+    tmp_path: Path, target: str, logins: Sequence[str] = ()
+) -> dict[str, Any]:
+    """Return the config of a SQLite database migrated up to `target`, holding a school 'old'
+    (and teachers with these logins, written as they were then); its connections closed."""
+    config = tortoise_config(f"sqlite://{tmp_path / 'upgrade.sqlite3'}")
+    await migrate(config=config, target=target)
     await Tortoise.init(config=config)
     try:
         conn = Tortoise.get_connection("default")
@@ -38,8 +40,23 @@ async def test_0010_adds_emergencies_to_a_database_that_already_has_schools(
             "INSERT INTO schools (name, slug, timezone, settings, passes_enabled, event_seq, "
             "epoch, created_at) VALUES ('Old', 'old', 'UTC', '{}', 1, 0, 'e', '2026-01-01')"
         )
+        for login in logins:
+            await conn.execute_query(
+                "INSERT INTO users (school_id, role, login, first_name, last_name, groups, "
+                "password_hash, active, created_at) "
+                "VALUES (1, 'teacher', ?, 'A', 'B', '[]', 'x', 1, '2026-01-01')",
+                [login],
+            )
     finally:
         await Tortoise.close_connections()
+    return config
+
+
+async def test_0010_adds_emergencies_to_a_database_that_already_has_schools(
+    tmp_path: Path,
+) -> None:
+    """A school made before emergencies existed is in none afterwards, and can start one."""
+    config = await old_school_database(tmp_path, "models.0009_idempotent_verbs")
     await migrate(config=config)
     await Tortoise.init(config=config)
     try:
@@ -58,25 +75,11 @@ async def test_0011_stores_every_login_normalised_and_keeps_a_clashing_one(
     tmp_path: Path,
 ) -> None:
     """Logins written before normalising still sign in; a clash is left for an admin."""
-    url = f"sqlite://{tmp_path / 'upgrade.sqlite3'}"
-    config = tortoise_config(url)
-    await migrate(config=config, target="models.0010_emergency")
-    await Tortoise.init(config=config)
-    try:
-        conn = Tortoise.get_connection("default")
-        await conn.execute_query(
-            "INSERT INTO schools (name, slug, timezone, settings, passes_enabled, event_seq, "
-            "epoch, created_at) VALUES ('Old', 'old', 'UTC', '{}', 1, 0, 'e', '2026-01-01')"
-        )
-        for login in ("Jane.Doe@School.org", "\u017fam", "Sam", "lee"):
-            await conn.execute_query(
-                "INSERT INTO users (school_id, role, login, first_name, last_name, groups, "
-                "password_hash, active, created_at) "
-                "VALUES (1, 'teacher', ?, 'A', 'B', '[]', 'x', 1, '2026-01-01')",
-                [login],
-            )
-    finally:
-        await Tortoise.close_connections()
+    config = await old_school_database(
+        tmp_path,
+        "models.0010_emergency",
+        logins=("Jane.Doe@School.org", "\u017fam", "Sam", "lee"),
+    )
     await migrate(config=config)
     await Tortoise.init(config=config)
     try:

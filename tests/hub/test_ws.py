@@ -218,10 +218,11 @@ async def test_a_client_that_cannot_resume_gets_a_snapshot(
         assert first["type"] == "snapshot"
 
 
-@pytest.mark.parametrize("moment", ["before the snapshot is read", "after it is read"])
-async def test_a_change_committed_while_the_client_joins_is_neither_lost_nor_doubled(
-    live: str, demo: Demo, monkeypatch: pytest.MonkeyPatch, moment: str
-) -> None:
+def racing_reads(
+    demo: Demo, *, before: bool
+) -> tuple[list[int], Callable[[], contextlib.AbstractAsyncContextManager[BaseDBAsyncClient]]]:
+    """Return the ids of passes made, and a `consistent_read` that makes one while it reads:
+    just before the snapshot's read begins (`before`) or just after it ends."""
     real_read = transaction.consistent_read
     made: list[int] = []
 
@@ -230,15 +231,23 @@ async def test_a_change_committed_while_the_client_joins_is_neither_lost_nor_dou
 
     @contextlib.asynccontextmanager
     async def racing_read() -> AsyncIterator[BaseDBAsyncClient]:
-        # The client is subscribed already; a transition commits just before or just after
-        # the snapshot is read, before the client goes live.
-        if moment == "before the snapshot is read":
+        if before:
             await change()
         async with real_read() as conn:
             yield conn
-        if moment == "after it is read":
+        if not before:
             await change()
 
+    return made, racing_read
+
+
+@pytest.mark.parametrize("moment", ["before the snapshot is read", "after it is read"])
+async def test_a_change_committed_while_the_client_joins_is_neither_lost_nor_doubled(
+    live: str, demo: Demo, monkeypatch: pytest.MonkeyPatch, moment: str
+) -> None:
+    # The client is subscribed already; a transition commits just before or just after the
+    # snapshot is read, before the client goes live.
+    made, racing_read = racing_reads(demo, before=moment == "before the snapshot is read")
     monkeypatch.setattr(hub_http, "consistent_read", racing_read)
     ws, first = await hello(live, await demo.token("1003"))
     async with ws:
@@ -523,21 +532,7 @@ async def test_a_teacher_given_a_room_sees_its_passes_and_events_within_a_second
 async def test_a_change_committed_while_a_client_is_rescoped_is_neither_lost_nor_doubled(
     live: str, demo: Demo, monkeypatch: pytest.MonkeyPatch, moment: str
 ) -> None:
-    real_read = transaction.consistent_read
-    made: list[int] = []
-
-    async def change() -> None:
-        made.append((await demo.request_pass("1003", "Library")).json()["id"])
-
-    @contextlib.asynccontextmanager
-    async def racing_read() -> AsyncIterator[BaseDBAsyncClient]:
-        if moment == "before the new snapshot is read":
-            await change()
-        async with real_read() as conn:
-            yield conn
-        if moment == "after it is read":
-            await change()
-
+    made, racing_read = racing_reads(demo, before=moment == "before the new snapshot is read")
     teacher, _ = await hello(live, await demo.token("teacher2@demo.school"))
     async with teacher:
         monkeypatch.setattr(hub_module, "consistent_read", racing_read)
