@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from server.api.schemas import LocationOut, SchoolSettingsOut
+from server.contract.places import LocationOut, SchoolSettingsOut
 from server.enums import PassState
 from server.errors import ErrorCode
 from server.models import Location, Pass, School

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from server import clock
-from server.api.schemas import PolicyExplanationOut, PolicyOut
+from server.contract.policies import PolicyExplanationOut, PolicyOut
 from server.enums import PassKind, PassState, Role
 from server.errors import ErrorCode
 from server.models import Location, Pass

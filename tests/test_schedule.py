@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from server import clock
-from server.api.schemas import PolicyExplanationOut, ScheduleOut, TodayOut
+from server.contract.policies import PolicyExplanationOut
+from server.contract.schedules import ScheduleOut, TodayOut
 from server.errors import ErrorCode
 from server.models import BellSchedule, Pass, ScheduleOverride
 from tests import dbstate

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from server.api.user_schemas import StudentOut
+from server.contract.users import StudentOut
 from server.enums import Role
 from server.errors import ErrorCode
 from server.models import Policy, School, User

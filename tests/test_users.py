@@ -16,8 +16,8 @@ import pytest
 from starlette.applications import Starlette
 from websockets.exceptions import ConnectionClosed
 
-from server.api.user_schemas import StudentGroupOut, UserAdminOut, UserPageOut
 from server.auth.passwords import verify_password
+from server.contract.users import StudentGroupOut, UserAdminOut, UserPageOut
 from server.enums import Role
 from server.errors import ErrorCode
 from server.models import Session, User

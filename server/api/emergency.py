@@ -9,10 +9,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from server.api.context import caller
-from server.api.emergency_schemas import EmergencyStart, PresentIn, SelfReportIn
 from server.api.params import positive_id
 from server.api.requests import read_json
 from server.api.roster_export import filename, roster_csv, roster_html, stylesheet
+from server.contract.emergency import EmergencyStart, PresentIn, SelfReportIn
 from server.enums import ReportStatus, Role
 from server.errors import not_found
 from server.models import School

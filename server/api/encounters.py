@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, Response
 from server.api.context import caller
 from server.api.params import positive_id, query_time
 from server.api.requests import read_json
-from server.api.schemas import EncounterGroupIn, EncounterGroupPatch
+from server.contract.encounters import EncounterGroupIn, EncounterGroupPatch
 from server.errors import ErrorCode, HallpassError, not_found
 from server.services.encounters import (
     create_group,

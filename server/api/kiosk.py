@@ -9,7 +9,7 @@ from server.api.context import caller
 from server.api.lookups import count_lookup
 from server.api.passes import idempotency_key
 from server.api.requests import read_json
-from server.api.user_schemas import KioskPassIn, KioskReturnIn
+from server.contract.users import KioskPassIn, KioskReturnIn
 from server.services.kiosk import kiosk_pass, kiosk_return, require_kiosk
 
 

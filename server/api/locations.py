@@ -9,7 +9,7 @@ from tortoise.functions import Count
 from server.api.context import caller
 from server.api.params import positive_id
 from server.api.requests import read_json
-from server.api.schemas import LocationCreate, LocationPatch
+from server.contract.places import LocationCreate, LocationPatch
 from server.enums import PassState
 from server.errors import not_found
 from server.models import Location, Pass

@@ -6,8 +6,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from server.api.context import caller, context
-from server.api.notify_schemas import MutesIn, NotifySettingsIn, PushEndpointIn, PushSubscriptionIn
 from server.api.requests import read_json
+from server.contract.notifications import (
+    MutesIn,
+    NotifySettingsIn,
+    PushEndpointIn,
+    PushSubscriptionIn,
+)
 from server.notify import preferences, subscriptions
 from server.notify.vapid import vapid_key
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from server.api.times import RANGE_TEXT, in_range
+from server.contract.times import RANGE_TEXT, in_range
 from server.rules.decision import FieldProblem
 from server.services.validation import invalid
 

@@ -10,8 +10,9 @@ from server.api.context import caller
 from server.api.lookups import count_lookup
 from server.api.params import positive_id
 from server.api.requests import read_json
-from server.api.schemas import IdempotencyKeyText, PassCreate, PassDelay, PassGroupCreate
 from server.clock import utcnow
+from server.contract.common import IdempotencyKeyText
+from server.contract.passes import PassCreate, PassDelay, PassGroupCreate
 from server.enums import PassState, Role
 from server.errors import ErrorCode, HallpassError, not_found
 from server.models import Pass

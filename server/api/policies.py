@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, Response
 from server.api.context import caller
 from server.api.params import positive_id
 from server.api.requests import read_json
-from server.api.schemas import PolicyPut
+from server.contract.policies import PolicyPut
 from server.enums import PolicyScope
 from server.errors import ErrorCode, HallpassError, not_found
 from server.services.policies import (

@@ -22,7 +22,9 @@ from server.api import (
     students,
     users,
 )
-from server.api.emergency_schemas import (
+from server.api.spec import Operation
+from server.contract.common import Health
+from server.contract.emergency import (
     EmergencyStaffView,
     EmergencyStart,
     EmergencyStateOut,
@@ -30,7 +32,14 @@ from server.api.emergency_schemas import (
     PresentIn,
     SelfReportIn,
 )
-from server.api.notify_schemas import (
+from server.contract.encounters import (
+    EncounterGroupIn,
+    EncounterGroupOut,
+    EncounterGroupPatch,
+    EncounterLogOut,
+    StaffOverrideOut,
+)
+from server.contract.notifications import (
     DeliveryOut,
     MutesIn,
     MutesOut,
@@ -41,35 +50,18 @@ from server.api.notify_schemas import (
     PushSubscriptionIn,
     PushSubscriptionOut,
 )
-from server.api.schemas import (
-    EncounterGroupIn,
-    EncounterGroupOut,
-    EncounterGroupPatch,
-    EncounterLogOut,
-    Health,
+from server.contract.passes import PassCreate, PassDelay, PassGroupCreate, PassGroupOut, PassOut
+from server.contract.places import (
     LocationCreate,
     LocationOut,
     LocationPatch,
-    LoginRequest,
-    PassCreate,
-    PassDelay,
-    PassGroupCreate,
-    PassGroupOut,
-    PassOut,
-    PolicyExplanationOut,
-    PolicyOut,
-    PolicyPut,
-    ScheduleIn,
-    ScheduleOut,
     SchoolPatch,
     SchoolSettingsOut,
-    SessionOut,
-    StaffOverrideOut,
-    TodayOut,
-    UserOut,
 )
-from server.api.spec import Operation
-from server.api.user_schemas import (
+from server.contract.policies import PolicyExplanationOut, PolicyOut, PolicyPut
+from server.contract.schedules import ScheduleIn, ScheduleOut, TodayOut
+from server.contract.session import LoginRequest, SessionOut, UserOut
+from server.contract.users import (
     KioskPassIn,
     KioskReturnIn,
     StudentGroupOut,

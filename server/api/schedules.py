@@ -9,7 +9,7 @@ from starlette.responses import JSONResponse, Response
 
 from server.api.context import caller
 from server.api.requests import read_json
-from server.api.schemas import ScheduleIn
+from server.contract.schedules import ScheduleIn
 from server.rules.facts import Period
 from server.services.schedules import (
     Override,

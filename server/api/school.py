@@ -7,7 +7,7 @@ from starlette.responses import JSONResponse, Response
 
 from server.api.context import caller
 from server.api.requests import read_json
-from server.api.schemas import SchoolPatch
+from server.contract.places import SchoolPatch
 from server.services.places import read_settings, require_admin, update_settings
 
 

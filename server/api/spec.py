@@ -84,7 +84,7 @@ def _ref(model: type[BaseModel]) -> dict[str, str]:
 
 def build_openapi(operations: list[Operation], version: str) -> dict[str, Any]:
     """Return the OpenAPI 3.1 document for the registered operations."""
-    from server.api.schemas import ErrorOut
+    from server.contract.common import ErrorOut
 
     schemas: dict[str, Any] = {}
 

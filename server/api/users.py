@@ -8,7 +8,7 @@ from starlette.responses import JSONResponse, Response
 from server.api.context import caller, caller_session
 from server.api.params import positive_id, query_bool, query_int, query_text
 from server.api.requests import read_json
-from server.api.user_schemas import UserCreate, UserPatch
+from server.contract.users import UserCreate, UserPatch
 from server.enums import Role
 from server.errors import not_found
 from server.rules.decision import FieldProblem

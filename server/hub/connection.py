@@ -19,9 +19,9 @@ from datetime import datetime
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
+from server.contract.ws import MAX_PENDING, CloseCode
 from server.enums import Role
 from server.hub.access import Access, access_of
-from server.hub.const import MAX_PENDING, CloseCode
 from server.hub.protocol import EXTENSION
 from server.rules.permissions import Action, Actor, PassTarget, may, sees_full_names
 

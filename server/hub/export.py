@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from server.hub.messages import ClientFrame, ServerFrame
+from server.contract.frames import ClientFrame, ServerFrame
 
 EXPORT_PATH = Path(__file__).resolve().parents[2] / "shared" / "ws-frames.schema.json"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"

@@ -15,12 +15,12 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
+from server.contract.categories import FOR_ROLE
+from server.contract.frames import emergency_frame, event_frame
 from server.enums import PassState, Role
 from server.hub.broker import EMERGENCY, Broker, BrokerEvent, BrokerNotice, SubscriberOverflow
 from server.hub.connection import Connection, LiveEvent
-from server.hub.messages import emergency_frame, event_frame
 from server.models import Pass, PassEvent, School
-from server.notify.categories import FOR_ROLE
 from server.rules.permissions import Actor, PassTarget
 from server.services.emergency import load_state
 from server.services.emergency_views import view_for

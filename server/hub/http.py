@@ -12,11 +12,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from server.api.context import context
 from server.api.security import own_origin
 from server.auth.sessions import COOKIE_NAME, resolve
-from server.hub.connection import Connection
-from server.hub.const import FLOOD_FRAMES, FLOOD_WINDOW_SECONDS, CloseCode, FrameErrorCode
-from server.hub.feed import from_log
-from server.hub.hub import Hub
-from server.hub.messages import (
+from server.contract.frames import (
     FrameError,
     Hello,
     Ping,
@@ -26,6 +22,10 @@ from server.hub.messages import (
     pong_frame,
     ready_frame,
 )
+from server.contract.ws import FLOOD_FRAMES, FLOOD_WINDOW_SECONDS, CloseCode, FrameErrorCode
+from server.hub.connection import Connection
+from server.hub.feed import from_log
+from server.hub.hub import Hub
 from server.hub.snapshot import hallway_count, snapshot
 from server.models import PassEvent, School, Session
 from server.services.emergency import current_state

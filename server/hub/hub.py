@@ -13,14 +13,14 @@ from datetime import datetime
 from typing import Any
 
 from server.clock import utcnow
+from server.contract.categories import Category
+from server.contract.ws import CloseCode
 from server.hub.access import Access, changed
 from server.hub.broker import EMERGENCY, Broker, BrokerEvent, BrokerNotice, BrokerUnavailable
 from server.hub.connection import Connection
-from server.hub.const import CloseCode
 from server.hub.feed import SchoolFeed
 from server.hub.snapshot import hallway_count, snapshot
 from server.models import PassEvent, School
-from server.notify.categories import Category
 from server.services import emergency
 from server.services.transaction import consistent_read, on_commit
 

@@ -7,8 +7,8 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from server.clock import utcnow
+from server.contract.frames import snapshot_frame
 from server.enums import FINISHED_STATES, OPEN_STATES, PassState, Role
-from server.hub.messages import snapshot_frame
 from server.models import Pass, School
 from server.rules.localtime import day_start
 from server.rules.permissions import Actor, sees_full_names

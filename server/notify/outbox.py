@@ -14,6 +14,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from server.contract.categories import Category, Channel
 from server.enums import PassState, Role
 from server.models import (
     Delivery,
@@ -25,7 +26,6 @@ from server.models import (
     School,
     User,
 )
-from server.notify.categories import Category, Channel
 from server.notify.payload import notice_payload
 from server.notify.routing import (
     STAFF_ROLES,

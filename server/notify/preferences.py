@@ -8,10 +8,10 @@ from urllib.parse import urlsplit
 
 from tortoise.transactions import in_transaction
 
+from server.contract.categories import FOR_ROLE, SAFETY, Category
 from server.enums import Role
 from server.errors import ErrorCode, HallpassError, forbidden
 from server.models import Delivery, DeliveryAttempt, NotificationMute, School, User
-from server.notify.categories import FOR_ROLE, SAFETY, Category
 from server.notify.school_settings import KEY, Stored, Webhook, stored, webhook_allowed
 from server.notify.subscriptions import bad
 from server.rules.permissions import may_manage_policy

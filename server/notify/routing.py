@@ -14,9 +14,9 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any
 
+from server.contract.categories import SAFETY, Category, Channel, Urgency, urgency_of
 from server.enums import LocationKind, PassState, Role
 from server.names import short_name
-from server.notify.categories import SAFETY, Category, Channel, Urgency, urgency_of
 
 # A student walks to the nurse in about three minutes; the heads-up says when to expect them
 # (never later than the pass is due back).

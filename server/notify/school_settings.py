@@ -8,8 +8,8 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from server.contract.categories import Category
 from server.models import School
-from server.notify.categories import Category
 from server.notify.routing import SchoolSettings
 
 KEY = "notifications"

@@ -21,7 +21,7 @@ from py_vapid import Vapid02
 from pywebpush import WebPusher
 
 from server.config import SmtpSettings
-from server.notify.categories import Urgency
+from server.contract.categories import Urgency
 from server.notify.signing import HEADER, signature
 
 # A push service or webhook that has not answered in 10 s is treated as down (and retried).

@@ -27,10 +27,10 @@ from tortoise.transactions import in_transaction
 from server import storage
 from server.clock import utcnow
 from server.config import Settings
+from server.contract.categories import Channel
+from server.contract.frames import notification_frame
 from server.hub.broker import BrokerError, BrokerNotice
-from server.hub.messages import notification_frame
 from server.models import Delivery, DeliveryAttempt, PassEvent, PushSubscription, School
-from server.notify.categories import Channel
 from server.notify.payload import smaller
 from server.notify.retry import Next, Policy, Step, after_http, after_smtp
 from server.notify.school_settings import stored, webhook_allowed

@@ -8,9 +8,9 @@ from typing import Any
 
 from starlette.websockets import WebSocketState
 
+from server.contract.ws import MAX_PENDING
 from server.enums import Role
 from server.hub.connection import Connection
-from server.hub.const import MAX_PENDING
 from server.hub.protocol import EXTENSION
 from server.rules.permissions import Actor
 

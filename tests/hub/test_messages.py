@@ -15,10 +15,7 @@ import jsonschema  # type: ignore[import-untyped]  # no stubs in the test extra
 import pytest
 from pydantic import TypeAdapter
 
-from server.api.schemas import PassOut
-from server.hub.const import MAX_EPOCH_CHARS, MAX_FRAME_BYTES, MAX_SEQ, FrameErrorCode
-from server.hub.export import EXPORT_PATH, build_schema, render
-from server.hub.messages import (
+from server.contract.frames import (
     EVENT_NAMES,
     ClientFrame,
     FrameError,
@@ -33,6 +30,9 @@ from server.hub.messages import (
     ready_frame,
     snapshot_frame,
 )
+from server.contract.passes import PassOut
+from server.contract.ws import MAX_EPOCH_CHARS, MAX_FRAME_BYTES, MAX_SEQ, FrameErrorCode
+from server.hub.export import EXPORT_PATH, build_schema, render
 from server.services import passes
 
 SCHEMA = build_schema()

@@ -20,10 +20,10 @@ from starlette.applications import Starlette
 from websockets.asyncio.client import ClientConnection
 
 from server.config import Settings
+from server.contract.frames import notification_frame
 from server.hub.broker import BrokerNotice
 from server.hub.export import build_schema
 from server.hub.hub import Hub
-from server.hub.messages import notification_frame
 from server.models import Delivery, User
 from server.notify.worker import DeliveryWorker
 from tests.conftest import Demo, user_id

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from server.contract.categories import FOR_ROLE, SAFETY, Category, Channel, Urgency
+from server.contract.frames import EVENT_NAMES
 from server.enums import LocationKind, PassState, Role
-from server.hub.messages import EVENT_NAMES
-from server.notify.categories import FOR_ROLE, SAFETY, Category, Channel, Urgency
 from server.notify.payload import KEYS, notice_payload
 from server.notify.routing import (
     ROUTES,

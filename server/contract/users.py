@@ -6,17 +6,10 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StrictBool, StrictInt, StringConstraints, field_validator
 
-from server.api.schemas import (
-    MAX_STAFF,
-    NO_NUL,
-    Id,
-    IdempotencyKeyText,
-    Login,
-    NamedRef,
-    Strict,
-    StudentGroupName,
-    _not_null,
-)
+from server.contract.common import NO_NUL, Id, IdempotencyKeyText, Login, Strict
+from server.contract.encounters import NamedRef
+from server.contract.passes import StudentGroupName
+from server.contract.places import MAX_STAFF, _not_null
 from server.enums import Role
 
 # A student belongs to a handful of groups (a team, a club, a programme); 20 is plenty.

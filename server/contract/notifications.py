@@ -6,8 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StrictInt, StringConstraints
 
-from server.api.schemas import NO_NUL, Id, Strict
-from server.notify.categories import Category
+from server.contract.categories import Category
+from server.contract.common import NO_NUL, Id, Strict
 
 MAX_WEBHOOKS = 5
 MAX_FLAGGED = 500

@@ -14,16 +14,16 @@ from typing import Annotated, Any, Final, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from server.api.emergency_schemas import EmergencyView
-from server.api.schemas import PassOut
-from server.hub.const import (
+from server.contract.categories import Category, Urgency
+from server.contract.emergency import EmergencyView
+from server.contract.passes import PassOut
+from server.contract.ws import (
     MAX_EPOCH_CHARS,
     MAX_FRAME_BYTES,
     MAX_SEQ,
     MAX_TOKEN_CHARS,
     FrameErrorCode,
 )
-from server.notify.categories import Category, Urgency
 
 # Every event name the services append to the log (server/services/passes.py, scheduler.py).
 EventName = Literal[

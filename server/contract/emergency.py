@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from server.api.schemas import NO_NUL, Id, Strict
+from server.contract.common import NO_NUL, Id, Strict
 from server.enums import EmergencyKind, ReportStatus
 
 Note = Annotated[str, StringConstraints(max_length=500, strip_whitespace=True, pattern=NO_NUL)]

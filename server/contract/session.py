@@ -1,0 +1,59 @@
+"""Sign-in and the signed-in user: POST /api/session, GET /api/me."""
+
+from __future__ import annotations
+
+from pydantic import (
+    BaseModel,
+    Field,
+)
+
+from server.contract.common import Login, Password, SchoolSlug, Strict
+from server.enums import Role
+
+
+class LoginRequest(Strict):
+    """Credentials for POST /api/session."""
+
+    login: Login
+    password: Password
+    school: SchoolSlug | None = Field(
+        default=None,
+        description="The school's slug; needed only when the login exists in more than one school.",
+    )
+
+
+class SchoolOut(BaseModel):
+    """The caller's school."""
+
+    id: int
+    name: str
+    slug: str
+    timezone: str
+    passes_enabled: bool = Field(
+        description="False while passes are switched off (emergency mode): requests are refused."
+    )
+
+
+class UserOut(BaseModel):
+    """A signed-in user."""
+
+    id: int
+    login: str
+    name: str
+    role: Role
+    school: SchoolOut
+    home_location_id: int | None
+    location_ids: list[int] = Field(description="Locations assigned to this staff member.")
+    csrf_token: str | None = Field(
+        default=None,
+        description="`GET /api/me` with the session cookie: the session's CSRF token, so a "
+        "reloaded page can send `X-CSRF-Token` again. Absent for bearer tokens.",
+    )
+
+
+class SessionOut(BaseModel):
+    """A new session: the bearer token (shown once) and the CSRF token for cookie requests."""
+
+    user: UserOut
+    token: str
+    csrf_token: str
