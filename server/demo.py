@@ -163,7 +163,7 @@ STAFF = [
 ]
 
 # Door kiosks: shared devices at each classroom's door (login, room). Created after the
-# students, so the students' ids stay what the README's examples show.
+# students, so the students' ids stay what docs/api.md's examples show.
 KIOSKS = [
     ("kiosk101@demo.school", "Room 101"),
     ("kiosk102@demo.school", "Room 102"),

@@ -1,4 +1,4 @@
-"""The README's promise: a student requests a restroom pass, it becomes active, and ends."""
+"""docs/api.md's first session: a student asks for a restroom pass, it is active, and ends."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Webhook signatures: HMAC-SHA256 over "<timestamp>.<body>", sent as X-Hallpass-Signature.
 
-Receivers verify it as the README shows, and refuse a timestamp more than 5 minutes off.
+Receivers verify it as docs/api.md shows, and refuse a timestamp more than 5 minutes off.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Email through a real SMTP server (aiosmtpd), signed webhooks to a receiver that verifies them
-the way the README tells schools to, and the safety notices that reach security by push.
+the way docs/api.md tells schools to, and the safety notices that reach security by push.
 """
 
 from __future__ import annotations
@@ -122,7 +122,7 @@ async def test_smtp_refusals_retry_or_give_up(
 
 @dataclass
 class Receiver:
-    """A school's messaging system: verifies each request's signature as the README says."""
+    """A school's messaging system: verifies each request's signature as docs/api.md says."""
 
     secret: str
     port: int = 0
