@@ -41,6 +41,7 @@ from server.auth.sessions import token_hash
 from server.config import Settings
 from server.demo import seed_demo
 from server.models import Location, Session, User
+from server.runtime import Runtime, using
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from transitions import (  # bench/ is not a package
@@ -322,7 +323,8 @@ async def prepare(settings: Settings, clients: int) -> Hallpass:
     await db.migrate(settings)
     await db.connect(settings)
     try:
-        await seed_demo()
+        with using(Runtime()):  # outside the server's app: a runtime of its own
+            await seed_demo()
         expires = datetime.now(UTC) + timedelta(hours=12)
         monitor = await User.get(login=MONITOR)
         students = [await User.get(login=login) for login in STUDENTS]

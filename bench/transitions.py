@@ -36,11 +36,11 @@ import httpx
 from tortoise.transactions import in_transaction
 
 from server import db
-from server.auth.passwords import hash_password
 from server.config import Settings
 from server.demo import DEMO_PASSWORD, seed_demo
 from server.enums import OPEN_STATES, Approval, LocationKind, PassState, Role
 from server.models import Location, Pass, PassEvent, School, User
+from server.runtime import Runtime, using
 
 HOST = "127.0.0.1"
 DEFAULT_PG_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/test"
@@ -253,10 +253,12 @@ async def prepare_database(settings: Settings, layout: Layout) -> None:
     await db.migrate(settings)
     await db.connect(settings)
     try:
-        schools = [await seed_demo()]
+        # Outside the server's app: the seeding hashes with a runtime of its own.
+        with using(Runtime()) as seeding:
+            schools = [await seed_demo()]
         # One hash per password, not per user: an Argon2id hash takes ~0.25 s here.
-        staff_hash = await hash_password(DEMO_PASSWORD)
-        password_hash = await hash_password(BENCH_PASSWORD)
+        staff_hash = await seeding.passwords.hash(DEMO_PASSWORD)
+        password_hash = await seeding.passwords.hash(BENCH_PASSWORD)
         for index in range(1, layout.schools):
             schools.append(await add_school(index, layout, staff_hash))
         rooms = {

@@ -47,6 +47,7 @@ def describe(settings: Settings) -> str:
 async def _migrate_and_seed(settings: Settings, *, seed: Seed) -> Seeded:
     from server.demo import ensure_demo
     from server.models import School
+    from server.runtime import Runtime, using
 
     found = check_storage(settings)
     if seed is Seed.IF_NEW and found is DatabaseFile.EMPTY:
@@ -68,7 +69,10 @@ async def _migrate_and_seed(settings: Settings, *, seed: Seed) -> Seeded:
         await db.connect(settings)
         try:
             if seed is Seed.IF_NO_SCHOOL or new:
-                return Seeded.CREATED if await ensure_demo() else Seeded.SCHOOL_EXISTS
+                # Outside any app: the demo's password is hashed by a runtime of its own.
+                with using(Runtime()):
+                    created = await ensure_demo()
+                return Seeded.CREATED if created else Seeded.SCHOOL_EXISTS
             return Seeded.SCHOOL_EXISTS if await School.exists() else Seeded.NOT_NEW
         finally:
             await db.disconnect()

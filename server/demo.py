@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
-from server.auth.passwords import hash_password
+from server import runtime
 from server.enums import Approval, EncounterMode, LocationKind, Role
 from server.models import BellSchedule, EncounterGroup, Location, School, User
 
@@ -180,7 +180,7 @@ async def seed_demo(password: str = DEMO_PASSWORD) -> School:
     # One hash for every account: they share one published password, so separate salts would
     # hide nothing, and 38 Argon2 hashes were 3.5 s of a 5 s first start. A password an admin
     # sets later is hashed on its own.
-    shared = await hash_password(password)
+    shared = await runtime.current().passwords.hash(password)
     by_login = dict.fromkeys(logins, shared)
     async with in_transaction() as conn:
         school = await School.create(

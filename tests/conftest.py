@@ -8,6 +8,7 @@ PostgreSQL. PostgreSQL tests skip when no server answers, except under CI=true, 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import os
 import shutil
 import uuid
@@ -26,12 +27,14 @@ from limits.aio import strategies as limits_strategies
 from limits.aio.storage import memory as limits_memory
 from starlette.applications import Starlette
 
-from server import clock, db
+from server import clock, db, runtime
 from server.api.app import create_app
-from server.auth import passwords, ratelimit
+from server.auth import ratelimit
+from server.auth.passwords import Passwords
 from server.config import Settings
 from server.demo import seed_demo
 from server.models import Location, User
+from server.runtime import Runtime
 
 PG_ADMIN_DSN = os.environ.get("HALLPASS_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -39,8 +42,24 @@ BASE_URL = "http://127.0.0.1:8000"
 T = TypeVar("T")
 
 # Argon2's cheapest profile keeps seeding and each test login to microseconds; the production
-# parameters are exercised by tests/test_passwords.py.
-passwords.hasher = argon2.PasswordHasher.from_parameters(argon2.profiles.CHEAPEST)
+# parameters are exercised by tests/test_passwords.py. (Immutable: every runtime may use it.)
+CHEAP_PASSWORDS = Passwords(argon2.PasswordHasher.from_parameters(argon2.profiles.CHEAPEST))
+
+
+def cheap_runtime() -> Runtime:
+    """Return a new runtime with cheap password hashing and the limits in memory."""
+    return Runtime(passwords=CHEAP_PASSWORDS)
+
+
+@pytest.fixture(autouse=True)
+def outside_apps() -> Iterator[Runtime]:
+    """Give what a test runs outside any app (services it calls directly) a runtime of its own.
+
+    A sync fixture, so that the test's loop and its async fixtures start in its context; an
+    app's requests, sockets and lifespan run in the app's own runtime instead.
+    """
+    with runtime.using(cheap_runtime()) as made:
+        yield made
 
 
 def pg_dsn(database: str) -> str:
@@ -59,7 +78,8 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
     Session fixtures are set up from inside a test's running loop, where asyncio.run can't nest.
     """
     with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coro).result()
+        # A thread starts with an empty context: give it the caller's (its runtime).
+        return pool.submit(contextvars.copy_context().run, asyncio.run, coro).result()
 
 
 async def pg_admin(sql: str) -> None:
@@ -95,7 +115,8 @@ async def _build_template(settings: Settings) -> None:
     await db.migrate(settings)
     await db.connect(settings)
     try:
-        await seed_demo()
+        with runtime.using(cheap_runtime()):  # built once per session, before any test's
+            await seed_demo()
     finally:
         await db.disconnect()
 
@@ -156,7 +177,7 @@ async def app(database_url: str, tmp_path: Path) -> AsyncIterator[Starlette]:
     settings = settings_for(database_url, tmp_path)
     await db.connect(settings)
     try:
-        yield create_app(settings, manage_database=False)
+        yield create_app(settings, manage_database=False, runtime=cheap_runtime())
     finally:
         await db.disconnect()
         clock.reset()

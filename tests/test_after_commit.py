@@ -5,13 +5,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pytest
+from starlette.applications import Starlette
 
 from server.models import PassEvent, School
-from server.services.transaction import on_commit
+from server.runtime import Runtime
 from tests.conftest import Demo
 
 
-async def test_hooks_get_each_committed_transition_events_in_seq_order(demo: Demo) -> None:
+def runtime_of(app: Starlette) -> Runtime:
+    """Return the app's runtime, where its after-commit hooks are registered."""
+    runtime: Runtime = app.state.hallpass.runtime
+    return runtime
+
+
+async def test_hooks_get_each_committed_transition_events_in_seq_order(
+    app: Starlette, demo: Demo
+) -> None:
     seen: list[tuple[int, list[int], list[str]]] = []
 
     async def record(school: School, events: Sequence[PassEvent]) -> None:
@@ -19,7 +28,7 @@ async def test_hooks_get_each_committed_transition_events_in_seq_order(demo: Dem
         assert stored == len(events)  # already committed and visible outside the transaction
         seen.append((school.id, [e.seq for e in events], [e.name for e in events]))
 
-    remove = on_commit(record)
+    remove = runtime_of(app).after_commit.add(record)
     try:
         first = (await demo.request_pass("1003", "Restroom North")).json()
         await demo.request_pass("1004", "Restroom North")
@@ -38,12 +47,12 @@ async def test_hooks_get_each_committed_transition_events_in_seq_order(demo: Dem
 
 
 async def test_a_failing_hook_is_logged_and_the_request_still_succeeds(
-    demo: Demo, caplog: pytest.LogCaptureFixture
+    app: Starlette, demo: Demo, caplog: pytest.LogCaptureFixture
 ) -> None:
     async def broken(school: School, events: Sequence[PassEvent]) -> None:
         raise RuntimeError("broker down")
 
-    remove = on_commit(broken)
+    remove = runtime_of(app).after_commit.add(broken)
     try:
         created = await demo.request_pass("1006", "Library")
     finally:

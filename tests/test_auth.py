@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
 import httpx
 import pytest
@@ -12,13 +11,12 @@ from starlette.applications import Starlette
 
 from server import clock
 from server.api.app import create_app
-from server.api.context import AppContext
-from server.auth.passwords import hash_password
 from server.auth.ratelimit import LOGIN_FREE_FAILURES, UNKNOWN_LOGINS_PER_ADDRESS, Counters
 from server.auth.sessions import COOKIE_NAME, purge_expired
 from server.enums import Role
 from server.models import School, User
-from tests.conftest import BASE_URL, Demo, location_id, settings_for
+from server.runtime import Runtime
+from tests.conftest import BASE_URL, CHEAP_PASSWORDS, Demo, location_id
 from tests.hub.conftest import IN_CI, REDIS_URL, redis_reason
 
 
@@ -214,7 +212,7 @@ async def test_a_wrong_password_for_a_login_in_two_schools_is_just_wrong_and_cou
 async def test_a_password_that_opens_one_of_two_accounts_signs_into_that_one(
     client: httpx.AsyncClient,
 ) -> None:
-    await twin_in_another_school(await hash_password("north-only"))
+    await twin_in_another_school(await CHEAP_PASSWORDS.hash("north-only"))
     north = await login(client, "1003", "north-only")
     assert north.status_code == 200
     assert north.json()["user"]["school"]["slug"] == "north"
@@ -253,7 +251,7 @@ async def test_expired_sessions_are_purged(demo: Demo) -> None:
 
 @pytest.mark.redis
 async def test_with_redis_failures_on_one_worker_hold_the_login_on_another(
-    app: Starlette, database_url: str, tmp_path: Path
+    app: Starlette,
 ) -> None:
     """Two app instances (two workers) on one database and one Redis share the limits."""
     reason = redis_reason()
@@ -262,12 +260,17 @@ async def test_with_redis_failures_on_one_worker_hold_the_login_on_another(
             pytest.fail(f"CI=true needs Redis: {reason}")
         pytest.skip(reason)
     prefix = f"hallpass-test:{uuid.uuid4().hex}"  # this test's keys only
-    other = create_app(settings_for(database_url, tmp_path), manage_database=False)
-    workers = [app, other]
-    for worker in workers:
-        worker.state.hallpass = AppContext(
-            worker.state.hallpass.settings, counters=Counters(REDIS_URL, key_prefix=prefix)
+    settings = app.state.hallpass.settings  # the fixture's app only opened the database
+    workers = [
+        create_app(
+            settings,
+            manage_database=False,
+            runtime=Runtime(
+                passwords=CHEAP_PASSWORDS, counters=Counters(REDIS_URL, key_prefix=prefix)
+            ),
         )
+        for _ in range(2)
+    ]
     try:
         for n in range(LOGIN_FREE_FAILURES):
             async with await from_address(workers[n % 2], "192.0.2.9") as client:
@@ -277,6 +280,5 @@ async def test_with_redis_failures_on_one_worker_hold_the_login_on_another(
                 assert (await login(client, "1003")).status_code == 429
     finally:
         for worker in workers:
-            counters = worker.state.hallpass.counters
-            await counters.shared.reset()
+            await worker.state.hallpass.runtime.counters.shared.reset()
             await worker.state.hallpass.close()

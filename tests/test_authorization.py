@@ -24,7 +24,6 @@ import pytest
 from server import clock
 from server.api.routes import OPERATIONS
 from server.api.spec import Operation
-from server.auth.passwords import hash_password
 from server.enums import LocationKind, Role
 from server.errors import ErrorCode
 from server.models import (
@@ -42,7 +41,7 @@ from server.models import (
     User,
 )
 from tests import dbstate
-from tests.conftest import Demo, location_id, user_id
+from tests.conftest import CHEAP_PASSWORDS, Demo, location_id, user_id
 from tests.test_error_shape import assert_error
 
 ANONYMOUS = "anonymous"
@@ -437,7 +436,7 @@ class OtherSchool:
 
 async def create_other_school() -> OtherSchool:
     """Create a second school: Room 201, a restroom, a teacher, a student and an admin."""
-    password_hash = await hash_password(PASSWORD)
+    password_hash = await CHEAP_PASSWORDS.hash(PASSWORD)
     school = await School.create(name="Second Middle School", slug="second", timezone="UTC")
     classroom = await Location.create(
         school=school, name="Room 201", kind=LocationKind.CLASSROOM, is_destination=False
@@ -491,7 +490,7 @@ async def create_staff(login: str, role: Role, first: str, last: str, room: str)
         login=login,
         first_name=first,
         last_name=last,
-        password_hash=await hash_password(PASSWORD),
+        password_hash=await CHEAP_PASSWORDS.hash(PASSWORD),
     )
     await user.assigned_locations.add(await Location.get(school=school, name=room))
     return user

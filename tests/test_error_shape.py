@@ -18,12 +18,11 @@ from starlette.applications import Starlette
 
 from server.api import locations
 from server.api.routes import OPERATIONS
-from server.auth.passwords import hash_password
 from server.auth.sessions import COOKIE_NAME
 from server.enums import Role
 from server.errors import STATUS, ErrorCode
 from server.models import School, User
-from tests.conftest import BASE_URL, Demo, location_id, user_id
+from tests.conftest import BASE_URL, CHEAP_PASSWORDS, Demo, location_id, user_id
 
 SNAKE_CASE = re.compile(r"[a-z]+(_[a-z]+)*")
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -258,7 +257,7 @@ async def _no_home_room(demo: Demo) -> httpx.Response:
         login="1099",
         first_name="New",
         last_name="Arrival",
-        password_hash=await hash_password("demo"),
+        password_hash=await CHEAP_PASSWORDS.hash("demo"),
     )
     return await demo.request_pass("1099", "Library")
 
@@ -306,7 +305,7 @@ async def _school_required(demo: Demo) -> httpx.Response:
         login="1003",
         first_name="Same",
         last_name="Login",
-        password_hash=await hash_password("demo"),
+        password_hash=await CHEAP_PASSWORDS.hash("demo"),
     )
     return await demo.client.post("/api/session", json={"login": "1003", "password": "demo"})
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from server.api.app import create_app
-from tests.conftest import BASE_URL, settings_for
+from tests.conftest import BASE_URL, cheap_runtime, settings_for
 
 
 def built(tmp_path: Path) -> Path:
@@ -26,7 +26,7 @@ def built(tmp_path: Path) -> Path:
 def client_for(tmp_path: Path, pwa_dir: Path) -> httpx.AsyncClient:
     """Return an HTTP client to an app serving pwa_dir (no database is touched)."""
     settings = replace(settings_for("sqlite://:memory:", tmp_path), pwa_dir=pwa_dir)
-    app = create_app(settings, manage_database=False)
+    app = create_app(settings, manage_database=False, runtime=cheap_runtime())
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL)
 
 

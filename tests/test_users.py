@@ -16,13 +16,12 @@ import pytest
 from starlette.applications import Starlette
 from websockets.exceptions import ConnectionClosed
 
-from server.auth.passwords import verify_password
 from server.contract.users import StudentGroupOut, UserAdminOut, UserPageOut
 from server.enums import Role
 from server.errors import ErrorCode
 from server.models import Session, User
 from tests import dbstate
-from tests.conftest import Demo, location_id, user_id
+from tests.conftest import CHEAP_PASSWORDS, Demo, location_id, user_id
 from tests.hub.test_ws import hello, live, recv
 from tests.test_admin import field_of
 from tests.test_authorization import create_other_school
@@ -92,7 +91,7 @@ async def test_an_admin_adds_a_student_who_then_signs_in_from_their_room(demo: D
     }
     stored = await User.get(id=created["id"])
     assert stored.password_hash != NEW_STUDENT["password"]
-    assert await verify_password(stored.password_hash, NEW_STUDENT["password"])
+    assert await CHEAP_PASSWORDS.verify(stored.password_hash, NEW_STUDENT["password"])
     assert (await demo.token("1031", NEW_STUDENT["password"])) is not None
     assert (await demo.request_pass("1031", "Library")).json()["origin"]["id"] == room
 

@@ -11,7 +11,7 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, WebSocketRoute
 
 from server import db
-from server.api.context import AppContext
+from server.api.context import AppContext, UsingRuntime
 from server.api.deferred import AfterResponse
 from server.api.errors import EXCEPTION_HANDLERS
 from server.api.headers import SecurityHeaders
@@ -24,19 +24,32 @@ from server.hub.broker import create_broker
 from server.hub.http import endpoint as hub_endpoint
 from server.hub.hub import Hub
 from server.notify import worker as notify_worker
+from server.runtime import Runtime, using
 from server.services import scheduler
 
 
-def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette:
-    """Build the app; with manage_database it opens the ORM and runs the scheduler itself."""
-    hub = Hub(create_broker(settings.redis_url))
-    ctx = AppContext(settings=settings)
+def create_app(
+    settings: Settings, *, manage_database: bool = True, runtime: Runtime | None = None
+) -> Starlette:
+    """Build the app; with manage_database it opens the ORM and runs the scheduler itself.
+
+    The app owns `runtime` (a new one when None: production passwords, the limits in
+    settings' Redis): its after-commit hooks, emergency listeners, passwords and limiters are
+    no other app's, even in the same process (server/runtime.py).
+    """
+    if runtime is None:
+        runtime = Runtime.for_redis(settings.redis_url)
+    hub = Hub(create_broker(settings.redis_url), runtime)
+    ctx = AppContext(settings=settings, runtime=runtime)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # The scheduler, the delivery worker and the hub's tasks start in here, and so run in
+        # the app's runtime too (a task keeps the context it was started in).
         try:
-            async with serving(app):
-                yield
+            with using(runtime):
+                async with serving(app):
+                    yield
         finally:
             await ctx.close()
 
@@ -53,7 +66,10 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         try:
             await hub.start()
             try:
-                async with scheduler.running(), notify_worker.running(settings, inapp=hub.notify):
+                async with (
+                    scheduler.running(),
+                    notify_worker.running(settings, runtime, inapp=hub.notify),
+                ):
                     yield
             finally:
                 await hub.stop()
@@ -67,6 +83,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
     app = Starlette(
         routes=routes,
         middleware=[
+            Middleware(UsingRuntime, runtime=runtime),  # first: `later` jobs run in it too
             Middleware(AfterResponse),
             Middleware(SecurityHeaders),
             Middleware(StorageRecovery),

@@ -1,15 +1,17 @@
-"""Per-process state the handlers share: settings, the login and kiosk limiters."""
+"""What the handlers of one app share: its settings and its runtime (server/runtime.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from server import runtime as runtimes
 from server.api.security import authenticate
-from server.auth.ratelimit import Counters, KioskLimiter, LoginLimiter
 from server.config import Settings
 from server.models import Session
+from server.runtime import Runtime
 from server.services.principal import Principal
 
 
@@ -18,21 +20,29 @@ class AppContext:
     """What every handler of one app instance can reach."""
 
     settings: Settings
-    # Where the limits count: Redis when the deployment has one (shared by every process).
-    counters: Counters | None = None
-    limiter: LoginLimiter = field(init=False)
-    kiosk_limiter: KioskLimiter = field(init=False)
-
-    def __post_init__(self) -> None:
-        if self.counters is None:
-            self.counters = Counters(self.settings.redis_url)
-        self.limiter = LoginLimiter(self.counters)
-        self.kiosk_limiter = KioskLimiter(self.counters)
+    # The app's own hooks, listeners, passwords and limiters: never another app's.
+    runtime: Runtime
 
     async def close(self) -> None:
         """Let go of what the context holds open (the limits' Redis connections)."""
-        if self.counters is not None:
-            await self.counters.close()
+        await self.runtime.close()
+
+
+class UsingRuntime:
+    """A pure ASGI middleware: each request and socket runs in its app's runtime.
+
+    Uvicorn runs each connection in a task of its own, not in the lifespan's: the runtime the
+    lifespan set is not theirs, so it is set again here, for the services the request calls
+    and for the `later` jobs run after its response (this middleware is the outermost).
+    """
+
+    def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
+        self.app = app
+        self.runtime = runtime
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        with runtimes.using(self.runtime):
+            await self.app(scope, receive, send)
 
 
 def context(conn: HTTPConnection) -> AppContext:

@@ -11,7 +11,7 @@ from server.services.principal import Principal
 
 async def count_lookup(request: Request, principal: Principal) -> None:
     """Count one student lookup by this kiosk, or refuse it (429) past the limit."""
-    wait = await context(request).kiosk_limiter.look_up(principal.actor.user_id)
+    wait = await context(request).runtime.kiosk_limiter.look_up(principal.actor.user_id)
     if wait is not None:
         raise HallpassError(
             ErrorCode.RATE_LIMITED,

@@ -13,7 +13,7 @@ from server.api.requests import read_json
 from server.api.security import bearer_token, check_origin
 from server.auth import devices
 from server.auth.logins import normalize_login
-from server.auth.passwords import verify_password
+from server.auth.passwords import Passwords
 from server.auth.sessions import COOKIE_NAME, create_session, end_session
 from server.contract.session import LoginRequest
 from server.errors import ErrorCode, HallpassError
@@ -62,12 +62,12 @@ async def _candidates(login: str, school: str | None) -> list[User]:
     return await query.order_by("id").limit(MAX_CANDIDATES)
 
 
-async def _matching(candidates: list[User], password: str) -> list[User]:
+async def _matching(passwords: Passwords, candidates: list[User], password: str) -> list[User]:
     """Return the candidates whose password this is (one dummy hash when there are none)."""
     if not candidates:
-        await verify_password(None, password)  # as long as a wrong password takes
+        await passwords.verify(None, password)  # as long as a wrong password takes
         return []
-    return [user for user in candidates if await verify_password(user.password_hash, password)]
+    return [user for user in candidates if await passwords.verify(user.password_hash, password)]
 
 
 async def authenticate_login(request: Request, body: LoginRequest) -> User:
@@ -78,7 +78,7 @@ async def authenticate_login(request: Request, body: LoginRequest) -> User:
     with a device cookie for the login counts on its own limit, not on the login's.
     """
     ctx = context(request)
-    limiter = ctx.limiter
+    limiter = ctx.runtime.login_limiter
     login = normalize_login(body.login)
     address = request.client.host if request.client else "unknown"
     device = devices.trusted_device(
@@ -92,7 +92,7 @@ async def authenticate_login(request: Request, body: LoginRequest) -> User:
         wait = await limiter.address_wait(address)
         if wait is not None:
             raise rate_limited(wait)
-    matches = await _matching(candidates, body.password)
+    matches = await _matching(ctx.runtime.passwords, candidates, body.password)
     if not matches:
         await limiter.failed(login, address, known=bool(candidates), device=device)
         raise HallpassError(ErrorCode.INVALID_CREDENTIALS, "Wrong login or password.")

@@ -21,8 +21,8 @@ from server.hub.connection import Connection
 from server.hub.feed import SchoolFeed
 from server.hub.snapshot import hallway_count, snapshot
 from server.models import PassEvent, School
-from server.services import emergency
-from server.services.transaction import consistent_read, on_commit
+from server.runtime import Runtime
+from server.services.transaction import consistent_read
 
 log = logging.getLogger("hallpass.hub")
 
@@ -52,10 +52,12 @@ def broker_event(school: School, event: PassEvent) -> BrokerEvent:
 
 
 class Hub:
-    """Live sessions of this process, grouped by school."""
+    """Live sessions of one app, grouped by school."""
 
-    def __init__(self, broker: Broker) -> None:
+    def __init__(self, broker: Broker, runtime: Runtime) -> None:
         self.broker = broker
+        # The app's runtime: its commits and emergencies are the ones this hub announces.
+        self.runtime = runtime
         self.feeds: dict[int, SchoolFeed] = {}
         self._feed_lock = asyncio.Lock()
         self._unhook: Callable[[], None] = lambda: None
@@ -70,8 +72,8 @@ class Hub:
     async def start(self) -> None:
         """Start the broker, publish committed events, and watch sessions."""
         await self.broker.start()
-        self._unhook = on_commit(self.publish)
-        self._unhook_emergency = emergency.on_change(self.announce_emergency)
+        self._unhook = self.runtime.after_commit.add(self.publish)
+        self._unhook_emergency = self.runtime.emergency_listeners.add(self.announce_emergency)
         self._tasks = [
             asyncio.create_task(self._watch_sessions(), name="hub-sessions"),
             asyncio.create_task(self._announce(), name="hub-outbox"),

@@ -43,7 +43,7 @@ from server.notify.senders import (
     ttl_until,
 )
 from server.notify.vapid import signer, vapid_key
-from server.services.transaction import on_commit
+from server.runtime import Runtime, current
 
 log = logging.getLogger("hallpass.notify")
 
@@ -87,9 +87,12 @@ class DeliveryWorker:
         poll_seconds: float = POLL_SECONDS,
         lease: timedelta = LEASE,
         inapp: Announce | None = None,
+        runtime: Runtime | None = None,
     ) -> None:
         self.settings = settings
         self.inapp = inapp
+        # The app whose commits wake the worker: the one it starts in when not given.
+        self.runtime = runtime
         self.policy = policy or Policy()
         self.poll_seconds = poll_seconds
         self.lease = lease
@@ -117,7 +120,7 @@ class DeliveryWorker:
 
     async def start(self) -> None:
         """Start the background loop."""
-        remove = on_commit(self._after_commit)
+        remove = (self.runtime or current()).after_commit.add(self._after_commit)
         self._unhook.append(remove)
         self._task = asyncio.create_task(self._run(), name="hallpass-notify")
 
@@ -335,10 +338,11 @@ async def purge_finished(before: datetime) -> None:
 
 @contextlib.asynccontextmanager
 async def running(
-    settings: Settings, *, inapp: Announce | None = None
+    settings: Settings, runtime: Runtime, *, inapp: Announce | None = None
 ) -> AsyncIterator[DeliveryWorker]:
-    """Run a delivery worker (publishing in-app rows with `inapp`) for the lifetime of the block."""
-    worker = DeliveryWorker(settings, inapp=inapp)
+    """Run a delivery worker (publishing in-app rows with `inapp`, woken by `runtime`'s
+    commits) for the lifetime of the block."""
+    worker = DeliveryWorker(settings, inapp=inapp, runtime=runtime)
     await worker.start()
     try:
         yield worker

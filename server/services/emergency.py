@@ -12,11 +12,11 @@ each socket its audience's view (server/services/emergency_views.py).
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from server import runtime
 from server.enums import EmergencyKind, EndedBy, PassState, ReportStatus, Role
 from server.errors import ErrorCode, HallpassError, forbidden, not_found
 from server.models import (
@@ -47,18 +47,10 @@ CANCELLED_AT_START = (PassState.SCHEDULED, PassState.PENDING, PassState.WAITING)
 # A past-emergency list is short (a few drills a term); this bounds a response anyway.
 MAX_LISTED = 200
 
-Announce = Callable[[int, dict[str, Any]], Awaitable[None]]
-_listeners: list[Announce] = []
-
-
-def on_change(hook: Announce) -> Callable[[], None]:
-    """Call `hook(school_id, staff_view)` after each committed change; return the remover."""
-    _listeners.append(hook)
-    return lambda: _listeners.remove(hook)
-
 
 async def _announce(school_id: int, state: dict[str, Any]) -> None:
-    for hook in tuple(_listeners):
+    # The listeners of the app this change ran in (server/runtime.py): its hub.
+    for hook in runtime.current().emergency_listeners:
         try:
             await hook(school_id, state)
         except Exception:

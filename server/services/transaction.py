@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,7 +13,7 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from server import storage
+from server import runtime, storage
 from server.clock import utcnow
 from server.errors import HallpassError, not_found
 from server.models import EncounterLog, Pass, PassEvent, School
@@ -21,19 +21,6 @@ from server.notify.outbox import enqueue_event, enqueue_prevented
 from server.services.deferred import later
 
 log = logging.getLogger("hallpass.transactions")
-
-AfterCommit = Callable[[School, Sequence[PassEvent]], Awaitable[None]]
-_after_commit: list[AfterCommit] = []
-
-
-def on_commit(hook: AfterCommit) -> Callable[[], None]:
-    """Call `hook` with the school and its new events after each committed transition.
-
-    Returns the function that removes the hook. The real-time hub publishes from here, so
-    nothing is announced that the database has not kept.
-    """
-    _after_commit.append(hook)
-    return lambda: _after_commit.remove(hook)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +111,9 @@ async def school_transaction(school_id: int) -> AsyncIterator[SchoolTransaction]
         await later(functools.partial(write_prevented, tx.school.id, tuple(tx.prevented)))
     if not tx.events and not tx.queued:
         return
-    for hook in tuple(_after_commit):
+    # The hooks of the app this transaction runs in (server/runtime.py): the real-time hub
+    # publishes from here, so nothing is announced that the database has not kept.
+    for hook in runtime.current().after_commit:
         try:
             await hook(tx.school, tx.events)
         except Exception:

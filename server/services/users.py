@@ -18,8 +18,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 
+from server import runtime
 from server.auth.logins import normalize_login
-from server.auth.passwords import hash_password
 from server.enums import LocationKind, Role
 from server.errors import ErrorCode, HallpassError, forbidden, not_found
 from server.models import Location, Session, User
@@ -201,7 +201,8 @@ async def create_user(principal: Principal, fields: Mapping[str, Any]) -> dict[s
     require_user_admin(principal)
     role = Role(fields["role"])
     _check_role_fields(role, fields)
-    password_hash = await hash_password(fields["password"])  # off the lock: it takes a while
+    # Off the lock: it takes a while.
+    password_hash = await runtime.current().passwords.hash(fields["password"])
     async with school_transaction(principal.actor.school_id) as tx:
         await _check_unique(tx, fields, None)
         await _home_room(tx, fields.get("home_location_id"))
@@ -227,7 +228,7 @@ async def update_user(
     """
     require_user_admin(principal)
     password = changes.get("password")
-    password_hash = None if password is None else await hash_password(password)
+    password_hash = None if password is None else await runtime.current().passwords.hash(password)
     async with school_transaction(principal.actor.school_id) as tx:
         user = await User.filter(id=user_id, school_id=tx.school.id).using_db(tx.conn).get_or_none()
         if user is None:

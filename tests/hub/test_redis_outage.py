@@ -23,7 +23,7 @@ from server.hub.broker import BrokerEvent
 from server.hub.hub import Hub
 from server.hub.redis_streams import RedisStreamsBroker
 from server.models import School
-from tests.conftest import BASE_URL, Demo, location_id, settings_for
+from tests.conftest import BASE_URL, Demo, cheap_runtime, location_id, settings_for
 from tests.hub.conftest import TEST_BLOCK_MS, TEST_RECONNECT
 from tests.hub.test_cluster import RedisServer, own_redis
 
@@ -41,7 +41,7 @@ async def redis_app(
 ) -> AsyncIterator[Starlette]:
     """Return the app on the demo database with its hub on the test's own Redis, started."""
     settings = dataclasses.replace(settings_for(database_url, tmp_path), redis_url=own_redis.url)
-    app = create_app(settings, manage_database=False)
+    app = create_app(settings, manage_database=False, runtime=cheap_runtime())
     hub: Hub = app.state.hub
     assert isinstance(hub.broker, RedisStreamsBroker)
     # Production timings but quicker retries, so that a 3 s outage has many of them.

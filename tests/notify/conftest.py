@@ -18,7 +18,7 @@ from server.config import Settings
 from server.models import Delivery, DeliveryAttempt
 from server.notify.retry import Policy
 from server.notify.worker import DeliveryWorker
-from tests.conftest import Demo, settings_for
+from tests.conftest import Demo, cheap_runtime, settings_for
 from tests.notify.push_service import Device, PushService, push_service
 
 # Retries in tests: 10 s, 20 s, then 30 s (the cap), at most 4 tries; the clock is moved, not
@@ -37,7 +37,7 @@ async def app(notify_settings: Settings) -> AsyncIterator[Starlette]:
     """Return the app (as tests/conftest.py's) with the notification settings."""
     await db.connect(notify_settings)
     try:
-        yield create_app(notify_settings, manage_database=False)
+        yield create_app(notify_settings, manage_database=False, runtime=cheap_runtime())
     finally:
         await db.disconnect()
         clock.reset()
@@ -51,9 +51,10 @@ async def push() -> AsyncIterator[PushService]:
 
 
 @pytest.fixture
-async def worker(notify_settings: Settings) -> AsyncIterator[DeliveryWorker]:
-    """Return a delivery worker the test drives with `run_once` (not started)."""
-    made = DeliveryWorker(notify_settings, policy=TEST_POLICY)
+async def worker(notify_settings: Settings, app: Starlette) -> AsyncIterator[DeliveryWorker]:
+    """Return a delivery worker the test drives with `run_once` (not started; once started,
+    the app's commits wake it)."""
+    made = DeliveryWorker(notify_settings, policy=TEST_POLICY, runtime=app.state.hallpass.runtime)
     try:
         yield made
     finally:

@@ -59,7 +59,7 @@ async def server(
     publishing in-app rows to the hub."""
     url = live
     hub: Hub = app.state.hub
-    worker = DeliveryWorker(notify_settings, inapp=hub.notify)
+    worker = DeliveryWorker(notify_settings, inapp=hub.notify, runtime=hub.runtime)
     await worker.start()
     try:
         yield Server(url, hub)
