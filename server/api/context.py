@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 
 from starlette.requests import HTTPConnection
 
-from server.api.security import authenticate
+from server.auth.authenticate import authenticate
+from server.auth.principal import Principal
 from server.auth.ratelimit import Counters, KioskLimiter, LoginLimiter
 from server.config import Settings
 from server.models import Session
-from server.services.principal import Principal
 
 
 @dataclass
@@ -43,10 +43,10 @@ def context(conn: HTTPConnection) -> AppContext:
 
 async def caller(conn: HTTPConnection) -> Principal:
     """Return the authenticated caller, or raise 401/403."""
-    principal, _ = await authenticate(conn, context(conn).settings)
+    principal, _ = await authenticate(conn, context(conn).settings.allowed_origins)
     return principal
 
 
 async def caller_session(conn: HTTPConnection) -> tuple[Principal, Session]:
     """Return the authenticated caller and their session."""
-    return await authenticate(conn, context(conn).settings)
+    return await authenticate(conn, context(conn).settings.allowed_origins)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -43,6 +43,17 @@ class Strict(BaseModel):
     """A request body: unknown fields are errors, types are not coerced."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Out(BaseModel):
+    """A response body: a field the model does not declare can't be sent (nor validated)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def wire(model: BaseModel) -> dict[str, Any]:
+    """Return a model as the JSON object every channel sends: REST, the event log and /ws."""
+    return model.model_dump(mode="json", by_alias=True)
 
 
 class ErrorDetail(BaseModel):
