@@ -56,7 +56,7 @@ def wire(model: BaseModel) -> dict[str, Any]:
     return model.model_dump(mode="json", by_alias=True)
 
 
-class ErrorDetail(BaseModel):
+class ErrorDetail(Out):
     """The one error shape."""
 
     code: str
@@ -64,13 +64,13 @@ class ErrorDetail(BaseModel):
     details: dict[str, object] | None = None
 
 
-class ErrorOut(BaseModel):
+class ErrorOut(Out):
     """`{"error": {"code", "message"}}`."""
 
     error: ErrorDetail
 
 
-class Health(BaseModel):
+class Health(Out):
     """The health check's answer."""
 
     status: Literal["ok"]
