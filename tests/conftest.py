@@ -35,6 +35,7 @@ from server.config import Settings
 from server.demo import seed_demo
 from server.models import Location, User
 from server.runtime import Runtime
+from tests.contract import checker
 
 PG_ADMIN_DSN = os.environ.get("HALLPASS_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -230,6 +231,53 @@ async def location_id(name: str) -> int:
 async def user_id(login: str) -> int:
     """Return the id of a demo user by login."""
     return (await User.get(login=login, school__slug="demo")).id
+
+
+@pytest.fixture(autouse=True)
+def checked_responses(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[list[str]]:
+    """Check every REST response the test receives against the OpenAPI document (tests/contract.py).
+
+    A mismatch fails the test at teardown. A test that breaks the server on purpose (a fault
+    injected, an answer the document can't promise) says so with `unchecked_responses`.
+    """
+    problems: list[str] = []
+    if request.node.get_closest_marker("unchecked_responses") is not None:
+        yield problems
+        return
+
+    def check(response: httpx.Response, stream: bool) -> None:
+        if not stream:
+            req = response.request
+            problems.extend(
+                checker().problems(
+                    req.method,
+                    req.url.path,
+                    response.status_code,
+                    response.content,
+                    response.headers.get("content-type", ""),
+                )
+            )
+
+    sync_send = httpx.Client.send
+    async_send = httpx.AsyncClient.send
+
+    def send(self: httpx.Client, req: httpx.Request, **kwargs: Any) -> httpx.Response:
+        response = sync_send(self, req, **kwargs)
+        check(response, kwargs.get("stream", False))
+        return response
+
+    async def asend(self: httpx.AsyncClient, req: httpx.Request, **kwargs: Any) -> httpx.Response:
+        response = await async_send(self, req, **kwargs)
+        check(response, kwargs.get("stream", False))
+        return response
+
+    monkeypatch.setattr(httpx.Client, "send", send)
+    monkeypatch.setattr(httpx.AsyncClient, "send", asend)
+    yield problems
+    if problems:
+        pytest.fail("responses that break the OpenAPI document:\n" + "\n".join(problems))
 
 
 @pytest.fixture

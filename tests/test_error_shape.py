@@ -157,6 +157,8 @@ async def test_a_wrong_method_is_405_with_allow_naming_every_method_of_the_path(
     assert not failures, "\n".join(failures)
 
 
+# A bug's 500 is documented nowhere (no operation promises one): it is what is checked here.
+@pytest.mark.unchecked_responses
 async def test_an_unexpected_exception_is_a_500_in_the_one_shape_that_tells_nothing(
     app: Starlette, demo: Demo, monkeypatch: pytest.MonkeyPatch
 ) -> None:

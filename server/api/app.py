@@ -93,5 +93,7 @@ def create_app(
     )
     app.state.hallpass = ctx
     app.state.hub = hub
+    # The /ws endpoint reads its allowed origins here (server/hub does not import server/api).
+    app.state.settings = settings
     app.state.openapi = build_openapi(OPERATIONS, version("hallpass"))
     return app

@@ -8,11 +8,11 @@ from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from server import runtime as runtimes
-from server.api.security import authenticate
+from server.auth.authenticate import authenticate
+from server.auth.principal import Principal
 from server.config import Settings
 from server.models import Session
 from server.runtime import Runtime
-from server.services.principal import Principal
 
 
 @dataclass
@@ -53,10 +53,10 @@ def context(conn: HTTPConnection) -> AppContext:
 
 async def caller(conn: HTTPConnection) -> Principal:
     """Return the authenticated caller, or raise 401/403."""
-    principal, _ = await authenticate(conn, context(conn).settings)
+    principal, _ = await authenticate(conn, context(conn).settings.allowed_origins)
     return principal
 
 
 async def caller_session(conn: HTTPConnection) -> tuple[Principal, Session]:
     """Return the authenticated caller and their session."""
-    return await authenticate(conn, context(conn).settings)
+    return await authenticate(conn, context(conn).settings.allowed_origins)

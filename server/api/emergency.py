@@ -12,6 +12,7 @@ from server.api.context import caller
 from server.api.params import positive_id
 from server.api.requests import read_json
 from server.api.roster_export import filename, roster_csv, roster_html, stylesheet
+from server.auth.principal import Principal
 from server.contract.emergency import EmergencyStart, PresentIn, SelfReportIn
 from server.enums import ReportStatus, Role
 from server.errors import not_found
@@ -29,7 +30,6 @@ from server.services.emergency import (
     start_emergency,
 )
 from server.services.facts import zone_of
-from server.services.principal import Principal
 
 
 async def start(request: Request) -> Response:

@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 from server.api.context import caller
 from server.api.params import positive_id, query_time
 from server.api.requests import read_json
+from server.auth.principal import Principal
 from server.contract.encounters import EncounterGroupIn, EncounterGroupPatch
 from server.errors import ErrorCode, HallpassError, not_found
 from server.services.encounters import (
@@ -24,7 +25,6 @@ from server.services.encounters import (
     require_manager,
     update_group,
 )
-from server.services.principal import Principal
 
 # Only the last day may be cleared with null; the other fields can't be empty.
 NOT_NULLABLE = ("name", "mode", "member_ids", "notes")

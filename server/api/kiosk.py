@@ -9,6 +9,7 @@ from server.api.context import caller
 from server.api.lookups import count_lookup
 from server.api.passes import idempotency_key
 from server.api.requests import read_json
+from server.contract.common import wire
 from server.contract.users import KioskPassIn, KioskReturnIn
 from server.services.kiosk import kiosk_pass, kiosk_return, require_kiosk
 
@@ -21,7 +22,7 @@ async def create(request: Request) -> Response:
     await count_lookup(request, principal)
     key = body.idempotency_key or idempotency_key(request)
     result = await kiosk_pass(principal, body.student_number, body.destination_id, key)
-    return JSONResponse(result.body, status_code=201 if result.created else 200)
+    return JSONResponse(wire(result.body), status_code=201 if result.created else 200)
 
 
 async def back(request: Request) -> Response:
@@ -31,4 +32,4 @@ async def back(request: Request) -> Response:
     require_kiosk(principal)
     await count_lookup(request, principal)
     key = idempotency_key(request)
-    return JSONResponse(await kiosk_return(principal, body.student_number, key))
+    return JSONResponse(wire(await kiosk_return(principal, body.student_number, key)))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from starlette.requests import Request
 
 from server.api.context import context
+from server.auth.principal import Principal
 from server.errors import ErrorCode, HallpassError
-from server.services.principal import Principal
 
 
 async def count_lookup(request: Request, principal: Principal) -> None:

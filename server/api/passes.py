@@ -10,9 +10,8 @@ from server.api.context import caller
 from server.api.lookups import count_lookup
 from server.api.params import positive_id
 from server.api.requests import read_json
-from server.clock import utcnow
-from server.contract.common import IdempotencyKeyText
-from server.contract.passes import PassCreate, PassDelay, PassGroupCreate
+from server.contract.common import IdempotencyKeyText, wire
+from server.contract.passes import PassCreate, PassDelay, PassGroupCreate, PassGroupOut
 from server.enums import PassState, Role
 from server.errors import ErrorCode, HallpassError, not_found
 from server.models import Pass
@@ -22,8 +21,8 @@ from server.services.appointments import Selection, schedule_group
 from server.services.delays import delay_pass
 from server.services.passes import create_pass, target_of, transition
 from server.services.validation import invalid
-from server.services.views import line_positions, pass_json
-from server.services.visibility import visible
+from server.services.views import pass_view
+from server.services.visibility import line_of, visible_passes
 
 MAX_LIST = 500
 # The Idempotency-Key header takes the same values as the body's idempotency_key.
@@ -65,7 +64,7 @@ async def create(request: Request) -> Response:
         idempotency_key=key,
         override_reason=None if body.override is None else body.override.reason,
     )
-    return JSONResponse(result.body, status_code=201 if result.created else 200)
+    return JSONResponse(wire(result.body), status_code=201 if result.created else 200)
 
 
 def parse_states(raw: str | None) -> list[PassState] | None:
@@ -114,20 +113,8 @@ async def list_passes(request: Request) -> Response:
     states = parse_states(request.query_params.get("state"))
     limit = parse_limit(request.query_params.get("limit"))
     before = parse_before(request.query_params.get("before"))
-    query = Pass.filter(visible(principal))
-    if states is not None:
-        query = query.filter(state__in=states)
-    if before is not None:
-        query = query.filter(id__lt=before)
-    passes = (
-        await query.order_by("-id").limit(limit).select_related("student", "origin", "destination")
-    )
-    waiting = await Pass.filter(school_id=principal.actor.school_id, state=PassState.WAITING)
-    positions = line_positions(waiting, utcnow())
-    full = sees_full_names(principal.actor)
-    return JSONResponse(
-        [pass_json(p, position=positions.get(p.id), full_names=full) for p in passes]
-    )
+    passes = await visible_passes(principal.actor, states=states, before=before, limit=limit)
+    return JSONResponse([wire(p) for p in passes])
 
 
 def path_id(request: Request) -> int:
@@ -150,11 +137,9 @@ async def read(request: Request) -> Response:
         raise not_found("pass")
     position = None
     if hall_pass.state is PassState.WAITING:
-        waiting = await Pass.filter(school_id=hall_pass.school_id, state=PassState.WAITING)
-        position = line_positions(waiting, utcnow()).get(hall_pass.id)
-    return JSONResponse(
-        pass_json(hall_pass, position=position, full_names=sees_full_names(principal.actor))
-    )
+        position = (await line_of(hall_pass.school_id)).get(hall_pass.id)
+    view = pass_view(hall_pass, position=position, full_names=sees_full_names(principal.actor))
+    return JSONResponse(wire(view))
 
 
 def verb_handler(verb: str):  # type: ignore[no-untyped-def]
@@ -164,7 +149,7 @@ def verb_handler(verb: str):  # type: ignore[no-untyped-def]
         principal = await caller(request)
         key = idempotency_key(request)
         return JSONResponse(
-            await transition(principal, path_id(request), verb, idempotency_key=key)
+            wire(await transition(principal, path_id(request), verb, idempotency_key=key))
         )
 
     handle.__name__ = f"pass_{verb}"
@@ -180,11 +165,10 @@ async def delay(request: Request) -> Response:
     pass_id = path_id(request)
     body = await read_json(request, PassDelay)
     key = idempotency_key(request)
-    return JSONResponse(
-        await delay_pass(
-            principal, pass_id, until=body.until, minutes=body.minutes, idempotency_key=key
-        )
+    view = await delay_pass(
+        principal, pass_id, until=body.until, minutes=body.minutes, idempotency_key=key
     )
+    return JSONResponse(wire(view))
 
 
 async def create_group(request: Request) -> Response:
@@ -201,4 +185,4 @@ async def create_group(request: Request) -> Response:
         start_at=body.start_at,
         remind_minutes=body.remind_minutes_before,
     )
-    return JSONResponse({"passes": passes}, status_code=201)
+    return JSONResponse(wire(PassGroupOut(passes=passes)), status_code=201)

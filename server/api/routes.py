@@ -375,6 +375,7 @@ OPERATIONS: list[Operation] = [
         request=KioskPassIn,
         response=PassOut,
         status=201,
+        also={200: "The pass an earlier request with the same idempotency key made."},
         errors=(
             E.NOT_FOUND,
             E.FORBIDDEN,
@@ -419,9 +420,12 @@ OPERATIONS: list[Operation] = [
         request=PassCreate,
         response=PassOut,
         status=201,
+        also={200: "The pass an earlier request with the same idempotency key made."},
         errors=(
             E.NOT_FOUND,
             E.FORBIDDEN,
+            # A kiosk naming a student by id counts on its lookup limit (server/api/lookups.py).
+            E.RATE_LIMITED,
             E.ALREADY_OUT,
             E.BLOCKED,
             E.PASSES_DISABLED,

@@ -10,15 +10,15 @@ from starlette.responses import JSONResponse, Response
 from server import clock
 from server.api.context import caller_session, context
 from server.api.requests import read_json
-from server.api.security import bearer_token, check_origin
 from server.auth import devices
+from server.auth.authenticate import bearer_token, check_origin
 from server.auth.logins import normalize_login
 from server.auth.passwords import Passwords
+from server.auth.principal import Principal, principal_for
 from server.auth.sessions import COOKIE_NAME, create_session, end_session
 from server.contract.session import LoginRequest
 from server.errors import ErrorCode, HallpassError
 from server.models import School, User
-from server.services.principal import Principal, principal_for
 
 
 def user_json(principal: Principal, school: School) -> dict[str, Any]:
@@ -107,7 +107,7 @@ async def authenticate_login(request: Request, body: LoginRequest) -> User:
 async def login(request: Request) -> Response:
     """POST /api/session: check the password, start a session, set the cookie."""
     ctx = context(request)
-    check_origin(request, ctx.settings)
+    check_origin(request, ctx.settings.allowed_origins)
     body = await read_json(request, LoginRequest)
     user = await authenticate_login(request, body)
     principal = await principal_for(user)

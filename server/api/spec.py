@@ -30,6 +30,8 @@ class Operation:
     response: type[BaseModel] | None = None
     response_list: bool = False
     status: int = 200
+    # Other success statuses answered with the same body: status -> when.
+    also: Mapping[int, str] = field(default_factory=dict, hash=False)
     errors: tuple[ErrorCode, ...] = ()
     authenticated: bool = True
     query: tuple[dict[str, Any], ...] = ()
@@ -127,6 +129,8 @@ def build_openapi(operations: list[Operation], version: str) -> dict[str, Any]:
             schema = {"type": "array", "items": ref} if op.response_list else ref
             ok["content"] = {"application/json": {"schema": schema}}
         item["responses"][str(op.status)] = ok
+        for status, when in op.also.items():
+            item["responses"][str(status)] = {**ok, "description": when}
         errors = list(op.errors)
         if op.authenticated:
             errors = [*COMMON_AUTH_ERRORS, *errors]

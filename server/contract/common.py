@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -45,7 +45,18 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
-class ErrorDetail(BaseModel):
+class Out(BaseModel):
+    """A response body: a field the model does not declare can't be sent (nor validated)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def wire(model: BaseModel) -> dict[str, Any]:
+    """Return a model as the JSON object every channel sends: REST, the event log and /ws."""
+    return model.model_dump(mode="json", by_alias=True)
+
+
+class ErrorDetail(Out):
     """The one error shape."""
 
     code: str
@@ -53,13 +64,13 @@ class ErrorDetail(BaseModel):
     details: dict[str, object] | None = None
 
 
-class ErrorOut(BaseModel):
+class ErrorOut(Out):
     """`{"error": {"code", "message"}}`."""
 
     error: ErrorDetail
 
 
-class Health(BaseModel):
+class Health(Out):
     """The health check's answer."""
 
     status: Literal["ok"]

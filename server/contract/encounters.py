@@ -6,12 +6,11 @@ from datetime import date as CalendarDate
 from typing import Annotated, Literal
 
 from pydantic import (
-    BaseModel,
     Field,
     StringConstraints,
 )
 
-from server.contract.common import NO_NUL, Id, Strict
+from server.contract.common import NO_NUL, Id, Out, Strict
 from server.contract.passes import PersonRef
 
 # Encounter groups: staff-only (admins and security). Nothing below ever reaches a student.
@@ -23,7 +22,7 @@ MAX_MEMBERS = 50  # a group is a handful of students; a whole class is a schedul
 EncounterModeName = Literal["block", "alert"]
 
 
-class NamedRef(BaseModel):
+class NamedRef(Out):
     """A row of the school, by id and name."""
 
     id: int
@@ -59,7 +58,7 @@ class EncounterGroupPatch(Strict):
     notes: GroupNotes | None = None
 
 
-class EncounterGroupOut(BaseModel):
+class EncounterGroupOut(Out):
     """An encounter group, as admins and security see it."""
 
     id: int
@@ -73,7 +72,7 @@ class EncounterGroupOut(BaseModel):
     updated_at: str | None
 
 
-class EncounterLogOut(BaseModel):
+class EncounterLogOut(Out):
     """One encounter a group prevented (block) or let happen and reported (alert)."""
 
     id: int
@@ -87,14 +86,14 @@ class EncounterLogOut(BaseModel):
     pass_id: int | None
 
 
-class WouldHaveOut(BaseModel):
+class WouldHaveOut(Out):
     """What the student would have been told without the override."""
 
     code: str = Field(description="`limit_reached`, `cooldown`, `no_fly_time` or `capacity_full`.")
     detail: str = Field(description="The reason, as staff read it.")
 
 
-class StaffOverrideOut(BaseModel):
+class StaffOverrideOut(Out):
     """A staff override, as administrators see it."""
 
     pass_id: int

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StrictInt, StringConstraints
+from pydantic import Field, StrictInt, StringConstraints
 
 from server.contract.categories import Category
-from server.contract.common import NO_NUL, Id, Strict
+from server.contract.common import NO_NUL, Id, Out, Strict
 
 MAX_WEBHOOKS = 5
 MAX_FLAGGED = 500
@@ -17,7 +17,7 @@ Base64Url = Annotated[
 Url = Annotated[str, StringConstraints(min_length=1, max_length=1024, pattern=NO_NUL)]
 
 
-class PushKeyOut(BaseModel):
+class PushKeyOut(Out):
     """The VAPID public key browsers subscribe with (`applicationServerKey`)."""
 
     public_key: str = Field(description="The uncompressed P-256 point, base64url.")
@@ -44,21 +44,21 @@ class PushEndpointIn(Strict):
     endpoint: Url
 
 
-class PushSubscriptionOut(BaseModel):
+class PushSubscriptionOut(Out):
     """A registered device."""
 
     endpoint: str
     created_at: str | None
 
 
-class CategoryOut(BaseModel):
+class CategoryOut(Out):
     """A notification category, and whether it can be muted."""
 
     name: Category
     safety: bool = Field(description="Safety categories are always delivered.")
 
 
-class MutesOut(BaseModel):
+class MutesOut(Out):
     """The caller's muted categories, and the categories their role can be told."""
 
     muted: list[Category]
@@ -78,7 +78,7 @@ class WebhookIn(Strict):
     secret: str = Field(min_length=16, max_length=200, pattern=NO_NUL)
 
 
-class WebhookOut(BaseModel):
+class WebhookOut(Out):
     """A webhook (its secret is never read back)."""
 
     url: str
@@ -98,7 +98,7 @@ class NotifySettingsIn(Strict):
     webhooks: list[WebhookIn] = Field(default_factory=list, max_length=MAX_WEBHOOKS)
 
 
-class NotifySettingsOut(BaseModel):
+class NotifySettingsOut(Out):
     """The school's notification settings."""
 
     email_categories: list[Category]
@@ -106,7 +106,7 @@ class NotifySettingsOut(BaseModel):
     webhooks: list[WebhookOut]
 
 
-class AttemptOut(BaseModel):
+class AttemptOut(Out):
     """One try at sending."""
 
     at: str | None
@@ -116,7 +116,7 @@ class AttemptOut(BaseModel):
     duration_ms: int
 
 
-class DeliveryOut(BaseModel):
+class DeliveryOut(Out):
     """One message on one channel, and every attempt at it."""
 
     id: int

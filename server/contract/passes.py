@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from pydantic import (
-    BaseModel,
     Field,
     StrictInt,
     StringConstraints,
 )
 
-from server.contract.common import NO_NUL, Id, IdempotencyKeyText, Strict
+from server.contract.common import NO_NUL, Id, IdempotencyKeyText, Out, Strict
 from server.contract.times import Moment
 from server.enums import EndedBy, LocationKind, PassKind, PassState
 from server.rules.reminders import DEFAULT_REMIND_MINUTES, MAX_REMIND_MINUTES
@@ -95,7 +94,7 @@ class PassDelay(Strict):
     )
 
 
-class PersonRef(BaseModel):
+class PersonRef(Out):
     """A student, named as the caller may see."""
 
     id: int
@@ -107,7 +106,7 @@ class PersonRef(BaseModel):
     )
 
 
-class PlaceRef(BaseModel):
+class PlaceRef(Out):
     """A location, by id and name."""
 
     id: int
@@ -115,7 +114,7 @@ class PlaceRef(BaseModel):
     kind: LocationKind
 
 
-class PassOut(BaseModel):
+class PassOut(Out):
     """A pass (DESIGN.md section 4)."""
 
     id: int
@@ -155,7 +154,7 @@ class PassOut(BaseModel):
     )
 
 
-class PassGroupOut(BaseModel):
+class PassGroupOut(Out):
     """The passes a group request made, one per student, in the order of the students."""
 
     passes: list[PassOut]

@@ -8,7 +8,6 @@ from zoneinfo import available_timezones
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     Field,
     StrictBool,
     StrictInt,
@@ -16,11 +15,11 @@ from pydantic import (
     field_validator,
 )
 
-from server.contract.common import NO_NUL, Id, Strict
+from server.contract.common import NO_NUL, Id, Out, Strict
 from server.enums import Approval, LocationKind
 
 
-class LocationOut(BaseModel):
+class LocationOut(Out):
     """A place in the school, with how busy it is now."""
 
     id: int
@@ -112,7 +111,7 @@ class SchoolPatch(Strict):
     _required = field_validator("name", "timezone", "passes_enabled", mode="before")(_not_null)
 
 
-class SchoolSettingsOut(BaseModel):
+class SchoolSettingsOut(Out):
     """The school's settings, as admins and security see them."""
 
     id: int

@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import (
-    BaseModel,
     Field,
     StrictBool,
     StrictInt,
     StringConstraints,
 )
 
-from server.contract.common import NO_NUL, Strict
+from server.contract.common import NO_NUL, Out, Strict
 from server.contract.passes import PersonRef, PlaceRef
 from server.enums import PolicyScope
 
@@ -100,7 +99,7 @@ class PolicyPut(Strict):
     rules: PolicyRules
 
 
-class PolicyOut(BaseModel):
+class PolicyOut(Out):
     """A policy row: whom it applies to, and the settings it sets."""
 
     scope: PolicyScope
@@ -111,7 +110,7 @@ class PolicyOut(BaseModel):
     updated_at: str
 
 
-class EffectiveSettingOut(BaseModel):
+class EffectiveSettingOut(Out):
     """One setting's effective value and the row it comes from."""
 
     value: int | bool | list[str] | None
@@ -120,7 +119,7 @@ class EffectiveSettingOut(BaseModel):
     source: str = Field(description="Who set it, in words: 'grade 10', 'the school', ...")
 
 
-class EffectivePolicyOut(BaseModel):
+class EffectivePolicyOut(Out):
     """Every setting's effective value."""
 
     passes_per_day: EffectiveSettingOut
@@ -137,7 +136,7 @@ class EffectivePolicyOut(BaseModel):
     )
 
 
-class NoFlyWindowOut(BaseModel):
+class NoFlyWindowOut(Out):
     """A stretch of today in which the student can't start a pass."""
 
     kind: Literal["after_start", "before_end", "whole_period"]
@@ -146,7 +145,7 @@ class NoFlyWindowOut(BaseModel):
     end: str
 
 
-class PolicyExplanationOut(BaseModel):
+class PolicyExplanationOut(Out):
     """Why a student may or may not start a pass now: settings, counts, and the next chance."""
 
     student: PersonRef

@@ -6,12 +6,11 @@ from datetime import date as CalendarDate
 from typing import Annotated, Literal
 
 from pydantic import (
-    BaseModel,
     Field,
     StringConstraints,
 )
 
-from server.contract.common import NO_NUL, Strict
+from server.contract.common import NO_NUL, Out, Strict
 from server.contract.policies import (
     MAX_DAY_TYPES,
     MAX_OVERRIDES,
@@ -62,7 +61,7 @@ class ScheduleIn(Strict):
     overrides: list[OverrideIn] = Field(default_factory=list, max_length=MAX_OVERRIDES)
 
 
-class PeriodOut(BaseModel):
+class PeriodOut(Out):
     """A period of a day type."""
 
     name: str
@@ -70,13 +69,13 @@ class PeriodOut(BaseModel):
     end: str = Field(description="School-local HH:MM.")
 
 
-class DayTypeOut(BaseModel):
+class DayTypeOut(Out):
     """A day type's periods."""
 
     periods: list[PeriodOut]
 
 
-class OverrideOut(BaseModel):
+class OverrideOut(Out):
     """A date that follows another day type (null: no school)."""
 
     date: str
@@ -84,7 +83,7 @@ class OverrideOut(BaseModel):
     note: str
 
 
-class ScheduleOut(BaseModel):
+class ScheduleOut(Out):
     """The school's whole bell schedule."""
 
     timezone: str = Field(description="The school's IANA timezone: every time is local to it.")
@@ -94,7 +93,7 @@ class ScheduleOut(BaseModel):
     updated_at: str | None
 
 
-class BellOut(BaseModel):
+class BellOut(Out):
     """A period of today."""
 
     name: str
@@ -105,7 +104,7 @@ class BellOut(BaseModel):
     current: bool
 
 
-class TodayOut(BaseModel):
+class TodayOut(Out):
     """Today at school: its day type, its periods, and where the present falls."""
 
     timezone: str

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from pydantic import (
-    BaseModel,
     Field,
 )
 
-from server.contract.common import Login, Password, SchoolSlug, Strict
+from server.contract.common import Login, Out, Password, SchoolSlug, Strict
 from server.enums import Role
 
 
@@ -22,7 +21,7 @@ class LoginRequest(Strict):
     )
 
 
-class SchoolOut(BaseModel):
+class SchoolOut(Out):
     """The caller's school."""
 
     id: int
@@ -34,7 +33,7 @@ class SchoolOut(BaseModel):
     )
 
 
-class UserOut(BaseModel):
+class UserOut(Out):
     """A signed-in user."""
 
     id: int
@@ -51,7 +50,7 @@ class UserOut(BaseModel):
     )
 
 
-class SessionOut(BaseModel):
+class SessionOut(Out):
     """A new session: the bearer token (shown once) and the CSRF token for cookie requests."""
 
     user: UserOut

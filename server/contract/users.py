@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StrictBool, StrictInt, StringConstraints, field_validator
+from pydantic import Field, StrictBool, StrictInt, StringConstraints, field_validator
 
-from server.contract.common import NO_NUL, Id, IdempotencyKeyText, Login, Strict
+from server.contract.common import NO_NUL, Id, IdempotencyKeyText, Login, Out, Strict
 from server.contract.encounters import NamedRef
 from server.contract.passes import StudentGroupName
 from server.contract.places import MAX_STAFF, _not_null
@@ -112,7 +112,7 @@ class UserPatch(Strict):
     )(_not_null)
 
 
-class UserAdminOut(BaseModel):
+class UserAdminOut(Out):
     """A user as admins see them: never a password or its hash."""
 
     id: int
@@ -131,7 +131,7 @@ class UserAdminOut(BaseModel):
     created_at: str | None
 
 
-class UserPageOut(BaseModel):
+class UserPageOut(Out):
     """One page of the school's users, and how many match in all."""
 
     users: list[UserAdminOut]
@@ -140,14 +140,14 @@ class UserPageOut(BaseModel):
     offset: int
 
 
-class StudentGroupOut(BaseModel):
+class StudentGroupOut(Out):
     """A student group of the school and how many active students are in it."""
 
     name: str
     students: int
 
 
-class StudentOut(BaseModel):
+class StudentOut(Out):
     """A student as staff look them up: no accommodations, no encounter groups."""
 
     id: int

@@ -9,9 +9,9 @@ import time
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from server.api.context import context
-from server.api.security import own_origin
-from server.auth.sessions import COOKIE_NAME, resolve
+from server.auth.authenticate import authenticate_socket, origin_allowed
+from server.auth.principal import Principal
+from server.config import Settings
 from server.contract.frames import (
     FrameError,
     Hello,
@@ -30,7 +30,6 @@ from server.hub.snapshot import hallway_count, snapshot
 from server.models import PassEvent, School, Session
 from server.services.emergency import current_state
 from server.services.emergency_views import view_for
-from server.services.principal import Principal, principal_for
 from server.services.transaction import consistent_read
 
 log = logging.getLogger("hallpass.hub")
@@ -60,26 +59,10 @@ async def can_resume(school: School, hello: Hello, conn: BaseDBAsyncClient) -> b
     return await PassEvent.filter(school_id=school.id, seq=hello.since + 1).using_db(conn).exists()
 
 
-async def authenticate(websocket: WebSocket, hello: Hello) -> tuple[Principal, Session] | None:
-    """Return the caller and their session, from the cookie or the hello's token."""
-    token = hello.token or websocket.cookies.get(COOKIE_NAME)
-    if not token:
-        return None
-    resolved = await resolve(token)
-    if resolved is None:
-        return None
-    session, user = resolved
-    return await principal_for(user), session
-
-
-def origin_allowed(websocket: WebSocket) -> bool:
-    """Refuse a browser page of another site (a socket has no CSRF token to check)."""
-    origin = websocket.headers.get("origin")
-    if origin is None:
-        return True  # not a browser: scripts authenticate with the token in hello
-    settings = context(websocket).settings
-    own = own_origin(websocket).replace("ws://", "http://").replace("wss://", "https://")
-    return origin in {own, *settings.allowed_origins}
+def settings_of(websocket: WebSocket) -> Settings:
+    """Return the app's settings."""
+    settings: Settings = websocket.app.state.settings
+    return settings
 
 
 class BinaryFrame(Exception):
@@ -139,7 +122,7 @@ async def sign_in(websocket: WebSocket) -> tuple[Principal, Session, Hello] | No
         hello = await first_hello(websocket)
         if hello is None:
             return None
-        caller = await authenticate(websocket, hello)
+        caller = await authenticate_socket(websocket, hello.token)
         if caller is None:
             await websocket.send_text(
                 error_frame(FrameErrorCode.NOT_AUTHENTICATED, "Sign in first.")
@@ -153,7 +136,8 @@ async def sign_in(websocket: WebSocket) -> tuple[Principal, Session, Hello] | No
 
 async def endpoint(websocket: WebSocket) -> None:
     """Serve one WebSocket client."""
-    if not origin_allowed(websocket):
+    # A page of another site is refused whatever it signs in with: a socket has no CSRF token.
+    if not origin_allowed(websocket, settings_of(websocket).allowed_origins):
         # Closing before accept refuses the handshake: the page gets a 403.
         await websocket.close(CloseCode.POLICY_VIOLATION)
         return

@@ -7,14 +7,14 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from server.clock import utcnow
+from server.contract.common import wire
 from server.contract.frames import snapshot_frame
 from server.enums import FINISHED_STATES, OPEN_STATES, PassState, Role
 from server.models import Pass, School
 from server.rules.localtime import day_start
-from server.rules.permissions import Actor, sees_full_names
+from server.rules.permissions import Actor
 from server.services.facts import zone_of
-from server.services.views import line_positions, pass_json
-from server.services.visibility import visible_to
+from server.services.visibility import line_of, visible_passes
 
 # The finished passes of today (ended, denied, cancelled, expired) a snapshot holds, newest by
 # id; the older ones are fetched by REST (the frame's `older`). A pass is about 600 bytes of
@@ -31,16 +31,17 @@ async def snapshot_passes(
     """Return the passes the client starts from, by id: every open or scheduled one, and the
     newest SNAPSHOT_FINISHED finished today; and where the older finished ones are, if any."""
     midnight = day_start(utcnow(), zone_of(school.timezone))
-    mine = Pass.filter(visible_to(actor)).using_db(conn)
-    related = ("student", "origin", "destination")
-    current = await mine.filter(state__in=[*OPEN_STATES, PassState.SCHEDULED]).select_related(
-        *related
+    line = await line_of(school.id, conn)
+    current = await visible_passes(
+        actor, states=[*OPEN_STATES, PassState.SCHEDULED], conn=conn, line=line
     )
-    finished = (
-        await mine.filter(state__in=FINISHED_STATES, requested_at__gte=midnight)
-        .order_by("-id")
-        .limit(SNAPSHOT_FINISHED + 1)
-        .select_related(*related)
+    finished = await visible_passes(
+        actor,
+        states=FINISHED_STATES,
+        requested_since=midnight,
+        limit=SNAPSHOT_FINISHED + 1,
+        conn=conn,
+        line=line,
     )
     older = None
     if len(finished) > SNAPSHOT_FINISHED:
@@ -51,11 +52,8 @@ async def snapshot_passes(
             "before": before,
             "href": f"/api/passes?state={states}&before={before}&limit={SNAPSHOT_FINISHED}",
         }
-    waiting = await Pass.filter(school_id=school.id, state=PassState.WAITING).using_db(conn)
-    positions = line_positions(waiting, utcnow())
-    full = sees_full_names(actor)
     passes = sorted([*current, *finished], key=lambda p: p.id)
-    return [pass_json(p, position=positions.get(p.id), full_names=full) for p in passes], older
+    return [wire(p) for p in passes], older
 
 
 async def hallway_count(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from tortoise import fields
@@ -88,17 +87,3 @@ class Pass(Model):
             ("destination_id", "state"),
             ("student_id", "requested_at"),
         )
-
-    def timestamps(self) -> dict[str, datetime | None]:
-        """Return the lifecycle timestamps by name."""
-        return {
-            "requested_at": self.requested_at,
-            "start_at": self.start_at,
-            "started_at": self.started_at,
-            "arrived_at": self.arrived_at,
-            "due_at": self.due_at,
-            "ended_at": self.ended_at,
-            "delayed_at": self.delayed_at,
-            "reminded_at": self.reminded_at,
-            "overdue_at": self.overdue_at,
-        }

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from tortoise.transactions import in_transaction
 
+from server.auth.principal import Principal
 from server.contract.categories import FOR_ROLE, SAFETY, Category
 from server.enums import Role
 from server.errors import ErrorCode, HallpassError, forbidden
@@ -15,7 +16,6 @@ from server.models import Delivery, DeliveryAttempt, NotificationMute, School, U
 from server.notify.school_settings import KEY, Stored, Webhook, stored, webhook_allowed
 from server.notify.subscriptions import bad
 from server.rules.permissions import may_manage_policy
-from server.services.principal import Principal
 from server.services.transaction import school_transaction
 from server.services.views import iso
 

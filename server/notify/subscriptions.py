@@ -9,10 +9,10 @@ from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from server.auth.principal import Principal
 from server.enums import Role
 from server.errors import ErrorCode, HallpassError, forbidden, not_found
 from server.models import PushSubscription
-from server.services.principal import Principal
 from server.services.views import iso
 
 # The browsers' push services (Chrome/Edge/Android, Firefox, Safari, legacy Edge). Anything

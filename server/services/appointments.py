@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
 
+from server.auth.principal import Principal
+from server.contract.passes import PassOut
 from server.enums import Approval, PassKind, PassState, Role
 from server.errors import forbidden, not_found
 from server.models import Location, Pass, User
@@ -22,7 +23,6 @@ from server.rules.lifecycle import needs_approval
 from server.rules.permissions import Action, PassTarget, may, may_schedule
 from server.services.facts import accommodated, load_facts, place_of
 from server.services.passes import MAX_SCHEDULE_AHEAD, refusal, serialise
-from server.services.principal import Principal
 from server.services.transaction import SchoolTransaction, school_transaction
 from server.services.validation import invalid
 
@@ -62,7 +62,7 @@ async def schedule_group(
     selection: Selection,
     start_at: datetime,
     remind_minutes: int | None,
-) -> list[dict[str, Any]]:
+) -> list[PassOut]:
     """Schedule one pass per selected student, all or none; return them in the students' order."""
     actor = principal.actor
     if not may_schedule(actor):

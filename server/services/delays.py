@@ -9,8 +9,9 @@ the acceptance: at its time the visit goes out (or joins the line) without askin
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
+from server.auth.principal import Principal
+from server.contract.passes import PassOut
 from server.enums import PassState
 from server.errors import ErrorCode, HallpassError, forbidden
 from server.rules.decision import FieldProblem
@@ -19,7 +20,6 @@ from server.rules.permissions import Action, may
 from server.services.facts import zone_of
 from server.services.idempotency import remember, replay
 from server.services.passes import compare_and_set, serialise, visible_pass
-from server.services.principal import Principal
 from server.services.transaction import school_transaction
 from server.services.validation import invalid
 
@@ -34,7 +34,7 @@ async def delay_pass(
     until: datetime | None,
     minutes: int | None,
     idempotency_key: str | None = None,
-) -> dict[str, Any]:
+) -> PassOut:
     """Put a pending visit off until a time today: it becomes scheduled, with one event.
 
     A repeat with the same idempotency key answers the first delay again and changes nothing.

@@ -17,6 +17,7 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from server import runtime
+from server.auth.principal import Principal
 from server.enums import EmergencyKind, EndedBy, PassState, ReportStatus, Role
 from server.errors import ErrorCode, HallpassError, forbidden, not_found
 from server.models import (
@@ -32,7 +33,6 @@ from server.notify.outbox import enqueue_emergency
 from server.notify.routing import STAFF_ROLES
 from server.services.emergency_views import staff_view, summary, view_for
 from server.services.passes import compare_and_set, serialise
-from server.services.principal import Principal
 from server.services.transaction import SchoolTransaction, school_transaction
 
 log = logging.getLogger("hallpass.emergency")

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from server.auth.principal import Principal
 from server.enums import EncounterMode, Role
 from server.errors import ErrorCode, HallpassError, forbidden, not_found
 from server.models import EncounterGroup, EncounterLog, User
@@ -18,7 +19,6 @@ from server.notify.outbox import enqueue_prevented
 from server.rules import Encounter, OpenPass, SchoolFacts
 from server.rules.encounters import alerting_groups, blocking_group, others_out
 from server.rules.permissions import may_manage_encounters
-from server.services.principal import Principal
 from server.services.transaction import (
     Prevented,
     SchoolTransaction,

@@ -10,9 +10,10 @@ A refused request rolls back and keeps no key, so a retry is decided afresh.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from server.clock import utcnow
+from server.contract.common import wire
+from server.contract.passes import PassOut
 from server.errors import ErrorCode, HallpassError
 from server.models import IdempotencyKey
 from server.services.transaction import SchoolTransaction
@@ -39,7 +40,7 @@ async def recall(tx: SchoolTransaction, user_id: int, key: str) -> IdempotencyKe
 
 async def replay(
     tx: SchoolTransaction, user_id: int, key: str, verb: str, pass_id: int
-) -> dict[str, Any] | None:
+) -> PassOut | None:
     """Return the first answer of this key's verb on this pass; None for a new key.
 
     The same key for another verb or another pass is a conflict (409), never a replay.
@@ -49,7 +50,7 @@ async def replay(
         return None
     if previous.verb != verb or previous.hall_pass_id != pass_id or previous.response is None:
         raise conflict()
-    return previous.response
+    return PassOut.model_validate(previous.response)
 
 
 async def remember(
@@ -58,7 +59,7 @@ async def remember(
     key: str,
     verb: str,
     pass_id: int,
-    response: dict[str, Any] | None = None,
+    response: PassOut | None = None,
 ) -> None:
     """Record what the key did, in the same transaction as the change it made."""
     await IdempotencyKey.create(
@@ -67,7 +68,7 @@ async def remember(
         key=key,
         verb=verb,
         hall_pass_id=pass_id,
-        response=response,
+        response=None if response is None else wire(response),
     )
 
 

@@ -10,14 +10,13 @@ lookups (server/auth/ratelimit.py::KioskLimiter), here and through `POST /api/pa
 
 from __future__ import annotations
 
-from typing import Any
-
+from server.auth.principal import Principal
+from server.contract.passes import PassOut
 from server.enums import PassState, Role
 from server.errors import ErrorCode, HallpassError, forbidden
 from server.models import IdempotencyKey, Pass, User
 from server.services.idempotency import conflict
 from server.services.passes import Created, create_pass, transition
-from server.services.principal import Principal
 
 NOT_AT_THIS_DOOR = "No student with this number at this door."
 
@@ -57,9 +56,7 @@ async def kiosk_pass(
     )
 
 
-async def kiosk_return(
-    principal: Principal, number: str, idempotency_key: str | None
-) -> dict[str, Any]:
+async def kiosk_return(principal: Principal, number: str, idempotency_key: str | None) -> PassOut:
     """End the active pass of the student with this number ("I'm back" at the door)."""
     require_kiosk(principal)
     student = await student_at_door(principal, number)
@@ -72,7 +69,7 @@ async def kiosk_return(
             if previous.verb != "end" or previous.hall_pass.student_id != student.id:
                 raise conflict()
             if previous.response is not None:
-                return previous.response
+                return PassOut.model_validate(previous.response)
     open_pass = await Pass.get_or_none(open_student_id=student.id)
     if open_pass is None or open_pass.state is not PassState.ACTIVE:
         raise HallpassError(ErrorCode.INVALID_TRANSITION, "There is no pass out to end.")

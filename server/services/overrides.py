@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from server.auth.principal import Principal
 from server.errors import forbidden
 from server.models import Pass, User
 from server.rules.permissions import may_read_overrides
-from server.services.principal import Principal
 from server.services.transaction import consistent_read
 
 MAX_OVERRIDES = 500

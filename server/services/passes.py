@@ -13,7 +13,9 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
+from server.auth.principal import Principal
 from server.clock import utcnow
+from server.contract.passes import PassOut
 from server.enums import Approval, EndedBy, PassKind, PassState, Role
 from server.errors import ErrorCode, HallpassError, forbidden, not_found
 from server.models import Location, Pass, User
@@ -35,9 +37,8 @@ from server.services.encounters import keep_prevented, log_alerts, log_prevented
 from server.services.facts import accommodated, load_facts, open_pass_of, place_of
 from server.services.idempotency import CREATE, conflict, recall, remember, replay
 from server.services.line import offer_deadlines
-from server.services.principal import Principal
 from server.services.transaction import SchoolTransaction, school_transaction
-from server.services.views import iso, line_positions, pass_json
+from server.services.views import iso, line_positions, pass_view
 
 # Staff may schedule passes up to a school year ahead; further is surely a typo.
 MAX_SCHEDULE_AHEAD = timedelta(days=366)
@@ -68,7 +69,7 @@ VERBS: dict[str, Verb] = {
 class Created:
     """A create call's result: the pass, and False when an idempotency key replayed it."""
 
-    body: dict[str, Any]
+    body: PassOut
     created: bool
 
 
@@ -105,10 +106,8 @@ def refusal(decision: Decision, principal: Principal) -> HallpassError:
     return HallpassError(decision.code, message)
 
 
-async def serialise(
-    tx: SchoolTransaction, pass_id: int, *, full_names: bool = True
-) -> dict[str, Any]:
-    """Reload a pass with its names inside the transaction and serialise it."""
+async def serialise(tx: SchoolTransaction, pass_id: int, *, full_names: bool = True) -> PassOut:
+    """Reload a pass with its names inside the transaction and return its view."""
     hall_pass = (
         await Pass.filter(id=pass_id)
         .using_db(tx.conn)
@@ -123,7 +122,7 @@ async def serialise(
             state=PassState.WAITING,
         ).using_db(tx.conn)
         position = line_positions(line, tx.now).get(hall_pass.id)
-    return pass_json(hall_pass, position=position, full_names=full_names)
+    return pass_view(hall_pass, position=position, full_names=full_names)
 
 
 def lifecycle_fields(state: PassState, now: datetime, minutes: int) -> dict[str, Any]:
@@ -182,8 +181,8 @@ async def create_pass(
                 if previous.verb != CREATE:
                     raise conflict()
                 body = await serialise(tx, previous.hall_pass_id, full_names=sees_full_names(actor))
-                asked = (destination_id, student_id or body["student"]["id"])
-                if asked != (body["destination"]["id"], body["student"]["id"]):
+                asked = (destination_id, student_id or body.student.id)
+                if asked != (body.destination.id, body.student.id):
                     raise conflict()
                 return Created(body, created=False)
         student = await _student_for(tx, principal, student_id)
@@ -357,7 +356,7 @@ async def visible_pass(
 
 async def transition(
     principal: Principal, pass_id: int, verb_name: str, *, idempotency_key: str | None = None
-) -> dict[str, Any]:
+) -> PassOut:
     """Apply one verb (approve, deny, cancel, arrive, end, take) to a pass, or raise why not.
 
     With an idempotency key already used for this verb on this pass, answer what the first

@@ -13,12 +13,12 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from server.auth.principal import Principal
 from server.enums import PassState, Role
 from server.errors import ErrorCode, HallpassError, forbidden, not_found
 from server.models import Location, Pass, School, User
 from server.rules.permissions import may_manage_policy
 from server.services.passes import offer_places
-from server.services.principal import Principal
 from server.services.transaction import SchoolTransaction, school_transaction
 
 # Security reads the settings (emergency mode switches passes off); only admins change them.

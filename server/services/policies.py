@@ -14,6 +14,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from server.auth.principal import Principal
 from server.clock import utcnow
 from server.enums import PolicyScope, Role
 from server.errors import ErrorCode, HallpassError, forbidden, not_found
@@ -22,7 +23,6 @@ from server.rules.limits import standing
 from server.rules.permissions import may_explain_policy, may_manage_policy
 from server.rules.policy import PRECEDENCE, SCOPES_OF, Effective, Setting, source
 from server.services.facts import load_facts
-from server.services.principal import Principal
 from server.services.transaction import consistent_read, school_transaction
 from server.services.views import iso, student_name
 

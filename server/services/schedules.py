@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from server.auth.principal import Principal
 from server.clock import utcnow
 from server.errors import ErrorCode, HallpassError, forbidden
 from server.models import BellSchedule as ScheduleRow
@@ -20,7 +21,6 @@ from server.rules.localtime import local_date
 from server.rules.permissions import may_manage_schedule
 from server.rules.schedule import SCHOOL_WEEKDAYS, Bell, day_at, schedule_problems
 from server.services.facts import load_schedule, zone_of
-from server.services.principal import Principal
 from server.services.transaction import consistent_read, school_transaction
 from server.services.views import iso
 

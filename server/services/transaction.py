@@ -8,13 +8,14 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from server import runtime, storage
 from server.clock import utcnow
+from server.contract.common import wire
+from server.contract.passes import PassOut
 from server.errors import HallpassError, not_found
 from server.models import EncounterLog, Pass, PassEvent, School
 from server.notify.outbox import enqueue_event, enqueue_prevented
@@ -56,9 +57,10 @@ class SchoolTransaction:
     queued: bool = False
 
     async def append_event(
-        self, name: str, hall_pass: Pass, actor_id: int | None, at: datetime, data: dict[str, Any]
+        self, name: str, hall_pass: Pass, actor_id: int | None, at: datetime, view: PassOut
     ) -> PassEvent:
-        """Append the next event of the school's gapless sequence (invariant 4)."""
+        """Append the next event of the school's gapless sequence (invariant 4), with the pass
+        right after the change (its full view: the hub makes each audience's from it)."""
         self.school.event_seq += 1
         await (
             School.filter(id=self.school.id)
@@ -73,7 +75,7 @@ class SchoolTransaction:
             hall_pass_id=hall_pass.id,
             actor_id=actor_id,
             at=at,
-            data=data,
+            data=wire(view),
         )
         self.events.append(event)
         # The outbox rows commit (or roll back) with the event: each notice is queued once.

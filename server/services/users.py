@@ -20,12 +20,12 @@ from tortoise.expressions import Q
 
 from server import runtime
 from server.auth.logins import normalize_login
+from server.auth.principal import Principal
 from server.enums import LocationKind, Role
 from server.errors import ErrorCode, HallpassError, forbidden, not_found
 from server.models import Location, Session, User
 from server.rules.decision import FieldProblem
 from server.rules.permissions import may_manage_policy
-from server.services.principal import Principal
 from server.services.transaction import SchoolTransaction, school_transaction
 from server.services.validation import invalid
 from server.services.views import iso

@@ -1,11 +1,17 @@
-"""Pass JSON as each audience may see it (DESIGN.md section 4, invariant 5)."""
+"""Pass views as each audience may see them (DESIGN.md section 4, invariant 5).
+
+A pass leaves the server only as a `PassOut` (server/contract/passes.py), built here from the
+row and serialised with `wire`: the REST answers, the event log (and so the /ws events) and
+the /ws snapshot are one model, and the contract, not the ORM, names the fields.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
+from server.contract.passes import PassOut, PersonRef, PlaceRef
+from server.enums import EndedBy, LocationKind, PassKind, PassState
 from server.models import Location, Pass, User
 from server.names import short_name
 from server.rules.line import positions
@@ -18,40 +24,49 @@ def iso(value: datetime | None) -> str | None:
 
 
 def student_name(user: User, *, full: bool) -> str:
-    """Return the name a screen may show: full for staff, first name and initial on a kiosk."""
+    """Return the name a screen may show: full for staff, the kiosk's short name otherwise."""
     return user.display_name if full else short_name(user.first_name, user.last_name)
 
 
-def _place(location: Location) -> dict[str, Any]:
-    return {"id": location.id, "name": location.name, "kind": str(location.kind)}
+def place_ref(location: Location) -> PlaceRef:
+    """Return a location as a pass names it."""
+    return PlaceRef(id=location.id, name=location.name, kind=LocationKind(location.kind))
 
 
-def pass_json(
-    hall_pass: Pass, *, position: int | None = None, full_names: bool = True
-) -> dict[str, Any]:
-    """Serialise a pass whose student, origin and destination are loaded."""
-    body: dict[str, Any] = {
-        "id": hall_pass.id,
-        "state": str(hall_pass.state),
-        "kind": str(hall_pass.kind),
-        "student": {
-            "id": hall_pass.student.id,
-            "name": student_name(hall_pass.student, full=full_names),
+def pass_view(hall_pass: Pass, *, position: int | None = None, full_names: bool = True) -> PassOut:
+    """Return the view of a pass whose student, origin and destination are loaded."""
+    student = hall_pass.student
+    requested_at = iso(hall_pass.requested_at)
+    assert requested_at is not None  # the column is not nullable
+    return PassOut(
+        id=hall_pass.id,
+        state=PassState(hall_pass.state),
+        kind=PassKind(hall_pass.kind),
+        student=PersonRef(
+            id=student.id,
+            name=student_name(student, full=full_names),
             # What a door kiosk shows, carried in every pass (and so in the event log) so the
             # hub's kiosk frames need not split a full name, which can't be done right.
-            "short_name": student_name(hall_pass.student, full=False),
-        },
-        "origin": _place(hall_pass.origin),
-        "destination": _place(hall_pass.destination),
-        "minutes": hall_pass.minutes,
-        "ended_by": None if hall_pass.ended_by is None else str(hall_pass.ended_by),
-        "position": position,
-        "offer_expires_at": iso(hall_pass.offer_expires_at),
-        "version": hall_pass.version,
-        "remind_minutes_before": hall_pass.remind_minutes,
-    }
-    body.update({name: iso(value) for name, value in hall_pass.timestamps().items()})
-    return body
+            short_name=student_name(student, full=False),
+        ),
+        origin=place_ref(hall_pass.origin),
+        destination=place_ref(hall_pass.destination),
+        minutes=hall_pass.minutes,
+        ended_by=None if hall_pass.ended_by is None else EndedBy(hall_pass.ended_by),
+        position=position,
+        offer_expires_at=iso(hall_pass.offer_expires_at),
+        version=hall_pass.version,
+        requested_at=requested_at,
+        start_at=iso(hall_pass.start_at),
+        started_at=iso(hall_pass.started_at),
+        arrived_at=iso(hall_pass.arrived_at),
+        due_at=iso(hall_pass.due_at),
+        ended_at=iso(hall_pass.ended_at),
+        delayed_at=iso(hall_pass.delayed_at),
+        remind_minutes_before=hall_pass.remind_minutes,
+        reminded_at=iso(hall_pass.reminded_at),
+        overdue_at=iso(hall_pass.overdue_at),
+    )
 
 
 def line_positions(waiting: Iterable[Pass], now: datetime) -> dict[int, int]:

@@ -1,4 +1,4 @@
-"""The signed-in caller, loaded once per request, as authorisation needs them."""
+"""The signed-in caller, loaded once per request or socket, as authorisation needs them."""
 
 from __future__ import annotations
 
