@@ -12,11 +12,11 @@ from server.api.context import caller_session, context
 from server.api.requests import read_json
 from server.api.security import bearer_token, check_origin
 from server.auth import devices
-from server.auth.logins import normalize_login
 from server.auth.passwords import verify_password
 from server.auth.sessions import COOKIE_NAME, create_session, end_session
 from server.contract.session import LoginRequest
 from server.errors import ErrorCode, HallpassError
+from server.logins import normalize_login
 from server.models import School, User
 from server.services.principal import Principal, principal_for
 

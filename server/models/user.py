@@ -9,8 +9,8 @@ from tortoise import fields
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
 
-from server.auth.logins import normalize_login
 from server.enums import Role
+from server.logins import normalize_login
 
 if TYPE_CHECKING:
     from server.models.location import Location

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.enums import Role
+from server.enums import CLASSROOM_STAFF, STAFF_ROLES, Role
 from server.errors import forbidden, not_found
 from server.models import Location, Pass, User
-from server.rules.permissions import CLASSROOM_STAFF, STAFF_ROLES
 from server.services.principal import Principal
 from server.services.users import search
 

@@ -18,6 +18,7 @@ from server.config import Settings
 from server.models import Delivery, DeliveryAttempt
 from server.notify.retry import Policy
 from server.notify.worker import DeliveryWorker
+from server.services.transaction import on_commit
 from tests.conftest import Demo, settings_for
 from tests.notify.push_service import Device, PushService, push_service
 
@@ -53,7 +54,7 @@ async def push() -> AsyncIterator[PushService]:
 @pytest.fixture
 async def worker(notify_settings: Settings) -> AsyncIterator[DeliveryWorker]:
     """Return a delivery worker the test drives with `run_once` (not started)."""
-    made = DeliveryWorker(notify_settings, policy=TEST_POLICY)
+    made = DeliveryWorker(notify_settings, policy=TEST_POLICY, on_commit=on_commit)
     try:
         yield made
     finally:

@@ -19,6 +19,7 @@ import pytest
 from starlette.applications import Starlette
 from websockets.asyncio.client import ClientConnection
 
+from server.api.app import inapp_publisher
 from server.config import Settings
 from server.contract.frames import notification_frame
 from server.hub.broker import BrokerNotice
@@ -26,6 +27,7 @@ from server.hub.export import build_schema
 from server.hub.hub import Hub
 from server.models import Delivery, User
 from server.notify.worker import DeliveryWorker
+from server.services.transaction import on_commit
 from tests.conftest import Demo, user_id
 from tests.hub.test_ws import drain, hello, live, recv  # noqa: F401 (live is a fixture)
 from tests.test_authorization import create_other_school
@@ -59,7 +61,7 @@ async def server(
     publishing in-app rows to the hub."""
     url = live
     hub: Hub = app.state.hub
-    worker = DeliveryWorker(notify_settings, inapp=hub.notify)
+    worker = DeliveryWorker(notify_settings, inapp=inapp_publisher(hub), on_commit=on_commit)
     await worker.start()
     try:
         yield Server(url, hub)
