@@ -16,6 +16,21 @@ class Role(StrEnum):
     KIOSK = "kiosk"
 
 
+# Named sets of roles, here next to Role so every layer (rules, services, notify, hub) reads the
+# same ones instead of spelling its own.
+# Every role that is staff: looks students up, marks them present in an emergency, is told of
+# an emergency (students hear of it in the room).
+STAFF_ROLES = frozenset(
+    {Role.TEACHER, Role.SUBSTITUTE, Role.NURSE, Role.COUNSELOR, Role.SECURITY, Role.ADMIN}
+)
+# Staff who see every pass of the school, whatever their rooms.
+SCHOOL_WIDE = frozenset({Role.SECURITY, Role.ADMIN})
+# Staff of a classroom: they act on passes out of their rooms (and are told of them).
+CLASSROOM_STAFF = frozenset({Role.TEACHER, Role.SUBSTITUTE})
+# Staff of a destination: they act on passes into their rooms.
+DESTINATION_STAFF = frozenset({Role.NURSE, Role.COUNSELOR})
+
+
 class LocationKind(StrEnum):
     """What a place in the school is for."""
 

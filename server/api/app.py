@@ -20,12 +20,28 @@ from server.api.recovery import StorageRecovery
 from server.api.routes import OPERATIONS
 from server.api.spec import build_openapi, path_routes
 from server.config import Settings
-from server.hub.broker import create_broker
+from server.hub.broker import BrokerError, BrokerNotice, create_broker
 from server.hub.http import endpoint as hub_endpoint
 from server.hub.hub import Hub
 from server.notify import worker as notify_worker
 from server.runtime import Runtime, using
 from server.services import scheduler
+
+
+def inapp_publisher(hub: Hub) -> notify_worker.Announce:
+    """Return how the delivery worker publishes an in-app notification: through the hub's
+    broker, which carries it to the recipient's sockets in every process.
+
+    Wired here, not imported by the worker: notify is a layer below the hub (docs/architecture.md).
+    """
+
+    async def publish(school_id: int, user_id: int, category: str, frame: str) -> None:
+        try:
+            await hub.notify(BrokerNotice(school_id, user_id, category, frame))
+        except BrokerError as exc:  # Redis lost: the worker retries the row
+            raise notify_worker.Unpublished(f"{exc.__class__.__name__}: {exc}") from exc
+
+    return publish
 
 
 def create_app(
@@ -68,7 +84,9 @@ def create_app(
             try:
                 async with (
                     scheduler.running(),
-                    notify_worker.running(settings, runtime, inapp=hub.notify),
+                    notify_worker.running(
+                        settings, inapp=inapp_publisher(hub), on_commit=runtime.after_commit.add
+                    ),
                 ):
                     yield
             finally:

@@ -13,8 +13,8 @@ from server.contract.notifications import (
     PushEndpointIn,
     PushSubscriptionIn,
 )
-from server.notify import preferences, subscriptions
 from server.notify.vapid import vapid_key
+from server.services import notifications, push
 
 
 async def push_key(request: Request) -> Response:
@@ -28,7 +28,7 @@ async def subscribe(request: Request) -> Response:
     """POST /api/push/subscriptions: register the caller's device."""
     principal = await caller(request)
     body = await read_json(request, PushSubscriptionIn)
-    created = await subscriptions.subscribe(
+    created = await push.subscribe(
         principal,
         body.endpoint,
         body.keys.p256dh,
@@ -42,36 +42,36 @@ async def unsubscribe(request: Request) -> Response:
     """DELETE /api/push/subscriptions: remove one of the caller's devices."""
     principal = await caller(request)
     body = await read_json(request, PushEndpointIn)
-    await subscriptions.unsubscribe(principal, body.endpoint)
+    await push.unsubscribe(principal, body.endpoint)
     return Response(status_code=204)
 
 
 async def read_mutes(request: Request) -> Response:
     """GET /api/me/notifications: the caller's muted categories."""
-    return JSONResponse(await preferences.read_mutes(await caller(request)))
+    return JSONResponse(await notifications.read_mutes(await caller(request)))
 
 
 async def write_mutes(request: Request) -> Response:
     """PUT /api/me/notifications: replace the caller's muted categories."""
     principal = await caller(request)
     body = await read_json(request, MutesIn)
-    return JSONResponse(await preferences.write_mutes(principal, body.muted))
+    return JSONResponse(await notifications.write_mutes(principal, body.muted))
 
 
 async def read_settings(request: Request) -> Response:
     """GET /api/notifications/settings: the school's settings (admins)."""
-    return JSONResponse(await preferences.read_settings(await caller(request)))
+    return JSONResponse(await notifications.read_settings(await caller(request)))
 
 
 async def write_settings(request: Request) -> Response:
     """PUT /api/notifications/settings: replace the school's settings (admins)."""
     principal = await caller(request)
-    preferences.require_admin(principal)  # before the body: a 403 reads nothing
+    notifications.require_admin(principal)  # before the body: a 403 reads nothing
     body = await read_json(request, NotifySettingsIn)
     hosts = context(request).settings.webhook_hosts
-    return JSONResponse(await preferences.write_settings(principal, body.model_dump(), hosts))
+    return JSONResponse(await notifications.write_settings(principal, body.model_dump(), hosts))
 
 
 async def deliveries(request: Request) -> Response:
     """GET /api/notifications/deliveries: the latest deliveries and attempts (admins)."""
-    return JSONResponse(await preferences.delivery_log(await caller(request)))
+    return JSONResponse(await notifications.delivery_log(await caller(request)))

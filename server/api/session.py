@@ -12,12 +12,12 @@ from server.api.context import caller_session, context
 from server.api.requests import read_json
 from server.auth import devices
 from server.auth.authenticate import bearer_token, check_origin
-from server.auth.logins import normalize_login
 from server.auth.passwords import Passwords
 from server.auth.principal import Principal, principal_for
 from server.auth.sessions import COOKIE_NAME, create_session, end_session
 from server.contract.session import LoginRequest
 from server.errors import ErrorCode, HallpassError
+from server.logins import normalize_login
 from server.models import School, User
 
 

@@ -13,7 +13,7 @@ from pydantic import (
     StringConstraints,
 )
 
-from server.auth.logins import MAX_LOGIN, normalize_login
+from server.logins import MAX_LOGIN, normalize_login
 
 Id = Annotated[StrictInt, Field(ge=1, le=2**31 - 1)]
 # PostgreSQL text can't hold NUL: refuse it here (422), not in the query (a 500).

@@ -16,7 +16,7 @@ log = logging.getLogger("hallpass.migrations")
 
 
 def _normalised(login):
-    # A copy of server/auth/logins.py::normalize_login as it was when this migration was
+    # A copy of server/logins.py::normalize_login as it was when this migration was
     # written, so that a later change there does not change what this migration did.
     folded = unicodedata.normalize("NFKC", login).casefold()
     return unicodedata.normalize("NFKC", folded).strip()

@@ -9,8 +9,8 @@ from tortoise import fields
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
 
-from server.auth.logins import normalize_login
 from server.enums import Role
+from server.logins import normalize_login
 
 if TYPE_CHECKING:
     from server.models.location import Location
@@ -27,7 +27,7 @@ class User(Model):
     school_id: int
     role = fields.CharEnumField(Role, max_length=16)
     # Login names are unique within a school; a district signs in with the school's slug too.
-    # Always stored normalised (server/auth/logins.py), so lookups compare exactly.
+    # Always stored normalised (server/logins.py), so lookups compare exactly.
     login = fields.CharField(max_length=120)
     first_name = fields.CharField(max_length=100)
     last_name = fields.CharField(max_length=100)

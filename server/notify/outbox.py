@@ -15,7 +15,7 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from server.contract.categories import Category, Channel
-from server.enums import PassState, Role
+from server.enums import STAFF_ROLES, PassState, Role
 from server.models import (
     Delivery,
     EncounterLog,
@@ -28,7 +28,6 @@ from server.models import (
 )
 from server.notify.payload import notice_payload
 from server.notify.routing import (
-    STAFF_ROLES,
     Event,
     Notice,
     PassFacts,

@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from server.contract.categories import SAFETY, Category, Channel, Urgency, urgency_of
-from server.enums import LocationKind, PassState, Role
+from server.enums import CLASSROOM_STAFF, STAFF_ROLES, LocationKind, PassState, Role
 from server.names import short_name
 
 # A student walks to the nurse in about three minutes; the heads-up says when to expect them
@@ -421,11 +421,7 @@ def _members(
     if audience is Audience.SECURITY:
         return [x for x in people if x.role is Role.SECURITY]
     if audience is Audience.ORIGIN_TEACHERS:
-        return [
-            x
-            for x in people
-            if x.role in (Role.TEACHER, Role.SUBSTITUTE) and p.origin_id in x.rooms
-        ]
+        return [x for x in people if x.role in CLASSROOM_STAFF and p.origin_id in x.rooms]
     role = Role.NURSE if audience is Audience.NURSES else Role.COUNSELOR
     staff = [x for x in people if x.role is role]
     assigned = [x for x in staff if p.destination_id in x.rooms]
@@ -554,10 +550,6 @@ def pass_facts(data: Mapping[str, Any], first_name: str, last_name: str) -> Pass
     )
 
 
-# Every role that is staff: an emergency tells each of them (students hear it in the room).
-STAFF_ROLES = frozenset(
-    {Role.TEACHER, Role.SUBSTITUTE, Role.NURSE, Role.COUNSELOR, Role.SECURITY, Role.ADMIN}
-)
 # Where an emergency notice opens the app (the PWA's emergency screen).
 EMERGENCY_URL = "/emergency"
 _EMERGENCY_WORDS = {

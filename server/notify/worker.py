@@ -9,6 +9,9 @@ retries coming due). Sends run as tasks with timeouts: a dead peer holds one tas
 loop, the hub or a request. An in-app row is "sent" by publishing it once through the hub's
 broker, which carries it to the recipient's sockets in every process. See
 docs/adr/0006-notifications.md.
+
+The worker imports neither the hub nor the services (they are layers above it): the app hands
+it the hub's publisher (`inapp`) and the after-commit hook it wakes on (`on_commit`).
 """
 
 from __future__ import annotations
@@ -29,7 +32,6 @@ from server.clock import utcnow
 from server.config import Settings
 from server.contract.categories import Channel
 from server.contract.frames import notification_frame
-from server.hub.broker import BrokerError, BrokerNotice
 from server.models import Delivery, DeliveryAttempt, PassEvent, PushSubscription, School
 from server.notify.payload import smaller
 from server.notify.retry import Next, Policy, Step, after_http, after_smtp
@@ -43,7 +45,6 @@ from server.notify.senders import (
     ttl_until,
 )
 from server.notify.vapid import signer, vapid_key
-from server.runtime import Runtime, current
 
 log = logging.getLogger("hallpass.notify")
 
@@ -61,8 +62,19 @@ PURGE_EVERY_SECONDS = 3600.0
 # down) is given up; the push of the same notice still reaches the device.
 INAPP_FRESH = timedelta(minutes=2)
 
-# Publishes an in-app notification to every process's hub (server.hub.hub.Hub.notify).
-Announce = Callable[[BrokerNotice], Awaitable[None]]
+
+class Unpublished(Exception):
+    """The in-app publisher could not carry a notification (its broker is lost): retry later."""
+
+
+# Publishes one in-app notification (school, recipient, category, the `notification` frame's
+# JSON) to every process's hub, raising Unpublished when it can't (server/api/app.py).
+Announce = Callable[[int, int, str, str], Awaitable[None]]
+# Called after each committed transaction of a school with its new events.
+Committed = Callable[[School, Sequence[PassEvent]], Awaitable[None]]
+# Registers an after-commit hook and returns what removes it (the app passes the services'
+# `on_commit`): woken by a commit that may have queued rows, a push leaves at once.
+OnCommit = Callable[[Committed], Callable[[], None]]
 CLAIM_SQL = """
 UPDATE deliveries SET due_at = $1
 WHERE id IN (
@@ -87,12 +99,11 @@ class DeliveryWorker:
         poll_seconds: float = POLL_SECONDS,
         lease: timedelta = LEASE,
         inapp: Announce | None = None,
-        runtime: Runtime | None = None,
+        on_commit: OnCommit | None = None,
     ) -> None:
         self.settings = settings
         self.inapp = inapp
-        # The app whose commits wake the worker: the one it starts in when not given.
-        self.runtime = runtime
+        self.on_commit = on_commit
         self.policy = policy or Policy()
         self.poll_seconds = poll_seconds
         self.lease = lease
@@ -120,8 +131,8 @@ class DeliveryWorker:
 
     async def start(self) -> None:
         """Start the background loop."""
-        remove = (self.runtime or current()).after_commit.add(self._after_commit)
-        self._unhook.append(remove)
+        if self.on_commit is not None:  # without it, rows are found at the next poll
+            self._unhook.append(self.on_commit(self._after_commit))
         self._task = asyncio.create_task(self._run(), name="hallpass-notify")
 
     async def stop(self) -> None:
@@ -283,10 +294,12 @@ class DeliveryWorker:
         frame = notification_frame(
             delivery.id, delivery.payload, delivery.urgency, made.isoformat().replace("+00:00", "Z")
         )
-        notice = BrokerNotice(delivery.school_id, delivery.recipient_id, delivery.category, frame)
+        published = self.inapp(delivery.school_id, delivery.recipient_id, delivery.category, frame)
         try:
-            await asyncio.wait_for(self.inapp(notice), TIMEOUT_SECONDS)
-        except (BrokerError, TimeoutError) as exc:
+            await asyncio.wait_for(published, TIMEOUT_SECONDS)
+        except Unpublished as exc:
+            return Answer(None, str(exc)[:300])
+        except TimeoutError as exc:
             return Answer(None, f"{exc.__class__.__name__}: {exc}"[:300])
         return Answer(200)
 
@@ -338,11 +351,11 @@ async def purge_finished(before: datetime) -> None:
 
 @contextlib.asynccontextmanager
 async def running(
-    settings: Settings, runtime: Runtime, *, inapp: Announce | None = None
+    settings: Settings, *, inapp: Announce | None = None, on_commit: OnCommit | None = None
 ) -> AsyncIterator[DeliveryWorker]:
-    """Run a delivery worker (publishing in-app rows with `inapp`, woken by `runtime`'s
-    commits) for the lifetime of the block."""
-    worker = DeliveryWorker(settings, inapp=inapp, runtime=runtime)
+    """Run a delivery worker (publishing in-app rows with `inapp`, woken through `on_commit`)
+    for the lifetime of the block."""
+    worker = DeliveryWorker(settings, inapp=inapp, on_commit=on_commit)
     await worker.start()
     try:
         yield worker

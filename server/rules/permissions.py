@@ -10,7 +10,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from server.enums import Approval, Role
+from server.enums import (
+    CLASSROOM_STAFF,
+    DESTINATION_STAFF,
+    SCHOOL_WIDE,
+    STAFF_ROLES,
+    Approval,
+    Role,
+)
 
 
 class Action(StrEnum):
@@ -49,13 +56,6 @@ class PassTarget:
     destination_id: int
     approval: Approval = Approval.NONE
 
-
-STAFF_ROLES = frozenset(
-    {Role.TEACHER, Role.SUBSTITUTE, Role.NURSE, Role.COUNSELOR, Role.SECURITY, Role.ADMIN}
-)
-SCHOOL_WIDE = frozenset({Role.SECURITY, Role.ADMIN})
-CLASSROOM_STAFF = frozenset({Role.TEACHER, Role.SUBSTITUTE})
-DESTINATION_STAFF = frozenset({Role.NURSE, Role.COUNSELOR})
 
 Rule = Callable[[Actor, PassTarget], bool]
 

@@ -18,7 +18,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from server import runtime
 from server.auth.principal import Principal
-from server.enums import EmergencyKind, EndedBy, PassState, ReportStatus, Role
+from server.enums import STAFF_ROLES, EmergencyKind, EndedBy, PassState, ReportStatus, Role
 from server.errors import ErrorCode, HallpassError, forbidden, not_found
 from server.models import (
     Emergency,
@@ -29,8 +29,7 @@ from server.models import (
     School,
     User,
 )
-from server.notify.outbox import enqueue_emergency
-from server.notify.routing import STAFF_ROLES
+from server.notify import enqueue_emergency
 from server.services.emergency_views import staff_view, summary, view_for
 from server.services.passes import compare_and_set, serialise
 from server.services.transaction import SchoolTransaction, school_transaction

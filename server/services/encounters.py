@@ -15,7 +15,7 @@ from server.auth.principal import Principal
 from server.enums import EncounterMode, Role
 from server.errors import ErrorCode, HallpassError, forbidden, not_found
 from server.models import EncounterGroup, EncounterLog, User
-from server.notify.outbox import enqueue_prevented
+from server.notify import enqueue_prevented
 from server.rules import Encounter, OpenPass, SchoolFacts
 from server.rules.encounters import alerting_groups, blocking_group, others_out
 from server.rules.permissions import may_manage_encounters

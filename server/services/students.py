@@ -11,10 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from server.auth.principal import Principal
-from server.enums import Role
+from server.enums import CLASSROOM_STAFF, STAFF_ROLES, Role
 from server.errors import forbidden, not_found
 from server.models import Location, Pass, User
-from server.rules.permissions import CLASSROOM_STAFF, STAFF_ROLES
 from server.services.users import search
 
 

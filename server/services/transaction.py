@@ -18,7 +18,7 @@ from server.contract.common import wire
 from server.contract.passes import PassOut
 from server.errors import HallpassError, not_found
 from server.models import EncounterLog, Pass, PassEvent, School
-from server.notify.outbox import enqueue_event, enqueue_prevented
+from server.notify import enqueue_event, enqueue_prevented
 from server.services.deferred import later
 
 log = logging.getLogger("hallpass.transactions")

@@ -19,10 +19,10 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 
 from server import runtime
-from server.auth.logins import normalize_login
 from server.auth.principal import Principal
 from server.enums import LocationKind, Role
 from server.errors import ErrorCode, HallpassError, forbidden, not_found
+from server.logins import normalize_login
 from server.models import Location, Session, User
 from server.rules.decision import FieldProblem
 from server.rules.permissions import may_manage_policy

@@ -54,7 +54,9 @@ async def push() -> AsyncIterator[PushService]:
 async def worker(notify_settings: Settings, app: Starlette) -> AsyncIterator[DeliveryWorker]:
     """Return a delivery worker the test drives with `run_once` (not started; once started,
     the app's commits wake it)."""
-    made = DeliveryWorker(notify_settings, policy=TEST_POLICY, runtime=app.state.hallpass.runtime)
+    made = DeliveryWorker(
+        notify_settings, policy=TEST_POLICY, on_commit=app.state.hallpass.runtime.after_commit.add
+    )
     try:
         yield made
     finally:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -19,15 +20,19 @@ import pytest
 from starlette.applications import Starlette
 from websockets.asyncio.client import ClientConnection
 
+from server.api.app import inapp_publisher
+from server.clock import utcnow
 from server.config import Settings
 from server.contract.frames import notification_frame
-from server.hub.broker import BrokerNotice
+from server.hub.broker import BrokerNotice, BrokerUnavailable
 from server.hub.export import build_schema
 from server.hub.hub import Hub
-from server.models import Delivery, User
+from server.hub.memory import MemoryBroker
+from server.models import Delivery, School, User
 from server.notify.worker import DeliveryWorker
-from tests.conftest import Demo, user_id
+from tests.conftest import Demo, cheap_runtime, user_id
 from tests.hub.test_ws import drain, hello, live, recv  # noqa: F401 (live is a fixture)
+from tests.notify.conftest import TEST_POLICY, attempts
 from tests.test_authorization import create_other_school
 
 NURSE = "nurse@demo.school"
@@ -59,7 +64,9 @@ async def server(
     publishing in-app rows to the hub."""
     url = live
     hub: Hub = app.state.hub
-    worker = DeliveryWorker(notify_settings, inapp=hub.notify, runtime=hub.runtime)
+    worker = DeliveryWorker(
+        notify_settings, inapp=inapp_publisher(hub), on_commit=hub.runtime.after_commit.add
+    )
     await worker.start()
     try:
         yield Server(url, hub)
@@ -229,3 +236,49 @@ def test_the_frame_is_the_push_payload_plus_what_a_toast_needs() -> None:
         "urgency": "normal",
         "at": "2026-11-30T22:00:00Z",
     }
+
+
+class LostBroker(MemoryBroker):
+    """A broker whose transport is down: every notice fails as Redis's would."""
+
+    async def publish_notice(self, notice: BrokerNotice) -> None:
+        raise BrokerUnavailable("Redis did not answer")
+
+
+async def test_an_inapp_row_the_broker_cannot_carry_is_retried(
+    demo: Demo, notify_settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    school = await School.get(slug="demo")
+    nurse = await user_id(NURSE)
+    now = utcnow()
+    row = await Delivery.create(
+        school_id=school.id,
+        key="test:inapp",
+        channel="inapp",
+        category="nurse",
+        urgency="normal",
+        recipient_id=nurse,
+        payload={
+            "title": "Nurse: Ana",
+            "body": "On the way.",
+            "category": "nurse",
+            "pass_id": None,
+            "url": "/",
+            "tag": "p0",
+        },
+        due_at=now,
+        created_at=now,
+    )
+    # The app's publisher turns the broker's error into the worker's "not published".
+    worker = DeliveryWorker(
+        notify_settings,
+        policy=TEST_POLICY,
+        inapp=inapp_publisher(Hub(LostBroker(), cheap_runtime())),
+    )
+    assert await worker.run_once() == 1
+    row = await Delivery.get(id=row.id)
+    assert (row.state, row.attempts) == ("pending", 1)  # retried like a 5xx
+    assert row.due_at > now
+    assert [a.error for a in await attempts(row)] == ["BrokerUnavailable: Redis did not answer"]
+    # An expected outage, not a bug: no traceback (the broker logs its outage once).
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text

@@ -1,4 +1,5 @@
-"""Users' mutes, the school's notification settings, and the delivery log admins read."""
+"""Notification preferences: users' mutes, the school's notification settings, and the delivery
+log admins read (the rows server/notify writes and sends)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ from server.contract.categories import FOR_ROLE, SAFETY, Category
 from server.enums import Role
 from server.errors import ErrorCode, HallpassError, forbidden
 from server.models import Delivery, DeliveryAttempt, NotificationMute, School, User
-from server.notify.school_settings import KEY, Stored, Webhook, stored, webhook_allowed
-from server.notify.subscriptions import bad
+from server.notify import KEY, Stored, Webhook, stored, webhook_allowed
 from server.rules.permissions import may_manage_policy
+from server.services.push import bad
 from server.services.transaction import school_transaction
 from server.services.views import iso
 
