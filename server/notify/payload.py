@@ -13,7 +13,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from server.notify.categories import Category
 from server.notify.routing import Notice
 
-
 # The fields both payloads share, described once.
 Title = Annotated[str, Field(description="The notification's title.")]
 PassId = Annotated[int | None, Field(description="The pass it is about; null when none.")]
