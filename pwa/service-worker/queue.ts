@@ -81,7 +81,7 @@ export async function replay(csrfNow?: string | null): Promise<ReplayResult[]> {
       }
       if (response.status >= 500 || response.status === 401) break;
       const text = await response.text();
-      let body: unknown = null;
+      let body: unknown;
       try {
         body = text ? JSON.parse(text) : null;
       } catch {

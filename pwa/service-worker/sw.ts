@@ -4,6 +4,8 @@
 import { clientsClaim } from "workbox-core";
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from "workbox-precaching";
 import { NavigationRoute, registerRoute } from "workbox-routing";
+import { SAFETY_CATEGORIES } from "../src/contract/constants";
+import type { HallpassPushPayload } from "../src/contract/push";
 import { replay, SYNC_TAG } from "./queue";
 
 declare const self: ServiceWorkerGlobalScope;
@@ -25,26 +27,19 @@ self.addEventListener("install", () => {
 });
 clientsClaim();
 
-interface PushPayload {
-  title: string;
-  body?: string;
-  category?: string;
-  pass_id?: number | null;
-  url?: string;
-  tag?: string;
-}
-
-// The safety categories stay on screen until someone acts (server/notify/categories.py).
-const SAFETY = new Set(["overdue", "encounter", "flagged_student", "emergency"]);
+// What a push shows: the payload (shared/push-payload.schema.json; its small form after a 413
+// has no body or category), or the text of one that is not JSON.
+type Shown = Partial<HallpassPushPayload & { body: string; category: string }>;
 
 self.addEventListener("push", (event) => {
-  let payload: PushPayload;
+  let payload: Shown;
   try {
-    payload = event.data?.json() as PushPayload;
+    payload = event.data?.json() as HallpassPushPayload;
   } catch {
     payload = { title: "Hallpass", body: event.data?.text() ?? "" };
   }
-  const safety = SAFETY.has(payload.category ?? "");
+  // The safety categories stay on screen until someone acts.
+  const safety = (SAFETY_CATEGORIES as ReadonlySet<string>).has(payload.category ?? "");
   event.waitUntil(
     self.registration.showNotification(payload.title || "Hallpass", {
       body: payload.body ?? "",

@@ -41,11 +41,14 @@ const ROLE_WORDS: Record<Role, string> = {
 export function App({ booted }: { booted: boolean }) {
   const user = me.value;
   const status = connection.value;
+  // The user's id, not the object: a refreshed profile of the same user is no new session.
+  const userId = user?.id;
   useEffect(() => {
+    if (userId === undefined) return;
     // Whatever was queued offline goes out as soon as the live connection is back.
-    if (user && status === "live") void confirmSession().then(flushOutbox, () => undefined);
-    if (user) void refreshOutbox();
-  }, [user?.id, status]);
+    if (status === "live") void confirmSession().then(flushOutbox, () => undefined);
+    void refreshOutbox();
+  }, [userId, status]);
 
   if (!booted) return <p class="boot">Loading Hallpass…</p>;
   if (!user) return <Login />;
@@ -69,10 +72,7 @@ export function App({ booted }: { booted: boolean }) {
           <button
             type="button"
             class="btn btn--plain"
-            onClick={async () => {
-              await clearQueue().catch(() => undefined);
-              await signOut();
-            }}
+            onClick={() => void clearQueue().catch(() => undefined).then(() => signOut())}
           >
             Sign out
           </button>

@@ -12,7 +12,7 @@ import {
 } from "../../service-worker/queue";
 import { keepPass, me, showToast } from "../live/store";
 import { ApiError, call, csrf, NetworkError, newKey } from "./client";
-import type { Pass } from "./types";
+import type { Pass, Verb } from "./types";
 
 /** Actions made offline and not yet sent, oldest first (for "pending offline" rows). */
 export const outbox = signal<QueuedAction[]>([]);
@@ -27,8 +27,6 @@ export function requestPass(
   const key = newKey();
   return send("/api/passes", { ...body, idempotency_key: key }, key, label);
 }
-
-export type Verb = "approve" | "deny" | "cancel" | "arrive" | "end" | "take" | "delay";
 
 /** Move a pass on (approve, deny, end, ...); the same key makes a replay harmless. */
 export function act(pass: Pass, verb: Verb, label: string, body: object = {}): Promise<Outcome> {
@@ -62,10 +60,10 @@ async function send(path: string, body: object, key: string, label: string): Pro
 }
 
 async function askForSync(): Promise<void> {
-  const registration = await navigator.serviceWorker?.getRegistration();
-  const sync = (registration as (ServiceWorkerRegistration & { sync?: { register(tag: string): Promise<void> } }) | undefined)
-    ?.sync;
-  await sync?.register(SYNC_TAG).catch(() => undefined);
+  // Background Sync is not in TypeScript's DOM types: a registration may have it.
+  const registration: (ServiceWorkerRegistration & { sync?: { register(tag: string): Promise<void> } }) | undefined =
+    await navigator.serviceWorker?.getRegistration();
+  await registration?.sync?.register(SYNC_TAG).catch(() => undefined);
 }
 
 /** Re-read the queue (it is shared with the service worker and other tabs). */

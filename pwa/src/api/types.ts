@@ -1,10 +1,12 @@
 // Names for the wire types the app uses, all read from the generated contract (shared/).
-import type { components } from "../contract/openapi";
+import * as shared from "../contract/constants";
+import type { components, paths } from "../contract/openapi";
 import type {
   EmergencyFrame,
   EmergencyKind,
   EmergencyStaffView,
   EmergencyStudentView,
+  Hallway,
   Notification,
   RosterEntryOut,
   ServerFrame,
@@ -40,19 +42,16 @@ export type UserPage = Schemas["UserPageOut"];
 export type UserCreate = Schemas["UserCreate"];
 export type UserPatch = Partial<Schemas["UserPatch"]>;
 export type StudentHit = Schemas["StudentOut"];
-export type Hallway = { out: number; max: number | null };
-export type { EmergencyFrame, EmergencyKind, EmergencyStaffView, EmergencyStudentView, Notification, RosterEntryOut, ServerFrame };
+export type { EmergencyFrame, EmergencyKind, EmergencyStaffView, EmergencyStudentView, Hallway, Notification, RosterEntryOut, ServerFrame };
 export type EmergencyView = EmergencyFrame["emergency"];
 
+/** A verb a pass takes by POST /api/passes/{id}/<verb> (approve, deny, end, ...). */
+export type Verb = {
+  [P in keyof paths]: P extends `/api/passes/{id}/${infer V}` ? (paths[P] extends { post: object } ? V : never) : never;
+}[keyof paths];
+
 /** States in which a pass holds the student's one open pass (DESIGN.md invariant 1). */
-export const OPEN_STATES: ReadonlySet<PassState> = new Set(["pending", "waiting", "active"]);
+export const OPEN_STATES: ReadonlySet<PassState> = shared.OPEN_STATES;
 
 /** Roles that work with passes as staff. */
-export const STAFF_ROLES: ReadonlySet<Role> = new Set([
-  "teacher",
-  "substitute",
-  "nurse",
-  "counselor",
-  "security",
-  "admin",
-]);
+export const STAFF_ROLES: ReadonlySet<Role> = shared.STAFF_ROLES;

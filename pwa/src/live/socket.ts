@@ -1,5 +1,6 @@
 // One WebSocket to /ws: hello with where to resume, heartbeats, and reconnection with backoff.
 import type { ServerFrame } from "../api/types";
+import { CLOSE_CODES, HEARTBEAT_SECONDS } from "../contract/constants";
 
 export type Connection = "connecting" | "live" | "reconnecting" | "offline";
 
@@ -12,13 +13,14 @@ export interface SocketHooks {
   accessLost(): void;
 }
 
-// The server expects a frame every 20 s (server/hub/const.py HEARTBEAT_SECONDS); a socket that
-// has heard nothing for 45 s is dead even if the browser hasn't noticed (Wi-Fi dropped silently).
-const PING_MS = 20_000;
-const SILENCE_MS = 45_000;
+// The server expects a frame every HEARTBEAT_SECONDS (20 s); a socket that has heard nothing
+// for two of them and a bit is dead even if the browser hasn't noticed (Wi-Fi dropped silently).
+const PING_MS = HEARTBEAT_SECONDS * 1000;
+const SILENCE_MS = PING_MS * 2.25;
 const BACKOFF_FIRST_MS = 500;
 const BACKOFF_MAX_MS = 15_000;
-const ACCESS_CODES = new Set([4401, 4403]);
+// The session is gone: sign in again rather than retry.
+const ACCESS_CODES: ReadonlySet<number> = new Set([CLOSE_CODES.NOT_AUTHENTICATED, CLOSE_CODES.FORBIDDEN]);
 
 /** The live connection; start() once signed in, stop() on sign-out. */
 export class LiveSocket {
@@ -49,7 +51,7 @@ export class LiveSocket {
     this.stopped = true;
     window.clearTimeout(this.retryTimer);
     window.clearInterval(this.pingTimer);
-    this.socket?.close(1000);
+    this.socket?.close(CLOSE_CODES.NORMAL);
     this.socket = null;
   }
 

@@ -15,6 +15,16 @@ export interface ActionButtonProps {
 /** A button for one action: disabled while it runs, its error reported by onError. */
 export function ActionButton({ run, children, kind = "plain", label, disabled, onError }: ActionButtonProps) {
   const [busy, setBusy] = useState(false);
+  async function press() {
+    setBusy(true);
+    try {
+      await run();
+    } catch (error) {
+      onError?.(messageOf(error));
+    } finally {
+      setBusy(false);
+    }
+  }
   return (
     <button
       type="button"
@@ -22,16 +32,7 @@ export function ActionButton({ run, children, kind = "plain", label, disabled, o
       aria-label={label}
       aria-busy={busy}
       disabled={disabled || busy}
-      onClick={async () => {
-        setBusy(true);
-        try {
-          await run();
-        } catch (error) {
-          onError?.(messageOf(error));
-        } finally {
-          setBusy(false);
-        }
-      }}
+      onClick={() => void press()}
     >
       {children}
     </button>

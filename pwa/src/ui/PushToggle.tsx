@@ -73,7 +73,7 @@ export function PushToggle() {
           aria-pressed={state === "on"}
           title={state === "on" ? "Notifications are on for this device" : "Turn on notifications for this device"}
           disabled={state === "busy"}
-          onClick={() => (state === "on" ? turnOff() : turnOn())}
+          onClick={() => void (state === "on" ? turnOff() : turnOn())}
         >
           {/* Short, for a phone's header; aria-pressed says whether it is on. */}
           {state === "on" ? "Notifying" : "Notify me"}

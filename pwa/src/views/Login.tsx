@@ -30,7 +30,7 @@ export function Login() {
 
   return (
     <main class="login" id="main">
-      <form class="card login__card" onSubmit={submit} aria-labelledby="login-title">
+      <form class="card login__card" onSubmit={(event) => void submit(event)} aria-labelledby="login-title">
         <img src="/icons/icon.svg" alt="" width={56} height={56} />
         <h1 id="login-title">Sign in to Hallpass</h1>
         <label for="login">Student number or e-mail</label>

@@ -110,7 +110,7 @@ export function SelectField<T extends string>({ id, label, value, options, onCha
 export function useFocusInvalid(form: RefObject<HTMLFormElement>, problems: object): void {
   useEffect(() => {
     form.current?.querySelector<HTMLElement>("[aria-invalid=true]")?.focus();
-  }, [problems]);
+  }, [form, problems]);
 }
 
 /** The form's own message (what no field explains), announced when it appears. */

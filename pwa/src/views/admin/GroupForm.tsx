@@ -40,7 +40,7 @@ export function GroupForm({ group, onSaved, onCancel }: { group: EncounterGroup 
 
   const f = problems.fields;
   return (
-    <form ref={formRef} class="admin-form" onSubmit={submit} noValidate aria-label={group ? `Edit ${group.name}` : "New encounter group"}>
+    <form ref={formRef} class="admin-form" onSubmit={(event) => void submit(event)} noValidate aria-label={group ? `Edit ${group.name}` : "New encounter group"}>
       <TextField id={`group-${key}-name`} label="Name" value={name} onInput={setName} error={f.name} hint="Staff see it; students never do." />
       <StudentPicker id={`group-${key}-find`} label="Students kept apart (at least two)" value={members} onChange={setMembers} error={f.member_ids} />
       <fieldset class="radios">

@@ -82,7 +82,7 @@ export function OverrideForm({ row, title, studentName, destinations, groups, on
   const f = problems.fields;
   const id = adding ? "new-override" : `override-${row.scope}-${row.target}`.replace(/[^\w-]/g, "_");
   return (
-    <form ref={formRef} class="admin-form" onSubmit={submit} noValidate aria-label={title}>
+    <form ref={formRef} class="admin-form" onSubmit={(event) => void submit(event)} noValidate aria-label={title}>
       {adding ? (
         <>
           <SelectField id={`${id}-scope`} label="Applies to" value={scope} options={SCOPES} onChange={(s) => { setScope(s); setProblems(NO_PROBLEMS); }} />

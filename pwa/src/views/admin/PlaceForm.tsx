@@ -90,7 +90,7 @@ export function PlaceForm({ place, onSaved, onCancel }: { place: Place | null; o
   const f = problems.fields;
   const everyone = staff.value;
   return (
-    <form ref={formRef} class="admin-form" onSubmit={submit} noValidate aria-label={place ? `Edit ${place.name}` : "New place"}>
+    <form ref={formRef} class="admin-form" onSubmit={(event) => void submit(event)} noValidate aria-label={place ? `Edit ${place.name}` : "New place"}>
       <div class="admin-form__grid">
         <TextField id={id("name")} label="Name" value={draft.name} onInput={(v) => set("name", v)} error={f.name} required />
         <SelectField id={id("kind")} label="Kind" value={draft.kind} options={KINDS} onChange={(v) => set("kind", v)} error={f.kind} />

@@ -21,7 +21,7 @@ export function PoliciesTab() {
   const [rows, setRows] = useState<PolicyRow[] | null>(null);
   const [groups, setGroups] = useState<StudentGroup[] | null>(null);
   const [students, setStudents] = useState<Map<number, string>>(new Map());
-  const [editing, setEditing] = useState<string | "new" | null>(null);
+  const [editing, setEditing] = useState<string | null>(null); // a row's key, or "new"
   const [confirmDelete, setConfirmDelete] = useState<string | null>(null);
   const [message, setMessage] = useState<{ good: boolean; text: string } | null>(null);
 

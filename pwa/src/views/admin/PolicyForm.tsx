@@ -54,7 +54,7 @@ export function PolicyForm() {
 
   const f = problems.fields;
   return (
-    <form ref={formRef} class="card admin-form" onSubmit={submit} noValidate aria-labelledby="policy-title">
+    <form ref={formRef} class="card admin-form" onSubmit={(event) => void submit(event)} noValidate aria-labelledby="policy-title">
       <h2 id="policy-title">School-wide policy</h2>
       <p class="muted">For passes students start themselves. Grades, groups, places and students can be set apart on the Policies tab.</p>
       {draft === null ? (

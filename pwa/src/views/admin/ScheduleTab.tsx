@@ -124,7 +124,7 @@ export function ScheduleTab() {
       {draft === null ? (
         <div class="card">{errors.general ? <FormMessage text={errors.general} /> : <p class="muted">Loading…</p>}</div>
       ) : (
-        <form ref={formRef} class="stack" onSubmit={submit} noValidate aria-labelledby="schedule-title">
+        <form ref={formRef} class="stack" onSubmit={(event) => void submit(event)} noValidate aria-labelledby="schedule-title">
           <div class="admin__head">
             <h2 id="schedule-title">Bell schedule</h2>
           </div>

@@ -90,7 +90,7 @@ function PassesSwitch({ school, onChanged }: { school: SchoolSettings; onChanged
         </ConfirmBox>
       )}
       {!on && (
-        <button type="button" class="btn btn--primary" disabled={busy} onClick={() => flip(true)}>
+        <button type="button" class="btn btn--primary" disabled={busy} onClick={() => void flip(true)}>
           Switch passes on
         </button>
       )}
@@ -136,7 +136,7 @@ function SettingsForm({ school, onChanged }: { school: SchoolSettings; onChanged
 
   const f = problems.fields;
   return (
-    <form ref={formRef} class="card admin-form" onSubmit={submit} noValidate aria-labelledby="school-title">
+    <form ref={formRef} class="card admin-form" onSubmit={(event) => void submit(event)} noValidate aria-labelledby="school-title">
       <h2 id="school-title">School</h2>
       <TextField id="school-name" label="Name" value={name} onInput={setName} error={f.name} />
       <TextField

@@ -107,7 +107,7 @@ export function UserForm({ user, onSaved, onCancel }: { user: AdminUser | null; 
 
   const f = problems.fields;
   return (
-    <form ref={formRef} class="admin-form" onSubmit={submit} noValidate aria-label={user ? `Edit ${user.name}` : "New user"}>
+    <form ref={formRef} class="admin-form" onSubmit={(event) => void submit(event)} noValidate aria-label={user ? `Edit ${user.name}` : "New user"}>
       <div class="admin-form__grid">
         <TextField id={id("first")} label="First name" value={draft.first_name} onInput={(v) => set("first_name", v)} error={f.first_name} autocomplete="off" />
         <TextField id={id("last")} label="Last name" value={draft.last_name} onInput={(v) => set("last_name", v)} error={f.last_name} autocomplete="off" />

@@ -13,6 +13,15 @@ import { ROLES, wordFor } from "./words";
 const PAGE = 50;
 type Status = "true" | "false" | "";
 
+/** The path of one page of users matching the filters. */
+function usersPath(q: string, role: Role | "", status: Status, offset: number): string {
+  const params = new URLSearchParams({ limit: String(PAGE), offset: String(offset) });
+  if (q.trim()) params.set("q", q.trim());
+  if (role) params.set("role", role);
+  if (status) params.set("active", status);
+  return `/api/users?${params.toString()}`;
+}
+
 /** The users tab. */
 export function UsersTab() {
   const [q, setQ] = useState("");
@@ -24,24 +33,16 @@ export function UsersTab() {
   const [message, setMessage] = useState<{ good: boolean; text: string } | null>(null);
   const [version, setVersion] = useState(0);
 
-  function query(offset: number): string {
-    const params = new URLSearchParams({ limit: String(PAGE), offset: String(offset) });
-    if (q.trim()) params.set("q", q.trim());
-    if (role) params.set("role", role);
-    if (status) params.set("active", status);
-    return `/api/users?${params.toString()}`;
-  }
-
   useEffect(() => {
     const timer = window.setTimeout(() => {
-      call<UserPage>("GET", query(0)).then(setPage, (e) => setMessage({ good: false, text: messageOf(e) }));
+      call<UserPage>("GET", usersPath(q, role, status, 0)).then(setPage, (e) => setMessage({ good: false, text: messageOf(e) }));
     }, 200);
     return () => window.clearTimeout(timer);
   }, [q, role, status, version]);
 
   async function more() {
     if (!page) return;
-    const next = await call<UserPage>("GET", query(page.users.length));
+    const next = await call<UserPage>("GET", usersPath(q, role, status, page.users.length));
     setPage({ ...next, users: [...page.users, ...next.users], offset: 0 });
   }
 
@@ -185,7 +186,7 @@ function ResetPassword({ user, onDone, onCancel }: { user: AdminUser; onDone: (u
   }
 
   return (
-    <form class="admin-form" onSubmit={submit} noValidate aria-label={`New password for ${user.name}`}>
+    <form class="admin-form" onSubmit={(event) => void submit(event)} noValidate aria-label={`New password for ${user.name}`}>
       <TextField id={`reset-${user.id}`} label="New password" type="password" autocomplete="new-password" value={password} onInput={setPassword} error={problems.fields.password} hint="They are signed out everywhere." />
       <FormActions message={problems.general} submit="Set password" busy={busy} onCancel={onCancel} />
     </form>

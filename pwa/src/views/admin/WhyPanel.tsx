@@ -34,7 +34,8 @@ function valueWords(key: keyof Settings, value: unknown): string {
   if (value === null || value === undefined) return key === "no_pass_periods" ? "none" : "no limit";
   if (typeof value === "boolean") return value ? "yes" : "no";
   if (Array.isArray(value)) return value.length ? value.join(", ") : "none";
-  return UNITS[key] ? `${String(value)} ${UNITS[key]}` : String(value);
+  const words = typeof value === "number" || typeof value === "string" ? String(value) : JSON.stringify(value);
+  return UNITS[key] ? `${words} ${UNITS[key]}` : words;
 }
 
 /** The explainer: pick a student (and a place, optionally), then see each rule and its source. */

@@ -32,7 +32,7 @@ export function DelayForm({ pass, onError }: { pass: Pass; onError: (message: st
     }
   }
   return (
-    <form class="delay" onSubmit={submit}>
+    <form class="delay" onSubmit={(event) => void submit(event)}>
       <label for={id}>Delay {pass.student.name}'s visit by</label>
       <select id={id} value={minutes} onChange={(e) => setMinutes(e.currentTarget.value)}>
         {CHOICES.map((m) => (

@@ -92,7 +92,7 @@ export default function KioskView() {
               onChange={setNumber}
               busy={busy}
               submitLabel={step.going ? "Next" : "I'm back"}
-              onSubmit={() => (step.going ? setStep({ kind: "place", number }) : comeBack(number))}
+              onSubmit={() => (step.going ? setStep({ kind: "place", number }) : void comeBack(number))}
             />
           </>
         )}
@@ -104,7 +104,7 @@ export default function KioskView() {
                 .filter((p) => p.is_destination && p.active)
                 .map((place) => (
                   <li key={place.id}>
-                    <button type="button" class="tile" disabled={busy} onClick={() => goOut(place, step.number)}>
+                    <button type="button" class="tile" disabled={busy} onClick={() => void goOut(place, step.number)}>
                       <span class="tile__name">{place.name}</span>
                     </button>
                   </li>

@@ -28,10 +28,13 @@ export function PassPanel({
   const heading = useRef<HTMLHeadingElement>(null);
 
   // A pass from a notification may predate the snapshot (yesterday's): ask the server for it.
+  // Whether the pass is known, not the pass itself: its every update needs no new request.
+  const known = pass !== null;
+  const isSynced = synced.value;
   useEffect(() => {
     setMissing(false);
     setError(null);
-    if (pass || !synced.value) return;
+    if (known || !isSynced) return;
     let current = true;
     call<Pass>("GET", `/api/passes/${passId}`)
       .then((found) => current && keepPass(found))
@@ -39,7 +42,7 @@ export function PassPanel({
     return () => {
       current = false;
     };
-  }, [passId, synced.value]);
+  }, [passId, known, isSynced]);
 
   // Move focus to the pass shown, so a screen reader reads what the tap opened.
   useEffect(() => heading.current?.focus(), [passId]);

@@ -47,7 +47,7 @@ export function IssuePass() {
   }
 
   return (
-    <form class="card" onSubmit={submit} aria-labelledby="issue-title">
+    <form class="card" onSubmit={(event) => void submit(event)} aria-labelledby="issue-title">
       <h2 id="issue-title">Issue a pass</h2>
       <label for="issue-student">Student</label>
       <select id="issue-student" required value={studentId} onChange={(e) => setStudentId(e.currentTarget.value)}>
