@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from server.api.params import HeaderModel, QueryModel, parameter_schemas
 from server.errors import STATUS, ErrorCode
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -32,7 +33,9 @@ class Operation:
     status: int = 200
     errors: tuple[ErrorCode, ...] = ()
     authenticated: bool = True
-    query: tuple[dict[str, Any], ...] = ()
+    # What the handler parses its query string and headers with (server/api/params.py).
+    query: type[QueryModel] | None = None
+    headers: type[HeaderModel] | None = None
     path_params: tuple[str, ...] = field(default=())
     # Path parameters that are not positive integer ids: name -> JSON Schema.
     path_schemas: Mapping[str, dict[str, Any]] = field(default_factory=dict, hash=False)
@@ -82,6 +85,24 @@ def _ref(model: type[BaseModel]) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
+def parameters(model: type[BaseModel], where: str) -> list[dict[str, Any]]:
+    """Return the OpenAPI parameters (`in` query or header) of a model's fields."""
+    schemas = parameter_schemas(model)
+    described = []
+    for name, info in model.model_fields.items():
+        alias = info.alias or name
+        parameter: dict[str, Any] = {
+            "name": alias,
+            "in": where,
+            "required": info.is_required(),
+            "schema": schemas[alias],
+        }
+        if info.description:
+            parameter["description"] = info.description
+        described.append(parameter)
+    return described
+
+
 def build_openapi(operations: list[Operation], version: str) -> dict[str, Any]:
     """Return the OpenAPI 3.1 document for the registered operations."""
     from server.contract.common import ErrorOut
@@ -114,8 +135,9 @@ def build_openapi(operations: list[Operation], version: str) -> dict[str, Any]:
                 }
                 for p in op.path_params
             ]
-        if op.query:
-            item.setdefault("parameters", []).extend(op.query)
+        for where, model in (("query", op.query), ("header", op.headers)):
+            if model is not None:
+                item.setdefault("parameters", []).extend(parameters(model, where))
         if op.request is not None:
             item["requestBody"] = {
                 "required": True,
