@@ -52,6 +52,8 @@ BODY_ERRORS = (
     ErrorCode.PAYLOAD_TOO_LARGE,
     ErrorCode.UNSUPPORTED_MEDIA_TYPE,
 )
+# Any operation that parses a query string or headers may find a bad value there.
+PARAMETER_ERRORS = (ErrorCode.VALIDATION_ERROR,)
 # Any operation that writes may find the database with no room (server/storage.py).
 WRITE_ERRORS = (ErrorCode.STORAGE_FULL,)
 
@@ -157,6 +159,8 @@ def build_openapi(operations: list[Operation], version: str) -> dict[str, Any]:
             item["security"] = []
         if op.request is not None:
             errors.extend(BODY_ERRORS)
+        if op.query is not None or op.headers is not None:
+            errors.extend(PARAMETER_ERRORS)
         if op.method != "GET":
             errors.extend(WRITE_ERRORS)
         by_status: dict[int, list[str]] = {}
