@@ -12,9 +12,18 @@ from server.api.context import caller
 from server.api.params import positive_id
 from server.api.requests import read_json
 from server.api.roster_export import filename, roster_csv, roster_html, stylesheet
+from server.api.spec import Operation
 from server.auth.principal import Principal
-from server.contract.emergency import EmergencyStart, PresentIn, SelfReportIn
+from server.contract.emergency import (
+    EmergencyStaffView,
+    EmergencyStart,
+    EmergencyStateOut,
+    EmergencySummaryOut,
+    PresentIn,
+    SelfReportIn,
+)
 from server.enums import ReportStatus, Role
+from server.errors import ErrorCode as E
 from server.errors import not_found
 from server.models import School
 from server.services.emergency import (
@@ -121,3 +130,116 @@ async def roster_stylesheet(request: Request) -> Response:
         media_type="text/css; charset=utf-8",
         headers={"cache-control": "public, max-age=3600"},
     )
+
+
+# Emergency mode (issue 7, docs/adr/0007-emergency.md), as DESIGN.md section 4 names it.
+OPERATIONS = [
+    Operation(
+        "POST",
+        "/api/emergency",
+        start,
+        "Start an emergency: cancel passes not yet out, freeze the roster of students out, "
+        "refuse new passes, tell every staff member (admins, security)",
+        "startEmergency",
+        "emergency",
+        request=EmergencyStart,
+        response=EmergencyStateOut,
+        status=201,
+        errors=(E.FORBIDDEN, E.EMERGENCY_ACTIVE),
+    ),
+    Operation(
+        "GET",
+        "/api/emergency",
+        read,
+        "Whether an emergency is in force; staff see the roster, a student their own entry, "
+        "a kiosk only that one is on",
+        "getEmergency",
+        "emergency",
+        response=EmergencyStateOut,
+    ),
+    Operation(
+        "DELETE",
+        "/api/emergency",
+        end,
+        "End the emergency: the roster's passes end (`ended_by` emergency), passes start "
+        "again, the record is kept (admins)",
+        "endEmergency",
+        "emergency",
+        response=EmergencyStateOut,
+        errors=(E.FORBIDDEN, E.NO_EMERGENCY),
+    ),
+    Operation(
+        "POST",
+        "/api/emergency/report",
+        report,
+        "A roster student reports they are safe or need help, where, with a note (students)",
+        "reportEmergencyStatus",
+        "emergency",
+        request=SelfReportIn,
+        response=EmergencyStateOut,
+        errors=(E.FORBIDDEN, E.NO_EMERGENCY, E.NOT_ON_ROSTER),
+    ),
+    Operation(
+        "POST",
+        "/api/emergency/roster/{id}/present",
+        present,
+        "Mark a roster student present in a room (staff)",
+        "markEmergencyPresent",
+        "emergency",
+        request=PresentIn,
+        response=EmergencyStateOut,
+        errors=(E.FORBIDDEN, E.NOT_FOUND, E.NO_EMERGENCY, E.NOT_ON_ROSTER),
+        path_params=("id",),
+    ),
+    Operation(
+        "GET",
+        "/api/emergencies",
+        list_all,
+        "Every emergency and drill of the school, newest first, without rosters (admins)",
+        "listEmergencies",
+        "emergency",
+        response=EmergencySummaryOut,
+        response_list=True,
+        errors=(E.FORBIDDEN,),
+    ),
+    Operation(
+        "GET",
+        "/api/emergencies/{id}",
+        read_one,
+        "One emergency's whole record: roster, every report, who started and ended it (admins)",
+        "getEmergencyRecord",
+        "emergency",
+        response=EmergencyStaffView,
+        errors=(E.FORBIDDEN, E.NOT_FOUND),
+        path_params=("id",),
+    ),
+    Operation(
+        "GET",
+        "/api/emergencies/{id}/roster.csv",
+        export_csv,
+        "The roster as CSV, one row per student with the latest report (staff)",
+        "exportEmergencyRosterCsv",
+        "emergency",
+        errors=(E.FORBIDDEN, E.NOT_FOUND),
+        path_params=("id",),
+    ),
+    Operation(
+        "GET",
+        "/api/emergencies/{id}/roster.html",
+        export_html,
+        "The roster as a printable page (staff)",
+        "exportEmergencyRosterHtml",
+        "emergency",
+        errors=(E.FORBIDDEN, E.NOT_FOUND),
+        path_params=("id",),
+    ),
+    Operation(
+        "GET",
+        "/static/roster.css",
+        roster_stylesheet,
+        "The printable roster's stylesheet",
+        "getRosterStylesheet",
+        "emergency",
+        authenticated=False,
+    ),
+]

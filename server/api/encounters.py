@@ -7,15 +7,23 @@ are 404, like any id of another school.
 
 from __future__ import annotations
 
+from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from server.api.context import caller
-from server.api.params import positive_id, query_time
+from server.api.params import QueryId, QueryModel, Since, positive_id, read_query
 from server.api.requests import read_json
+from server.api.spec import Operation
 from server.auth.principal import Principal
-from server.contract.encounters import EncounterGroupIn, EncounterGroupPatch
+from server.contract.encounters import (
+    EncounterGroupIn,
+    EncounterGroupOut,
+    EncounterGroupPatch,
+    EncounterLogOut,
+)
 from server.errors import ErrorCode, HallpassError, not_found
+from server.errors import ErrorCode as E
 from server.services.encounters import (
     create_group,
     delete_group,
@@ -93,20 +101,95 @@ async def delete(request: Request) -> Response:
     return Response(status_code=204)
 
 
-def parse_group(raw: str | None) -> int | None:
-    """Parse `?group=`: a group's id."""
-    if raw is None:
-        return None
-    number = positive_id(raw)
-    if number is None:
-        raise bad_field("group", "not a positive id")
-    return number
+class LogQuery(QueryModel):
+    """GET /api/encounters/log's query: since when, and of which group."""
+
+    since: Since | None = Field(
+        None,
+        description="Only encounters at or after this time (ISO 8601 with an offset, in the "
+        "years 2000 to 2099).",
+    )
+    group: QueryId | None = Field(None, description="Only this encounter group's.")
 
 
 async def log(request: Request) -> Response:
     """GET /api/encounters/log: encounters prevented or reported, newest first."""
     principal = await caller(request)
     require_manager(principal)
-    since = query_time(request.query_params.get("since"), "since")
-    group_id = parse_group(request.query_params.get("group"))
+    params = read_query(request, LogQuery)
+    since, group_id = params.since, params.group
     return JSONResponse(await read_log(principal, since, group_id))
+
+
+# Encounter groups: admins and security only (DESIGN.md invariant 5).
+OPERATIONS = [
+    Operation(
+        "GET",
+        "/api/encounters/groups",
+        list_all,
+        "The school's encounter groups (admins, security)",
+        "listEncounterGroups",
+        "encounters",
+        response=EncounterGroupOut,
+        response_list=True,
+        errors=(E.FORBIDDEN,),
+    ),
+    Operation(
+        "POST",
+        "/api/encounters/groups",
+        create,
+        "Create an encounter group (admins, security)",
+        "createEncounterGroup",
+        "encounters",
+        request=EncounterGroupIn,
+        response=EncounterGroupOut,
+        status=201,
+        errors=(E.FORBIDDEN,),
+    ),
+    Operation(
+        "GET",
+        "/api/encounters/groups/{id}",
+        read,
+        "One encounter group (admins, security)",
+        "getEncounterGroup",
+        "encounters",
+        response=EncounterGroupOut,
+        errors=(E.FORBIDDEN, E.NOT_FOUND),
+        path_params=("id",),
+    ),
+    Operation(
+        "PATCH",
+        "/api/encounters/groups/{id}",
+        update,
+        "Change an encounter group's name, mode, members, last day or notes (admins, security)",
+        "updateEncounterGroup",
+        "encounters",
+        request=EncounterGroupPatch,
+        response=EncounterGroupOut,
+        errors=(E.FORBIDDEN, E.NOT_FOUND),
+        path_params=("id",),
+    ),
+    Operation(
+        "DELETE",
+        "/api/encounters/groups/{id}",
+        delete,
+        "Deactivate an encounter group; its log stays (admins, security)",
+        "deleteEncounterGroup",
+        "encounters",
+        status=204,
+        errors=(E.FORBIDDEN, E.NOT_FOUND),
+        path_params=("id",),
+    ),
+    Operation(
+        "GET",
+        "/api/encounters/log",
+        log,
+        "Encounters prevented (block) or reported (alert), newest first (admins, security)",
+        "listEncounterLog",
+        "encounters",
+        response=EncounterLogOut,
+        response_list=True,
+        errors=(E.FORBIDDEN, E.VALIDATION_ERROR),
+        query=LogQuery,
+    ),
+]

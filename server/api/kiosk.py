@@ -7,10 +7,13 @@ from starlette.responses import JSONResponse, Response
 
 from server.api.context import caller
 from server.api.lookups import count_lookup
-from server.api.passes import idempotency_key
+from server.api.passes import IdempotencyHeaders, idempotency_key
 from server.api.requests import read_json
+from server.api.spec import Operation
 from server.contract.common import wire
+from server.contract.passes import PassOut
 from server.contract.users import KioskPassIn, KioskReturnIn
+from server.errors import ErrorCode as E
 from server.services.kiosk import kiosk_pass, kiosk_return, require_kiosk
 
 
@@ -33,3 +36,53 @@ async def back(request: Request) -> Response:
     await count_lookup(request, principal)
     key = idempotency_key(request)
     return JSONResponse(wire(await kiosk_return(principal, body.student_number, key)))
+
+
+# The door kiosk: students of its rooms by number, rate limited per kiosk.
+OPERATIONS = [
+    Operation(
+        "POST",
+        "/api/kiosk/passes",
+        create,
+        "A student at the door starts their pass by student number (kiosks)",
+        "createKioskPass",
+        "kiosk",
+        request=KioskPassIn,
+        response=PassOut,
+        status=201,
+        also={200: "The pass an earlier request with the same idempotency key made."},
+        errors=(
+            E.NOT_FOUND,
+            E.FORBIDDEN,
+            E.RATE_LIMITED,
+            E.ALREADY_OUT,
+            E.BLOCKED,
+            E.PASSES_DISABLED,
+            E.IDEMPOTENCY_CONFLICT,
+            E.NOT_A_DESTINATION,
+            E.LIMIT_REACHED,
+            E.COOLDOWN,
+            E.NO_FLY_TIME,
+            E.CAPACITY_FULL,
+        ),
+        headers=IdempotencyHeaders,
+    ),
+    Operation(
+        "POST",
+        "/api/kiosk/return",
+        back,
+        "A student back at the door ends their active pass by student number (kiosks)",
+        "kioskReturn",
+        "kiosk",
+        request=KioskReturnIn,
+        response=PassOut,
+        errors=(
+            E.NOT_FOUND,
+            E.FORBIDDEN,
+            E.RATE_LIMITED,
+            E.INVALID_TRANSITION,
+            E.IDEMPOTENCY_CONFLICT,
+        ),
+        headers=IdempotencyHeaders,
+    ),
+]

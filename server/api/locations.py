@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from tortoise.functions import Count
 
 from server.api.context import caller
-from server.api.params import positive_id
+from server.api.params import Flag, QueryModel, positive_id, read_query
 from server.api.requests import read_json
-from server.contract.places import LocationCreate, LocationPatch
+from server.api.spec import Operation
+from server.contract.places import LocationCreate, LocationOut, LocationPatch
 from server.enums import PassState
+from server.errors import ErrorCode as E
 from server.errors import not_found
 from server.models import Location, Pass
 from server.rules.permissions import may_manage_policy
@@ -22,7 +25,13 @@ from server.services.places import (
     update_location,
 )
 
-ARCHIVED_QUERY = "include_archived"
+
+class ListQuery(QueryModel):
+    """GET /api/locations's query."""
+
+    include_archived: Flag = Field(
+        False, description="Admins only: `true` lists archived places too."
+    )
 
 
 async def list_locations(request: Request) -> Response:
@@ -35,7 +44,7 @@ async def list_locations(request: Request) -> Response:
     school_id = principal.actor.school_id
     admin = may_manage_policy(principal.actor)
     query = Location.filter(school_id=school_id)
-    if not (admin and request.query_params.get(ARCHIVED_QUERY) == "true"):
+    if not (admin and read_query(request, ListQuery).include_archived):
         query = query.filter(active=True)
     locations = await query.order_by("name")
     counts = (
@@ -85,3 +94,42 @@ async def update(request: Request) -> Response:
     return JSONResponse(
         changed | {"out": states.count("active"), "waiting": states.count("waiting")}
     )
+
+
+OPERATIONS = [
+    Operation(
+        "GET",
+        "/api/locations",
+        list_locations,
+        "Locations of the school",
+        "listLocations",
+        "locations",
+        response=LocationOut,
+        response_list=True,
+        query=ListQuery,
+    ),
+    Operation(
+        "POST",
+        "/api/locations",
+        create,
+        "Add a place to the school (admins)",
+        "createLocation",
+        "locations",
+        request=LocationCreate,
+        response=LocationOut,
+        status=201,
+        errors=(E.FORBIDDEN,),
+    ),
+    Operation(
+        "PATCH",
+        "/api/locations/{id}",
+        update,
+        "Change a place; `active: false` archives it (admins)",
+        "updateLocation",
+        "locations",
+        request=LocationPatch,
+        response=LocationOut,
+        errors=(E.FORBIDDEN, E.NOT_FOUND),
+        path_params=("id",),
+    ),
+]

@@ -7,12 +7,19 @@ from starlette.responses import JSONResponse, Response
 
 from server.api.context import caller, context
 from server.api.requests import read_json
+from server.api.spec import Operation
 from server.contract.notifications import (
+    DeliveryOut,
     MutesIn,
+    MutesOut,
     NotifySettingsIn,
+    NotifySettingsOut,
     PushEndpointIn,
+    PushKeyOut,
     PushSubscriptionIn,
+    PushSubscriptionOut,
 )
+from server.errors import ErrorCode as E
 from server.notify.vapid import vapid_key
 from server.services import notifications, push
 
@@ -75,3 +82,94 @@ async def write_settings(request: Request) -> Response:
 async def deliveries(request: Request) -> Response:
     """GET /api/notifications/deliveries: the latest deliveries and attempts (admins)."""
     return JSONResponse(await notifications.delivery_log(await caller(request)))
+
+
+# Notifications (docs/adr/0006-notifications.md). Web Push as DESIGN.md section 4 says.
+OPERATIONS = [
+    Operation(
+        "GET",
+        "/api/push/key",
+        push_key,
+        "The VAPID public key browsers subscribe with",
+        "getPushKey",
+        "notifications",
+        response=PushKeyOut,
+    ),
+    Operation(
+        "POST",
+        "/api/push/subscriptions",
+        subscribe,
+        "Register the caller's device for Web Push (the browser's PushSubscription.toJSON())",
+        "createPushSubscription",
+        "notifications",
+        request=PushSubscriptionIn,
+        response=PushSubscriptionOut,
+        status=201,
+        errors=(E.FORBIDDEN,),
+    ),
+    Operation(
+        "DELETE",
+        "/api/push/subscriptions",
+        unsubscribe,
+        "Remove one of the caller's devices",
+        "deletePushSubscription",
+        "notifications",
+        request=PushEndpointIn,
+        status=204,
+        errors=(E.FORBIDDEN, E.NOT_FOUND),
+    ),
+    Operation(
+        "GET",
+        "/api/me/notifications",
+        read_mutes,
+        "The caller's muted notification categories",
+        "getMyNotifications",
+        "notifications",
+        response=MutesOut,
+        errors=(E.FORBIDDEN,),
+    ),
+    Operation(
+        "PUT",
+        "/api/me/notifications",
+        write_mutes,
+        "Replace the caller's muted categories (safety ones can't be muted)",
+        "putMyNotifications",
+        "notifications",
+        request=MutesIn,
+        response=MutesOut,
+        errors=(E.FORBIDDEN, E.NOT_MUTABLE),
+    ),
+    Operation(
+        "GET",
+        "/api/notifications/settings",
+        read_settings,
+        "The school's notification settings (admins)",
+        "getNotificationSettings",
+        "notifications",
+        response=NotifySettingsOut,
+        errors=(E.FORBIDDEN,),
+    ),
+    Operation(
+        "PUT",
+        "/api/notifications/settings",
+        write_settings,
+        "Replace the school's notification settings: emailed categories, flagged students, "
+        "webhooks (admins)",
+        "putNotificationSettings",
+        "notifications",
+        request=NotifySettingsIn,
+        response=NotifySettingsOut,
+        errors=(E.FORBIDDEN,),
+    ),
+    Operation(
+        "GET",
+        "/api/notifications/deliveries",
+        deliveries,
+        "The latest notification deliveries and every attempt, newest first (admins)",
+        "listNotificationDeliveries",
+        "notifications",
+        response=DeliveryOut,
+        response_list=True,
+        errors=(E.FORBIDDEN,),
+    ),
+]

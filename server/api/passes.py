@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
-from pydantic import TypeAdapter, ValidationError
+from typing import Annotated
+
+from pydantic import BeforeValidator, Field, WithJsonSchema
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from server.api.context import caller
 from server.api.lookups import count_lookup
-from server.api.params import positive_id
+from server.api.params import (
+    HeaderModel,
+    QueryId,
+    QueryModel,
+    Whole,
+    explained,
+    positive_id,
+    problem,
+    read_headers,
+    read_query,
+)
 from server.api.requests import read_json
+from server.api.spec import Operation
 from server.contract.common import IdempotencyKeyText, wire
-from server.contract.passes import PassCreate, PassDelay, PassGroupCreate, PassGroupOut
+from server.contract.passes import PassCreate, PassDelay, PassGroupCreate, PassGroupOut, PassOut
 from server.enums import PassState, Role
-from server.errors import ErrorCode, HallpassError, not_found
+from server.errors import ErrorCode as E
+from server.errors import not_found
 from server.models import Pass
 from server.rules.decision import FieldProblem
 from server.rules.permissions import Action, may, sees_full_names
@@ -25,22 +39,29 @@ from server.services.views import pass_view
 from server.services.visibility import line_of, visible_passes
 
 MAX_LIST = 500
-# The Idempotency-Key header takes the same values as the body's idempotency_key.
-IDEMPOTENCY_HEADER: TypeAdapter[str] = TypeAdapter(IdempotencyKeyText)
-IDEMPOTENCY_HEADER_NAME = "idempotency-key"
+
+
+class IdempotencyHeaders(HeaderModel):
+    """The header of a request that may be sent again (pass verbs, kiosk)."""
+
+    # The same values as the body's idempotency_key.
+    idempotency_key: (
+        Annotated[IdempotencyKeyText, explained("8-100 characters: letters, digits, _ . : -")]
+        | None
+    ) = Field(
+        None,
+        alias="Idempotency-Key",
+        description="A client-made key (8-100 characters: letters, digits, `_ . : -`) for a "
+        "request that may be sent again (an offline queue, a double tap). A repeat with the "
+        "same key by the same user answers what the first did, with the same status and body, "
+        "and changes nothing, even once the pass has moved on; the same key for another pass "
+        "or verb is `409 idempotency_conflict`.",
+    )
 
 
 def idempotency_key(request: Request) -> str | None:
     """Return the `Idempotency-Key` header, if sent; a malformed one is a 422 naming it."""
-    raw = request.headers.get(IDEMPOTENCY_HEADER_NAME)
-    if raw is None:
-        return None
-    try:
-        return IDEMPOTENCY_HEADER.validate_python(raw)
-    except ValidationError:
-        raise invalid(
-            [FieldProblem("Idempotency-Key", "8-100 characters: letters, digits, _ . : -")]
-        ) from None
+    return read_headers(request, IdempotencyHeaders).idempotency_key
 
 
 async def create(request: Request) -> Response:
@@ -67,53 +88,43 @@ async def create(request: Request) -> Response:
     return JSONResponse(wire(result.body), status_code=201 if result.created else 200)
 
 
-def parse_states(raw: str | None) -> list[PassState] | None:
-    """Parse `?state=active,pending`, naming any unknown state."""
-    if raw is None or not raw.strip():
+def _states(raw: object) -> object:
+    # `?state=active,pending`: blank is every state; an unknown one is named.
+    if not isinstance(raw, str):
+        return raw
+    if not raw.strip():
         return None
     states = []
     for name in raw.split(","):
         try:
             states.append(PassState(name.strip()))
         except ValueError:
-            raise HallpassError(
-                ErrorCode.VALIDATION_ERROR,
-                f"Unknown state '{name.strip()[:40]}'.",
-                details={"fields": [{"field": "state", "message": "unknown state"}]},
-            ) from None
-    return states
+            raise problem("unknown state") from None
+    return tuple(states)
 
 
-def parse_limit(raw: str | None) -> int:
-    """Parse `?limit=`, 1 to MAX_LIST, default 100."""
-    if raw is None:
-        return 100
-    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_LIST:
-        raise HallpassError(
-            ErrorCode.VALIDATION_ERROR,
-            f"limit must be 1 to {MAX_LIST}.",
-            details={"fields": [{"field": "limit", "message": "out of range"}]},
-        )
-    return int(raw)
+class ListQuery(QueryModel):
+    """GET /api/passes's query: which states, and a page of them."""
 
-
-def parse_before(raw: str | None) -> int | None:
-    """Parse `?before=`, a pass id (the page goes on below it); absent is None."""
-    if raw is None:
-        return None
-    number = positive_id(raw)
-    if number is None:
-        raise invalid([FieldProblem("before", "a pass id: a whole number from 1")])
-    return number
+    state: Annotated[
+        tuple[PassState, ...] | None, BeforeValidator(_states), WithJsonSchema({"type": "string"})
+    ] = Field(None, description="Comma-separated states, e.g. `active,pending`.")
+    limit: Whole = Field(100, ge=1, le=MAX_LIST)
+    before: QueryId | None = Field(
+        None,
+        description="Only passes with a lower id: the next page after a page whose last "
+        "(lowest) id this is. The WebSocket snapshot's `older.href` starts here for the day's "
+        "older finished passes.",
+    )
 
 
 async def list_passes(request: Request) -> Response:
     """GET /api/passes: the passes the caller may see, newest first."""
     principal = await caller(request)
-    states = parse_states(request.query_params.get("state"))
-    limit = parse_limit(request.query_params.get("limit"))
-    before = parse_before(request.query_params.get("before"))
-    passes = await visible_passes(principal.actor, states=states, before=before, limit=limit)
+    params = read_query(request, ListQuery)
+    passes = await visible_passes(
+        principal.actor, states=params.state, before=params.before, limit=params.limit
+    )
     return JSONResponse([wire(p) for p in passes])
 
 
@@ -186,3 +197,126 @@ async def create_group(request: Request) -> Response:
         remind_minutes=body.remind_minutes_before,
     )
     return JSONResponse(wire(PassGroupOut(passes=passes)), status_code=201)
+
+
+VERB_ERRORS = (
+    E.NOT_FOUND,
+    E.FORBIDDEN,
+    E.INVALID_TRANSITION,
+    E.IDEMPOTENCY_CONFLICT,
+    E.VALIDATION_ERROR,
+)
+OPERATIONS = [
+    Operation(
+        "POST",
+        "/api/passes",
+        create,
+        "Request, issue or schedule a pass",
+        "createPass",
+        "passes",
+        request=PassCreate,
+        response=PassOut,
+        status=201,
+        also={200: "The pass an earlier request with the same idempotency key made."},
+        errors=(
+            E.NOT_FOUND,
+            E.FORBIDDEN,
+            # A kiosk naming a student by id counts on its lookup limit (server/api/lookups.py).
+            E.RATE_LIMITED,
+            E.ALREADY_OUT,
+            E.BLOCKED,
+            E.PASSES_DISABLED,
+            E.IDEMPOTENCY_CONFLICT,
+            E.NOT_A_DESTINATION,
+            E.NO_HOME_ROOM,
+            E.LIMIT_REACHED,
+            E.COOLDOWN,
+            E.NO_FLY_TIME,
+            E.CAPACITY_FULL,
+            E.VALIDATION_ERROR,
+        ),
+        headers=IdempotencyHeaders,
+    ),
+    Operation(
+        "POST",
+        "/api/appointments",
+        create_group,
+        "Schedule passes for several students, a grade or a student group, all or none (staff)",
+        "createAppointments",
+        "appointments",
+        request=PassGroupCreate,
+        response=PassGroupOut,
+        status=201,
+        errors=(E.NOT_FOUND, E.FORBIDDEN, E.NOT_A_DESTINATION),
+    ),
+    Operation(
+        "GET",
+        "/api/passes",
+        list_passes,
+        "Passes the caller may see",
+        "listPasses",
+        "passes",
+        response=PassOut,
+        response_list=True,
+        errors=(E.VALIDATION_ERROR,),
+        query=ListQuery,
+    ),
+    Operation(
+        "GET",
+        "/api/passes/{id}",
+        read,
+        "One pass",
+        "getPass",
+        "passes",
+        response=PassOut,
+        errors=(E.NOT_FOUND,),
+        path_params=("id",),
+    ),
+    *[
+        Operation(
+            "POST",
+            f"/api/passes/{{id}}/{verb}",
+            verb_handler(verb),
+            f"{verb.capitalize()} a pass",
+            f"{verb}Pass",
+            "passes",
+            response=PassOut,
+            errors=VERB_ERRORS + ((E.BLOCKED,) if verb == "approve" else ()),
+            headers=IdempotencyHeaders,
+            path_params=("id",),
+        )
+        for verb in ("approve", "deny", "cancel", "arrive", "end")
+    ],
+    Operation(
+        "POST",
+        "/api/passes/{id}/delay",
+        delay,
+        "Delay a pending visit until a time today; it becomes scheduled (destination staff)",
+        "delayPass",
+        "passes",
+        request=PassDelay,
+        response=PassOut,
+        errors=VERB_ERRORS,
+        headers=IdempotencyHeaders,
+        path_params=("id",),
+    ),
+    Operation(
+        "POST",
+        "/api/passes/{id}/take",
+        verb_handler("take"),
+        "Take the place offered to a waiting pass (the fair line): it starts",
+        "takePass",
+        "passes",
+        response=PassOut,
+        errors=(
+            *VERB_ERRORS,
+            E.NOT_YOUR_TURN,
+            E.OFFER_EXPIRED,
+            E.BLOCKED,
+            E.PASSES_DISABLED,
+            E.CAPACITY_FULL,
+        ),
+        headers=IdempotencyHeaders,
+        path_params=("id",),
+    ),
+]

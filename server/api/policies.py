@@ -7,15 +7,20 @@ group name (`group/IEP`, URL-encoded), a destination's location id or a student'
 
 from __future__ import annotations
 
+from typing import Any
+
+from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from server.api.context import caller
-from server.api.params import positive_id
+from server.api.params import QueryId, QueryModel, positive_id, read_query
 from server.api.requests import read_json
-from server.contract.policies import PolicyPut
+from server.api.spec import Operation
+from server.contract.policies import PolicyExplanationOut, PolicyOut, PolicyPut
 from server.enums import PolicyScope
 from server.errors import ErrorCode, HallpassError, not_found
+from server.errors import ErrorCode as E
 from server.services.policies import (
     PolicyKey,
     delete_policy,
@@ -101,18 +106,12 @@ async def delete_scoped(request: Request) -> Response:
     return Response(status_code=204)
 
 
-def parse_destination(raw: str | None) -> int | None:
-    """Parse `?destination_id=`, naming it when it is not a positive id."""
-    if raw is None:
-        return None
-    number = positive_id(raw)
-    if number is None:
-        raise HallpassError(
-            ErrorCode.VALIDATION_ERROR,
-            "destination_id must be a positive id.",
-            details={"fields": [{"field": "destination_id", "message": "not a positive id"}]},
-        )
-    return number
+class ExplainQuery(QueryModel):
+    """GET /api/students/{id}/policy's query: explain for one destination."""
+
+    destination_id: QueryId | None = Field(
+        None, description="Explain for passes to this destination (its overrides and exemption)."
+    )
 
 
 async def explain_student(request: Request) -> Response:
@@ -120,7 +119,88 @@ async def explain_student(request: Request) -> Response:
     principal = await caller(request)
     require_staff(principal)
     student_id = positive_id(request.path_params["id"])
-    destination_id = parse_destination(request.query_params.get("destination_id"))
+    destination_id = read_query(request, ExplainQuery).destination_id
     if student_id is None:
         raise not_found("student")
     return JSONResponse(await explain(principal, student_id, destination_id))
+
+
+POLICY_PATH: dict[str, dict[str, Any]] = {
+    "scope": {"type": "string", "enum": ["grade", "group", "destination", "student"]},
+    "target": {
+        "type": "string",
+        "description": "A grade (0-99), a group name, a destination's id or a student's id.",
+    },
+}
+POLICY_PARAMS = ("scope", "target")
+OPERATIONS = [
+    Operation(
+        "GET",
+        "/api/policies",
+        list_all,
+        "Every policy row of the school (admins)",
+        "listPolicies",
+        "policies",
+        response=PolicyOut,
+        response_list=True,
+        errors=(E.FORBIDDEN,),
+    ),
+    Operation(
+        "PUT",
+        "/api/policies/school",
+        put_school,
+        "Set the whole school's policy (admins)",
+        "putSchoolPolicy",
+        "policies",
+        request=PolicyPut,
+        response=PolicyOut,
+        errors=(E.FORBIDDEN,),
+    ),
+    Operation(
+        "DELETE",
+        "/api/policies/school",
+        delete_school,
+        "Delete the whole school's policy (admins)",
+        "deleteSchoolPolicy",
+        "policies",
+        status=204,
+        errors=(E.FORBIDDEN, E.NOT_FOUND),
+    ),
+    Operation(
+        "PUT",
+        "/api/policies/{scope}/{target}",
+        put_scoped,
+        "Set a grade's, group's, destination's or student's policy (admins)",
+        "putPolicy",
+        "policies",
+        request=PolicyPut,
+        response=PolicyOut,
+        errors=(E.FORBIDDEN, E.NOT_FOUND),
+        path_params=POLICY_PARAMS,
+        path_schemas=POLICY_PATH,
+    ),
+    Operation(
+        "DELETE",
+        "/api/policies/{scope}/{target}",
+        delete_scoped,
+        "Delete a grade's, group's, destination's or student's policy (admins)",
+        "deletePolicy",
+        "policies",
+        status=204,
+        errors=(E.FORBIDDEN, E.NOT_FOUND, E.VALIDATION_ERROR),
+        path_params=POLICY_PARAMS,
+        path_schemas=POLICY_PATH,
+    ),
+    Operation(
+        "GET",
+        "/api/students/{id}/policy",
+        explain_student,
+        "A student's effective limits, counts and next possible pass (staff)",
+        "explainStudentPolicy",
+        "policies",
+        response=PolicyExplanationOut,
+        errors=(E.FORBIDDEN, E.NOT_FOUND, E.VALIDATION_ERROR),
+        query=ExplainQuery,
+        path_params=("id",),
+    ),
+]

@@ -9,7 +9,9 @@ from starlette.responses import JSONResponse, Response
 
 from server.api.context import caller
 from server.api.requests import read_json
-from server.contract.schedules import ScheduleIn
+from server.api.spec import Operation
+from server.contract.schedules import ScheduleIn, ScheduleOut, TodayOut
+from server.errors import ErrorCode as E
 from server.rules.facts import Period
 from server.services.schedules import (
     Override,
@@ -52,3 +54,37 @@ async def replace(request: Request) -> Response:
 async def read_today(request: Request) -> Response:
     """GET /api/schedule/today: today's day type and periods, the current one marked."""
     return JSONResponse(await today(await caller(request)))
+
+
+OPERATIONS = [
+    Operation(
+        "GET",
+        "/api/schedule",
+        read,
+        "The school's whole bell schedule (admins)",
+        "getSchedule",
+        "schedule",
+        response=ScheduleOut,
+        errors=(E.FORBIDDEN,),
+    ),
+    Operation(
+        "PUT",
+        "/api/schedule",
+        replace,
+        "Replace the bell schedule: day types, weekdays, date overrides (admins)",
+        "putSchedule",
+        "schedule",
+        request=ScheduleIn,
+        response=ScheduleOut,
+        errors=(E.FORBIDDEN,),
+    ),
+    Operation(
+        "GET",
+        "/api/schedule/today",
+        read_today,
+        "Today's day type and periods, the current one marked",
+        "getScheduleToday",
+        "schedule",
+        response=TodayOut,
+    ),
+]

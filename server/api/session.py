@@ -10,13 +10,15 @@ from starlette.responses import JSONResponse, Response
 from server import clock
 from server.api.context import caller_session, context
 from server.api.requests import read_json
+from server.api.spec import Operation
 from server.auth import devices
 from server.auth.authenticate import bearer_token, check_origin
 from server.auth.passwords import Passwords
 from server.auth.principal import Principal, principal_for
 from server.auth.sessions import COOKIE_NAME, create_session, end_session
-from server.contract.session import LoginRequest
+from server.contract.session import LoginRequest, SessionOut, UserOut
 from server.errors import ErrorCode, HallpassError
+from server.errors import ErrorCode as E
 from server.logins import normalize_login
 from server.models import School, User
 
@@ -169,3 +171,21 @@ async def me(request: Request) -> Response:
         # The cookie is HttpOnly and SameSite=strict, so only this origin's pages read this.
         body["csrf_token"] = session.csrf_token
     return JSONResponse(body)
+
+
+OPERATIONS = [
+    Operation(
+        "POST",
+        "/api/session",
+        login,
+        "Sign in",
+        "login",
+        "session",
+        request=LoginRequest,
+        response=SessionOut,
+        authenticated=False,
+        errors=(E.INVALID_CREDENTIALS, E.SCHOOL_REQUIRED, E.RATE_LIMITED, E.ORIGIN_NOT_ALLOWED),
+    ),
+    Operation("DELETE", "/api/session", logout, "Sign out", "logout", "session", status=204),
+    Operation("GET", "/api/me", me, "The signed-in user", "me", "session", response=UserOut),
+]

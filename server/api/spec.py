@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from server.api.params import HeaderModel, QueryModel, parameter_schemas
 from server.errors import STATUS, ErrorCode
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -34,7 +35,9 @@ class Operation:
     also: Mapping[int, str] = field(default_factory=dict, hash=False)
     errors: tuple[ErrorCode, ...] = ()
     authenticated: bool = True
-    query: tuple[dict[str, Any], ...] = ()
+    # What the handler parses its query string and headers with (server/api/params.py).
+    query: type[QueryModel] | None = None
+    headers: type[HeaderModel] | None = None
     path_params: tuple[str, ...] = field(default=())
     # Path parameters that are not positive integer ids: name -> JSON Schema.
     path_schemas: Mapping[str, dict[str, Any]] = field(default_factory=dict, hash=False)
@@ -51,6 +54,8 @@ BODY_ERRORS = (
     ErrorCode.PAYLOAD_TOO_LARGE,
     ErrorCode.UNSUPPORTED_MEDIA_TYPE,
 )
+# Any operation that parses a query string or headers may find a bad value there.
+PARAMETER_ERRORS = (ErrorCode.VALIDATION_ERROR,)
 # Any operation that writes may find the database with no room (server/storage.py).
 WRITE_ERRORS = (ErrorCode.STORAGE_FULL,)
 
@@ -82,6 +87,24 @@ def _by_method(handlers: dict[str, Handler]) -> Handler:
 
 def _ref(model: type[BaseModel]) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def parameters(model: type[BaseModel], where: str) -> list[dict[str, Any]]:
+    """Return the OpenAPI parameters (`in` query or header) of a model's fields."""
+    schemas = parameter_schemas(model)
+    described = []
+    for name, info in model.model_fields.items():
+        alias = info.alias or name
+        parameter: dict[str, Any] = {
+            "name": alias,
+            "in": where,
+            "required": info.is_required(),
+            "schema": schemas[alias],
+        }
+        if info.description:
+            parameter["description"] = info.description
+        described.append(parameter)
+    return described
 
 
 def build_openapi(operations: list[Operation], version: str) -> dict[str, Any]:
@@ -116,8 +139,9 @@ def build_openapi(operations: list[Operation], version: str) -> dict[str, Any]:
                 }
                 for p in op.path_params
             ]
-        if op.query:
-            item.setdefault("parameters", []).extend(op.query)
+        for where, model in (("query", op.query), ("header", op.headers)):
+            if model is not None:
+                item.setdefault("parameters", []).extend(parameters(model, where))
         if op.request is not None:
             item["requestBody"] = {
                 "required": True,
@@ -139,6 +163,8 @@ def build_openapi(operations: list[Operation], version: str) -> dict[str, Any]:
             item["security"] = []
         if op.request is not None:
             errors.extend(BODY_ERRORS)
+        if op.query is not None or op.headers is not None:
+            errors.extend(PARAMETER_ERRORS)
         if op.method != "GET":
             errors.extend(WRITE_ERRORS)
         by_status: dict[int, list[str]] = {}

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from pydantic import BeforeValidator, Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from server.api.context import caller, caller_session
-from server.api.params import positive_id, query_bool, query_int, query_text
+from server.api.params import Flag, QueryModel, Search, Whole, positive_id, read_query
 from server.api.requests import read_json
-from server.contract.users import UserCreate, UserPatch
+from server.api.spec import Operation
+from server.contract.users import (
+    StudentGroupOut,
+    UserAdminOut,
+    UserCreate,
+    UserPageOut,
+    UserPatch,
+)
 from server.enums import Role
+from server.errors import ErrorCode as E
 from server.errors import not_found
-from server.rules.decision import FieldProblem
 from server.services.users import (
     create_user,
     list_users,
@@ -19,36 +29,45 @@ from server.services.users import (
     student_groups,
     update_user,
 )
-from server.services.validation import invalid
 
 MAX_PAGE = 200
 MAX_OFFSET = 1_000_000
-MAX_QUERY = 100
 
 
-def parse_role(raw: str | None) -> Role | None:
-    """Parse `?role=`, naming an unknown role."""
-    if raw is None or not raw.strip():
-        return None
-    try:
-        return Role(raw.strip())
-    except ValueError:
-        raise invalid([FieldProblem("role", "unknown role")]) from None
+def _role(raw: object) -> object:
+    # Blank is every role; spaces around a role are not part of it.
+    if isinstance(raw, str):
+        return raw.strip() or None
+    return raw
+
+
+class ListQuery(QueryModel):
+    """GET /api/users's query: filters, and a page."""
+
+    role: Annotated[Role | None, BeforeValidator(_role)] = Field(
+        None, description="Only users of this role."
+    )
+    q: Search = None
+    active: Flag | None = Field(
+        None, description="`true`: enabled users only; `false`: disabled only."
+    )
+    limit: Whole = Field(50, ge=1, le=MAX_PAGE, description="Users per page.")
+    offset: Whole = Field(0, ge=0, le=MAX_OFFSET, description="Users to skip.")
 
 
 async def list_all(request: Request) -> Response:
     """GET /api/users: a page of the school's users, filtered (admins)."""
     principal = await caller(request)
     require_user_admin(principal)
-    params = request.query_params
+    params = read_query(request, ListQuery)
     return JSONResponse(
         await list_users(
             principal,
-            role=parse_role(params.get("role")),
-            q=query_text(params.get("q"), "q", max_length=MAX_QUERY),
-            active=query_bool(params.get("active"), "active"),
-            limit=query_int(params.get("limit"), "limit", default=50, low=1, high=MAX_PAGE),
-            offset=query_int(params.get("offset"), "offset", default=0, low=0, high=MAX_OFFSET),
+            role=params.role,
+            q=params.q,
+            active=params.active,
+            limit=params.limit,
+            offset=params.offset,
         )
     )
 
@@ -76,3 +95,56 @@ async def update(request: Request) -> Response:
 async def groups(request: Request) -> Response:
     """GET /api/student-groups: the school's student groups and their sizes (admins, security)."""
     return JSONResponse(await student_groups(await caller(request)))
+
+
+# Users: admins only, each of their own school (docs/architecture.md, users admin API).
+OPERATIONS = [
+    Operation(
+        "GET",
+        "/api/users",
+        list_all,
+        "A page of the school's users: filter by role, search, active (admins)",
+        "listUsers",
+        "users",
+        response=UserPageOut,
+        errors=(E.FORBIDDEN, E.VALIDATION_ERROR),
+        query=ListQuery,
+    ),
+    Operation(
+        "POST",
+        "/api/users",
+        create,
+        "Add a user to the school (admins)",
+        "createUser",
+        "users",
+        request=UserCreate,
+        response=UserAdminOut,
+        status=201,
+        errors=(E.FORBIDDEN, E.LOGIN_TAKEN, E.STUDENT_NUMBER_TAKEN),
+    ),
+    Operation(
+        "PATCH",
+        "/api/users/{id}",
+        update,
+        "Change a user; `active: false` disables, `password` resets; either, or a new role, "
+        "ends their sessions (admins)",
+        "updateUser",
+        "users",
+        request=UserPatch,
+        response=UserAdminOut,
+        errors=(E.FORBIDDEN, E.NOT_FOUND, E.LOGIN_TAKEN, E.STUDENT_NUMBER_TAKEN, E.SELF_LOCKOUT),
+        path_params=("id",),
+    ),
+    Operation(
+        "GET",
+        "/api/student-groups",
+        groups,
+        "The school's student groups (as policies and appointments name them) and their sizes "
+        "(admins, security)",
+        "listStudentGroups",
+        "users",
+        response=StudentGroupOut,
+        response_list=True,
+        errors=(E.FORBIDDEN,),
+    ),
+]
