@@ -3,6 +3,11 @@
 Each backend gets a template database (migrated, Demo High School seeded) once per session;
 each test gets a fresh copy of it: a file copy on SQLite, `CREATE DATABASE ... TEMPLATE` on
 PostgreSQL. PostgreSQL tests skip when no server answers, except under CI=true, where they fail.
+
+The suite runs on pytest-xdist workers, one per core (`-n auto`), unless the command line says
+otherwise (`-n0` or `-p no:xdist`: in this process). Under xdist a "session" is one worker's, so
+each worker builds its own templates (uniquely named) and everything a test makes is named or
+placed per test: databases, Redis key prefixes or logical databases, ports, tmp_path.
 """
 
 from __future__ import annotations
@@ -41,6 +46,23 @@ T = TypeVar("T")
 # Argon2's cheapest profile keeps seeding and each test login to microseconds; the production
 # parameters are exercised by tests/test_passwords.py.
 passwords.hasher = argon2.PasswordHasher.from_parameters(argon2.profiles.CHEAPEST)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """Distribute the tests over one xdist worker per core unless `-n` or a debugger is given."""
+    # Here rather than `-n auto` in addopts, so that `-p no:xdist` (which removes the option)
+    # still works. Runs before xdist's own hook, which turns "auto" into a number of workers.
+    options = config.option
+    if not config.pluginmanager.hasplugin("xdist") or hasattr(config, "workerinput"):
+        return
+    if getattr(options, "numprocesses", None) is not None or getattr(options, "tx", None):
+        return
+    if options.usepdb or options.collectonly or getattr(options, "dist", "no") != "no":
+        return
+    options.numprocesses = "auto"
+    # Whole xdist_groups go to one worker; other tests are handed out in small chunks.
+    options.dist = "loadgroup"
 
 
 def pg_dsn(database: str) -> str:
