@@ -781,9 +781,9 @@ class Walk:
             ]
         if caller == "kiosk":
             problems += [f"the kiosk sees {leak!r}" for leak in kiosk_leaks(response, self.world)]
-        if writes:
-            after = await dbstate.snapshot(WRITE_TABLES)
-            if response.status_code >= 400 and after != before:
+        # Every table the restores below write is in WRITE_TABLES: nothing changed, nothing to do.
+        if writes and (after := await dbstate.snapshot(WRITE_TABLES)) != before:
+            if response.status_code >= 400:
                 problems.append(f"refused, yet changed {dbstate.changes(before, after)}")
             await restore_passes(saved)
             await restore_policies(saved_policies)
