@@ -193,6 +193,7 @@ async def listed_positions(staff: Demo) -> dict[int, int]:
     return {p["id"]: p["position"] for p in listed.json()}
 
 
+@pytest.mark.timeout(300)  # half a minute alone (50 rounds of ten): room for a busy machine
 async def test_ten_students_asking_for_a_two_place_restroom_at_once_queue_in_commit_order(
     demo: Demo,
 ) -> None:
@@ -373,9 +374,12 @@ async def orm(database_url: str, tmp_path: Path) -> AsyncIterator[None]:
 async def test_two_server_processes_share_one_restroom_line_in_commit_order(
     two_servers: list[str],
 ) -> None:
+    # uvicorn closes a connection idle for 5 s, httpx's default keep-alive: on a busy machine a
+    # request could go out on a connection the server was closing (a ReadError). Expire first.
+    limits = httpx.Limits(keepalive_expiry=2.0)
     async with (
-        httpx.AsyncClient(base_url=two_servers[0]) as first,
-        httpx.AsyncClient(base_url=two_servers[1]) as second,
+        httpx.AsyncClient(base_url=two_servers[0], limits=limits) as first,
+        httpx.AsyncClient(base_url=two_servers[1], limits=limits) as second,
     ):
         servers = [Demo(first), Demo(second)]
         # Half the students (and the admin) talk to one process, half to the other.
