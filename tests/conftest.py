@@ -3,17 +3,23 @@
 Each backend gets a template database (migrated, Demo High School seeded) once per session;
 each test gets a fresh copy of it: a file copy on SQLite, `CREATE DATABASE ... TEMPLATE` on
 PostgreSQL. PostgreSQL tests skip when no server answers, except under CI=true, where they fail.
+
+The suite runs on pytest-xdist workers, one per core (`-n auto`), unless the command line says
+otherwise (`-n0` or `-p no:xdist`: in this process). Under xdist a "session" is one worker's, so
+each worker builds its own templates (uniquely named) and everything a test makes is named or
+placed per test: databases, Redis key prefixes or logical databases, ports, tmp_path.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Coroutine, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -61,6 +67,54 @@ def outside_apps() -> Iterator[Runtime]:
     """
     with runtime.using(cheap_runtime()) as made:
         yield made
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """Distribute the tests over one xdist worker per core unless `-n` or a debugger is given."""
+    # Here rather than `-n auto` in addopts, so that `-p no:xdist` (which removes the option)
+    # still works. Runs before xdist's own hook, which turns "auto" into a number of workers.
+    options = config.option
+    if not config.pluginmanager.hasplugin("xdist") or hasattr(config, "workerinput"):
+        return
+    if getattr(options, "numprocesses", None) is not None or getattr(options, "tx", None):
+        return
+    if options.usepdb or options.collectonly or getattr(options, "dist", "no") != "no":
+        return
+    options.numprocesses = "auto"
+    # Whole xdist_groups go to one worker; other tests are handed out in small chunks.
+    options.dist = "loadgroup"
+
+
+# The modules that take longest, longest first, by the paths their tests start with. They start
+# first, and shorter tests fill in around them: the workers then finish at about the same time,
+# rather than one running a long test alone at the end. (Whole modules move, in their order.)
+LONG_FIRST = (
+    "tests/test_concurrency.py",
+    "tests/test_authorization.py",
+    "tests/hub/test_cluster.py",
+    "tests/test_properties.py",
+    "tests/notify/test_cluster.py",
+    "tests/test_emergency_race.py",
+    "tests/test_schemathesis.py",
+    "tests/browser/",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Put the tests of the longest modules first (every worker sorts alike: xdist checks)."""
+
+    def rank(item: pytest.Item) -> int:
+        path = item.path.relative_to(config.rootpath).as_posix()
+        return next((n for n, p in enumerate(LONG_FIRST) if path.startswith(p)), len(LONG_FIRST))
+
+    items.sort(key=rank)
+
+
+# A test database need not survive a crash of the server: its commits return without waiting
+# for the disk. (What other sessions see, and when, is the same: only durability changes.) A
+# database's settings are not copied with it, so each copy gets this anew.
+NO_SYNCHRONOUS_COMMIT = 'ALTER DATABASE "{name}" SET synchronous_commit = off'
 
 
 def pg_dsn(database: str) -> str:
@@ -141,9 +195,52 @@ def postgres_template() -> Iterator[str]:
         pytest.skip(reason)
     name = f"hp_template_{uuid.uuid4().hex[:10]}"
     run_sync(pg_admin(f'CREATE DATABASE "{name}"'))
+    run_sync(pg_admin(NO_SYNCHRONOUS_COMMIT.format(name=name)))
     run_sync(_build_template(settings_for(tortoise_url(pg_dsn(name)), Path("/tmp"))))
     yield name
     run_sync(pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+class Clones:
+    """Copies of the template, made one test ahead and dropped after it, on a thread of their own.
+
+    CREATE DATABASE and DROP DATABASE mostly wait on PostgreSQL's disk writes; made on this
+    thread they overlap the tests instead of adding to them.
+    """
+
+    def __init__(self, template: str) -> None:
+        self.template = template
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="pg-clones")
+        self._next: Future[str] = self._thread.submit(asyncio.run, self._create())
+
+    async def _create(self) -> str:
+        name = f"hp_test_{uuid.uuid4().hex[:12]}"
+        await pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+        await pg_admin(NO_SYNCHRONOUS_COMMIT.format(name=name))
+        return name
+
+    def take(self) -> str:
+        """Return a fresh copy of the template, and start making the next one."""
+        ready, self._next = self._next, self._thread.submit(asyncio.run, self._create())
+        return ready.result()
+
+    def drop(self, name: str) -> None:
+        """Drop a used copy (later, on the thread; its test has closed its connections)."""
+        self._thread.submit(asyncio.run, pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    def close(self) -> None:
+        """Drop the copy made ahead and wait for every drop."""
+        with contextlib.suppress(Exception):
+            self.drop(self._next.result())
+        self._thread.shutdown(wait=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_clones(postgres_template: str) -> Iterator[Clones]:
+    """Make and drop this worker's copies of the template."""
+    clones = Clones(postgres_template)
+    yield clones
+    clones.close()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -163,13 +260,12 @@ async def database_url(
         shutil.copyfile(template, path)
         yield f"sqlite://{path}"
         return
-    template_name: str = request.getfixturevalue("postgres_template")
-    name = f"hp_test_{uuid.uuid4().hex[:12]}"
-    await pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"')
+    clones: Clones = request.getfixturevalue("postgres_clones")
+    name = await asyncio.to_thread(clones.take)
     try:
         yield tortoise_url(pg_dsn(name))
     finally:
-        await pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        clones.drop(name)
 
 
 @pytest.fixture

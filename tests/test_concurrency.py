@@ -2,10 +2,11 @@
 
 Each scenario fires its requests at once (asyncio.gather) and repeats for ROUNDS rounds, putting
 the school back between rounds through the API (ending passes), and checks the invariants in the
-database after every round. In process, SQLite serialises transactions on its one connection and
-PostgreSQL runs them on a pool of connections; the last test runs two real `hallpass serve`
-processes on one PostgreSQL database. A student racing their own daily limit from several
-devices never gets more passes than it allows.
+database after every round. The races run on PostgreSQL only, which runs transactions side by
+side on a pool of connections: in process, SQLite serialises them on its one connection, so
+there a race is a sequence of requests that the other test files cover already. The last test
+runs two real `hallpass serve` processes on one PostgreSQL database. A student racing their own
+daily limit from several devices never gets more passes than it allows.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ ROOM_101 = [str(n) for n in range(1003, 1016)]
 ROOM_102 = [str(n) for n in range(1016, 1031)]
 # Ten students from both rooms, for the capacity-2 restroom.
 TEN = ROOM_101[:5] + ROOM_102[:5]
+# Every test here races on PostgreSQL only (see above).
+pytestmark = [pytest.mark.postgres, pytest.mark.parametrize("backend", ["postgres"])]
 
 
 async def sign_in(demo: Demo, logins: Sequence[str]) -> None:
@@ -190,6 +193,7 @@ async def listed_positions(staff: Demo) -> dict[int, int]:
     return {p["id"]: p["position"] for p in listed.json()}
 
 
+@pytest.mark.timeout(300)  # half a minute alone (50 rounds of ten): room for a busy machine
 async def test_ten_students_asking_for_a_two_place_restroom_at_once_queue_in_commit_order(
     demo: Demo,
 ) -> None:
@@ -295,8 +299,6 @@ async def race_to_the_limit(demo: Demo, student: str, destination_id: int) -> li
     raise AssertionError("the limit never stopped the student")
 
 
-@pytest.mark.postgres
-@pytest.mark.parametrize("backend", ["postgres"])
 async def test_a_student_racing_their_daily_limit_from_many_devices_never_exceeds_it(
     demo: Demo,
 ) -> None:
@@ -367,16 +369,17 @@ async def orm(database_url: str, tmp_path: Path) -> AsyncIterator[None]:
         await db.disconnect()
 
 
-@pytest.mark.postgres
 @pytest.mark.timeout(300)
-@pytest.mark.parametrize("backend", ["postgres"])
 @pytest.mark.usefixtures("orm")
 async def test_two_server_processes_share_one_restroom_line_in_commit_order(
     two_servers: list[str],
 ) -> None:
+    # uvicorn closes a connection idle for 5 s, httpx's default keep-alive: on a busy machine a
+    # request could go out on a connection the server was closing (a ReadError). Expire first.
+    limits = httpx.Limits(keepalive_expiry=2.0)
     async with (
-        httpx.AsyncClient(base_url=two_servers[0]) as first,
-        httpx.AsyncClient(base_url=two_servers[1]) as second,
+        httpx.AsyncClient(base_url=two_servers[0], limits=limits) as first,
+        httpx.AsyncClient(base_url=two_servers[1], limits=limits) as second,
     ):
         servers = [Demo(first), Demo(second)]
         # Half the students (and the admin) talk to one process, half to the other.

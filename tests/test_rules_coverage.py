@@ -22,6 +22,8 @@ def test_the_rules_tests_alone_cover_every_branch_of_server_rules(tmp_path: Path
             "-q",
             "-p",
             "no:cacheprovider",
+            "-p",
+            "no:xdist",  # one process: pytest-cov measures it, as it did before xdist
             "--cov=server/rules",
             "--cov-branch",
             "--cov-report=term-missing:skip-covered",

@@ -9,6 +9,15 @@ from playwright.sync_api import expect
 from tests.browser.api import api
 from tests.browser.conftest import LiveServer, OpenContext, sign_in
 
+# True once the device's last known state (pwa/src/live/lastKnown.ts) has an active pass to
+# the place named by the argument.
+SAVED_WITH_ACTIVE_PASS = """destination => {
+  const saved = JSON.parse(localStorage.getItem("hallpass.lastKnown") ?? "null");
+  return (saved?.passes ?? []).some(
+    (p) => p.state === "active" && p.destination.name === destination
+  );
+}"""
+
 
 def staff_passes(server: LiveServer, student_login: str) -> list[dict[str, Any]]:
     """Return every pass of one student, as security sees them through the API."""
@@ -69,7 +78,8 @@ def test_a_reload_during_an_outage_shows_the_last_known_pass_not_a_sign_in_form(
     page.get_by_role("button", name="Library").click()
     page.get_by_role("button", name="Ask for Library").click()
     expect(page.locator(".pass-now").get_by_role("timer")).to_be_visible()
-    page.wait_for_timeout(1200)  # the last known state is saved at most once a second
+    # The last known state is saved at most once a second: wait until it holds the pass.
+    page.wait_for_function(SAVED_WITH_ACTIVE_PASS, arg="Library")
 
     context.set_offline(True)
     page.reload()

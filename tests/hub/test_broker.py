@@ -219,8 +219,9 @@ async def test_a_notice_reaches_its_schools_subscribers_in_every_process(
     here = await brokers.new()
     # On Redis a second broker is another process; the memory broker has only its own.
     there = await brokers.new() if brokers.kind == "redis" else here
+    # No wait for the readers: subscribing fixes where a Redis reader starts (the streams' top),
+    # so whatever is published once `subscribe` has returned reaches the subscriber.
     async with here.subscribe(1) as mine, here.subscribe(2) as other, there.subscribe(1) as far:
-        await asyncio.sleep(0.2)  # a Redis reader joins the streams within one block
         await there.publish_notice(notice(school_id=1))
         async with asyncio.timeout(3):
             assert await anext(mine) == notice(school_id=1)
@@ -235,13 +236,11 @@ async def test_a_notice_reaches_its_schools_subscribers_in_every_process(
 
 async def test_a_notice_is_not_kept_for_a_later_subscriber(brokers: Brokers) -> None:
     broker = await brokers.new()
-    async with broker.subscribe(1) as early:
-        await asyncio.sleep(0.2)
+    async with broker.subscribe(1) as early:  # the reader starts at the streams' top: no wait
         await broker.publish_notice(notice(user_id=1))
         async with asyncio.timeout(3):
             assert await anext(early) == notice(user_id=1)
     async with broker.subscribe(1) as late:
-        await asyncio.sleep(0.2)
         await broker.publish_notice(notice(user_id=2))
         async with asyncio.timeout(3):
             assert await anext(late) == notice(user_id=2)  # not the one before it came
@@ -263,8 +262,7 @@ def test_an_emergency_notice_survives_json_round_trip_and_a_notification_stays_a
 async def test_an_emergency_crosses_processes_like_a_notice(brokers: Brokers) -> None:
     here = await brokers.new()
     there = await brokers.new() if brokers.kind == "redis" else here
-    async with there.subscribe(1) as far, there.subscribe(2) as other:
-        await asyncio.sleep(0.2)  # a Redis reader joins the streams within one block
+    async with there.subscribe(1) as far, there.subscribe(2) as other:  # no wait, as above
         await here.publish_notice(emergency_notice(school_id=1, revision=2))
         async with asyncio.timeout(3):
             assert await anext(far) == emergency_notice(school_id=1, revision=2)
