@@ -7,7 +7,7 @@ from starlette.responses import JSONResponse, Response
 
 from server.api.context import caller
 from server.api.lookups import count_lookup
-from server.api.passes import IdempotencyHeaders, idempotency_key
+from server.api.passes import REPEATED_KEY, START_ERRORS, IdempotencyHeaders, idempotency_key
 from server.api.requests import read_json
 from server.api.spec import Operation
 from server.contract.common import wire
@@ -50,21 +50,8 @@ OPERATIONS = [
         request=KioskPassIn,
         response=PassOut,
         status=201,
-        also={200: "The pass an earlier request with the same idempotency key made."},
-        errors=(
-            E.NOT_FOUND,
-            E.FORBIDDEN,
-            E.RATE_LIMITED,
-            E.ALREADY_OUT,
-            E.BLOCKED,
-            E.PASSES_DISABLED,
-            E.IDEMPOTENCY_CONFLICT,
-            E.NOT_A_DESTINATION,
-            E.LIMIT_REACHED,
-            E.COOLDOWN,
-            E.NO_FLY_TIME,
-            E.CAPACITY_FULL,
-        ),
+        also=REPEATED_KEY,
+        errors=START_ERRORS,
         headers=IdempotencyHeaders,
     ),
     Operation(

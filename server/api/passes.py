@@ -206,6 +206,23 @@ VERB_ERRORS = (
     E.IDEMPOTENCY_CONFLICT,
     E.VALIDATION_ERROR,
 )
+# What a pass request may meet, from the app or at a door kiosk.
+START_ERRORS = (
+    E.NOT_FOUND,
+    E.FORBIDDEN,
+    # A kiosk counts on its lookup limit (server/api/lookups.py).
+    E.RATE_LIMITED,
+    E.ALREADY_OUT,
+    E.BLOCKED,
+    E.PASSES_DISABLED,
+    E.IDEMPOTENCY_CONFLICT,
+    E.NOT_A_DESTINATION,
+    E.LIMIT_REACHED,
+    E.COOLDOWN,
+    E.NO_FLY_TIME,
+    E.CAPACITY_FULL,
+)
+REPEATED_KEY = {200: "The pass an earlier request with the same idempotency key made."}
 OPERATIONS = [
     Operation(
         "POST",
@@ -217,24 +234,8 @@ OPERATIONS = [
         request=PassCreate,
         response=PassOut,
         status=201,
-        also={200: "The pass an earlier request with the same idempotency key made."},
-        errors=(
-            E.NOT_FOUND,
-            E.FORBIDDEN,
-            # A kiosk naming a student by id counts on its lookup limit (server/api/lookups.py).
-            E.RATE_LIMITED,
-            E.ALREADY_OUT,
-            E.BLOCKED,
-            E.PASSES_DISABLED,
-            E.IDEMPOTENCY_CONFLICT,
-            E.NOT_A_DESTINATION,
-            E.NO_HOME_ROOM,
-            E.LIMIT_REACHED,
-            E.COOLDOWN,
-            E.NO_FLY_TIME,
-            E.CAPACITY_FULL,
-            E.VALIDATION_ERROR,
-        ),
+        also=REPEATED_KEY,
+        errors=(*START_ERRORS, E.NO_HOME_ROOM, E.VALIDATION_ERROR),
         headers=IdempotencyHeaders,
     ),
     Operation(
