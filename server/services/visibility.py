@@ -13,18 +13,12 @@ from datetime import datetime
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 
-from server.auth.principal import Principal
 from server.clock import utcnow
 from server.contract.passes import PassOut
 from server.enums import PassState
 from server.models import Pass
 from server.rules.permissions import Actor, Scope, scope_of, sees_full_names
 from server.services.views import line_positions, pass_view
-
-
-def visible(principal: Principal) -> Q:
-    """Return the filter of passes the caller may see (the same sets as Action.VIEW)."""
-    return visible_to(principal.actor)
 
 
 def visible_to(actor: Actor) -> Q:
