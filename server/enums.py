@@ -130,3 +130,18 @@ class PolicyScope(StrEnum):
     GROUP = "group"
     DESTINATION = "destination"
     STUDENT = "student"
+
+
+class EnrollmentRole(StrEnum):
+    """What a person is in a section: taught in it, or teaching it."""
+
+    STUDENT = "student"
+    TEACHER = "teacher"
+
+
+class ImportStatus(StrEnum):
+    """What became of a roster import."""
+
+    APPLIED = "applied"  # written in one transaction
+    PREVIEWED = "previewed"  # a dry run: the diff was shown, nothing written
+    REJECTED = "rejected"  # bad input: the errors were listed, nothing written

@@ -5,6 +5,8 @@ from server.enums import (
     EmergencyKind,
     EncounterMode,
     EndedBy,
+    EnrollmentRole,
+    ImportStatus,
     LocationKind,
     PassKind,
     PassState,
@@ -25,8 +27,10 @@ from server.models.notification import (
 from server.models.pass_ import Pass
 from server.models.pass_event import PassEvent
 from server.models.policy import Policy
+from server.models.roster_import import RosterImport
 from server.models.schedule import BellSchedule, ScheduleOverride
 from server.models.school import School
+from server.models.section import Enrollment, Section
 from server.models.session import Session
 from server.models.user import User
 
@@ -42,7 +46,10 @@ __all__ = [
     "EncounterLog",
     "EncounterMode",
     "EndedBy",
+    "Enrollment",
+    "EnrollmentRole",
     "IdempotencyKey",
+    "ImportStatus",
     "Location",
     "LocationKind",
     "NotificationMute",
@@ -55,8 +62,10 @@ __all__ = [
     "ReportStatus",
     "Role",
     "RosterEntry",
+    "RosterImport",
     "ScheduleOverride",
     "School",
+    "Section",
     "Session",
     "User",
     "VapidKey",

@@ -12,6 +12,7 @@ from server.enums import EndedBy, PassKind, PassState
 if TYPE_CHECKING:
     from server.models.location import Location
     from server.models.school import School
+    from server.models.section import Section
     from server.models.user import User
 
 
@@ -35,6 +36,12 @@ class Pass(Model):
         "models.Location", related_name="passes_to", on_delete=fields.RESTRICT
     )
     destination_id: int
+    # The section the student left (null: their homeroom, or a school without sections). Its
+    # teachers keep the pass until it ends, even once the next period has begun.
+    section: fields.ForeignKeyNullableRelation[Section] = fields.ForeignKeyField(
+        "models.Section", related_name="passes", null=True, on_delete=fields.SET_NULL
+    )
+    section_id: int | None
     state = fields.CharEnumField(PassState, max_length=16)
     kind = fields.CharEnumField(PassKind, max_length=16)
     # Equals student_id while the pass is pending, waiting or active, else null. Its unique

@@ -19,6 +19,8 @@ class School(Model):
     id = fields.IntField(primary_key=True)
     name = fields.CharField(max_length=200)
     slug = fields.CharField(max_length=64, unique=True)
+    # The SIS's org `sourcedId` (OneRoster), so a district's roster finds its school.
+    source_id = fields.CharField(max_length=255, null=True, unique=True)
     timezone = fields.CharField(max_length=64, default="UTC")
     settings: fields.Field[dict[str, object]] = fields.JSONField(default=dict)
     # Maximum students out of class at once across the school; null means no maximum.

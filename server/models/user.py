@@ -33,11 +33,14 @@ class User(Model):
     last_name = fields.CharField(max_length=100)
     email = fields.CharField(max_length=254, null=True)
     student_number = fields.CharField(max_length=32, null=True)
+    # The SIS's stable id (OneRoster `sourcedId`): a re-import matches the user by it.
+    source_id = fields.CharField(max_length=255, null=True)
     grade = fields.IntField(null=True)
     groups: fields.Field[list[str]] = fields.JSONField(default=list)
     password_hash = fields.CharField(max_length=255)
     active = fields.BooleanField(default=True)
-    # A student's classroom: where their passes start from.
+    # A student's homeroom (advisory): where their passes start from outside the periods of
+    # their sections, or all day in a school without sections (server/services/placement.py).
     home_location: fields.ForeignKeyNullableRelation[Location] = fields.ForeignKeyField(
         "models.Location", related_name="home_students", null=True, on_delete=fields.SET_NULL
     )
@@ -50,7 +53,7 @@ class User(Model):
 
     class Meta:
         table = "users"
-        unique_together = (("school", "login"),)
+        unique_together = (("school", "login"), ("school", "source_id"))
         # A door kiosk finds a student by the number typed in (server/services/kiosk.py).
         indexes = (("school_id", "student_number"),)
 
