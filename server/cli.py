@@ -71,7 +71,7 @@ async def _migrate_and_seed(settings: Settings, *, seed: Seed) -> Seeded:
             if seed is Seed.IF_NO_SCHOOL or new:
                 # Outside any app: the demo's password is hashed by a runtime of its own.
                 with using(Runtime()):
-                    created = await ensure_demo()
+                    created = await ensure_demo(timetable=settings.demo_timetable)
                 return Seeded.CREATED if created else Seeded.SCHOOL_EXISTS
             return Seeded.SCHOOL_EXISTS if await School.exists() else Seeded.NOT_NEW
         finally:

@@ -75,6 +75,9 @@ class Settings:
     webhook_hosts: tuple[str, ...] = ()
     # The built PWA (HALLPASS_PWA_DIR; default: pwa/dist of this checkout).
     pwa_dir: Path = DEFAULT_PWA_DIR
+    # HALLPASS_DEMO_TIMETABLE=0 seeds the demo school without its sections: every student
+    # stays in their homeroom all day, so a walkthrough (or a test) goes the same at any hour.
+    demo_timetable: bool = True
 
     @property
     def is_sqlite(self) -> bool:
@@ -124,6 +127,7 @@ def from_env(environ: dict[str, str] | None = None) -> Settings:
         smtp=smtp_from_env(env),
         vapid_subject=env.get("HALLPASS_VAPID_SUBJECT") or "mailto:hallpass@localhost",
         push_hosts=host_list(env.get("HALLPASS_PUSH_HOSTS", "")),
+        demo_timetable=_flag(env.get("HALLPASS_DEMO_TIMETABLE"), True),
         webhook_hosts=host_list(env.get("HALLPASS_WEBHOOK_HOSTS", "")),
         pwa_dir=Path(env["HALLPASS_PWA_DIR"]).resolve()
         if env.get("HALLPASS_PWA_DIR")

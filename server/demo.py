@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from server import runtime
-from server.enums import Approval, EncounterMode, LocationKind, Role
-from server.models import BellSchedule, EncounterGroup, Location, School, User
+from server.enums import Approval, EncounterMode, EnrollmentRole, LocationKind, Role
+from server.models import (
+    BellSchedule,
+    EncounterGroup,
+    Enrollment,
+    Location,
+    School,
+    Section,
+    User,
+)
 
 DEMO_SLUG = "demo"
 DEMO_PASSWORD = "demo"
@@ -170,8 +179,68 @@ KIOSKS = [
 ]
 
 
-async def seed_demo(password: str = DEMO_PASSWORD) -> School:
-    """Create Demo High School: staff, 30 students, kiosks, places, an encounter group, bells."""
+# The timetable (README, Demo accounts): students 1001-1015 (homeroom Room 101) and 1016-1030
+# (homeroom Room 102) swap rooms every period, so a student's room and teacher change in a day.
+# Each teacher keeps their room: Marcus Reyes in Room 101, Priya Shah in Room 102. Rows:
+# (period, title in Room 101 with teacher1, title in Room 102 with teacher2, who is in 101).
+TIMETABLE = [
+    ("Period 1", "English 9", "Biology", "A"),
+    ("Period 2", "English 9", "Biology", "B"),
+    ("Period 3", "World History", "Algebra I", "A"),
+    ("Period 4", "World History", "Algebra I", "B"),
+    ("Period 5", "Spanish I", "Art", "A"),
+    ("Period 6", "Spanish I", "Art", "B"),
+    ("Period 7", "Study Hall", "Study Hall", "A"),
+]
+
+
+async def seed_timetable(
+    conn: BaseDBAsyncClient,
+    school: School,
+    places: dict[str, Location],
+    teachers: dict[str, User],
+    students: list[User],
+) -> None:
+    """Give the demo school its sections: one per room and period, with their rosters."""
+    groups = {"A": students[:15], "B": students[15:]}
+    for period, in_101, in_102, group_101 in TIMETABLE:
+        group_102 = "B" if group_101 == "A" else "A"
+        number = period.split()[-1]
+        for title, room, teacher, group in (
+            (in_101, "Room 101", "teacher1@demo.school", group_101),
+            (in_102, "Room 102", "teacher2@demo.school", group_102),
+        ):
+            section = await Section.create(
+                using_db=conn,
+                school=school,
+                title=title,
+                code=f"P{number}-{room.split()[-1]}",
+                location=places[room],
+                meetings=[{"day_type": None, "period": period}],
+            )
+            rows = [
+                Enrollment(
+                    school=school,
+                    section=section,
+                    user=teachers[teacher],
+                    role=EnrollmentRole.TEACHER,
+                    primary=True,
+                )
+            ]
+            rows += [
+                Enrollment(
+                    school=school, section=section, user=student, role=EnrollmentRole.STUDENT
+                )
+                for student in groups[group]
+            ]
+            await Enrollment.bulk_create(rows, using_db=conn)
+
+
+async def seed_demo(password: str = DEMO_PASSWORD, *, timetable: bool = True) -> School:
+    """Create Demo High School: staff, 30 students, kiosks, places, an encounter group, bells.
+
+    With `timetable`, also its sections (TIMETABLE): students change rooms every period.
+    """
     logins = (
         [s[0] for s in STAFF]
         + [str(1001 + i) for i in range(len(STUDENT_NAMES))]
@@ -199,8 +268,9 @@ async def seed_demo(password: str = DEMO_PASSWORD) -> School:
                 is_destination=is_destination,
                 geometry=geometry,
             )
+        staff: dict[str, User] = {}
         for login, role, first, last, place in STAFF:
-            user = await User.create(
+            staff[login] = user = await User.create(
                 using_db=conn,
                 school=school,
                 role=role,
@@ -257,12 +327,14 @@ async def seed_demo(password: str = DEMO_PASSWORD) -> School:
                 day: "regular" for day in ("monday", "tuesday", "wednesday", "thursday", "friday")
             },
         )
+        if timetable:
+            await seed_timetable(conn, school, places, staff, students)
     return school
 
 
-async def ensure_demo() -> bool:
+async def ensure_demo(*, timetable: bool = True) -> bool:
     """Seed the demo school when the database holds no school at all; say whether it did."""
     if await School.exists():
         return False
-    await seed_demo()
+    await seed_demo(timetable=timetable)
     return True

@@ -230,6 +230,7 @@ class Cluster:
             HALLPASS_REDIS_URL=self.redis_url,
             HALLPASS_DATA_DIR=str(self.tmp_path / "var"),
             HALLPASS_SECRET_KEY="cluster-test-secret",
+            HALLPASS_DEMO_TIMETABLE="0",  # the same flow at any hour
         )
         return env
 
