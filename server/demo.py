@@ -171,6 +171,8 @@ STAFF = [
     ("monitor@demo.school", Role.SECURITY, "Rosa", "Delgado", None),
 ]
 
+ROSTERED = frozenset({Role.ADMIN, Role.TEACHER})
+
 # Door kiosks: shared devices at each classroom's door (login, room). Created after the
 # students, so the students' ids stay what docs/api.md's examples show.
 KIOSKS = [
@@ -210,11 +212,13 @@ async def seed_timetable(
             (in_101, "Room 101", "teacher1@demo.school", group_101),
             (in_102, "Room 102", "teacher2@demo.school", group_102),
         ):
+            code = f"P{number}-{room.split()[-1]}"
             section = await Section.create(
                 using_db=conn,
                 school=school,
+                source_id=f"demo-{code}",
                 title=title,
-                code=f"P{number}-{room.split()[-1]}",
+                code=code,
                 location=places[room],
                 meetings=[{"day_type": None, "period": period}],
             )
@@ -225,11 +229,16 @@ async def seed_timetable(
                     user=teachers[teacher],
                     role=EnrollmentRole.TEACHER,
                     primary=True,
+                    source_id=f"demo-{code}-{teacher.split('@')[0]}",
                 )
             ]
             rows += [
                 Enrollment(
-                    school=school, section=section, user=student, role=EnrollmentRole.STUDENT
+                    school=school,
+                    section=section,
+                    user=student,
+                    role=EnrollmentRole.STUDENT,
+                    source_id=f"demo-{code}-{student.login}",
                 )
                 for student in groups[group]
             ]
@@ -253,7 +262,13 @@ async def seed_demo(password: str = DEMO_PASSWORD, *, timetable: bool = True) ->
     by_login = dict.fromkeys(logins, shared)
     async with in_transaction() as conn:
         school = await School.create(
-            using_db=conn, name="Demo High School", slug=DEMO_SLUG, timezone="America/Chicago"
+            using_db=conn,
+            name="Demo High School",
+            slug=DEMO_SLUG,
+            timezone="America/Chicago",
+            # The demo's rows carry the sourcedIds of examples/oneroster-demo/, so importing
+            # that roster is a sync of this school (README, Rosters).
+            source_id="demo-hs",
         )
         places: dict[str, Location] = {}
         for name, kind, capacity, approval, minutes, is_destination, geometry in LOCATIONS:
@@ -275,6 +290,9 @@ async def seed_demo(password: str = DEMO_PASSWORD, *, timetable: bool = True) ->
                 school=school,
                 role=role,
                 login=login,
+                # The SIS rosters teachers and administrators; the nurse, the counselor and
+                # security are accounts of this school alone, which a sync never touches.
+                source_id=f"demo-{login.split('@')[0]}" if role in ROSTERED else None,
                 first_name=first,
                 last_name=last,
                 email=login,
@@ -292,6 +310,7 @@ async def seed_demo(password: str = DEMO_PASSWORD, *, timetable: bool = True) ->
                     school=school,
                     role=Role.STUDENT,
                     login=number,
+                    source_id=f"demo-{number}",
                     student_number=number,
                     first_name=first,
                     last_name=last,
