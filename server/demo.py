@@ -181,19 +181,28 @@ KIOSKS = [
 ]
 
 
-# The timetable (README, Demo accounts): students 1001-1015 (homeroom Room 101) and 1016-1030
-# (homeroom Room 102) swap rooms every period, so a student's room and teacher change in a day.
-# Each teacher keeps their room: Marcus Reyes in Room 101, Priya Shah in Room 102. Rows:
-# (period, title in Room 101 with teacher1, title in Room 102 with teacher2, who is in 101).
+# The timetable (README, Demo accounts). Each teacher keeps their room (Marcus Reyes in Room
+# 101, Priya Shah in Room 102) and most students keep theirs, as DESIGN.md section 4 publishes:
+# 1001-1010 in Room 101 and 1016-1025 in Room 102 all day. For the electives of periods 2, 4
+# and 6, students 1011-1015 go to Room 102 and 1026-1030 to Room 101, so their room and teacher
+# change during the day. Rows: (period, title in Room 101, title in Room 102, electives?).
 TIMETABLE = [
-    ("Period 1", "English 9", "Biology", "A"),
-    ("Period 2", "English 9", "Biology", "B"),
-    ("Period 3", "World History", "Algebra I", "A"),
-    ("Period 4", "World History", "Algebra I", "B"),
-    ("Period 5", "Spanish I", "Art", "A"),
-    ("Period 6", "Spanish I", "Art", "B"),
-    ("Period 7", "Study Hall", "Study Hall", "A"),
+    ("Period 1", "English 9", "Biology", False),
+    ("Period 2", "Spanish I", "Art", True),
+    ("Period 3", "World History", "Algebra I", False),
+    ("Period 4", "Music", "Computer Science", True),
+    ("Period 5", "Geography", "Chemistry", False),
+    ("Period 6", "Drama", "Robotics", True),
+    ("Period 7", "Study Hall", "Study Hall", False),
 ]
+
+
+def demo_rosters(students: list[User], electives: bool) -> tuple[list[User], list[User]]:
+    """Return who is in Room 101 and who is in Room 102 in a period."""
+    room_101, room_102 = students[:15], students[15:]
+    if not electives:
+        return room_101, room_102
+    return room_101[:10] + room_102[10:], room_102[:10] + room_101[10:]
 
 
 async def seed_timetable(
@@ -204,13 +213,12 @@ async def seed_timetable(
     students: list[User],
 ) -> None:
     """Give the demo school its sections: one per room and period, with their rosters."""
-    groups = {"A": students[:15], "B": students[15:]}
-    for period, in_101, in_102, group_101 in TIMETABLE:
-        group_102 = "B" if group_101 == "A" else "A"
+    for period, in_101, in_102, electives in TIMETABLE:
         number = period.split()[-1]
-        for title, room, teacher, group in (
-            (in_101, "Room 101", "teacher1@demo.school", group_101),
-            (in_102, "Room 102", "teacher2@demo.school", group_102),
+        roster_101, roster_102 = demo_rosters(students, electives)
+        for title, room, teacher, roster in (
+            (in_101, "Room 101", "teacher1@demo.school", roster_101),
+            (in_102, "Room 102", "teacher2@demo.school", roster_102),
         ):
             code = f"P{number}-{room.split()[-1]}"
             section = await Section.create(
@@ -240,7 +248,7 @@ async def seed_timetable(
                     role=EnrollmentRole.STUDENT,
                     source_id=f"demo-{code}-{student.login}",
                 )
-                for student in groups[group]
+                for student in roster
             ]
             await Enrollment.bulk_create(rows, using_db=conn)
 
