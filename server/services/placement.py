@@ -15,8 +15,11 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from server.auth.principal import Principal
+from server.clock import utcnow
 from server.enums import EnrollmentRole
-from server.models import Enrollment, School, User
+from server.errors import forbidden
+from server.models import Enrollment, Location, School, Section, User
 from server.rules.decision import FieldProblem
 from server.rules.localtime import local_date
 from server.rules.permissions import Actor
@@ -244,3 +247,29 @@ async def class_list(
             return ClassList(name, day.date, seats, {})
     homerooms = [s for s in taught if s.homeroom and runs_on(s, day.date)]
     return ClassList(name, day.date, None, await _students_of(conn, school.id, homerooms, day.date))
+
+
+async def where_now(principal: Principal) -> dict[str, Any]:
+    """Return where the signed-in student is now (GET /api/placement): room, section, period
+    and teachers, so their screen can say "From Room 102". Students only (403 otherwise)."""
+    if not principal.is_student:
+        raise forbidden("Only a student has a place in the timetable.")
+    school = await School.get(id=principal.actor.school_id)
+    placed = await placement_of(None, school, principal.user, utcnow())
+    rooms = await Location.filter(id=placed.room_id or 0).values("id", "name")
+    section = (
+        await Section.filter(id=placed.section_id).values("id", "title")
+        if placed.section_id is not None
+        else []
+    )
+    teachers = (
+        await User.filter(id__in=list(placed.teacher_ids)).order_by("last_name", "first_name", "id")
+        if placed.teacher_ids
+        else []
+    )
+    return {
+        "room": rooms[0] if rooms else None,
+        "section": {"id": section[0]["id"], "name": section[0]["title"]} if section else None,
+        "period": placed.period,
+        "teachers": [{"id": t.id, "name": t.display_name} for t in teachers],
+    }
