@@ -159,8 +159,9 @@ class StudentOut(Out):
     has_open_pass: bool = Field(description="The student is out, waiting or awaiting approval.")
     period: str | None = Field(
         default=None,
-        description="A teacher's list: the period of today it is for (null: outside the "
-        "periods, the homeroom list). Null for everyone else's lookup.",
+        description="A teacher's list: the period of today its sections meet in (null: the "
+        "homeroom list, outside the periods or when none of theirs meets). Null for everyone "
+        "else's lookup.",
     )
     section: NamedRef | None = Field(
         default=None,

@@ -82,7 +82,8 @@ async def find_students(
     if actor.role in CLASSROOM_STAFF:
         school = await School.get(id=actor.school_id)
         roster = await class_list(None, school, actor, utcnow(), period)
-        listed_period = roster.period
+        # The period a list of sections is for; a homeroom list is for none.
+        listed_period = roster.period if roster.seats is not None else None
         if roster.seats is not None:
             seats = roster.seats
             if location_id is not None:
