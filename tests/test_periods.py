@@ -19,7 +19,16 @@ import pytest
 from server import clock
 from server.enums import Approval, EnrollmentRole, LocationKind, Role
 from server.errors import ErrorCode
-from server.models import BellSchedule, Enrollment, Location, Pass, School, Section, User
+from server.models import (
+    BellSchedule,
+    Delivery,
+    Enrollment,
+    Location,
+    Pass,
+    School,
+    Section,
+    User,
+)
 from tests.conftest import CHEAP_PASSWORDS, Demo
 from tests.hub.test_ws import hello, live, nothing_more, recv  # noqa: F401 (live is a fixture)
 from tests.test_error_shape import assert_error
@@ -227,6 +236,11 @@ async def test_the_teacher_of_the_period_approves_and_no_one_else_in_the_room(
         assert_error(
             await demo.post(other, f"/api/passes/{pass_id}/approve"), 404, ErrorCode.NOT_FOUND
         )
+    # Asked for their approval (in-app, push): the section's teacher, not the room's others.
+    asked = await Delivery.filter(hall_pass_id=pass_id, category="room_request").values_list(
+        "recipient_id", flat=True
+    )
+    assert set(asked) == {academy.users[ASH]}
     approved = await demo.post(ASH, f"/api/passes/{pass_id}/approve")
     assert approved.status_code == 200, approved.text
     assert approved.json()["state"] == "active"
