@@ -237,10 +237,8 @@ async def test_the_teacher_of_the_period_approves_and_no_one_else_in_the_room(
             await demo.post(other, f"/api/passes/{pass_id}/approve"), 404, ErrorCode.NOT_FOUND
         )
     # Asked for their approval (in-app, push): the section's teacher, not the room's others.
-    asked = await Delivery.filter(hall_pass_id=pass_id, category="room_request").values_list(
-        "recipient_id", flat=True
-    )
-    assert set(asked) == {academy.users[ASH]}
+    asked = await Delivery.filter(hall_pass_id=pass_id, category="room_request")
+    assert {d.recipient_id for d in asked} == {academy.users[ASH]}
     approved = await demo.post(ASH, f"/api/passes/{pass_id}/approve")
     assert approved.status_code == 200, approved.text
     assert approved.json()["state"] == "active"
