@@ -12,6 +12,7 @@ from server.api import (
     overrides,
     passes,
     policies,
+    roster,
     schedules,
     school,
     session,
@@ -35,4 +36,5 @@ OPERATIONS: list[Operation] = [
     *overrides.OPERATIONS,
     *notifications.OPERATIONS,
     *emergency.OPERATIONS,
+    *roster.OPERATIONS,
 ]

@@ -39,6 +39,8 @@ class Outcome:
     # The history row of each target with a school (a school to create has none on a preview).
     entries: list[RosterImport | None] = field(default_factory=list)
     school_ids: list[int | None] = field(default_factory=list)
+    # How many problems there were, when the reader listed only the first of them.
+    problem_count: int = 0
 
 
 class _Rejected(Exception):
@@ -124,20 +126,33 @@ async def run_import(
         outcome.problems = [problem]
     except _Rejected as rejected:
         outcome.problems = rejected.problems
-    outcome.plans = []
-    outcome.school_ids = [None if t.school is None else t.school.id for t in targets]
-    outcome.entries = []
-    for target in targets:
-        entry = None
-        if target.school is not None:
-            entry = await history.record(
+    school_ids = [t.school.id for t in targets if t.school is not None]
+    refused = await reject(roster, school_ids, source, created_by_id, outcome.problems)
+    refused.targets = targets
+    return refused
+
+
+async def reject(
+    roster: Roster,
+    school_ids: list[int],
+    source: str,
+    created_by_id: int | None,
+    problems: list[Problem],
+) -> Outcome:
+    """Record a refused import in each school's history; nothing else is written."""
+    outcome = Outcome(ImportStatus.REJECTED, [], problems=problems)
+    outcome.problem_count = max(len(problems), getattr(roster, "problem_count", 0))
+    for school_id in school_ids:
+        outcome.school_ids.append(school_id)
+        outcome.entries.append(
+            await history.record(
                 None,
-                target.school.id,
+                school_id,
                 ImportStatus.REJECTED,
                 format=roster.format,
                 source=source,
                 created_by_id=created_by_id,
-                problems=outcome.problems,
+                problems=problems,
             )
-        outcome.entries.append(entry)
+        )
     return outcome

@@ -34,15 +34,13 @@ class Statements(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.msg if isinstance(record.msg, str) else str(record.msg)
-        if message == "%s: %s" and record.args:
+        if message == "%s: %s" and isinstance(record.args, tuple) and record.args:
             message = str(record.args[0])
         self.sql.append(message.strip())
 
     def writes(self, *, besides: str = "roster_imports") -> list[str]:
         """Return the statements that write, but to the table named."""
-        return [
-            s for s in self.sql if s.upper().startswith(WRITES) and f'"{besides}"' not in s
-        ]
+        return [s for s in self.sql if s.upper().startswith(WRITES) and f'"{besides}"' not in s]
 
 
 @contextmanager

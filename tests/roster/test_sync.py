@@ -57,7 +57,7 @@ async def test_a_first_import_creates_the_school_roster_and_adopts_the_demo_acco
         teacher1.id,
     )
     entry = await RosterImport.get(school_id=school.id)
-    assert entry.status is ImportStatus.APPLIED and entry.created_by_id is None
+    assert (entry.status, entry.created_by_id) == (ImportStatus.APPLIED, None)
     assert entry.counts["users"]["created"] == 4
 
 
@@ -108,7 +108,8 @@ async def test_tobedeleted_disables_users_and_sections_and_ends_enrollments(
     assert (await User.get(source_id="s-2003")).active is False
     assert (await Section.get(source_id="c-bio")).active is False
     ended = await Enrollment.get(source_id="e-4")
-    assert ended.active is False and ended.ended_at is not None
+    assert ended.active is False
+    assert ended.ended_at is not None
     # Kept for history: nothing is deleted.
     assert await User.filter(source_id="s-2003").exists()
     assert await Enrollment.filter(source_id__in=["e-4", "e-5", "e-6"]).count() == 3
@@ -138,7 +139,7 @@ async def test_records_gone_from_the_file_are_disabled_and_come_back_when_readde
     assert (await User.get(source_id="s-2002")).active is True
     assert (await Section.get(source_id="c-bio")).active is True
     readded = await Enrollment.get(source_id="e-5")
-    assert readded.active is True and readded.ended_at is None
+    assert (readded.active, readded.ended_at) == (True, None)
     assert await Enrollment.filter(source_id="e-5").count() == 1
 
 
