@@ -318,7 +318,7 @@ class _Planner:
                     f'The login "{login}" is also the login of line {twin.where.line}.',
                 )
             owner = login_owner.get(login)
-            if owner is not None and (row is None or owner.id != row.id):
+            if twin is record and owner is not None and (row is None or owner.id != row.id):
                 state_word = "" if owner.active else " (disabled)"
                 self.problem(
                     record.where,
