@@ -167,3 +167,13 @@ async def test_a_school_sees_only_its_own_history(demo: Demo) -> None:
     )
     listed = (await demo.get("admin@demo.school", "/api/roster/imports")).json()["imports"]
     assert [e["source"] for e in listed] == ["roster.csv"]
+
+
+@pytest.mark.parametrize(
+    ("query", "name"),
+    [("?dry_run=yes", "dry_run"), ("?org=", "org"), (f"?expect_plan={'x' * 256}", "expect_plan")],
+)
+async def test_a_bad_query_value_is_named(demo: Demo, query: str, name: str) -> None:
+    response = await upload(demo, DEMO_FLAT.encode(), query)
+    assert (response.status_code, code_of(response)) == (422, "validation_error")
+    assert [f["field"] for f in response.json()["error"]["details"]["fields"]] == [name]

@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse, Response
 
 from server.api.context import caller
 from server.api.params import Flag, QueryModel, read_query
-from server.api.requests import read_body
+from server.api.requests import missing_body, read_body
 from server.api.spec import Operation
 from server.contract.common import wire
 from server.contract.roster import (
@@ -81,8 +81,10 @@ async def upload(request: Request) -> Response:
     principal = await caller(request)
     require_user_admin(principal)
     params = read_query(request, ImportQuery)
-    media = _media(request)
     data = await read_body(request, MAX_UPLOAD_BYTES)
+    if not data:
+        raise missing_body()
+    media = _media(request)
     name = params.filename or UPLOADS[media]
     # Reading a large file takes seconds of CPU: off the event loop.
     roster = await asyncio.to_thread(read_upload, data, name)
