@@ -272,7 +272,8 @@ class _Reader:
         for cells, source_id, deleted in self.rows(ORGS, table):
             name = cells.text("name", required=True, max_length=SCHOOL_NAME_LENGTH)
             kind = cells.enum("type", ORG_TYPES, required=True)
-            self.org_types[source_id] = kind
+            if kind:  # else unknown: what refers to it is not judged by a type it lacks
+                self.org_types[source_id] = kind
             if kind == "school":
                 self.roster.schools[source_id] = SchoolRecord(
                     source_id, name, Where(cells.file, cells.line), deleted

@@ -60,9 +60,7 @@ def read_table(file: str, text: str, required: Iterable[str], problems: Problems
                 # Spreadsheets pad rows with empty cells, and leave rows of empty cells behind.
                 if not any(cell.strip() for cell in raw):
                     continue
-                if len(raw) > width and not any(cell.strip() for cell in raw[width:]):
-                    raw = raw[:width]
-                else:
+                if len(raw) < width or any(cell.strip() for cell in raw[width:]):
                     problems.add(
                         file,
                         reader.line_num,
@@ -70,7 +68,9 @@ def read_table(file: str, text: str, required: Iterable[str], problems: Problems
                         ProblemCode.WRONG_FIELD_COUNT,
                         f"This row has {len(raw)} values; the header has {width} columns.",
                     )
-                    continue
+                # Still read (cut or padded), so its sourcedId is known and what refers to it
+                # is not reported as well.
+                raw = (raw + [""] * width)[:width]
             cells = {name: cell.strip() for name, cell in zip(header, raw, strict=True)}
             rows.append((reader.line_num, cells))
     except csv.Error as error:
