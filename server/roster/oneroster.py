@@ -89,6 +89,7 @@ ENROLLMENT_ROLES: dict[str, EnrollmentRole | None] = {
     "proctor": EnrollmentRole.TEACHER,
     "administrator": None,
 }
+ENROLLMENT_ROLE_NAMES = _Extensible(ENROLLMENT_ROLES)
 
 # The lengths the database holds (server/models).
 ID_LENGTH = 255
@@ -466,7 +467,7 @@ class _Reader:
             section_id = cells.text("classSourcedId", required=True)
             school_id = cells.text("schoolSourcedId", required=True)
             user_id = cells.text("userSourcedId", required=True)
-            given_role = cells.enum("role", _Extensible(ENROLLMENT_ROLES), required=True)
+            given_role = cells.enum("role", ENROLLMENT_ROLE_NAMES, required=True)
             primary = cells.flag("primary")
             begins = cells.date("beginDate")
             ends = cells.date("endDate")

@@ -269,3 +269,25 @@ def test_a_flat_file_reports_every_problem() -> None:
         (4, "period", "missing_value"),
         (5, "last_name", "conflicting_values"),
     ]
+
+
+def test_the_example_of_docs_roster_md_reads_as_it_says() -> None:
+    document = (Path(__file__).resolve().parents[2] / "docs" / "roster.md").read_text()
+    example = document.split("```csv\n", 1)[1].split("```", 1)[0]
+
+    roster = read_upload(example.encode(), "students.csv")
+
+    assert roster.problems == []
+    roles = [u.role for u in roster.users.values()]
+    assert (roles.count(Role.STUDENT), roles.count(Role.TEACHER)) == (2, 3)
+    assert roster.users["student:1002"].login == "1002"
+    assert sorted(roster.sections) == [
+        "section:ALG1-03|Room 204",
+        "section:CHEM-01|Lab 2",
+        "section:Homeroom 12|Room 112",
+    ]
+    assert roster.sections["section:CHEM-01|Lab 2"].meetings == (
+        Meeting("3", "A"),
+        Meeting("4", "B"),
+    )
+    assert len(roster.enrollments) == 7
