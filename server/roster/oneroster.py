@@ -241,15 +241,15 @@ class _Reader:
     def manifest(self) -> None:
         table = self.table(MANIFEST, ("propertyName", "value"))
         if table is None:
-            # Without a manifest, the users header tells 1.1 from 1.2 (`role` went to roles.csv).
-            if "role" not in self.header(USERS) and ROLES.lower() in self.files:
-                self.version = "1.2"
+            self.guess_version()
             return
+        versioned = False
         for line, row in table.rows:
             cells = Cells(table, line, row, self.problems)
             name = cells.text("propertyName")
             value = cells.text("value")
             if name == "oneroster.version":
+                versioned = True
                 if value in VERSIONS:
                     self.version = value
                 else:
@@ -267,6 +267,13 @@ class _Reader:
                         ProblemCode.BAD_ENUM,
                         f"{name} is {value!r}; it must be one of: absent, bulk, delta.",
                     )
+        if not versioned:
+            self.guess_version()
+
+    def guess_version(self) -> None:
+        # Without a version, the users header tells 1.1 from 1.2 (`role` went to roles.csv).
+        if "role" not in self.header(USERS) and ROLES.lower() in self.files:
+            self.version = "1.2"
 
     def orgs(self) -> None:
         table = self.table(ORGS, ("sourcedId", "name", "type"))
@@ -419,14 +426,16 @@ class _Reader:
                 )
             number: str | None = None
             if role is Role.STUDENT:
-                number = identifier or username or None
-                if number and len(number) > NUMBER_LENGTH:
+                if len(identifier) > NUMBER_LENGTH:
                     cells.report(
-                        "identifier" if identifier else "username",
+                        "identifier",
                         ProblemCode.TOO_LONG,
-                        f"The student number {number!r} is {len(number)} characters long; "
-                        f"at most {NUMBER_LENGTH} fit.",
+                        f"The student number {identifier!r} is {len(identifier)} characters "
+                        f"long; at most {NUMBER_LENGTH} fit.",
                     )
+                # Without an identifier, a short username is the number a kiosk is typed.
+                fallback = username if len(username) <= NUMBER_LENGTH else ""
+                number = identifier or fallback or None
             schools = tuple(o for o in user.orgs if self.org_types.get(o, "school") == "school")
             self.roster.users[user.source_id] = UserRecord(
                 source_id=user.source_id,

@@ -119,7 +119,7 @@ class Cells:
 
     def enum(self, column: str, allowed: Collection[str], *, required: bool = False) -> str:
         """Return a cell holding one of the allowed values ("" when empty or not allowed)."""
-        value = self.text(column, required=required)
+        value = self.row.get(column) or self.text(column, required=required)
         if value and value not in allowed:
             self.report(
                 column,
@@ -131,7 +131,7 @@ class Cells:
 
     def date(self, column: str, *, required: bool = False) -> datetime.date | None:
         """Return a cell's date, written YYYY-MM-DD (None when empty or not a date)."""
-        value = self.text(column, required=required)
+        value = self.row.get(column) or self.text(column, required=required)
         if not value:
             return None
         try:
@@ -144,7 +144,7 @@ class Cells:
 
     def flag(self, column: str, *, required: bool = False, default: bool = False) -> bool:
         """Return a cell's `true` or `false` (the default when empty or neither)."""
-        value = self.text(column, required=required)
+        value = self.row.get(column) or self.text(column, required=required)
         if not value:
             return default
         try:

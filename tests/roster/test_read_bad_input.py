@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -471,3 +473,25 @@ def test_problems_past_the_listed_maximum_are_counted() -> None:
     assert roster.problem_count == 2 * len(rows)
     assert len(roster.problems) == MAX_LISTED_ERRORS
     assert [p.line for p in roster.problems] == sorted(p.line or 0 for p in roster.problems)
+
+
+def test_a_student_number_too_long_to_keep() -> None:
+    files = samples.oneroster("1.1")
+    row = samples.people(files, "student")[0]
+    row["identifier"] = "9" * 33
+
+    assert problems(files) == [
+        ("users.csv", line_of(files, "users.csv", row), "identifier", "too_long")
+    ]
+
+
+def test_an_excel_workbook_is_not_a_oneroster_zip() -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as workbook:
+        workbook.writestr("[Content_Types].xml", "<Types/>")
+        workbook.writestr("xl/workbook.xml", "<workbook/>")
+
+    roster = read_upload(out.getvalue(), "students.xlsx")
+
+    assert found(roster) == [("students.xlsx", None, None, "bad_zip")]
+    assert "CSV UTF-8" in roster.problems[0].message
