@@ -495,3 +495,47 @@ def test_an_excel_workbook_is_not_a_oneroster_zip() -> None:
 
     assert found(roster) == [("students.xlsx", None, None, "bad_zip")]
     assert "CSV UTF-8" in roster.problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("bom", "crlf"), [(True, False), (False, True), (True, True)], ids=["bom", "crlf", "both"]
+)
+def test_lines_are_counted_alike_with_a_bom_and_crlf(bom: bool, crlf: bool) -> None:
+    files = samples.oneroster("1.1", commas=True)
+    row = files["users.csv"].rows[40]
+    row["role"] = "wizard"
+
+    roster = read_upload(samples.zip_bytes(files, bom=bom, crlf=crlf), "roster.zip")
+
+    assert found(roster) == [("users.csv", 42, "role", "bad_enum")]
+
+
+def test_a_quoted_comma_does_not_shift_columns() -> None:
+    files = samples.oneroster("1.1")
+    row = files["classes.csv"].rows[5]
+    row.update(title="Art, Design & Media", periods="1,2", classType="seminar")
+
+    assert problems(files) == [("classes.csv", 7, "classType", "bad_enum")]
+
+
+def test_a_value_spanning_two_lines_moves_the_lines_after_it() -> None:
+    files = samples.oneroster("1.1")
+    files["courses.csv"].rows[0]["title"] = "Algebra I\nHonors"
+    bad = files["courses.csv"].rows[3]
+    bad["title"] = ""
+
+    # The fourth row starts on line 6 (the first row took lines 2 and 3).
+    assert problems(files) == [("courses.csv", 6, "title", "missing_value")]
+
+
+def test_problems_of_a_folder_name_its_files(tmp_path: Path) -> None:
+    files = samples.oneroster("1.2")
+    del files["enrollments.csv"]
+    files["roles.csv"].rows[0]["roleType"] = "main"
+
+    roster = read_path(samples.write_folder(files, tmp_path / "export"))
+
+    assert found(roster) == [
+        ("roles.csv", 2, "roleType", "bad_enum"),
+        ("enrollments.csv", None, None, "missing_file"),
+    ]

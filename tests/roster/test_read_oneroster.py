@@ -374,3 +374,25 @@ def test_what_macos_adds_to_a_zip_is_ignored() -> None:
     roster = read_upload(samples.zip_bytes(files, extra=extra), "roster.zip")
 
     assert (roster.problems, len(roster.users)) == ([], 279)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_students_to_be_deleted_and_their_enrollments_are_read_deleted(version: str) -> None:
+    files = samples.oneroster(version, tobedeleted=4)
+
+    roster = read(files)
+
+    gone = {u.source_id for u in roster.users.values() if u.deleted}
+    assert len(gone) == 4
+    assert {u.role for u in roster.users.values() if u.deleted} == {Role.STUDENT}
+    ended = [e for e in roster.enrollments.values() if e.deleted]
+    assert ended
+    assert {e.user_id for e in ended} == gone
+
+
+def test_a_folder_holding_one_folder_of_files(tmp_path: Path) -> None:
+    samples.write_folder(samples.oneroster("1.1"), tmp_path / "upload" / "OneRoster")
+
+    roster = read_path(tmp_path / "upload")
+
+    assert (roster.problems, len(roster.users)) == ([], 279)
