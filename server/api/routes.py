@@ -13,6 +13,7 @@ from server.api import (
     passes,
     placement,
     policies,
+    roster,
     schedules,
     school,
     session,
@@ -37,4 +38,5 @@ OPERATIONS: list[Operation] = [
     *overrides.OPERATIONS,
     *notifications.OPERATIONS,
     *emergency.OPERATIONS,
+    *roster.OPERATIONS,
 ]
