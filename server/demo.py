@@ -171,6 +171,8 @@ STAFF = [
     ("monitor@demo.school", Role.SECURITY, "Rosa", "Delgado", None),
 ]
 
+# The roles a SIS rosters (examples/oneroster-demo/ has them); the nurse, the counselor and
+# security are accounts of this school alone.
 ROSTERED = frozenset({Role.ADMIN, Role.TEACHER})
 
 # Door kiosks: shared devices at each classroom's door (login, room). Created after the
@@ -274,9 +276,11 @@ async def seed_demo(password: str = DEMO_PASSWORD, *, timetable: bool = True) ->
             name="Demo High School",
             slug=DEMO_SLUG,
             timezone="America/Chicago",
-            # The demo's rows carry the sourcedIds of examples/oneroster-demo/, so importing
-            # that roster is a sync of this school (README, Rosters).
-            source_id="demo-hs",
+            # With its timetable, the school and its sections carry the sourcedIds of
+            # examples/oneroster-demo/, so importing that roster is a sync of this school
+            # (README, Rosters); its people are matched by login and student number, as any
+            # hand-made account is.
+            source_id="demo-hs" if timetable else None,
         )
         places: dict[str, Location] = {}
         for name, kind, capacity, approval, minutes, is_destination, geometry in LOCATIONS:
@@ -298,9 +302,6 @@ async def seed_demo(password: str = DEMO_PASSWORD, *, timetable: bool = True) ->
                 school=school,
                 role=role,
                 login=login,
-                # The SIS rosters teachers and administrators; the nurse, the counselor and
-                # security are accounts of this school alone, which a sync never touches.
-                source_id=f"demo-{login.split('@')[0]}" if role in ROSTERED else None,
                 first_name=first,
                 last_name=last,
                 email=login,
@@ -318,7 +319,6 @@ async def seed_demo(password: str = DEMO_PASSWORD, *, timetable: bool = True) ->
                     school=school,
                     role=Role.STUDENT,
                     login=number,
-                    source_id=f"demo-{number}",
                     student_number=number,
                     first_name=first,
                     last_name=last,

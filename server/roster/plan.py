@@ -286,7 +286,9 @@ class _Planner:
             row = by_source.get(record.source_id)
             wanted = user_values(record)
             login = str(wanted["login"])
-            if row is None and not record.deleted:
+            # A hand-made account the file marks `tobedeleted` (a student who left) is adopted
+            # too, so that it is disabled like any rostered one.
+            if row is None:
                 row = by_login.get(login)
                 if row is None and record.student_number is not None:
                     row = by_number.get(record.student_number)
@@ -297,16 +299,17 @@ class _Planner:
             if record.deleted:
                 self.user_refs[record.source_id] = row.id if row is not None else GONE
                 change = None
+                values: dict[str, Value] = {}
                 if row is not None and row.active:
-                    change = Change(
-                        "users",
-                        "disable",
-                        record.source_id,
-                        _label(record),
-                        row.id,
-                        {"active": False},
-                    )
+                    values["active"] = False
                     plan.end_sessions.add(row.id)
+                if row is not None and row.source_id is None:
+                    values["source_id"] = record.source_id
+                if row is not None and values:
+                    action: Action = "disable" if "active" in values else "update"
+                    change = Change(
+                        "users", action, record.source_id, _label(record), row.id, values
+                    )
                 plan.note("users", change)
                 continue
             twin = in_file.setdefault(login, record)
