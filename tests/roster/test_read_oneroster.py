@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import date
 from pathlib import Path
 
@@ -317,12 +316,11 @@ def test_a_header_only_file_has_no_rows() -> None:
     assert read(files).enrollments == {}
 
 
-def test_a_big_district_reads_in_seconds(tmp_path: Path) -> None:
+def test_a_district_of_twenty_thousand_is_read_whole(tmp_path: Path) -> None:
+    # How fast is bench/roster.py's to say (docs/performance.md), not a test's.
     path = samples.district(tmp_path / "district.zip")
 
-    started = time.perf_counter()
     roster = read_path(path)
-    took = time.perf_counter() - started
 
     assert roster.problems == []
     assert (len(roster.users), len(roster.sections), len(roster.enrollments)) == (
@@ -330,7 +328,6 @@ def test_a_big_district_reads_in_seconds(tmp_path: Path) -> None:
         1_000,
         100_000,
     )
-    assert took < 10, f"reading 20,000 users took {took:.1f} s"
 
 
 def test_a_manifest_without_a_version_reads_12_files_as_12() -> None:
