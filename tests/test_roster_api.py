@@ -177,3 +177,20 @@ async def test_a_bad_query_value_is_named(demo: Demo, query: str, name: str) -> 
     response = await upload(demo, DEMO_FLAT.encode(), query)
     assert (response.status_code, code_of(response)) == (422, "validation_error")
     assert [f["field"] for f in response.json()["error"]["details"]["fields"]] == [name]
+
+
+async def test_an_admin_cannot_import_a_file_that_disables_their_own_account(demo: Demo) -> None:
+    flat_admin_gone = (
+        "student_number,first_name,last_name,grade,email,section,period,room,teacher_email\n"
+        "1001,Ava,Martinez,9,,Algebra I,1,Room 101,admin@demo.school\n"
+    )
+    # The flat file makes the admin a teacher of Algebra I: their role would change.
+    headers = {**await demo.auth("admin@demo.school"), **CSV}
+    before = await snapshot()
+    refused = await demo.client.post(
+        "/api/roster/imports?filename=flat.csv", content=flat_admin_gone.encode(), headers=headers
+    )
+    assert (refused.status_code, code_of(refused)) == (422, "roster_invalid")
+    [problem] = refused.json()["error"]["details"]["errors"]
+    assert (problem["file"], problem["line"], problem["code"]) == ("flat.csv", 2, "own_account")
+    assert [k for k in changes(before, await snapshot()) if k != "roster_imports"] == []

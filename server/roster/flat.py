@@ -206,6 +206,9 @@ class _Reader:
                 school_ids=(),
                 first_name=teacher.fields["teacher_first_name"] or derived[0],
                 last_name=teacher.fields["teacher_last_name"] or derived[1],
+                named=bool(
+                    teacher.fields["teacher_first_name"] and teacher.fields["teacher_last_name"]
+                ),
                 login=email,
                 email=email,
                 student_number=None,

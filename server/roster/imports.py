@@ -56,6 +56,28 @@ def counts(plan: Plan, target: Target) -> dict[Kind, Tally]:
     return {"schools": school, **plan.counts}
 
 
+def _own_account(roster: Roster, plans: list[Plan], admin_id: int | None) -> list[Problem]:
+    # The admin importing must still be an admin afterwards: a file that drops them (or makes
+    # them a teacher) would lock them out in the middle of their own work.
+    for plan in plans:
+        if admin_id is None or admin_id not in plan.end_sessions:
+            continue
+        for change in plan.changes:
+            record = roster.users.get(change.source_id)
+            if change.kind == "users" and change.row_id == admin_id and record is not None:
+                return [
+                    Problem(
+                        record.where.file,
+                        record.where.line,
+                        None,
+                        "own_account",
+                        f"This file would disable your own account or change its role "
+                        f"({change.label}): another administrator must import it.",
+                    )
+                ]
+    return []
+
+
 async def run_import(
     roster: Roster,
     targets: list[Target],
@@ -83,6 +105,7 @@ async def run_import(
                 )
                 outcome.plans.append(make_plan(roster, target.org.source_id, state))
             problems = [p for plan in outcome.plans for p in plan.problems]
+            problems += _own_account(roster, outcome.plans, created_by_id)
             if problems:
                 raise _Rejected(problems)
             outcome.plan = digest(outcome.plans)

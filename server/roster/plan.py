@@ -364,6 +364,8 @@ class _Planner:
                 )
                 continue
             self.user_refs[record.source_id] = row.id
+            if not record.named:
+                del wanted["first_name"], wanted["last_name"]
             changed = _diff(row, wanted)
             if row.source_id is None:
                 changed["source_id"] = record.source_id

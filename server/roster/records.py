@@ -47,6 +47,9 @@ class UserRecord:
     enabled: bool
     where: Where
     deleted: bool = False  # status `tobedeleted`
+    # False when the file gave no name (a flat CSV's teacher known by e-mail alone): the names
+    # above are made up for a new account and never overwrite an existing one's.
+    named: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from starlette.applications import Starlette
 
 from server.enums import EnrollmentRole, ImportStatus, LocationKind, Role
 from server.models import Enrollment, Location, RosterImport, School, Section, User
+from server.roster.read import read_upload
 from tests.dbstate import changes, snapshot
 from tests.roster.helpers import import_demo, statements
 from tests.roster.rosters import small_school
@@ -150,3 +151,22 @@ async def test_rows_made_by_hand_are_never_disabled_by_a_file_that_does_not_name
     # The demo's other accounts have no sourcedId: the file doesn't own them.
     assert (await User.get(login="teacher2@demo.school")).active is True
     assert (await User.get(login="1030")).active is True
+
+
+async def test_a_flat_file_naming_a_teacher_by_email_alone_keeps_their_name(
+    app: Starlette,
+) -> None:
+    flat = (
+        "student_number,first_name,last_name,grade,email,section,period,room,teacher_email\n"
+        "1001,Ava,Martinez,9,,Algebra I,1,Room 101,teacher1@demo.school\n"
+        "2001,Grace,Hopper,10,,Algebra I,1,Room 101,new.teacher@demo.school\n"
+    )
+    outcome = await import_demo(read_upload(flat.encode(), "flat.csv"))
+
+    assert outcome.status is ImportStatus.APPLIED, outcome.problems
+    teacher1 = await User.get(login="teacher1@demo.school")
+    assert (teacher1.first_name, teacher1.last_name) == ("Marcus", "Reyes")
+    assert teacher1.source_id == "teacher:teacher1@demo.school"
+    # A new account needs some name: the address's is the best there is.
+    newcomer = await User.get(login="new.teacher@demo.school")
+    assert (newcomer.first_name, newcomer.last_name) == ("New", "Teacher")
