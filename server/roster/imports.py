@@ -10,6 +10,7 @@ leaves one history row per school: applied, previewed or rejected.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from tortoise.exceptions import IntegrityError
@@ -103,7 +104,10 @@ async def run_import(
                     if target.school is None
                     else await load_state(conn, target.school.id)
                 )
-                outcome.plans.append(make_plan(roster, target.org.source_id, state))
+                # A district's plan is seconds of Python: in a thread, the event loop goes on
+                # serving passes meanwhile (the GIL is shared, the loop is not blocked).
+                plan = await asyncio.to_thread(make_plan, roster, target.org.source_id, state)
+                outcome.plans.append(plan)
             problems = [p for plan in outcome.plans for p in plan.problems]
             problems += _own_account(roster, outcome.plans, created_by_id)
             if problems:
