@@ -36,7 +36,7 @@ export function ImportHistory({ version }: { version: number }) {
         <p class="muted">No roster has been imported yet.</p>
       ) : (
         <div class="table-wrap" role="region" aria-labelledby="history-caption" tabIndex={0}>
-          <table class="table history">
+          <table class="table table--cards history">
             <caption id="history-caption" class="visually-hidden">
               Roster imports, newest first
             </caption>
@@ -71,12 +71,12 @@ function Entry({ entry, open, onToggle }: { entry: ImportEntry; open: boolean; o
           <time dateTime={entry.created_at}>{WHEN.format(new Date(entry.created_at))}</time>
           <div class="muted small">{entry.source}</div>
         </th>
-        <td>{entry.created_by ?? "Command line"}</td>
-        <td>
+        <td data-label="Who">{entry.created_by ?? "Command line"}</td>
+        <td data-label="Status">
           <span class={`badge badge--${entry.status}`}>{STATUSES[entry.status]}</span>
         </td>
-        <td>{entry.status === "rejected" ? "Nothing (refused)" : countsLine(entry.counts)}</td>
-        <td>
+        <td data-label="What changed">{entry.status === "rejected" ? "Nothing (refused)" : countsLine(entry.counts)}</td>
+        <td data-label="Errors">
           {entry.error_count === 0 ? (
             "None"
           ) : (

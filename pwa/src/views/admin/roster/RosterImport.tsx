@@ -218,7 +218,7 @@ function ChangesTable({ changes, counts }: { changes: Change[]; counts: ImportRe
   return (
     <>
       <div class="table-wrap table-wrap--tall" role="region" aria-labelledby="changes-caption" tabIndex={0}>
-        <table class="table">
+        <table class="table table--cards">
           <caption id="changes-caption">
             The changes{total > changes.length ? ` (the first ${changes.length.toLocaleString()} of ${plural(total, "change")})` : ""}
           </caption>
@@ -234,13 +234,15 @@ function ChangesTable({ changes, counts }: { changes: Change[]; counts: ImportRe
           <tbody>
             {shown.map((c) => (
               <tr key={`${c.kind}:${c.source_id}`}>
-                <td>{kindWord(c.kind)}</td>
-                <td>
+                <td data-label="Kind">{kindWord(c.kind)}</td>
+                <td data-label="Change">
                   <span class={`badge badge--${c.action}`}>{ACTIONS[c.action]}</span>
                 </td>
                 <th scope="row">{c.label}</th>
-                <td class="mono">{c.source_id}</td>
-                <td>{c.fields.join(", ")}</td>
+                <td class="mono" data-label="Source id">
+                  {c.source_id}
+                </td>
+                <td data-label="Fields">{c.fields.join(", ") || "—"}</td>
               </tr>
             ))}
           </tbody>
@@ -274,7 +276,7 @@ function Rejected({ rejected, file, heading }: { rejected: ImportRejected; file:
 export function ErrorsTable({ errors, count, id }: { errors: RowError[]; count: number; id: string }) {
   return (
     <div class="table-wrap table-wrap--tall" role="region" aria-labelledby={`${id}-caption`} tabIndex={0}>
-      <table class="table">
+      <table class="table table--cards">
         <caption id={`${id}-caption`}>
           {count > errors.length ? `The first ${errors.length.toLocaleString()} of ${plural(count, "error")}` : plural(count, "error")}
         </caption>
@@ -289,10 +291,16 @@ export function ErrorsTable({ errors, count, id }: { errors: RowError[]; count: 
         <tbody>
           {errors.map((e, index) => (
             <tr key={index}>
-              <td class="mono">{e.file}</td>
-              <td class="count">{e.line ?? "whole file"}</td>
-              <td class="mono">{e.column ?? "whole row"}</td>
-              <td>{e.message}</td>
+              <td class="mono" data-label="File">
+                {e.file}
+              </td>
+              <td class="count" data-label="Line">
+                {e.line ?? "—"}
+              </td>
+              <td class="mono" data-label="Column">
+                {e.column ?? "—"}
+              </td>
+              <td data-label="Problem">{e.message}</td>
             </tr>
           ))}
         </tbody>

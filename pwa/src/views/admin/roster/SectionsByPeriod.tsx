@@ -81,7 +81,7 @@ export function SectionsByPeriod({ version }: { version: number }) {
         </p>
       ) : (
         <div class="table-wrap table-wrap--tall" role="region" aria-labelledby="sections-caption" tabIndex={0}>
-          <table class="table sections">
+          <table class="table table--cards sections">
             <caption id="sections-caption">
               {plural(list.total, "section")} {label}
               {list.total > list.sections.length ? `, the first ${list.sections.length}` : ""}
@@ -106,10 +106,12 @@ export function SectionsByPeriod({ version }: { version: number }) {
                     {s.title}
                     {s.code && <div class="muted small">{s.code}</div>}
                   </th>
-                  <td>{s.room?.name ?? "—"}</td>
-                  <td>{s.teachers.map((t) => t.name).join(", ") || "—"}</td>
-                  <td class="count">{s.student_count}</td>
-                  <td>
+                  <td data-label="Room">{s.room?.name ?? "—"}</td>
+                  <td data-label="Teachers">{s.teachers.map((t) => t.name).join(", ") || "—"}</td>
+                  <td class="count" data-label="Students">
+                    {s.student_count}
+                  </td>
+                  <td class="table__action">
                     <button type="button" class="btn btn--small" aria-pressed={chosen?.id === s.id} aria-label={`Roster of ${s.title}`} onClick={() => void open(s)}>
                       Roster
                     </button>

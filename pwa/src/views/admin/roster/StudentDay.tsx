@@ -110,7 +110,7 @@ export function StudentDay() {
         </p>
       ) : (
         <div class="table-wrap" role="region" aria-labelledby="day-caption" tabIndex={0}>
-          <table class="table student-day">
+          <table class="table table--cards student-day">
             <caption id="day-caption">
               {day.student.name}, {day.date}
               {day.day_type ? ` (${day.day_type} day)` : ""}
@@ -129,12 +129,12 @@ export function StudentDay() {
               {day.slots.map((slot) => (
                 <tr key={slot.period} class={slot.section ? undefined : "slot--free"}>
                   <th scope="row">{slot.period}</th>
-                  <td class="nowrap">
+                  <td class="nowrap" data-label="Time">
                     {slot.start}–{slot.end}
                   </td>
-                  <td>{slot.section?.name ?? <span class="muted">No class: homeroom</span>}</td>
-                  <td>{slot.room?.name ?? <span class="muted">{homeroom ?? "—"}</span>}</td>
-                  <td>{slot.teachers.map((t) => t.name).join(", ") || "—"}</td>
+                  <td data-label="Class">{slot.section?.name ?? <span class="muted">No class: homeroom</span>}</td>
+                  <td data-label="Room">{slot.room?.name ?? <span class="muted">{homeroom ?? "—"}</span>}</td>
+                  <td data-label="Teachers">{slot.teachers.map((t) => t.name).join(", ") || "—"}</td>
                 </tr>
               ))}
             </tbody>

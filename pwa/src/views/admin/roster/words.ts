@@ -16,7 +16,7 @@ export const STATUSES: Record<ImportStatus, string> = { applied: "Applied", prev
 export const COLUMNS: readonly (readonly [keyof Counts, string])[] = [
   ["created", "New"],
   ["updated", "Changed"],
-  ["disabled", "Disabled or ended"],
+  ["disabled", "Disabled"],
   ["unchanged", "Unchanged"],
 ];
 
