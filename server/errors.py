@@ -50,6 +50,11 @@ class ErrorCode(StrEnum):
     EMERGENCY_ACTIVE = "emergency_active"
     NO_EMERGENCY = "no_emergency"
     NOT_ON_ROSTER = "not_on_roster"
+    # 409: a roster import applied with `expect_plan` after the school (or the file) changed
+    PLAN_CHANGED = "plan_changed"
+    # 422: a roster file with problems (file, line, column each), or several orgs to choose from
+    ROSTER_INVALID = "roster_invalid"
+    ORG_REQUIRED = "org_required"
     # 422: a safety notification category can't be muted
     NOT_MUTABLE = "not_mutable"
     # 500
@@ -91,6 +96,9 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.EMERGENCY_ACTIVE: 409,
     ErrorCode.NO_EMERGENCY: 409,
     ErrorCode.NOT_ON_ROSTER: 409,
+    ErrorCode.PLAN_CHANGED: 409,
+    ErrorCode.ROSTER_INVALID: 422,
+    ErrorCode.ORG_REQUIRED: 422,
     ErrorCode.NOT_MUTABLE: 422,
     ErrorCode.INTERNAL_ERROR: 500,
     ErrorCode.STORAGE_FULL: 503,

@@ -15,24 +15,24 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 MAX_BODY_BYTES = 64 * 1024
 
 
-async def read_body(request: Request) -> bytes:
-    """Read the body, refusing more than MAX_BODY_BYTES without buffering the rest."""
+async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
+    """Read the body, refusing more than `limit` bytes without buffering the rest."""
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise too_large()
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise too_large(limit)
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise too_large()
+        if size > limit:
+            raise too_large(limit)
         chunks.append(chunk)
     return b"".join(chunks)
 
 
-def too_large() -> HallpassError:
+def too_large(limit: int = MAX_BODY_BYTES) -> HallpassError:
     """Return the 413 for an oversized body."""
-    return HallpassError(ErrorCode.PAYLOAD_TOO_LARGE, f"The body is over {MAX_BODY_BYTES} bytes.")
+    return HallpassError(ErrorCode.PAYLOAD_TOO_LARGE, f"The body is over {limit} bytes.")
 
 
 async def read_json(request: Request, model: type[ModelT]) -> ModelT:

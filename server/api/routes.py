@@ -12,6 +12,7 @@ from server.api import (
     overrides,
     passes,
     policies,
+    roster,
     schedules,
     school,
     sections,
@@ -37,4 +38,5 @@ OPERATIONS: list[Operation] = [
     *overrides.OPERATIONS,
     *notifications.OPERATIONS,
     *emergency.OPERATIONS,
+    *roster.OPERATIONS,
 ]

@@ -41,6 +41,11 @@ class Operation:
     path_params: tuple[str, ...] = field(default=())
     # Path parameters that are not positive integer ids: name -> JSON Schema.
     path_schemas: Mapping[str, dict[str, Any]] = field(default_factory=dict, hash=False)
+    # An error status whose body may also be a richer model (still the one error shape):
+    # status -> the model, offered besides ErrorOut.
+    error_models: Mapping[int, type[BaseModel]] = field(default_factory=dict, hash=False)
+    # A body that is not JSON (an upload): media type -> its JSON Schema.
+    raw_request: Mapping[str, dict[str, Any]] = field(default_factory=dict, hash=False)
 
 
 COMMON_AUTH_ERRORS = (
@@ -147,6 +152,11 @@ def build_openapi(operations: list[Operation], version: str) -> dict[str, Any]:
                 "required": True,
                 "content": {"application/json": {"schema": register(op.request)}},
             }
+        elif op.raw_request:
+            item["requestBody"] = {
+                "required": True,
+                "content": {media: {"schema": schema} for media, schema in op.raw_request.items()},
+            }
         ok: dict[str, Any] = {"description": "Success"}
         if op.response is not None:
             ref = register(op.response)
@@ -161,7 +171,7 @@ def build_openapi(operations: list[Operation], version: str) -> dict[str, Any]:
             item["security"] = [{"bearer": []}, {"cookie": []}]
         else:
             item["security"] = []
-        if op.request is not None:
+        if op.request is not None or op.raw_request:
             errors.extend(BODY_ERRORS)
         if op.query is not None or op.headers is not None:
             errors.extend(PARAMETER_ERRORS)
@@ -171,9 +181,12 @@ def build_openapi(operations: list[Operation], version: str) -> dict[str, Any]:
         for code in dict.fromkeys(errors):
             by_status.setdefault(STATUS[code], []).append(str(code))
         for status, codes in sorted(by_status.items()):
+            error_schema: dict[str, Any] = _ref(ErrorOut)
+            if status in op.error_models:
+                error_schema = {"anyOf": [register(op.error_models[status]), error_schema]}
             item["responses"][str(status)] = {
                 "description": "Error codes: " + ", ".join(f"`{c}`" for c in codes),
-                "content": {"application/json": {"schema": _ref(ErrorOut)}},
+                "content": {"application/json": {"schema": error_schema}},
             }
         paths.setdefault(op.path, {})[op.method.lower()] = item
     return {

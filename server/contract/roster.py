@@ -31,7 +31,7 @@ class RowError(Out):
     message: str
 
 
-class Counts(Out):
+class ImportCounts(Out):
     """What an import does to one kind of record."""
 
     created: int = 0
@@ -40,7 +40,7 @@ class Counts(Out):
     unchanged: int = 0
 
 
-class Change(Out):
+class ImportChange(Out):
     """One record an import creates, updates or disables (the preview's diff)."""
 
     kind: Kind
@@ -50,6 +50,12 @@ class Change(Out):
     fields: list[str] = Field(
         default_factory=list, description="On an update: which fields change."
     )
+
+
+# Named apart from the emergency's `Counts` in the OpenAPI document (one schema per name);
+# the short names stay for code.
+Counts = ImportCounts
+Change = ImportChange
 
 
 class ImportResult(Out):
@@ -74,6 +80,20 @@ class ImportRejected(Out):
     status: Literal[ImportStatus.REJECTED]
     errors: list[RowError]
     error_count: int
+
+
+class RejectedDetail(Out):
+    """The error of a rejected import: the one error shape, its details every problem."""
+
+    code: Literal["roster_invalid"]
+    message: str
+    details: ImportRejected
+
+
+class ImportRejectedOut(Out):
+    """`422 roster_invalid`: `{"error": {"code", "message", "details": ImportRejected}}`."""
+
+    error: RejectedDetail
 
 
 class ImportEntry(Out):

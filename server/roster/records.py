@@ -103,4 +103,11 @@ class Roster:
     users: dict[str, UserRecord] = field(default_factory=dict)
     sections: dict[str, SectionRecord] = field(default_factory=dict)
     enrollments: dict[str, EnrollmentRecord] = field(default_factory=dict)
+    # The first MAX_LISTED_ERRORS problems (server/contract/roster.py), in file and line order.
     problems: list[Problem] = field(default_factory=list)
+    # How many problems there were in all (more than listed when the list was cut).
+    problem_count: int = 0
+    # The kinds ("schools", "users", "sections", "enrollments") a OneRoster manifest sends as
+    # `delta`: only the rows given change; a record missing from the file is left alone (not
+    # disabled) and may be referred to without being in the file.
+    delta: frozenset[str] = frozenset()
