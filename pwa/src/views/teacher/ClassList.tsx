@@ -19,7 +19,10 @@ export function ClassList({ rooms, onStudents }: { rooms: readonly string[]; onS
   useEffect(() => {
     // Both only label the picker: without them it still offers "Now".
     void call<Today>("GET", "/api/schedule/today").then(setToday, () => undefined);
-    void call<SectionList>("GET", "/api/sections?limit=500").then((s) => setSections(s.sections), () => undefined);
+    void call<SectionList>("GET", "/api/sections?limit=500").then(
+      (s) => setSections(s.sections),
+      () => undefined,
+    );
   }, []);
 
   useEffect(() => {

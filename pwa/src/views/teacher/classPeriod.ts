@@ -48,7 +48,12 @@ export interface ClassList {
 /** Read either shape of GET /api/students's answer. */
 export function classListOf(body: unknown): ClassList {
   if (Array.isArray(body)) return { students: body as StudentHit[], period: null, room: null };
-  const data = (body ?? {}) as { students?: StudentHit[]; period?: string | null; room?: { name?: string } | string | null; location?: { name?: string } | null };
+  const data = (body ?? {}) as {
+    students?: StudentHit[];
+    period?: string | null;
+    room?: { name?: string } | string | null;
+    location?: { name?: string } | null;
+  };
   const room = typeof data.room === "string" ? data.room : (data.room?.name ?? data.location?.name ?? null);
   return { students: data.students ?? [], period: data.period ?? null, room };
 }

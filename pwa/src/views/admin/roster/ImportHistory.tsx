@@ -15,6 +15,8 @@ export function ImportHistory({ version }: { version: number }) {
   const [entries, setEntries] = useState<ImportEntry[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [open, setOpen] = useState<number | null>(null);
+  // Each preview is a line of the history too; most days only what was applied or refused matters.
+  const [previews, setPreviews] = useState(false);
 
   useEffect(() => {
     call<History>("GET", "/api/roster/imports").then(
@@ -35,27 +37,35 @@ export function ImportHistory({ version }: { version: number }) {
       ) : entries.length === 0 ? (
         <p class="muted">No roster has been imported yet.</p>
       ) : (
-        <div class="table-wrap" role="region" aria-labelledby="history-caption" tabIndex={0}>
-          <table class="table table--cards history">
-            <caption id="history-caption" class="visually-hidden">
-              Roster imports, newest first
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Who</th>
-                <th scope="col">Status</th>
-                <th scope="col">What changed</th>
-                <th scope="col">Errors</th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((entry) => (
-                <Entry key={entry.id} entry={entry} open={open === entry.id} onToggle={() => setOpen(open === entry.id ? null : entry.id)} />
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <>
+          <label class="check">
+            <input type="checkbox" checked={previews} onChange={(e) => setPreviews(e.currentTarget.checked)} />
+            Show previews too ({entries.filter((e) => e.status === "previewed").length})
+          </label>
+          <div class="table-wrap table-wrap--tall" role="region" aria-labelledby="history-caption" tabIndex={0}>
+            <table class="table table--cards history">
+              <caption id="history-caption" class="visually-hidden">
+                Roster imports, newest first
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">When</th>
+                  <th scope="col">Who</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">What changed</th>
+                  <th scope="col">Errors</th>
+                </tr>
+              </thead>
+              <tbody>
+                {entries
+                  .filter((entry) => previews || entry.status !== "previewed")
+                  .map((entry) => (
+                    <Entry key={entry.id} entry={entry} open={open === entry.id} onToggle={() => setOpen(open === entry.id ? null : entry.id)} />
+                  ))}
+              </tbody>
+            </table>
+          </div>
+        </>
       )}
     </section>
   );
@@ -68,7 +78,9 @@ function Entry({ entry, open, onToggle }: { entry: ImportEntry; open: boolean; o
     <Fragment>
       <tr data-import-id={entry.id}>
         <th scope="row">
-          <time dateTime={entry.created_at}>{WHEN.format(new Date(entry.created_at))}</time>
+          <time class="nowrap" dateTime={entry.created_at}>
+            {WHEN.format(new Date(entry.created_at))}
+          </time>
           <div class="muted small">{entry.source}</div>
         </th>
         <td data-label="Who">{entry.created_by ?? "Command line"}</td>

@@ -2,8 +2,8 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, call } from "../../../api/client";
 import { messageOf } from "../../../ui/Button";
-import { FormMessage } from "../Field";
-import type { Change, ImportRejected, ImportResult, Kind, RowError } from "./types";
+import { FormMessage, SelectField } from "../Field";
+import type { Change, CountsByKind, ImportRejected, ImportResult, Kind, RowError } from "./types";
 import { ACTIONS, COLUMNS, KINDS, countsLine, plural, size, uploadType } from "./words";
 
 // The server refuses more (413) before reading it: say so before sending it.
@@ -40,9 +40,24 @@ function refusal(error: unknown): string {
   return messageOf(error);
 }
 
-async function upload(file: File, query: string): Promise<ImportResult> {
+/** A school org the file holds, to pick when it holds several (`org_required`). */
+interface Org {
+  source_id: string;
+  name: string;
+}
+
+/** The orgs an `org_required` refusal lists, else null. */
+function orgsOf(error: unknown): Org[] | null {
+  if (!(error instanceof ApiError) || error.code !== "org_required") return null;
+  const orgs = (error.details?.orgs ?? []) as Org[];
+  return Array.isArray(orgs) && orgs.length > 0 ? orgs : null;
+}
+
+async function upload(file: File, org: string, extra: Record<string, string>): Promise<ImportResult> {
   const type = uploadType(file) ?? "application/octet-stream";
-  return call<ImportResult>("POST", `/api/roster/imports?${query}`, { raw: { body: file, type } });
+  const query = new URLSearchParams({ ...extra, filename: file.name.slice(0, 255) });
+  if (org) query.set("org", org);
+  return call<ImportResult>("POST", `/api/roster/imports?${query.toString()}`, { raw: { body: file, type } });
 }
 
 /** The import card: the file, the preview or the errors, and Apply. */
@@ -51,6 +66,9 @@ export function RosterImport({ onDone }: { onDone: () => void }) {
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState<"preview" | "apply" | null>(null);
+  // A file with several schools: which one this school imports (asked once the server says so).
+  const [orgs, setOrgs] = useState<Org[] | null>(null);
+  const [org, setOrg] = useState("");
   const input = useRef<HTMLInputElement>(null);
   const result = useRef<HTMLHeadingElement>(null);
 
@@ -72,11 +90,15 @@ export function RosterImport({ onDone }: { onDone: () => void }) {
     setBusy("preview");
     setOutcome(null);
     try {
-      setOutcome({ kind: "preview", result: await upload(file, "dry_run=true"), file });
+      setOutcome({ kind: "preview", result: await upload(file, org, { dry_run: "true" }), file });
     } catch (error) {
       const rejected = rejectedOf(error);
+      const listed = orgsOf(error);
       if (rejected) setOutcome({ kind: "rejected", rejected, file });
-      else setMessage(refusal(error));
+      else if (listed && !orgs) {
+        setOrgs(listed);
+        setMessage("This file holds several schools: choose which one is this school, then preview again.");
+      } else setMessage(refusal(error));
     } finally {
       setBusy(null);
       onDone(); // a preview or a refusal is a line of the history too
@@ -87,9 +109,10 @@ export function RosterImport({ onDone }: { onDone: () => void }) {
     setMessage(null);
     setBusy("apply");
     try {
-      const query = `dry_run=false&expect_plan=${encodeURIComponent(previewed.plan)}`;
-      setOutcome({ kind: "applied", result: await upload(from, query) });
+      setOutcome({ kind: "applied", result: await upload(from, org, { dry_run: "false", expect_plan: previewed.plan }) });
       setFile(null);
+      setOrgs(null);
+      setOrg("");
       if (input.current) input.current.value = "";
     } catch (error) {
       const rejected = rejectedOf(error);
@@ -117,19 +140,37 @@ export function RosterImport({ onDone }: { onDone: () => void }) {
               setFile(e.currentTarget.files?.[0] ?? null);
               setOutcome(null);
               setMessage(null);
+              setOrgs(null);
+              setOrg("");
             }}
           />
           <p id="roster-file-hint" class="field__hint">
             A OneRoster 1.1 or 1.2 CSV zip, or the flat CSV. Up to 50 MB. Nothing changes until you apply the preview.
           </p>
         </div>
+        {orgs && (
+          <SelectField
+            id="roster-org"
+            label="Which school of the file is this one?"
+            value={org}
+            options={[["", "Choose a school"], ...orgs.map((o): [string, string] => [o.source_id, `${o.name} (${o.source_id})`])]}
+            onChange={setOrg}
+          />
+        )}
         <button class="btn btn--primary" type="submit" disabled={busy !== null} aria-busy={busy === "preview"}>
           {busy === "preview" ? "Reading the file…" : "Preview changes"}
         </button>
       </form>
       <FormMessage text={message} />
       {outcome?.kind === "preview" && (
-        <Preview result={outcome.result} file={outcome.file} heading={result} busy={busy === "apply"} onApply={() => void apply(outcome.result, outcome.file)} onCancel={() => setOutcome(null)} />
+        <Preview
+          result={outcome.result}
+          file={outcome.file}
+          heading={result}
+          busy={busy === "apply"}
+          onApply={() => void apply(outcome.result, outcome.file)}
+          onCancel={() => setOutcome(null)}
+        />
       )}
       {outcome?.kind === "rejected" && <Rejected rejected={outcome.rejected} file={outcome.file} heading={result} />}
       {outcome?.kind === "applied" && (
@@ -144,7 +185,21 @@ export function RosterImport({ onDone }: { onDone: () => void }) {
   );
 }
 
-function Preview({ result, file, heading, busy, onApply, onCancel }: { result: ImportResult; file: File; heading: preact.RefObject<HTMLHeadingElement>; busy: boolean; onApply: () => void; onCancel: () => void }) {
+function Preview({
+  result,
+  file,
+  heading,
+  busy,
+  onApply,
+  onCancel,
+}: {
+  result: ImportResult;
+  file: File;
+  heading: preact.RefObject<HTMLHeadingElement>;
+  busy: boolean;
+  onApply: () => void;
+  onCancel: () => void;
+}) {
   const changed = KINDS.some(([kind]) => {
     const c = result.counts[kind];
     return c !== undefined && c.created + c.updated + c.disabled > 0;
@@ -176,17 +231,17 @@ function Preview({ result, file, heading, busy, onApply, onCancel }: { result: I
 }
 
 /** Per kind: how many records are new, changed, disabled and unchanged. */
-function CountsTable({ counts }: { counts: ImportResult["counts"] }) {
+function CountsTable({ counts }: { counts: CountsByKind }) {
   const kinds = KINDS.filter(([kind]) => counts[kind] !== undefined);
   return (
-    <div class="table-wrap" role="region" aria-labelledby="counts-caption" tabIndex={0}>
-      <table class="table table--numbers">
+    <div class="table-wrap table-wrap--fit" role="region" aria-labelledby="counts-caption" tabIndex={0}>
+      <table class="table table--numbers table--cards">
         <caption id="counts-caption">What the import changes, by kind of record</caption>
         <thead>
           <tr>
             <th scope="col">Records</th>
             {COLUMNS.map(([key, word]) => (
-              <th key={key} scope="col">
+              <th key={key} scope="col" class="count">
                 {word}
               </th>
             ))}
@@ -196,8 +251,8 @@ function CountsTable({ counts }: { counts: ImportResult["counts"] }) {
           {kinds.map(([kind, label]) => (
             <tr key={kind}>
               <th scope="row">{label}</th>
-              {COLUMNS.map(([key]) => (
-                <td key={key} class={key !== "unchanged" && (counts[kind]?.[key] ?? 0) > 0 ? `count count--${key}` : "count"}>
+              {COLUMNS.map(([key, word]) => (
+                <td key={key} data-label={word} class={key !== "unchanged" && (counts[kind]?.[key] ?? 0) > 0 ? `count count--${key}` : "count"}>
                   {(counts[kind]?.[key] ?? 0).toLocaleString()}
                 </td>
               ))}
@@ -210,7 +265,7 @@ function CountsTable({ counts }: { counts: ImportResult["counts"] }) {
 }
 
 /** The changes one by one: kind, what happens, the record and the fields that change. */
-function ChangesTable({ changes, counts }: { changes: Change[]; counts: ImportResult["counts"] }) {
+function ChangesTable({ changes, counts }: { changes: Change[]; counts: CountsByKind }) {
   const [all, setAll] = useState(false);
   const kindWord = (kind: Kind) => KINDS.find(([k]) => k === kind)?.[1] ?? kind;
   const shown = all ? changes : changes.slice(0, FIRST_ROWS);
@@ -220,7 +275,7 @@ function ChangesTable({ changes, counts }: { changes: Change[]; counts: ImportRe
       <div class="table-wrap table-wrap--tall" role="region" aria-labelledby="changes-caption" tabIndex={0}>
         <table class="table table--cards">
           <caption id="changes-caption">
-            The changes{total > changes.length ? ` (the first ${changes.length.toLocaleString()} of ${plural(total, "change")})` : ""}
+            {total > changes.length ? `The first ${changes.length.toLocaleString()} of ${plural(total, "change")}` : `The ${plural(changes.length, "change")}`}
           </caption>
           <thead>
             <tr>
@@ -242,7 +297,7 @@ function ChangesTable({ changes, counts }: { changes: Change[]; counts: ImportRe
                 <td class="mono" data-label="Source id">
                   {c.source_id}
                 </td>
-                <td data-label="Fields">{c.fields.join(", ") || "—"}</td>
+                <td data-label="Fields">{c.fields?.join(", ") || "—"}</td>
               </tr>
             ))}
           </tbody>
@@ -283,7 +338,9 @@ export function ErrorsTable({ errors, count, id }: { errors: RowError[]; count: 
         <thead>
           <tr>
             <th scope="col">File</th>
-            <th scope="col">Line</th>
+            <th scope="col" class="count">
+              Line
+            </th>
             <th scope="col">Column</th>
             <th scope="col">Problem</th>
           </tr>

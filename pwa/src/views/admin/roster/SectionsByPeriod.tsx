@@ -112,7 +112,13 @@ export function SectionsByPeriod({ version }: { version: number }) {
                     {s.student_count}
                   </td>
                   <td class="table__action">
-                    <button type="button" class="btn btn--small" aria-pressed={chosen?.id === s.id} aria-label={`Roster of ${s.title}`} onClick={() => void open(s)}>
+                    <button
+                      type="button"
+                      class="btn btn--small"
+                      aria-pressed={chosen?.id === s.id}
+                      aria-label={`Roster of ${s.title}`}
+                      onClick={() => void open(s)}
+                    >
                       Roster
                     </button>
                   </td>

@@ -1,5 +1,5 @@
 // How the Roster tab says the import's kinds, actions and statuses, and a file's type.
-import type { Change, Counts, ImportStatus, Kind } from "./types";
+import type { Change, Counts, CountsByKind, ImportStatus, Kind } from "./types";
 
 export const KINDS: readonly (readonly [Kind, string])[] = [
   ["schools", "Schools"],
@@ -35,7 +35,7 @@ export function size(bytes: number): string {
 }
 
 /** One line for an import's counts: "People: 3 new, 1 changed · Sections: 2 new" (changes only). */
-export function countsLine(counts: Partial<Record<Kind, Counts>>): string {
+export function countsLine(counts: CountsByKind): string {
   const parts = KINDS.flatMap(([kind, label]) => {
     const c = counts[kind];
     if (!c) return [];
