@@ -271,6 +271,9 @@ BY_ROLE: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/api/students"): ADMINS_ONLY
     | {caller: 200 for caller in STAFF}
     | {"other_teacher": 200, "other_admin": 200},
+    # Where a student is now (their room, section, period): each student their own.
+    ("GET", "/api/placement"): ADMINS_ONLY
+    | {"student": 200, "student_pending": 200, "other_student": 200},
     # The door kiosk, and nobody else: the walk starts 1005's pass (Room 101, the kiosk's
     # door) to Restroom South, and ends 1003's (the r101 pass).
     ("POST", "/api/kiosk/passes"): ADMINS_ONLY | {"kiosk": 201},

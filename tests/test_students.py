@@ -77,6 +77,11 @@ async def test_a_student_comes_with_minimal_fields_and_whether_they_are_out(demo
             "grade": 11,
             "home_location": {"id": await location_id("Room 101"), "name": "Room 101"},
             "has_open_pass": True,
+            # A teacher's list says what it is for: in a school without sections, the homeroom
+            # list (no period, no section), in the student's home room.
+            "period": None,
+            "section": None,
+            "room": {"id": await location_id("Room 101"), "name": "Room 101"},
         }
     ]
     assert [s["has_open_pass"] for s in await lookup(demo, "teacher1@demo.school", "?q=1004")] == [

@@ -141,7 +141,7 @@ async def read(request: Request) -> Response:
     principal = await caller(request)
     hall_pass = await Pass.get_or_none(
         id=path_id(request), school_id=principal.actor.school_id
-    ).select_related("student", "origin", "destination")
+    ).select_related("student", "origin", "destination", "section")
     if hall_pass is None or not may(
         principal.actor, Action.VIEW, target_of(hall_pass, hall_pass.destination)
     ):

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from server.api.context import caller
 from server.api.params import QueryId, QueryModel, Search, Whole, read_query
 from server.api.spec import Operation
+from server.contract.common import NO_NUL
 from server.contract.users import StudentOut
 from server.errors import ErrorCode as E
 from server.services.students import find_students
 
 MAX_STUDENTS = 200
+# A bell period's name, as the schedule stores them (server/contract/schedules.py).
+PeriodName = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=NO_NUL)]
 
 
 class LookupQuery(QueryModel):
@@ -24,6 +29,11 @@ class LookupQuery(QueryModel):
         None, description="Only students of this classroom (a teacher's or substitute's own room)."
     )
     limit: Whole = Field(50, ge=1, le=MAX_STUDENTS, description="Students at most.")
+    period: PeriodName | None = Field(
+        None,
+        description="Teachers and substitutes: the students they have in this period of today "
+        "(a period name of today's bells, else 422); default: the current period.",
+    )
 
 
 async def lookup(request: Request) -> Response:
@@ -36,6 +46,7 @@ async def lookup(request: Request) -> Response:
             q=params.q,
             location_id=params.location_id,
             limit=params.limit,
+            period=params.period,
         )
     )
 
@@ -45,8 +56,8 @@ OPERATIONS = [
         "GET",
         "/api/students",
         lookup,
-        "Look students up by name or number: a teacher's own rooms, or the whole school for "
-        "security, nurse, counselor and admins (staff)",
+        "Look students up by name or number: a teacher's students of the current period (or "
+        "`period`), or the whole school for security, nurse, counselor and admins (staff)",
         "listStudents",
         "users",
         response=StudentOut,

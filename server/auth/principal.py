@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from server.enums import Role
-from server.models import Location, User
+from server.enums import CLASSROOM_STAFF, EnrollmentRole, Role
+from server.models import Enrollment, Location, User
 from server.rules.permissions import Actor
 
 
@@ -22,8 +22,19 @@ class Principal:
         return self.actor.role is Role.STUDENT
 
 
+async def taught_by(user: User) -> frozenset[int]:
+    """Return the sections a user teaches (active teacher enrollments): one indexed query."""
+    if user.role not in CLASSROOM_STAFF:
+        return frozenset()  # only classroom staff act on passes by their sections
+    rows = await Enrollment.filter(
+        school_id=user.school_id, user_id=user.id, role=EnrollmentRole.TEACHER, active=True
+    ).values("section_id")
+    return frozenset(int(row["section_id"]) for row in rows)
+
+
 async def principal_for(user: User) -> Principal:
-    """Build the caller's principal, with the locations assigned to them."""
+    """Build the caller's principal, with the locations assigned to them and the sections
+    they teach."""
     location_ids: frozenset[int] = frozenset()
     if user.role is not Role.STUDENT:
         assigned = await Location.filter(staff__id=user.id).only("id")
@@ -34,5 +45,6 @@ async def principal_for(user: User) -> Principal:
         role=Role(user.role),
         location_ids=location_ids,
         home_location_id=user.home_location_id,
+        section_ids=await taught_by(user),
     )
     return Principal(user=user, actor=actor)

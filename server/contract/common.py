@@ -51,6 +51,13 @@ class Out(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class NamedRef(Out):
+    """A row of the school, by id and name."""
+
+    id: int
+    name: str
+
+
 def wire(model: BaseModel) -> dict[str, Any]:
     """Return a model as the JSON object every channel sends: REST, the event log and /ws."""
     return model.model_dump(mode="json", by_alias=True)

@@ -11,6 +11,7 @@ from pydantic import (
 )
 
 from server.contract.common import NO_NUL, Id, Out, Strict
+from server.contract.common import NamedRef as NamedRef  # where other modules import it
 from server.contract.passes import PersonRef
 
 # Encounter groups: staff-only (admins and security). Nothing below ever reaches a student.
@@ -20,13 +21,6 @@ GroupName = Annotated[
 GroupNotes = Annotated[str, StringConstraints(max_length=2000, pattern=NO_NUL)]
 MAX_MEMBERS = 50  # a group is a handful of students; a whole class is a schedule problem
 EncounterModeName = Literal["block", "alert"]
-
-
-class NamedRef(Out):
-    """A row of the school, by id and name."""
-
-    id: int
-    name: str
 
 
 class EncounterGroupIn(Strict):

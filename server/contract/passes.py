@@ -10,7 +10,7 @@ from pydantic import (
     StringConstraints,
 )
 
-from server.contract.common import NO_NUL, Id, IdempotencyKeyText, Out, Strict
+from server.contract.common import NO_NUL, Id, IdempotencyKeyText, NamedRef, Out, Strict
 from server.contract.times import Moment
 from server.enums import EndedBy, LocationKind, PassKind, PassState
 from server.rules.reminders import DEFAULT_REMIND_MINUTES, MAX_REMIND_MINUTES
@@ -123,6 +123,15 @@ class PassOut(Out):
     student: PersonRef
     origin: PlaceRef
     destination: PlaceRef
+    section: NamedRef | None = Field(
+        default=None,
+        description="The section (class) the student left, by id and title: its teachers act on "
+        "the pass until it ends. Null for a pass from a homeroom, or in a school without sections.",
+    )
+    period: str | None = Field(
+        default=None,
+        description="The bell period the pass left from (null: outside the periods).",
+    )
     minutes: int
     ended_by: EndedBy | None
     position: int | None = Field(

@@ -17,6 +17,14 @@ from pydantic import (
 
 from server.contract.common import NO_NUL, Id, Out, Strict
 from server.enums import Approval, LocationKind
+from server.rules.timetable import Fallback
+
+OUTSIDE_PERIODS_HELP = (
+    "Where a student is (the room their pass leaves, the teachers who answer for it) outside "
+    "the periods of their sections: `homeroom` (their homeroom section's room, else their home "
+    "room), or `previous_period` (in passing time and in a period without a class of theirs, "
+    "such as lunch, the section of the bell that just ended; else their homeroom)."
+)
 
 
 class LocationOut(Out):
@@ -108,7 +116,11 @@ class SchoolPatch(Strict):
         "is not offered places; true lets the line be offered free places again.",
     )
 
-    _required = field_validator("name", "timezone", "passes_enabled", mode="before")(_not_null)
+    outside_periods: Fallback | None = Field(default=None, description=OUTSIDE_PERIODS_HELP)
+
+    _required = field_validator(
+        "name", "timezone", "passes_enabled", "outside_periods", mode="before"
+    )(_not_null)
 
 
 class SchoolSettingsOut(Out):
@@ -120,6 +132,7 @@ class SchoolSettingsOut(Out):
     timezone: str
     hallway_max: int | None
     passes_enabled: bool
+    outside_periods: Fallback = Field(default=Fallback.HOMEROOM, description=OUTSIDE_PERIODS_HELP)
     out: int = Field(description="Students out of class now (active passes).")
 
 

@@ -157,6 +157,21 @@ class StudentOut(Out):
     grade: int | None
     home_location: NamedRef | None
     has_open_pass: bool = Field(description="The student is out, waiting or awaiting approval.")
+    period: str | None = Field(
+        default=None,
+        description="A teacher's list: the period of today its sections meet in (null: the "
+        "homeroom list, outside the periods or when none of theirs meets). Null for everyone "
+        "else's lookup.",
+    )
+    section: NamedRef | None = Field(
+        default=None,
+        description="A teacher's list: the section the student is listed for (null: homeroom).",
+    )
+    room: NamedRef | None = Field(
+        default=None,
+        description="A teacher's list: the room the student is in for it (the section's room, "
+        "else their home room).",
+    )
 
 
 class KioskPassIn(Strict):

@@ -47,6 +47,12 @@ def kiosk_view(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "student": {**student, "name": name, "short_name": name}}
 
 
+def section_of(data: dict[str, Any]) -> int | None:
+    """Return the id of the section a pass's JSON names, or None."""
+    section = data.get("section")
+    return int(section["id"]) if isinstance(section, dict) else None
+
+
 def live_event(
     school_id: int,
     seq: int,
@@ -60,6 +66,9 @@ def live_event(
         student_id=int(data["student"]["id"]),
         origin_id=int(data["origin"]["id"]),
         destination_id=int(data["destination"]["id"]),
+        # The section's teachers receive its passes' events, not whoever teaches in the room
+        # now (events logged before passes carried a section have none: their room's).
+        section_id=section_of(data),
     )
     student = functools.cache(lambda: event_frame(seq, name, data))
     kiosk = functools.cache(lambda: event_frame(seq, name, kiosk_view(data)))

@@ -15,7 +15,7 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from server.contract.categories import Category, Channel
-from server.enums import STAFF_ROLES, PassState, Role
+from server.enums import STAFF_ROLES, EnrollmentRole, PassState, Role
 from server.models import (
     Delivery,
     EncounterLog,
@@ -49,10 +49,11 @@ _REFUSED = PassState.DENIED
 
 
 async def _people(
-    conn: BaseDBAsyncClient, school_id: int, room_ids: Sequence[int]
+    conn: BaseDBAsyncClient, school_id: int, room_ids: Sequence[int], section_id: int | None = None
 ) -> dict[int, Person]:
     """Return the school's possible recipients: every nurse, counselor and security member,
-    and the staff assigned to the rooms concerned, each with their rooms and mutes."""
+    the staff assigned to the rooms concerned and the teachers of the section concerned, each
+    with their rooms, sections and mutes."""
     rows = await (
         User.filter(school_id=school_id, active=True, role__in=list(ROLE_WIDE))
         .using_db(conn)
@@ -69,9 +70,31 @@ async def _people(
         for r in assigned:
             roles[int(r["id"])] = Role(r["role"])
             rooms.setdefault(int(r["id"]), set()).add(int(r["assigned_locations__id"]))
+    teaching: set[int] = set()
+    if section_id is not None:
+        teachers = await (
+            User.filter(
+                school_id=school_id,
+                active=True,
+                enrollments__section_id=section_id,
+                enrollments__role=EnrollmentRole.TEACHER,
+                enrollments__active=True,
+            )
+            .using_db(conn)
+            .values("id", "role")
+        )
+        for r in teachers:
+            roles[int(r["id"])] = Role(r["role"])
+            teaching.add(int(r["id"]))
     muted = await _mutes(conn, roles)
     return {
-        uid: Person(uid, role, frozenset(rooms.get(uid, ())), muted.get(uid, frozenset()))
+        uid: Person(
+            uid,
+            role,
+            frozenset(rooms.get(uid, ())),
+            muted.get(uid, frozenset()),
+            frozenset({section_id}) if uid in teaching and section_id is not None else frozenset(),
+        )
         for uid, role in roles.items()
     }
 
@@ -211,7 +234,9 @@ async def enqueue_event(
         return
     student = await User.filter(id=int(data["student"]["id"])).using_db(conn).get()
     facts = pass_facts(data, student.first_name, student.last_name)
-    people = await _people(conn, school.id, (facts.origin_id, facts.destination_id))
+    people = await _people(
+        conn, school.id, (facts.origin_id, facts.destination_id), facts.section_id
+    )
     muted = await _mutes(conn, (student.id,))
     pupil = Person(student.id, Role.STUDENT, muted=muted.get(student.id, frozenset()))
     notices = route(

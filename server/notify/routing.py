@@ -27,7 +27,8 @@ class Audience(StrEnum):
     """Whom a route speaks to, resolved against the school's people."""
 
     STUDENT = "student"  # the pass's own student
-    ORIGIN_TEACHERS = "origin_teachers"  # teachers assigned to the room the pass leaves
+    # The teachers of the section the pass left, or (no section) those of the room it leaves.
+    ORIGIN_TEACHERS = "origin_teachers"
     NURSES = "nurses"  # nurses of the destination (every nurse when none is assigned)
     COUNSELORS = "counselors"  # counselors of the destination (every one when none is)
     SECURITY = "security"
@@ -55,6 +56,8 @@ class PassFacts:
     # A scheduled pass: when it starts, and how long before it its reminder is due.
     start_at: datetime | None = None
     remind_minutes: int | None = None
+    # The section the pass left (its teachers answer for it); None: its room's staff do.
+    section_id: int | None = None
 
     @property
     def full_name(self) -> str:
@@ -87,6 +90,8 @@ class Person:
     role: Role
     rooms: frozenset[int] = frozenset()
     muted: frozenset[Category] = frozenset()
+    # The sections they teach, of those concerned (the pass's).
+    sections: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -421,6 +426,8 @@ def _members(
     if audience is Audience.SECURITY:
         return [x for x in people if x.role is Role.SECURITY]
     if audience is Audience.ORIGIN_TEACHERS:
+        if p.section_id is not None:  # as server/rules/permissions.py's "from mine"
+            return [x for x in people if x.role in CLASSROOM_STAFF and p.section_id in x.sections]
         return [x for x in people if x.role in CLASSROOM_STAFF and p.origin_id in x.rooms]
     role = Role.NURSE if audience is Audience.NURSES else Role.COUNSELOR
     staff = [x for x in people if x.role is role]
@@ -547,6 +554,7 @@ def pass_facts(data: Mapping[str, Any], first_name: str, last_name: str) -> Pass
         offer_expires_at=when("offer_expires_at"),
         start_at=when("start_at"),
         remind_minutes=data.get("remind_minutes_before"),
+        section_id=int(data["section"]["id"]) if isinstance(data.get("section"), dict) else None,
     )
 
 

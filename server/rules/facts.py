@@ -39,6 +39,8 @@ class OpenPass:
     offer_expires_at: datetime | None = None
     # Ahead of the others in line (the student's accommodation when the pass was made).
     line_priority: bool = False
+    # The section it left (None: its origin room alone): its class, for the origin maximum.
+    section_id: int | None = None
 
     @property
     def offered(self) -> bool:
@@ -152,3 +154,5 @@ class PassRequest:
     start_at: datetime | None = None
     # The maker is staff of the destination (or an admin): a visit there needs no acceptance.
     destination_accepts: bool = False
+    # The section the student leaves (None: their homeroom room, or no sections).
+    section_id: int | None = None

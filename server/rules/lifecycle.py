@@ -128,7 +128,7 @@ def admit(facts: SchoolFacts, candidate: OpenPass) -> Decision:
         return blocked
     origin = facts.places[candidate.origin_id]
     destination = facts.places[candidate.destination_id]
-    full = room_check(facts, others, origin, destination)
+    full = room_check(facts, others, origin, destination, candidate.section_id)
     if full is not None:
         return full
     return Decision.allow(PassState.ACTIVE)
@@ -146,7 +146,12 @@ def decide_request(facts: SchoolFacts, request: PassRequest) -> Decision:
     if needs_approval(destination, request):
         return Decision.allow(PassState.PENDING)
     candidate = OpenPass(
-        0, request.student_id, request.origin_id, request.destination_id, PassState.PENDING
+        0,
+        request.student_id,
+        request.origin_id,
+        request.destination_id,
+        PassState.PENDING,
+        section_id=request.section_id,
     )
     decision = admit(facts, candidate)
     if decision.code is ErrorCode.BLOCKED:

@@ -55,7 +55,7 @@ def _has_room(facts: SchoolFacts, candidate: OpenPass) -> bool:
     others = tuple(p for p in facts.holding() if p.id != candidate.id)
     origin = facts.places[candidate.origin_id]
     destination = facts.places[candidate.destination_id]
-    return room_check(facts, others, origin, destination) is None
+    return room_check(facts, others, origin, destination, candidate.section_id) is None
 
 
 def offers(facts: SchoolFacts) -> LineMove:

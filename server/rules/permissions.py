@@ -44,6 +44,8 @@ class Actor:
     role: Role
     location_ids: frozenset[int] = frozenset()
     home_location_id: int | None = None
+    # The sections the user teaches (active teacher enrollments): their passes are theirs.
+    section_ids: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,8 @@ class PassTarget:
     origin_id: int
     destination_id: int
     approval: Approval = Approval.NONE
+    # The section the student left (null: their homeroom, or a school without sections).
+    section_id: int | None = None
 
 
 Rule = Callable[[Actor, PassTarget], bool]
@@ -68,16 +72,21 @@ def _school_wide(actor: Actor, target: PassTarget) -> bool:
     return actor.role in SCHOOL_WIDE
 
 
+def _from_mine(actor: Actor, target: PassTarget) -> bool:
+    # A pass from a section is its teachers' for its whole life, wherever they teach now and
+    # whoever teaches in its room next period; a pass from a homeroom (or a school without
+    # sections) is its room's. A door kiosk is bound to its room: the room the pass left.
+    if target.section_id is not None and actor.role is not Role.KIOSK:
+        return target.section_id in actor.section_ids
+    return target.origin_id in actor.location_ids
+
+
 def _from_or_to_mine(actor: Actor, target: PassTarget) -> bool:
-    return bool({target.origin_id, target.destination_id} & actor.location_ids)
+    return _from_mine(actor, target) or _to_mine(actor, target)
 
 
 def _to_mine(actor: Actor, target: PassTarget) -> bool:
     return target.destination_id in actor.location_ids
-
-
-def _from_mine(actor: Actor, target: PassTarget) -> bool:
-    return target.origin_id in actor.location_ids
 
 
 def _classroom(rule: Rule) -> Rule:
@@ -167,6 +176,9 @@ class Scope(StrEnum):
     SCHOOL = "school"
     FROM_OR_TO = "from_or_to"
     TO = "to"
+    # Classroom staff: passes from their sections, from their rooms without a section, and to
+    # their rooms (FROM_OR_TO is a kiosk's: from or to its rooms, sections aside).
+    CLASS_OR_TO = "class_or_to"
 
 
 def scope_of(actor: Actor) -> Scope:
@@ -177,6 +189,8 @@ def scope_of(actor: Actor) -> Scope:
         return Scope.SCHOOL
     if actor.role in DESTINATION_STAFF:
         return Scope.TO
+    if actor.role in CLASSROOM_STAFF:
+        return Scope.CLASS_OR_TO
     return Scope.FROM_OR_TO
 
 

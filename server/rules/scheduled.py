@@ -23,6 +23,7 @@ def start_scheduled(
         scheduled.destination_id,
         issued_by_staff=True,
         destination_accepts=destination_accepts,
+        section_id=scheduled.section_id,
     )
     for check in (passes_enabled, one_open_pass, encounters):
         objection = check(facts, request)

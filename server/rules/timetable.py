@@ -8,10 +8,12 @@ section names the day type it meets on.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+
+from server.rules.schedule import Bell, Day, Status
 
 
 class Fallback(StrEnum):
@@ -95,3 +97,53 @@ def section_in(
     found = [s for s in sections if meets(s, day_type, period, on)]
     found.sort(key=lambda s: (s.homeroom, s.section_id))
     return found[0] if found else None
+
+
+def _placed(section: Enrolled, period: str | None) -> Placement:
+    return Placement(section.room_id, section.section_id, period, section.teacher_ids)
+
+
+def homeroom_of(sections: Iterable[Enrolled], homeroom_id: int | None, on: date) -> Placement:
+    """Return the student's homeroom on a date: a homeroom section that runs then and has a
+    room (the lowest id, so every screen picks the same one), else their home room."""
+    rooms = sorted(
+        (s for s in sections if s.homeroom and s.room_id is not None and runs_on(s, on)),
+        key=lambda s: s.section_id,
+    )
+    return _placed(rooms[0], None) if rooms else Placement(homeroom_id)
+
+
+def _bell_before(day: Day) -> Bell | None:
+    """Return the bell that ended last: before the current one (lunch), or before the next
+    one (passing time)."""
+    upcoming = day.current or day.next
+    if upcoming is None:
+        return None
+    index = day.bells.index(upcoming)
+    return day.bells[index - 1] if index > 0 else None
+
+
+def place_at(
+    day: Day, sections: Sequence[Enrolled], homeroom_id: int | None, fallback: Fallback
+) -> Placement:
+    """Return where the student is at the moment `day` was taken (server/rules/schedule.py
+    `day_at`): in a period, the section they have then (its room, period and teachers).
+
+    Outside one (before or after school, passing time, a period they have no section in, a
+    day without school, a section without a room) the school's `fallback` decides: their
+    homeroom (`homeroom_of`), or with PREVIOUS_PERIOD, in passing time and in a period of
+    theirs without a class (lunch), the section of the bell that just ended, if they had one.
+    """
+    if day.status is Status.IN_PERIOD and day.current is not None:
+        name = day.current.period.name
+        found = section_in(sections, day.day_type, name, day.date)
+        if found is not None and found.room_id is not None:
+            return _placed(found, name)
+    if fallback is Fallback.PREVIOUS_PERIOD and day.status in (Status.IN_PERIOD, Status.PASSING):
+        before = _bell_before(day)
+        if before is not None:
+            name = before.period.name
+            found = section_in(sections, day.day_type, name, day.date)
+            if found is not None and found.room_id is not None:
+                return _placed(found, name)
+    return homeroom_of(sections, homeroom_id, day.date)

@@ -9,6 +9,7 @@ school transaction.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -21,8 +22,10 @@ from server.rules import Outcome, PassRequest, decide_request
 from server.rules.decision import FieldProblem
 from server.rules.lifecycle import needs_approval
 from server.rules.permissions import Action, PassTarget, may, may_schedule
+from server.rules.timetable import Placement
 from server.services.facts import accommodated, load_facts, place_of
 from server.services.passes import MAX_SCHEDULE_AHEAD, refusal, serialise
+from server.services.placement import placements_of
 from server.services.transaction import SchoolTransaction, school_transaction
 from server.services.validation import invalid
 
@@ -85,14 +88,22 @@ async def schedule_group(
         if destination is None:
             raise not_found("location")
         students = await _selected(tx, actor.school_id, selection, field)
-        targets = _targets(principal, students, destination, field)
+        # Each student leaves from where they are when the pass starts (its period's room).
+        placed = await placements_of(tx.conn, tx.school, students, start_at)
+        targets = _targets(principal, students, placed, destination, field)
         facts = await load_facts(tx.conn, tx.school, now)  # staff-made: no limits to read
         place = place_of(destination)
         bodies = []
         for target in targets:
             accepts = may(actor, Action.APPROVE, _accepting(target))
             request = PassRequest(
-                target.student_id, target.origin_id, destination.id, True, start_at, accepts
+                target.student_id,
+                target.origin_id,
+                destination.id,
+                True,
+                start_at,
+                accepts,
+                section_id=target.section_id,
             )
             decision = decide_request(facts, request)
             if decision.outcome is Outcome.DENIED:  # the destination: the same for everyone
@@ -103,6 +114,8 @@ async def schedule_group(
                 school_id=actor.school_id,
                 student_id=target.student_id,
                 origin_id=target.origin_id,
+                section_id=target.section_id,
+                period=placed[target.student_id].period,
                 destination_id=destination.id,
                 kind=PassKind.SCHEDULED,
                 state=PassState.SCHEDULED,
@@ -125,23 +138,29 @@ async def schedule_group(
 
 
 def _targets(
-    principal: Principal, students: list[User], destination: Location, field: str
+    principal: Principal,
+    students: list[User],
+    placed: Mapping[int, Placement],
+    destination: Location,
+    field: str,
 ) -> list[PassTarget]:
     """Return each student's pass as authorisation sees it, or raise naming who can't go."""
     actor = principal.actor
     targets: list[PassTarget] = []
     homeless: list[FieldProblem] = []
     for index, student in enumerate(students):
-        if student.home_location_id is None:
+        placement = placed[student.id]
+        if placement.room_id is None:
             homeless.append(_about(field, index, student.id, "has no classroom to leave from"))
             continue
         targets.append(
             PassTarget(
                 actor.school_id,
                 student.id,
-                student.home_location_id,
+                placement.room_id,
                 destination.id,
                 destination.approval,
+                section_id=placement.section_id,
             )
         )
     if homeless:

@@ -78,6 +78,7 @@ def open_pass_of(hall_pass: Pass) -> OpenPass:
         queued_at=hall_pass.queued_at,
         offer_expires_at=hall_pass.offer_expires_at,
         line_priority=hall_pass.line_priority,
+        section_id=hall_pass.section_id,
     )
 
 
@@ -236,6 +237,7 @@ async def load_facts(
             "queued_at",
             "offer_expires_at",
             "line_priority",
+            "section_id",
         )
     )
     members = (
@@ -273,6 +275,7 @@ async def load_facts(
                 queued_at=row["queued_at"],
                 offer_expires_at=row["offer_expires_at"],
                 line_priority=row["line_priority"],
+                section_id=row["section_id"],
             )
             for row in open_rows
         ),

@@ -1,9 +1,11 @@
 """A door kiosk: a student types their number to go out, and again when they are back.
 
-The kiosk (role `kiosk`, assigned to its room) finds only the students whose classroom is one
-of its rooms; any other number, known or not, gets the same neutral 404, so the door never
-says whether a number exists elsewhere. Passes are made and ended by the pass service, as the
-kiosk itself: kind `kiosk`, the student's own limits, origin their classroom. Every answer
+The kiosk (role `kiosk`, assigned to its room) finds only the students whose room is one of its
+rooms now (the current period's section's room, else their homeroom: server/services/
+placement.py), and, to end a pass, the student whose pass left one of its rooms; any other
+number, known or not, gets the same neutral 404, so the door never says whether a number
+exists elsewhere. Passes are made and ended by the pass service, as the kiosk itself: kind
+`kiosk`, the student's own limits, origin their room now. Every answer
 names the student as "First L." (server/names.py); the API limits each kiosk's
 lookups (server/auth/ratelimit.py::KioskLimiter), here and through `POST /api/passes`.
 """
@@ -11,12 +13,14 @@ lookups (server/auth/ratelimit.py::KioskLimiter), here and through `POST /api/pa
 from __future__ import annotations
 
 from server.auth.principal import Principal
+from server.clock import utcnow
 from server.contract.passes import PassOut
 from server.enums import PassState, Role
 from server.errors import ErrorCode, HallpassError, forbidden
-from server.models import IdempotencyKey, Pass, User
+from server.models import IdempotencyKey, Pass, School, User
 from server.services.idempotency import conflict
 from server.services.passes import Created, create_pass, transition
+from server.services.placement import placements_of
 
 NOT_AT_THIS_DOOR = "No student with this number at this door."
 
@@ -27,16 +31,28 @@ def require_kiosk(principal: Principal) -> None:
         raise forbidden("Only a door kiosk can start passes by student number.")
 
 
-async def student_at_door(principal: Principal, number: str) -> User:
-    """Return the active student of the kiosk's rooms with this number, or the neutral 404."""
+async def student_at_door(principal: Principal, number: str, *, returning: bool = False) -> User:
+    """Return the active student in the kiosk's rooms now with this number, or the neutral 404.
+
+    `returning`: also the student whose open pass left one of the kiosk's rooms (back from a
+    pass that outlasted its period, at the door they left by).
+    """
     actor = principal.actor
-    found = await User.filter(
-        school_id=actor.school_id,
-        role=Role.STUDENT,
-        active=True,
-        student_number=number,
-        home_location_id__in=sorted(actor.location_ids),
+    candidates = await User.filter(
+        school_id=actor.school_id, role=Role.STUDENT, active=True, student_number=number
     ).limit(2)
+    school = await School.get(id=actor.school_id)
+    placed = await placements_of(None, school, candidates, utcnow())
+    left_here: set[int] = set()
+    if returning and candidates:
+        rows = await Pass.filter(
+            open_student_id__in=[s.id for s in candidates],
+            origin_id__in=sorted(actor.location_ids),
+        ).values("open_student_id")
+        left_here = {int(row["open_student_id"]) for row in rows}
+    found = [
+        s for s in candidates if placed[s.id].room_id in actor.location_ids or s.id in left_here
+    ]
     if len(found) != 1:  # two students of one door sharing a number: neither is guessed at
         raise HallpassError(ErrorCode.NOT_FOUND, NOT_AT_THIS_DOOR)
     return found[0]
@@ -59,7 +75,7 @@ async def kiosk_pass(
 async def kiosk_return(principal: Principal, number: str, idempotency_key: str | None) -> PassOut:
     """End the active pass of the student with this number ("I'm back" at the door)."""
     require_kiosk(principal)
-    student = await student_at_door(principal, number)
+    student = await student_at_door(principal, number, returning=True)
     if idempotency_key is not None:
         # A repeat finds the pass it ended, which is no longer open: answer what it answered.
         previous = await IdempotencyKey.get_or_none(

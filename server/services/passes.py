@@ -37,6 +37,7 @@ from server.services.encounters import keep_prevented, log_alerts, log_prevented
 from server.services.facts import accommodated, load_facts, open_pass_of, place_of
 from server.services.idempotency import CREATE, conflict, recall, remember, replay
 from server.services.line import offer_deadlines
+from server.services.placement import placement_of
 from server.services.transaction import SchoolTransaction, school_transaction
 from server.services.views import iso, line_positions, pass_view
 
@@ -86,6 +87,7 @@ def target_of(hall_pass: Pass, destination: Location) -> PassTarget:
         origin_id=hall_pass.origin_id,
         destination_id=hall_pass.destination_id,
         approval=destination.approval,
+        section_id=hall_pass.section_id,
     )
 
 
@@ -111,7 +113,7 @@ async def serialise(tx: SchoolTransaction, pass_id: int, *, full_names: bool = T
     hall_pass = (
         await Pass.filter(id=pass_id)
         .using_db(tx.conn)
-        .select_related("student", "origin", "destination")
+        .select_related("student", "origin", "destination", "section")
         .get()
     )
     position = None
@@ -186,6 +188,13 @@ async def create_pass(
                     raise conflict()
                 return Created(body, created=False)
         student = await _student_for(tx, principal, student_id)
+        # Where the student is when the pass starts (now, or a scheduled pass's start): the
+        # current period's section and room, else the school's fallback (rules/timetable.py).
+        placement = await placement_of(tx.conn, tx.school, student, start_at or now)
+        if actor.role is Role.KIOSK and placement.room_id not in actor.location_ids:
+            # A door kiosk knows only the students in its rooms now: another room's is as
+            # unknown to it as an id that does not exist (one 404, never a 403).
+            raise not_found("student")
         destination = (
             await Location.filter(id=destination_id, school_id=actor.school_id)
             .using_db(tx.conn)
@@ -193,16 +202,18 @@ async def create_pass(
         )
         if destination is None:
             raise not_found("location")
-        if student.home_location_id is None:
+        origin_id = placement.room_id
+        if origin_id is None:
             raise HallpassError(
                 ErrorCode.NO_HOME_ROOM, "This student has no classroom to leave from."
             )
         target = PassTarget(
             actor.school_id,
             student.id,
-            student.home_location_id,
+            origin_id,
             destination.id,
             destination.approval,
+            section_id=placement.section_id,
         )
         staff_made = actor.role is not Role.STUDENT and actor.role is not Role.KIOSK
         if not may(
@@ -216,11 +227,12 @@ async def create_pass(
         accepts = may(actor, Action.APPROVE, replace(target, approval=Approval.DESTINATION_STAFF))
         request = PassRequest(
             student.id,
-            student.home_location_id,
+            origin_id,
             destination.id,
             staff_made,
             start_at,
             destination_accepts=accepts,
+            section_id=placement.section_id,
         )
         # A student's own request (or a kiosk's) is held to their limits; staff-made passes
         # are not, so their history isn't even read (unless an override must record what the
@@ -232,7 +244,12 @@ async def create_pass(
         if override_reason is not None and decision.outcome is not Outcome.DENIED:
             override = override_record(facts, request, actor.user_id, override_reason, now)
         candidate = OpenPass(
-            0, student.id, student.home_location_id, destination.id, PassState.PENDING
+            0,
+            student.id,
+            origin_id,
+            destination.id,
+            PassState.PENDING,
+            section_id=placement.section_id,
         )
         if decision.outcome is Outcome.DENIED:
             keep_prevented(tx, facts, candidate, facts.holding())  # if a group blocked it
@@ -259,7 +276,9 @@ async def create_pass(
                 using_db=tx.conn,
                 school_id=actor.school_id,
                 student_id=student.id,
-                origin_id=student.home_location_id,
+                origin_id=origin_id,
+                section_id=placement.section_id,
+                period=placement.period,
                 destination_id=destination.id,
                 kind=kind,
                 open_student_id=student.id if decision.state.is_open else None,
@@ -325,10 +344,6 @@ async def _student_for(tx: SchoolTransaction, principal: Principal, student_id: 
             details={"fields": [{"field": "student_id", "message": "required"}]},
         )
     query = User.filter(id=student_id, school_id=actor.school_id, role=Role.STUDENT, active=True)
-    if actor.role is Role.KIOSK:
-        # A door kiosk knows only its rooms' students: another room's is as unknown to it as an
-        # id that does not exist (one 404, never a 403 that says the student is elsewhere).
-        query = query.filter(home_location_id__in=sorted(actor.location_ids))
     student = await query.using_db(tx.conn).get_or_none()
     if student is None:
         raise not_found("student")

@@ -19,6 +19,7 @@ from server.errors import ErrorCode, HallpassError, forbidden, not_found
 from server.models import Location, Pass, School, User
 from server.rules.permissions import may_manage_policy
 from server.services.passes import offer_places
+from server.services.placement import OUTSIDE_PERIODS, fallback_of
 from server.services.transaction import SchoolTransaction, school_transaction
 
 # Security reads the settings (emergency mode switches passes off); only admins change them.
@@ -53,6 +54,7 @@ async def settings_json(conn: BaseDBAsyncClient | None, school: School) -> dict[
         "timezone": school.timezone,
         "hallway_max": school.hallway_max,
         "passes_enabled": school.passes_enabled,
+        "outside_periods": str(fallback_of(school)),
         "out": await _out_now(conn, school.id),
     }
 
@@ -69,10 +71,16 @@ async def update_settings(principal: Principal, changes: Mapping[str, Any]) -> d
     """Change the school's settings (only those sent) and return them all."""
     require_admin(principal)
     async with school_transaction(principal.actor.school_id) as tx:
-        if changes:
-            for name, value in changes.items():
+        columns = {k: v for k, v in changes.items() if k != OUTSIDE_PERIODS}
+        if OUTSIDE_PERIODS in changes:
+            # Kept in the settings document, beside the notification settings: only its key.
+            fallback = str(changes[OUTSIDE_PERIODS])
+            settings = {**(tx.school.settings or {}), OUTSIDE_PERIODS: fallback}
+            columns["settings"] = tx.school.settings = settings
+        if columns:
+            for name, value in columns.items():
                 setattr(tx.school, name, value)
-            await School.filter(id=tx.school.id).using_db(tx.conn).update(**changes)
+            await School.filter(id=tx.school.id).using_db(tx.conn).update(**columns)
             await offer_places(tx, tx.now)
         return await settings_json(tx.conn, tx.school)
 

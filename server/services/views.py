@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from server.contract.common import NamedRef
 from server.contract.passes import PassOut, PersonRef, PlaceRef
 from server.enums import EndedBy, LocationKind, PassKind, PassState
-from server.models import Location, Pass, User
+from server.models import Location, Pass, Section, User
 from server.names import short_name
 from server.rules.line import positions
 from server.services.facts import open_pass_of
@@ -33,8 +34,17 @@ def place_ref(location: Location) -> PlaceRef:
     return PlaceRef(id=location.id, name=location.name, kind=LocationKind(location.kind))
 
 
+def section_ref(hall_pass: Pass) -> NamedRef | None:
+    """Return the section a pass left, by id and title (loaded with the pass), or None."""
+    if hall_pass.section_id is None:
+        return None
+    section = hall_pass.section
+    title = section.title if isinstance(section, Section) else ""
+    return NamedRef(id=hall_pass.section_id, name=title)
+
+
 def pass_view(hall_pass: Pass, *, position: int | None = None, full_names: bool = True) -> PassOut:
-    """Return the view of a pass whose student, origin and destination are loaded."""
+    """Return the view of a pass whose student, origin, destination and section are loaded."""
     student = hall_pass.student
     requested_at = iso(hall_pass.requested_at)
     assert requested_at is not None  # the column is not nullable
@@ -51,6 +61,8 @@ def pass_view(hall_pass: Pass, *, position: int | None = None, full_names: bool 
         ),
         origin=place_ref(hall_pass.origin),
         destination=place_ref(hall_pass.destination),
+        section=section_ref(hall_pass),
+        period=hall_pass.period,
         minutes=hall_pass.minutes,
         ended_by=None if hall_pass.ended_by is None else EndedBy(hall_pass.ended_by),
         position=position,

@@ -32,6 +32,14 @@ def visible_to(actor: Actor) -> Q:
     ids = list(actor.location_ids) or [0]
     if scope is Scope.TO:
         return base & Q(destination_id__in=ids)
+    if scope is Scope.CLASS_OR_TO:
+        # A pass from a section is its teachers'; one without a section is its room's.
+        sections = list(actor.section_ids) or [0]
+        return base & (
+            Q(section_id__in=sections)
+            | Q(section_id__isnull=True, origin_id__in=ids)
+            | Q(destination_id__in=ids)
+        )
     return base & (Q(origin_id__in=ids) | Q(destination_id__in=ids))
 
 
@@ -66,7 +74,7 @@ async def visible_passes(
     query = query.order_by("-id")
     if limit is not None:
         query = query.limit(limit)
-    passes = await query.select_related("student", "origin", "destination")
+    passes = await query.select_related("student", "origin", "destination", "section")
     if line is None:
         line = await line_of(actor.school_id, conn) if passes else {}
     full = sees_full_names(actor)

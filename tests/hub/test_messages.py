@@ -57,6 +57,8 @@ def a_pass(pass_id: int = 7, **changes: Any) -> dict[str, Any]:
         "student": {"id": 1001, "name": "Ana Núñez", "short_name": "Ana N."},
         "origin": {"id": 1, "name": "Room 101", "kind": "classroom"},
         "destination": {"id": 3, "name": "Restroom North", "kind": "restroom"},
+        "section": {"id": 12, "name": "Algebra"},
+        "period": "Period 2",
         "minutes": 5,
         "ended_by": None,
         "position": None,

@@ -226,8 +226,9 @@ def test_the_matrix_covers_every_role() -> None:
     ("role", "scope", "full_names"),
     [
         case("a student lists their own passes", Role.STUDENT, Scope.OWN, True),
-        case("a teacher lists passes from or to their room", Role.TEACHER, Scope.FROM_OR_TO, True),
-        case("so does a substitute", Role.SUBSTITUTE, Scope.FROM_OR_TO, True),
+        case("a teacher lists passes from their classes or room, or to their room", Role.TEACHER,
+             Scope.CLASS_OR_TO, True),
+        case("so does a substitute", Role.SUBSTITUTE, Scope.CLASS_OR_TO, True),
         case("a nurse lists passes coming to the nurse", Role.NURSE, Scope.TO, True),
         case("a counselor lists passes coming to them", Role.COUNSELOR, Scope.TO, True),
         case("security lists the whole school", Role.SECURITY, Scope.SCHOOL, True),
@@ -249,13 +250,33 @@ def _in_scope(scope: Scope, who: Actor, target: PassTarget) -> bool:
         return True
     if scope is Scope.TO:
         return target.destination_id in who.location_ids
+    if scope is Scope.CLASS_OR_TO:
+        if target.destination_id in who.location_ids:
+            return True
+        if target.section_id is not None:
+            return target.section_id in who.section_ids
+        return target.origin_id in who.location_ids
     return bool({target.origin_id, target.destination_id} & who.location_ids)
 
 
-@pytest.mark.parametrize("target", [OWN, FROM_MINE, TO_MINE, UNRELATED, STAFF_ID_AS_STUDENT])
+# Passes from a section (server/rules/timetable.py): the actor teaches section 7, not 8.
+MY_CLASS = 7
+FROM_MY_CLASS_ELSEWHERE = PassTarget(SCHOOL, STUDENT, ELSEWHERE, ELSEWHERE + 1, section_id=MY_CLASS)
+FROM_ANOTHER_CLASS_IN_MY_ROOM = PassTarget(SCHOOL, STUDENT, MINE, ELSEWHERE, section_id=8)
+TO_MINE_FROM_ANOTHER_CLASS = PassTarget(SCHOOL, STUDENT, ELSEWHERE, MINE, section_id=8)
+SECTION_TARGETS = [
+    FROM_MY_CLASS_ELSEWHERE,
+    FROM_ANOTHER_CLASS_IN_MY_ROOM,
+    TO_MINE_FROM_ANOTHER_CLASS,
+]
+
+
+@pytest.mark.parametrize(
+    "target", [OWN, FROM_MINE, TO_MINE, UNRELATED, STAFF_ID_AS_STUDENT, *SECTION_TARGETS]
+)
 @pytest.mark.parametrize("role", list(Role))
 def test_lists_show_exactly_the_passes_one_may_view(role: Role, target: PassTarget) -> None:
-    who = actor(role)
+    who = replace(actor(role), section_ids=frozenset({MY_CLASS}))
     assert _in_scope(scope_of(who), who, target) is may(who, Action.VIEW, target)
 
 
@@ -369,3 +390,49 @@ def test_an_override_never_crosses_schools(role: Role) -> None:
 )  # fmt: skip
 def test_who_reads_overrides(role: Role, reads: bool) -> None:
     assert may_read_overrides(actor(role)) is reads
+
+
+def teacher_of(*sections: int, role: Role = Role.TEACHER) -> Actor:
+    """Return classroom staff of MINE who teach these sections."""
+    return replace(actor(role), section_ids=frozenset(sections))
+
+
+@pytest.mark.parametrize("role", [Role.TEACHER, Role.SUBSTITUTE])
+def test_a_pass_from_a_section_is_its_teachers_wherever_they_are_now(role: Role) -> None:
+    # The section's teacher acts on the pass even though its room is no longer theirs
+    # (period 3 began, they teach elsewhere): approve the nurse, end it, view it, issue it.
+    nurse = replace(FROM_MY_CLASS_ELSEWHERE, approval=Approval.ORIGIN_TEACHER)
+    mine = teacher_of(MY_CLASS, role=role)
+    for action in (A.VIEW, A.APPROVE, A.DENY, A.CANCEL, A.END, A.ISSUE, A.TAKE):
+        assert may(mine, action, nurse), action
+    assert may_override(mine, nurse)
+
+
+@pytest.mark.parametrize("role", [Role.TEACHER, Role.SUBSTITUTE])
+def test_the_teacher_now_in_the_room_has_no_say_over_another_class_pass(role: Role) -> None:
+    nurse = replace(FROM_ANOTHER_CLASS_IN_MY_ROOM, approval=Approval.ORIGIN_TEACHER)
+    now_here = teacher_of(MY_CLASS, role=role)  # teaches in MINE, not section 8
+    for action in (A.VIEW, A.APPROVE, A.DENY, A.CANCEL, A.END, A.ISSUE, A.TAKE):
+        assert not may(now_here, action, nurse), action
+    assert not may_override(now_here, nurse)
+
+
+def test_a_pass_without_a_section_is_its_rooms_as_before() -> None:
+    assert may(
+        teacher_of(MY_CLASS), A.APPROVE, replace(FROM_MINE, approval=Approval.ORIGIN_TEACHER)
+    )
+    assert not may(teacher_of(MY_CLASS), A.VIEW, UNRELATED)
+
+
+def test_a_door_kiosk_stays_bound_to_the_room_a_pass_left() -> None:
+    kiosk = replace(actor(Role.KIOSK), section_ids=frozenset({8}))
+    assert may(kiosk, A.END, FROM_ANOTHER_CLASS_IN_MY_ROOM)
+    assert not may(kiosk, A.END, FROM_MY_CLASS_ELSEWHERE)
+    assert not may(
+        replace(kiosk, section_ids=frozenset({MY_CLASS})), A.VIEW, FROM_MY_CLASS_ELSEWHERE
+    )
+
+
+def test_arriving_is_for_the_destination_whatever_the_section() -> None:
+    assert may(teacher_of(), A.ARRIVE, TO_MINE_FROM_ANOTHER_CLASS)
+    assert may(teacher_of(), A.VIEW, TO_MINE_FROM_ANOTHER_CLASS)
