@@ -29,7 +29,7 @@ export function ClassList({ rooms, onStudents }: { rooms: readonly string[]; onS
     const params = new URLSearchParams({ limit: "200" });
     if (period !== NOW) params.set("period", period);
     setError(null);
-    call<unknown>("GET", `/api/students?${params.toString()}`).then(
+    call<StudentHit[]>("GET", `/api/students?${params.toString()}`).then(
       (body) => {
         const read = classListOf(body);
         setList(read);

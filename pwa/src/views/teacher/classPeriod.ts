@@ -35,25 +35,15 @@ export function classOptions(today: Today | null, sections: readonly Section[], 
   return options;
 }
 
-/** GET /api/students?period=: the students, and which period and room the list is for.
- *
- * The answer is a list today; with the per-period lookup (branch h15-periods) it may carry the
- * period and room it is for: read both shapes, so the picker needs no change when it lands. */
+/** GET /api/students?period=: the students, and which period and room the list is for. */
 export interface ClassList {
   students: StudentHit[];
   period: string | null;
   room: string | null;
 }
 
-/** Read either shape of GET /api/students's answer. */
-export function classListOf(body: unknown): ClassList {
-  if (Array.isArray(body)) return { students: body as StudentHit[], period: null, room: null };
-  const data = (body ?? {}) as {
-    students?: StudentHit[];
-    period?: string | null;
-    room?: { name?: string } | string | null;
-    location?: { name?: string } | null;
-  };
-  const room = typeof data.room === "string" ? data.room : (data.room?.name ?? data.location?.name ?? null);
-  return { students: data.students ?? [], period: data.period ?? null, room };
+/** Read a teacher's list: each student says the period and room it is for (null: homeroom). */
+export function classListOf(students: StudentHit[]): ClassList {
+  const first = students.at(0);
+  return { students, period: first?.period ?? null, room: first?.room?.name ?? null };
 }
