@@ -1,4 +1,4 @@
-"""The `hallpass` command line: serve, migrate, demo (DESIGN.md section 4)."""
+"""The `hallpass` command line: serve, migrate, demo, roster import (DESIGN.md section 4)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
 from server import db
@@ -135,6 +136,50 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def _roster_import(settings: Settings, args: argparse.Namespace) -> int:
+    from server.errors import HallpassError
+    from server.roster.imports import reject, run_import
+    from server.roster.read import read_path
+    from server.roster.report import problem_line, summary
+    from server.roster.targets import for_cli
+
+    # Reading checks the whole file before the database is opened: seconds for a district.
+    roster = await asyncio.to_thread(read_path, args.path)
+    await db.connect(settings)
+    try:
+        try:
+            targets = await for_cli(roster, args.school, args.org)
+        except HallpassError as exc:
+            if not roster.problems:
+                print(f"hallpass: {exc.message}", file=sys.stderr)
+                return 1
+            targets = []
+        source = args.path.name
+        if roster.problems:
+            known = [t.school.id for t in targets if t.school is not None]
+            outcome = await reject(roster, known, source, None, roster.problems)
+        else:
+            outcome = await run_import(roster, targets, dry_run=args.dry_run, source=source)
+        if outcome.problems:
+            for problem in outcome.problems:
+                print(problem_line(problem), file=sys.stderr)
+            total = max(outcome.problem_count, len(outcome.problems))
+            print(f"hallpass: {total} problem(s); nothing was imported", file=sys.stderr)
+            return 1
+        names = [t.school.name if t.school else f"{t.org.name} (new school)" for t in targets]
+        for line in summary(outcome, names, dry_run=args.dry_run):
+            print(line)
+        return 0
+    finally:
+        await db.disconnect()
+
+
+def roster_import(args: argparse.Namespace, settings: Settings) -> int:
+    """Import a roster file (migrating first); 0 when applied or previewed, 1 when refused."""
+    prepare(settings, seed=Seed.NEVER)
+    return asyncio.run(_roster_import(settings, args))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the `hallpass` command."""
     parser = argparse.ArgumentParser(prog="hallpass", description="Digital hall passes.")
@@ -145,6 +190,23 @@ def main(argv: list[str] | None = None) -> None:
     serve_parser.add_argument("--workers", type=int, default=1)
     commands.add_parser("migrate", help="bring the database schema up to date")
     commands.add_parser("demo", help="create Demo High School if the database has no school")
+    roster_parser = commands.add_parser("roster", help="roster files from the SIS")
+    roster_commands = roster_parser.add_subparsers(dest="roster_command", required=True)
+    import_parser = roster_commands.add_parser(
+        "import",
+        help="import a OneRoster zip or folder, or a flat CSV (all or nothing)",
+        description="Import every school org of the file into the school with its sourcedId "
+        "(creating schools for new ones), or with --school the file's one org into that "
+        "school. Problems are printed as file:line: column: message, and nothing is written.",
+    )
+    import_parser.add_argument("path", type=Path, help="a .zip, a folder, or a flat .csv")
+    import_parser.add_argument(
+        "--dry-run", action="store_true", help="print what would change; write nothing"
+    )
+    import_parser.add_argument("--school", metavar="SLUG", help="import into this school")
+    import_parser.add_argument(
+        "--org", metavar="SOURCEDID", help="with --school: the file's org to import"
+    )
     args = parser.parse_args(argv)
     try:
         settings = from_env()
@@ -156,6 +218,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(1)
     if args.command == "serve":
         sys.exit(serve(args, settings))
+    if args.command == "roster":
+        sys.exit(roster_import(args, settings))
     if args.command == "migrate":
         prepare(settings, seed=Seed.NEVER)
         print("hallpass: database is up to date")

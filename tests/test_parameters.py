@@ -50,7 +50,9 @@ async def test_every_documented_query_value_is_taken_and_one_past_it_is_named(
     for op in OPERATIONS:
         if op.query is None:
             continue
-        assert op.method == "GET", op.operation_id  # a query is only ever a read's
+        if op.raw_request:
+            continue  # an upload's query: tests/test_roster_api.py (its body decides the rest)
+        assert op.method == "GET", op.operation_id  # a query is otherwise only ever a read's
         path = op.path.replace("{id}", "1")
         for parameter in document["paths"][op.path]["get"]["parameters"]:
             if parameter["in"] != "query" or parameter["name"] == "state":

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 from typing import Annotated
 
 from pydantic import Field
@@ -12,7 +11,7 @@ from starlette.responses import JSONResponse, Response
 
 from server.api.context import caller
 from server.api.params import Flag, QueryModel, read_query
-from server.api.requests import read_body
+from server.api.requests import missing_body, read_body
 from server.api.spec import Operation
 from server.contract.common import wire
 from server.contract.roster import (
@@ -29,7 +28,7 @@ from server.errors import HallpassError
 from server.models import School
 from server.roster import history
 from server.roster.imports import Outcome, reject, run_import
-from server.roster.records import Roster
+from server.roster.read import read_upload
 from server.roster.targets import for_school
 from server.services.users import require_user_admin
 
@@ -82,13 +81,13 @@ async def upload(request: Request) -> Response:
     principal = await caller(request)
     require_user_admin(principal)
     params = read_query(request, ImportQuery)
-    media = _media(request)
     data = await read_body(request, MAX_UPLOAD_BYTES)
+    if not data:
+        raise missing_body()
+    media = _media(request)
     name = params.filename or UPLOADS[media]
     # Reading a large file takes seconds of CPU: off the event loop.
-    # TODO(#15): a plain import once the readers (branch h15-parse) are merged.
-    read_upload = importlib.import_module("server.roster.read").read_upload
-    roster: Roster = await asyncio.to_thread(read_upload, data, name)
+    roster = await asyncio.to_thread(read_upload, data, name)
     school = await School.get(id=principal.actor.school_id)
     if roster.problems:
         outcome = await reject(roster, [school.id], name, principal.user.id, roster.problems)

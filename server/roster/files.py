@@ -69,6 +69,16 @@ def read_zip(data: bytes, label: str, problems: Problems) -> Files:
             _too_large(label, problems)
             return {}
         chosen = _top_level([info for info in entries if info.filename.lower().endswith(".csv")])
+        if not chosen and any(info.filename == "[Content_Types].xml" for info in entries):
+            problems.add(
+                label,
+                None,
+                None,
+                ProblemCode.BAD_ZIP,
+                f"{label} is an Office document (an Excel workbook?), not CSV files: "
+                "save it as CSV UTF-8.",
+            )
+            return {}
         files: Files = {}
         budget = MAX_UNCOMPRESSED
         for info in chosen:

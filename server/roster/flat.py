@@ -127,6 +127,7 @@ class _Reader:
                     ProblemCode.BAD_GRADE,
                     f"grade is {grade!r}; write K (or KG), 1 to 12, or PK.",
                 )
+                grade = ""  # reported: not compared with their other lines
         email = self.email(cells, "email")
         homeroom = cells.flag("homeroom")
         section = cells.text("section", required=True, max_length=TITLE_LENGTH)

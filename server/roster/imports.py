@@ -141,7 +141,7 @@ async def reject(
 ) -> Outcome:
     """Record a refused import in each school's history; nothing else is written."""
     outcome = Outcome(ImportStatus.REJECTED, [], problems=problems)
-    outcome.problem_count = max(len(problems), getattr(roster, "problem_count", 0))
+    outcome.problem_count = max(len(problems), roster.problem_count)
     for school_id in school_ids:
         outcome.school_ids.append(school_id)
         outcome.entries.append(

@@ -89,6 +89,7 @@ ENROLLMENT_ROLES: dict[str, EnrollmentRole | None] = {
     "proctor": EnrollmentRole.TEACHER,
     "administrator": None,
 }
+ENROLLMENT_ROLE_NAMES = _Extensible(ENROLLMENT_ROLES)
 
 # The lengths the database holds (server/models).
 ID_LENGTH = 255
@@ -240,15 +241,15 @@ class _Reader:
     def manifest(self) -> None:
         table = self.table(MANIFEST, ("propertyName", "value"))
         if table is None:
-            # Without a manifest, the users header tells 1.1 from 1.2 (`role` went to roles.csv).
-            if "role" not in self.header(USERS) and ROLES.lower() in self.files:
-                self.version = "1.2"
+            self.guess_version()
             return
+        versioned = False
         for line, row in table.rows:
             cells = Cells(table, line, row, self.problems)
             name = cells.text("propertyName")
             value = cells.text("value")
             if name == "oneroster.version":
+                versioned = True
                 if value in VERSIONS:
                     self.version = value
                 else:
@@ -266,13 +267,21 @@ class _Reader:
                         ProblemCode.BAD_ENUM,
                         f"{name} is {value!r}; it must be one of: absent, bulk, delta.",
                     )
+        if not versioned:
+            self.guess_version()
+
+    def guess_version(self) -> None:
+        # Without a version, the users header tells 1.1 from 1.2 (`role` went to roles.csv).
+        if "role" not in self.header(USERS) and ROLES.lower() in self.files:
+            self.version = "1.2"
 
     def orgs(self) -> None:
         table = self.table(ORGS, ("sourcedId", "name", "type"))
         for cells, source_id, deleted in self.rows(ORGS, table):
             name = cells.text("name", required=True, max_length=SCHOOL_NAME_LENGTH)
             kind = cells.enum("type", ORG_TYPES, required=True)
-            self.org_types[source_id] = kind
+            if kind:  # else unknown: what refers to it is not judged by a type it lacks
+                self.org_types[source_id] = kind
             if kind == "school":
                 self.roster.schools[source_id] = SchoolRecord(
                     source_id, name, Where(cells.file, cells.line), deleted
@@ -417,14 +426,16 @@ class _Reader:
                 )
             number: str | None = None
             if role is Role.STUDENT:
-                number = identifier or username or None
-                if number and len(number) > NUMBER_LENGTH:
+                if len(identifier) > NUMBER_LENGTH:
                     cells.report(
-                        "identifier" if identifier else "username",
+                        "identifier",
                         ProblemCode.TOO_LONG,
-                        f"The student number {number!r} is {len(number)} characters long; "
-                        f"at most {NUMBER_LENGTH} fit.",
+                        f"The student number {identifier!r} is {len(identifier)} characters "
+                        f"long; at most {NUMBER_LENGTH} fit.",
                     )
+                # Without an identifier, a short username is the number a kiosk is typed.
+                fallback = username if len(username) <= NUMBER_LENGTH else ""
+                number = identifier or fallback or None
             schools = tuple(o for o in user.orgs if self.org_types.get(o, "school") == "school")
             self.roster.users[user.source_id] = UserRecord(
                 source_id=user.source_id,
@@ -465,7 +476,7 @@ class _Reader:
             section_id = cells.text("classSourcedId", required=True)
             school_id = cells.text("schoolSourcedId", required=True)
             user_id = cells.text("userSourcedId", required=True)
-            given_role = cells.enum("role", _Extensible(ENROLLMENT_ROLES), required=True)
+            given_role = cells.enum("role", ENROLLMENT_ROLE_NAMES, required=True)
             primary = cells.flag("primary")
             begins = cells.date("beginDate")
             ends = cells.date("endDate")

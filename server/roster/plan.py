@@ -249,13 +249,22 @@ class _Planner:
         # Where each user and section of the file ends up: a row id, or a row to create.
         self.user_refs: dict[str, Ref] = {}
         self.section_refs: dict[str, Ref] = {}
+        self.known_users = {u.source_id: u.id for u in state.users if u.source_id is not None}
+        self.known_sections: dict[str, Ref] = {
+            s.source_id: s.id for s in state.sections if s.source_id is not None
+        }
 
     def problem(self, where: Where, column: str | None, code: str, message: str) -> None:
         self.plan.problems.append(_problem(where, column, code, message))
 
     def users(self) -> None:
         state, plan = self.state, self.plan
-        records = [u for u in self.roster.users.values() if self.org in u.school_ids]
+        # A flat CSV names no school (org ""): its people belong to the school imported into.
+        records = [
+            u
+            for u in self.roster.users.values()
+            if self.org in u.school_ids or (not self.org and not u.school_ids)
+        ]
         by_source = {u.source_id: u for u in state.users if u.source_id is not None}
         # Accounts made by hand (the demo's, an admin's) are adopted rather than duplicated.
         by_login = {u.login: u for u in state.users if u.source_id is None}
@@ -309,7 +318,7 @@ class _Planner:
                     f'The login "{login}" is also the login of line {twin.where.line}.',
                 )
             owner = login_owner.get(login)
-            if owner is not None and (row is None or owner.id != row.id):
+            if twin is record and owner is not None and (row is None or owner.id != row.id):
                 state_word = "" if owner.active else " (disabled)"
                 self.problem(
                     record.where,
@@ -382,6 +391,8 @@ class _Planner:
             )
         named = {r.source_id for r in records}
         for row in state.users:
+            if "users" in self.roster.delta:
+                break  # a delta file names only what changes: the others stay as they are
             if row.source_id is not None and row.source_id not in named and row.active:
                 plan.end_sessions.add(row.id)
                 plan.note(
@@ -417,13 +428,16 @@ class _Planner:
 
     def meetings(self, record: SectionRecord) -> list[dict[str, str | None]]:
         periods = self.state.periods
+        # The column a reader took them from: OneRoster's `periods`, the flat CSV's own two.
+        flat = self.roster.format == "csv"
+        period_column, day_column = ("period", "day_type") if flat else ("periods", "periods")
         found: list[dict[str, str | None]] = []
         for meeting in record.meetings:
             period = periods.period(meeting.period)
             if period is None:
                 self.problem(
                     record.where,
-                    "periods",
+                    period_column,
                     "unknown_period",
                     f'No period "{meeting.period}" in the bell schedule (it has: '
                     f"{periods.known()}).",
@@ -435,7 +449,7 @@ class _Planner:
                 if day_type is None:
                     self.problem(
                         record.where,
-                        "periods",
+                        day_column,
                         "unknown_day_type",
                         f'No day type "{meeting.day_type}" in the bell schedule.',
                     )
@@ -499,6 +513,8 @@ class _Planner:
             )
         named = {r.source_id for r in records}
         for row in self.state.sections:
+            if "sections" in self.roster.delta:
+                break
             if row.source_id is not None and row.source_id not in named and row.active:
                 plan.note(
                     "sections",
@@ -519,6 +535,11 @@ class _Planner:
             row = by_source.get(record.source_id)
             section = self.section_refs.get(record.section_id)
             user = self.user_refs.get(record.user_id)
+            # A delta file may name a class or person it doesn't send: the school has them.
+            if section is None and "sections" in roster.delta:
+                section = self.known_sections.get(record.section_id)
+            if user is None and "users" in roster.delta:
+                user = self.known_users.get(record.user_id)
             label = self._enrollment_label(record)
             if record.deleted:
                 change = None
@@ -607,6 +628,8 @@ class _Planner:
             )
         named = {r.source_id for r in records}
         for erow in rows:
+            if "enrollments" in roster.delta:
+                break
             if (
                 erow.source_id is not None
                 and erow.source_id not in named

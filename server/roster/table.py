@@ -60,9 +60,7 @@ def read_table(file: str, text: str, required: Iterable[str], problems: Problems
                 # Spreadsheets pad rows with empty cells, and leave rows of empty cells behind.
                 if not any(cell.strip() for cell in raw):
                     continue
-                if len(raw) > width and not any(cell.strip() for cell in raw[width:]):
-                    raw = raw[:width]
-                else:
+                if len(raw) < width or any(cell.strip() for cell in raw[width:]):
                     problems.add(
                         file,
                         reader.line_num,
@@ -70,7 +68,9 @@ def read_table(file: str, text: str, required: Iterable[str], problems: Problems
                         ProblemCode.WRONG_FIELD_COUNT,
                         f"This row has {len(raw)} values; the header has {width} columns.",
                     )
-                    continue
+                # Still read (cut or padded), so its sourcedId is known and what refers to it
+                # is not reported as well.
+                raw = (raw + [""] * width)[:width]
             cells = {name: cell.strip() for name, cell in zip(header, raw, strict=True)}
             rows.append((reader.line_num, cells))
     except csv.Error as error:
@@ -119,7 +119,7 @@ class Cells:
 
     def enum(self, column: str, allowed: Collection[str], *, required: bool = False) -> str:
         """Return a cell holding one of the allowed values ("" when empty or not allowed)."""
-        value = self.text(column, required=required)
+        value = self.row.get(column) or self.text(column, required=required)
         if value and value not in allowed:
             self.report(
                 column,
@@ -131,7 +131,7 @@ class Cells:
 
     def date(self, column: str, *, required: bool = False) -> datetime.date | None:
         """Return a cell's date, written YYYY-MM-DD (None when empty or not a date)."""
-        value = self.text(column, required=required)
+        value = self.row.get(column) or self.text(column, required=required)
         if not value:
             return None
         try:
@@ -144,7 +144,7 @@ class Cells:
 
     def flag(self, column: str, *, required: bool = False, default: bool = False) -> bool:
         """Return a cell's `true` or `false` (the default when empty or neither)."""
-        value = self.text(column, required=required)
+        value = self.row.get(column) or self.text(column, required=required)
         if not value:
             return default
         try:

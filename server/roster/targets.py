@@ -9,7 +9,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from server.errors import ErrorCode, HallpassError
 from server.models import School
-from server.roster.records import Roster, SchoolRecord
+from server.roster.records import Roster, SchoolRecord, Where
 
 MAX_SLUG = 64
 
@@ -60,6 +60,9 @@ async def for_school(roster: Roster, school: School, org_id: str | None) -> Targ
     The org named, else the org whose sourcedId is the school's, else the file's only org
     (which the school is then bound to); otherwise a 422 that lists them.
     """
+    if not roster.schools:
+        # The flat CSV names no school: it is this school's, whatever the school's sourcedId.
+        return Target(SchoolRecord("", school.name, Where(roster.format, 0)), school)
     orgs = {o.source_id: o for o in _orgs(roster)}
     if org_id is not None:
         org = orgs.get(org_id)
@@ -96,6 +99,10 @@ async def for_cli(roster: Roster, slug: str | None, org_id: str | None) -> list[
         return [await for_school(roster, school, org_id)]
     if org_id is not None:
         raise HallpassError(ErrorCode.VALIDATION_ERROR, "--org needs --school.")
+    if not roster.schools:
+        raise HallpassError(
+            ErrorCode.ORG_REQUIRED, "The file names no school: choose one with --school SLUG."
+        )
     known = {s.source_id: s for s in await School.filter(source_id__not_isnull=True)}
     return [Target(org, known.get(org.source_id)) for org in _orgs(roster)]
 

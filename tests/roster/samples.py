@@ -189,11 +189,13 @@ def oneroster(
     sections_per_school: int = 10,
     commas: bool = False,
     delta: bool = False,
+    tobedeleted: int = 0,
 ) -> Files:
     """Build a district's OneRoster file set (3 schools, ~330 people, 30 classes, 2 terms).
 
     `commas` gives some people a family name with a comma ("Lee, Jr."); `delta` sends every
-    file as a delta (status and dateLastModified filled in), ready for `tobedeleted` rows.
+    file as a delta (status and dateLastModified filled in); `tobedeleted` marks that many
+    students (every fifth, from the first) and their enrollments `tobedeleted`.
     """
     rng = random.Random(seed)
     names = _Names(rng, commas)
@@ -224,12 +226,12 @@ def oneroster(
             sourcedId=sourced_id, title=title, type=kind, startDate=starts, endDate=ends,
             parentSourcedId=parent, schoolYear="2026", **common,
         )  # fmt: skip
-    people: list[Person] = []
+    everyone: list[Person] = []
     user_rows: list[tuple[Person, dict[str, str]]] = []
 
     def user(role: str, school: str, grades: str = "", number: str = "") -> Person:
         first, last = names.person()
-        sourced_id = f"usr-{role[:3]}-{len(people) + 1:04d}"
+        sourced_id = f"usr-{role[:3]}-{len(everyone) + 1:04d}"
         login = names.login(first, last, "mvu.k12.us")
         row = {
             **common, "sourcedId": sourced_id, "enabledUser": "true",
@@ -237,11 +239,11 @@ def oneroster(
             "orgSourcedIds": f"{DISTRICT_ID},{school}" if role == "administrator" else school,
             "role": role, "username": login.split("@")[0] if role == "student" else login,
             "givenName": first, "familyName": last, "identifier": number,
-            "email": login if role != "guardian" else f"{first}.{len(people)}@mail.example",
+            "email": login if role != "guardian" else f"{first}.{len(everyone)}@mail.example",
             "grades": grades, "password": "",
         }  # fmt: skip
         person = Person(sourced_id, role, first, last, school)
-        people.append(person)
+        everyone.append(person)
         user_rows.append((person, row))
         return person
 
@@ -311,6 +313,10 @@ def oneroster(
             files["demographics.csv"].add(
                 sourcedId=person.source_id, birthDate="2011-04-02", sex="female", **common
             )
+    gone = {r["sourcedId"] for r in people(files, "student")[: 5 * tobedeleted : 5]}
+    for row in users.rows + files["enrollments.csv"].rows:
+        if row.get("sourcedId") in gone or row.get("userSourcedId") in gone:
+            row["status"] = "tobedeleted"
     return files
 
 

@@ -331,3 +331,68 @@ def test_a_big_district_reads_in_seconds(tmp_path: Path) -> None:
         100_000,
     )
     assert took < 10, f"reading 20,000 users took {took:.1f} s"
+
+
+def test_a_manifest_without_a_version_reads_12_files_as_12() -> None:
+    files = samples.oneroster("1.2")
+    version = files["manifest.csv"].find(propertyName="oneroster.version")
+    files["manifest.csv"].rows.remove(version)
+    row = files["roles.csv"].find(role="teacher")
+    row["role"] = "counselor"
+
+    assert read(files).users[row["userSourcedId"]].role is Role.COUNSELOR
+
+
+def test_an_12_export_with_roles_in_users_csv_reads_as_11() -> None:
+    files = samples.oneroster("1.1")
+    files["manifest.csv"].find(propertyName="oneroster.version")["value"] = "1.2"
+
+    assert len(read(files).users) == 279
+
+
+def test_only_the_files_sent_as_delta_are_partial() -> None:
+    files = samples.oneroster("1.1")
+    files["manifest.csv"].find(propertyName="file.enrollments")["value"] = "delta"
+
+    assert read(files).delta == frozenset({"enrollments"})
+
+
+def test_a_student_with_a_long_username_and_no_identifier_has_no_number() -> None:
+    files = samples.oneroster("1.1")
+    row = samples.people(files, "student")[0]
+    row.update(identifier="", username="ana.nunez.garcia@students.lincoln.k12.ca.us")
+
+    student = read(files).users[row["sourcedId"]]
+
+    assert (student.student_number, student.login) == (None, row["username"])
+
+
+def test_what_macos_adds_to_a_zip_is_ignored() -> None:
+    files = samples.oneroster("1.1")
+    extra = {"__MACOSX/._users.csv": b"\x00\x05\x16\x07", ".DS_Store": b"\x00\x00\x00\x01Bud1"}
+
+    roster = read_upload(samples.zip_bytes(files, extra=extra), "roster.zip")
+
+    assert (roster.problems, len(roster.users)) == ([], 279)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_students_to_be_deleted_and_their_enrollments_are_read_deleted(version: str) -> None:
+    files = samples.oneroster(version, tobedeleted=4)
+
+    roster = read(files)
+
+    gone = {u.source_id for u in roster.users.values() if u.deleted}
+    assert len(gone) == 4
+    assert {u.role for u in roster.users.values() if u.deleted} == {Role.STUDENT}
+    ended = [e for e in roster.enrollments.values() if e.deleted]
+    assert ended
+    assert {e.user_id for e in ended} == gone
+
+
+def test_a_folder_holding_one_folder_of_files(tmp_path: Path) -> None:
+    samples.write_folder(samples.oneroster("1.1"), tmp_path / "upload" / "OneRoster")
+
+    roster = read_path(tmp_path / "upload")
+
+    assert (roster.problems, len(roster.users)) == ([], 279)
