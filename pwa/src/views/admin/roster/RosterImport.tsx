@@ -10,6 +10,8 @@ import { ACTIONS, COLUMNS, KINDS, countsLine, plural, size, uploadType } from ".
 const MAX_BYTES = 50 * 1024 * 1024;
 // Rows shown before "Show all": a big first import lists hundreds of changes.
 const FIRST_ROWS = 100;
+// server/contract/roster.py MAX_LISTED_CHANGES.
+const LISTED_PER_KIND = 500;
 
 type Outcome =
   | { kind: "preview"; result: ImportResult; file: File }
@@ -269,13 +271,18 @@ function ChangesTable({ changes, counts }: { changes: Change[]; counts: CountsBy
   const [all, setAll] = useState(false);
   const kindWord = (kind: Kind) => KINDS.find(([k]) => k === kind)?.[1] ?? kind;
   const shown = all ? changes : changes.slice(0, FIRST_ROWS);
-  const total = KINDS.reduce((n, [kind]) => n + (counts[kind] ? counts[kind].created + counts[kind].updated + counts[kind].disabled : 0), 0);
+  // The server lists the first 500 changes of each kind (counts are always whole): say when it cut.
+  const cut = KINDS.some(([kind]) => {
+    const c = counts[kind];
+    const listed = changes.filter((change) => change.kind === kind).length;
+    return c !== undefined && listed >= LISTED_PER_KIND && listed < c.created + c.updated + c.disabled;
+  });
   return (
     <>
       <div class="table-wrap table-wrap--tall" role="region" aria-labelledby="changes-caption" tabIndex={0}>
         <table class="table table--cards">
           <caption id="changes-caption">
-            {total > changes.length ? `The first ${changes.length.toLocaleString()} of ${plural(total, "change")}` : `The ${plural(changes.length, "change")}`}
+            {cut ? `The first ${LISTED_PER_KIND} changes of each kind` : `The ${plural(changes.length, "change")}`}
           </caption>
           <thead>
             <tr>
