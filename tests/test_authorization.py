@@ -242,6 +242,10 @@ BY_ROLE: dict[tuple[str, str], dict[str, int]] = {
     | {"teacher": 201, "security": 201, "admin": 201, "other_teacher": 404, "other_admin": 404},
     # Overrides and their reasons: admins only, each their own school's.
     ("GET", "/api/overrides"): ADMINS_ONLY | {"admin": 200, "other_admin": 200},
+    # Roster imports: admins only, into and from their own school. The walk sends no file: an
+    # admin's upload is 422 (a body is required), after the role was checked.
+    ("POST", "/api/roster/imports"): ADMINS_ONLY | {"admin": 422, "other_admin": 422},
+    ("GET", "/api/roster/imports"): ADMINS_ONLY | {"admin": 200, "other_admin": 200},
     # Notifications: every person registers devices and mutes; a kiosk (a shared door device)
     # has no notifications. The walk deletes an endpoint nobody registered: 404 for everyone.
     ("POST", "/api/push/subscriptions"): {caller: 201 for caller in CALLERS} | NOT_KIOSK,
