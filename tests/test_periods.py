@@ -15,11 +15,23 @@ from typing import Any
 
 import httpx
 import pytest
+from tortoise import connections
 
 from server import clock
 from server.enums import Approval, EnrollmentRole, LocationKind, Role
 from server.errors import ErrorCode
-from server.models import BellSchedule, Enrollment, Location, Pass, School, Section, User
+from server.models import (
+    BellSchedule,
+    Delivery,
+    Enrollment,
+    Location,
+    Pass,
+    School,
+    Section,
+    User,
+)
+from server.rules.timetable import Placement
+from server.services.placement import placements_of
 from tests.conftest import CHEAP_PASSWORDS, Demo
 from tests.hub.test_ws import hello, live, nothing_more, recv  # noqa: F401 (live is a fixture)
 from tests.test_error_shape import assert_error
@@ -227,6 +239,9 @@ async def test_the_teacher_of_the_period_approves_and_no_one_else_in_the_room(
         assert_error(
             await demo.post(other, f"/api/passes/{pass_id}/approve"), 404, ErrorCode.NOT_FOUND
         )
+    # Asked for their approval (in-app, push): the section's teacher, not the room's others.
+    asked = await Delivery.filter(hall_pass_id=pass_id, category="room_request")
+    assert {d.recipient_id for d in asked} == {academy.users[ASH]}
     approved = await demo.post(ASH, f"/api/passes/{pass_id}/approve")
     assert approved.status_code == 200, approved.text
     assert approved.json()["state"] == "active"
@@ -387,3 +402,35 @@ async def test_live_events_of_a_section_pass_reach_its_teacher_not_the_rooms_nex
         frame = await recv(cole)
         assert frame["pass"]["id"] == mine["id"]
         await nothing_more(ash)
+
+
+async def test_placing_students_costs_the_same_queries_for_one_or_many(
+    demo: Demo, academy: Academy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at(demo, "09:00")
+    school = await School.get(id=(await User.get(login=ADA)).school_id)
+    students = await User.filter(login__in=[ADA, BEN, CY]).order_by("login")
+    conn = connections.get("default")
+    counted: list[str] = []
+    for name in ("execute_query", "execute_query_dict"):
+        real = getattr(conn, name)
+
+        async def counting(*args: Any, _real: Any = real, **kwargs: Any) -> Any:
+            counted.append(str(args[0]))
+            return await _real(*args, **kwargs)
+
+        monkeypatch.setattr(conn, name, counting)
+    one = await placements_of(conn, school, students[:1], clock.utcnow(), with_teachers=False)
+    alone = len(counted)
+    counted.clear()
+    many = await placements_of(conn, school, students, clock.utcnow(), with_teachers=False)
+    assert len(counted) == alone == 3  # the enrollments, the schedule and today's override
+    assert one[students[0].id].section_id == academy.algebra
+    assert [many[s.id].section_id for s in students] == [academy.algebra] * 2 + [None]
+    demo_school = await School.get(slug="demo")
+    sophia = await User.filter(login="1003", school=demo_school)
+    counted.clear()
+    assert (await placements_of(conn, demo_school, sophia, clock.utcnow()))[sophia[0].id] == (
+        Placement(sophia[0].home_location_id)
+    )
+    assert len(counted) == 1  # without sections: one query that finds nothing

@@ -89,7 +89,7 @@ async def schedule_group(
             raise not_found("location")
         students = await _selected(tx, actor.school_id, selection, field)
         # Each student leaves from where they are when the pass starts (its period's room).
-        placed = await placements_of(tx.conn, tx.school, students, start_at)
+        placed = await placements_of(tx.conn, tx.school, students, start_at, with_teachers=False)
         targets = _targets(principal, students, placed, destination, field)
         facts = await load_facts(tx.conn, tx.school, now)  # staff-made: no limits to read
         place = place_of(destination)

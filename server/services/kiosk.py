@@ -42,7 +42,7 @@ async def student_at_door(principal: Principal, number: str, *, returning: bool 
         school_id=actor.school_id, role=Role.STUDENT, active=True, student_number=number
     ).limit(2)
     school = await School.get(id=actor.school_id)
-    placed = await placements_of(None, school, candidates, utcnow())
+    placed = await placements_of(None, school, candidates, utcnow(), with_teachers=False)
     left_here: set[int] = set()
     if returning and candidates:
         rows = await Pass.filter(

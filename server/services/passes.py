@@ -190,7 +190,9 @@ async def create_pass(
         student = await _student_for(tx, principal, student_id)
         # Where the student is when the pass starts (now, or a scheduled pass's start): the
         # current period's section and room, else the school's fallback (rules/timetable.py).
-        placement = await placement_of(tx.conn, tx.school, student, start_at or now)
+        placement = await placement_of(
+            tx.conn, tx.school, student, start_at or now, with_teachers=False
+        )
         if actor.role is Role.KIOSK and placement.room_id not in actor.location_ids:
             # A door kiosk knows only the students in its rooms now: another room's is as
             # unknown to it as an id that does not exist (one 404, never a 403).

@@ -101,8 +101,11 @@ async def enrolled_of(
     school_id: int,
     user_ids: Sequence[int],
     role: EnrollmentRole = EnrollmentRole.STUDENT,
+    *,
+    with_teachers: bool = True,
 ) -> dict[int, list[Enrolled]]:
-    """Return the users' active sections (as students, or as teachers), by user: two queries."""
+    """Return the users' active sections (as students, or as teachers), by user: one query, and
+    one more for the sections' teachers unless `with_teachers` is False."""
     if not user_ids:
         return {}
     rows = (
@@ -118,7 +121,11 @@ async def enrolled_of(
     )
     if not rows:
         return {}
-    teachers = await teachers_of(conn, school_id, (row["section_id"] for row in rows))
+    teachers = (
+        await teachers_of(conn, school_id, (row["section_id"] for row in rows))
+        if with_teachers
+        else {}
+    )
     found: dict[int, list[Enrolled]] = {}
     for row in rows:
         found.setdefault(row["user_id"], []).append(_enrolled(row, teachers))
@@ -136,10 +143,19 @@ async def day_of(conn: BaseDBAsyncClient | None, school: School, at: datetime) -
 
 
 async def placements_of(
-    conn: BaseDBAsyncClient | None, school: School, students: Sequence[User], at: datetime
+    conn: BaseDBAsyncClient | None,
+    school: School,
+    students: Sequence[User],
+    at: datetime,
+    *,
+    with_teachers: bool = True,
 ) -> dict[int, Placement]:
-    """Return where each student is at `at`, by id (their home room when they have no section)."""
-    sections = await enrolled_of(conn, school.id, [s.id for s in students])
+    """Return where each student is at `at`, by id (their home room when they have no section).
+
+    Without `with_teachers` the placements name no teachers (a pass needs only its section)."""
+    sections = await enrolled_of(
+        conn, school.id, [s.id for s in students], with_teachers=with_teachers
+    )
     day = await day_of(conn, school, at) if sections else None
     fallback = fallback_of(school)
     placed: dict[int, Placement] = {}
@@ -153,10 +169,16 @@ async def placements_of(
 
 
 async def placement_of(
-    conn: BaseDBAsyncClient | None, school: School, student: User, at: datetime
+    conn: BaseDBAsyncClient | None,
+    school: School,
+    student: User,
+    at: datetime,
+    *,
+    with_teachers: bool = True,
 ) -> Placement:
     """Return where a student is at `at`: the room a pass of theirs leaves, and its section."""
-    return (await placements_of(conn, school, [student], at))[student.id]
+    placed = await placements_of(conn, school, [student], at, with_teachers=with_teachers)
+    return placed[student.id]
 
 
 @dataclass(frozen=True, slots=True)

@@ -558,3 +558,17 @@ def test_the_emergency_payload_keeps_the_six_keys_and_opens_the_emergency_screen
     payload = notice_payload(notice)
     assert set(payload) == set(KEYS)
     assert (payload["url"], payload["pass_id"], payload["tag"]) == ("/emergency", None, "s-e3")
+
+
+def test_a_request_from_a_section_asks_its_teachers_not_the_rooms() -> None:
+    # Section 5 left Room 101; its teacher (assigned to Room 102, or to no room) is asked, the
+    # staff of Room 101 (who teach another class there now) are not.
+    section_teacher = Person(14, Role.TEACHER, frozenset({ROOM_102}), sections=frozenset({5}))
+    request = replace(a_pass(NURSE_OFFICE, P), section_id=5)
+    notices = route(Event("pass.created", request), (*STAFF, section_teacher), CHICAGO)
+    assert {n.user_id: n.category for n in notices} == {14: C.ROOM_REQUEST, 20: C.NURSE}
+    # Without a section, the room's staff as before.
+    notices = route(
+        Event("pass.created", a_pass(NURSE_OFFICE, P)), (*STAFF, section_teacher), CHICAGO
+    )
+    assert {n.user_id for n in notices} == {10, 12, 20}
