@@ -119,7 +119,11 @@ export function RosterImport({ onDone }: { onDone: () => void }) {
     } catch (error) {
       const rejected = rejectedOf(error);
       if (rejected) setOutcome({ kind: "rejected", rejected, file: from });
-      else setMessage(refusal(error));
+      else {
+        // An overtaken preview must not be applied by a second click: only a new preview may.
+        if (error instanceof ApiError && error.status === 409) setOutcome(null);
+        setMessage(refusal(error));
+      }
     } finally {
       setBusy(null);
       onDone();
