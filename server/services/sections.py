@@ -24,8 +24,9 @@ from server.errors import forbidden, not_found
 from server.models import Enrollment, Location, School, Section, User
 from server.rules.localtime import local_date
 from server.rules.schedule import bells_on, day_type_on
-from server.rules.timetable import Enrolled, Meeting, meets, runs_on, section_in
+from server.rules.timetable import Enrolled, Meeting, homeroom_of, meets, section_in
 from server.services.facts import load_schedule, zone_of
+from server.services.placement import enrolled_of
 
 # Staff who read every section of the school and any student's day.
 SCHOOL_SECTIONS = frozenset({Role.ADMIN, Role.SECURITY, Role.COUNSELOR})
@@ -75,8 +76,8 @@ def meetings_of(section: Section) -> tuple[Meeting, ...]:
     return tuple(out)
 
 
-def enrolled_of(section: Section, enrollment: Enrollment | None = None) -> Enrolled:
-    """Return the rules' view of a section (and of one student's place in it)."""
+def timetable_of(section: Section) -> Enrolled:
+    """Return the rules' view of a section: when and where it meets, and its term."""
     return Enrolled(
         section_id=section.id,
         title=section.title,
@@ -85,8 +86,6 @@ def enrolled_of(section: Section, enrollment: Enrollment | None = None) -> Enrol
         homeroom=section.homeroom,
         starts_on=section.starts_on,
         ends_on=section.ends_on,
-        begins_on=None if enrollment is None else enrollment.begins_on,
-        until=None if enrollment is None else enrollment.ends_on,
     )
 
 
@@ -165,7 +164,7 @@ async def list_sections(principal: Principal, wanted: SectionFilter) -> dict[str
             schedule = await load_schedule(None, school_id, (today,))
             day_type = None if schedule is None else day_type_on(schedule, today)
         period = wanted.period
-        sections = [s for s in sections if meets(enrolled_of(s), day_type, period, today)]
+        sections = [s for s in sections if meets(timetable_of(s), day_type, period, today)]
     total = len(sections)
     page = sections[wanted.offset : wanted.offset + wanted.limit]
     ids = [s.id for s in page]
@@ -251,23 +250,29 @@ async def student_day(
     schedule = await load_schedule(None, actor.school_id, (day,))
     day_type = None if schedule is None else day_type_on(schedule, day)
     bells = () if schedule is None else bells_on(schedule, day, zone)
-    enrollments = await Enrollment.filter(
-        user_id=student.id, role=EnrollmentRole.STUDENT, active=True, section__active=True
-    ).select_related("section", "section__location")
-    by_id = {e.section_id: e for e in enrollments}
-    enrolled = [enrolled_of(e.section, e) for e in enrollments]
-    teachers = await _teachers(by_id)
-    homeroom = await _homeroom(student, enrolled, by_id, day)
+    # The same sections, read the same way, as where a pass leaves from (services/placement.py).
+    found = await enrolled_of(None, actor.school_id, [student.id], with_teachers=False)
+    enrolled = found.get(student.id, [])
+    picked = {
+        bell.period.name: section_in(enrolled, day_type, bell.period.name, day) for bell in bells
+    }
+    home = homeroom_of(enrolled, student.home_location_id, day)
+    ids = {e.section_id for e in picked.values() if e is not None}
+    sections = {
+        s.id: s for s in await Section.filter(id__in=sorted(ids)).select_related("location")
+    }
+    teachers = await _teachers(ids)
+    homeroom = None if home.room_id is None else await Location.get_or_none(id=home.room_id)
     slots = []
     for bell in bells:
-        found = section_in(enrolled, day_type, bell.period.name, day)
-        section = None if found is None else by_id[found.section_id].section
+        chosen = picked[bell.period.name]
+        section = None if chosen is None else sections[chosen.section_id]
         slots.append(
             {
                 "period": bell.period.name,
                 "start": f"{bell.period.start:%H:%M}",
                 "end": f"{bell.period.end:%H:%M}",
-                "section": _ref(section, None if section is None else section.title),
+                "section": None if section is None else _ref(section, section.title),
                 "room": None if section is None else _ref(section.location),
                 "teachers": []
                 if section is None
@@ -278,21 +283,6 @@ async def student_day(
         "student": {"id": student.id, "name": student.display_name},
         "date": day.isoformat(),
         "day_type": day_type,
-        "homeroom": homeroom,
+        "homeroom": _ref(homeroom),
         "slots": slots,
     }
-
-
-async def _homeroom(
-    student: User, enrolled: list[Enrolled], by_id: dict[int, Enrollment], day: date
-) -> dict[str, Any] | None:
-    """Return where the student is outside their periods: a homeroom section's room, else home."""
-    homerooms = sorted(
-        (e for e in enrolled if e.homeroom and e.room_id is not None and runs_on(e, day)),
-        key=lambda e: e.section_id,
-    )
-    if homerooms:
-        return _ref(by_id[homerooms[0].section_id].section.location)
-    if student.home_location_id is None:
-        return None
-    return _ref(await Location.get_or_none(id=student.home_location_id))
