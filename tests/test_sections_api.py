@@ -6,7 +6,7 @@ a student only their own day; another school's sections and students are never f
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -345,3 +345,18 @@ async def test_a_student_without_sections_spends_the_day_in_their_home_room(demo
     assert body["homeroom"]["name"] == "Room 101"
     assert len(body["slots"]) == 8  # seven periods and lunch
     assert all(s["section"] is None for s in body["slots"])
+
+
+async def test_a_section_outside_its_term_meets_in_no_period(
+    demo: Demo, timetable: Timetable
+) -> None:
+    school = await School.get(slug="demo")
+    today = today_in_chicago()
+    await ScheduleOverride.create(school=school, date=today, day_type="regular")
+    await Section.filter(id=timetable.algebra).update(ends_on=today - timedelta(days=1))
+    admin = "admin@demo.school"
+    assert titles(await sections(demo, admin, "?period=Period%201")) == []
+    assert "Algebra I" in titles(await sections(demo, admin))  # still a section of the school
+    student = await user_id("1001")
+    body = await day(demo, admin, f"/api/students/{student}/schedule?date={today.isoformat()}")
+    assert body["slots"][0]["section"] is None

@@ -156,17 +156,22 @@ async def list_sections(principal: Principal, wanted: SectionFilter) -> dict[str
         query = query.filter(id__in=sorted(await _own_section_ids(principal)))
     for word in (wanted.q or "").split():
         query = query.filter(Q(title__icontains=word) | Q(code__icontains=word))
-    sections = await query.select_related("location").order_by("title", "id")
+    ordered = query.select_related("location").order_by("title", "id")
     day_type = wanted.day_type
-    if wanted.period is not None:
+    if wanted.period is None:
+        total = await query.count()
+        page = await ordered.offset(wanted.offset).limit(wanted.limit)
+    else:
+        # Which sections meet in a period is the rules' to say (names matched case and spaces
+        # aside, terms, day types): they judge every active section of the school, in memory.
         _, today = await _school_today(school_id)
         if day_type is None:
             schedule = await load_schedule(None, school_id, (today,))
             day_type = None if schedule is None else day_type_on(schedule, today)
         period = wanted.period
-        sections = [s for s in sections if meets(timetable_of(s), day_type, period, today)]
-    total = len(sections)
-    page = sections[wanted.offset : wanted.offset + wanted.limit]
+        meeting = [s for s in await ordered if meets(timetable_of(s), day_type, period, today)]
+        total = len(meeting)
+        page = meeting[wanted.offset : wanted.offset + wanted.limit]
     ids = [s.id for s in page]
     teachers, counts = await _teachers(ids), await _student_counts(ids)
     return {
