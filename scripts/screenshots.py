@@ -2,7 +2,7 @@
 
 Run after `npm --prefix pwa run build`:
 
-    .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--only admin-roster]
 
 It starts `hallpass serve` on a fresh demo school, sets a scene through the API (students out,
 one in line, one overdue, requests waiting), and photographs each screen in Debian's Chromium.
@@ -19,16 +19,18 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
-from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
+from playwright.sync_api import Browser, FilePayload, Page, ViewportSize, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.browser.conftest import CHROMEBOOK, CHROMIUM, CHROMIUM_ARGS, PHONE  # noqa: E402
+from tests.roster import samples  # noqa: E402
 from tests.servers import start, stop  # noqa: E402
 
 SIZES: dict[str, ViewportSize] = {"phone": PHONE, "chromebook": CHROMEBOOK}
@@ -118,6 +120,79 @@ def explain_a_student(page: Page) -> None:
     why.get_by_text("Counted passes").wait_for()
 
 
+def district_zip(*, broken: bool = False) -> bytes:
+    """A small district's OneRoster export (three schools); `broken`: with three bad cells."""
+    files = samples.oneroster(students_per_school=24, sections_per_school=6)
+    for row in files["classes.csv"].rows:
+        if row.get("periods") == "HR":
+            row["periods"] = ""  # the demo's bells have no homeroom period
+    # The terms run around today, whenever the shots are taken, so today's classes meet.
+    today = date.today()
+    for term in files["academicSessions.csv"].rows:
+        term["startDate"] = (today - timedelta(days=100)).isoformat()
+        term["endDate"] = (today + timedelta(days=100)).isoformat()
+    if broken:
+        files["classes.csv"].rows[2]["classType"] = "lecture"
+        files["users.csv"].rows[5]["enabledUser"] = "maybe"
+        files["enrollments.csv"].rows[4]["role"] = "principal"
+    return samples.zip_bytes(files)
+
+
+def upload_roster(page: Page, data: bytes, org: str | None) -> None:
+    """Preview a roster file in the Roster tab (choosing the school's org when asked)."""
+    file: FilePayload = {
+        "name": "district-2026-03.zip",
+        "mimeType": "application/zip",
+        "buffer": data,
+    }
+    page.get_by_label("Roster file").set_input_files(file)
+    page.get_by_role("button", name="Preview changes").click()
+    if org is not None:
+        page.get_by_label("Which school of the file is this one?").select_option(org)
+        page.get_by_role("button", name="Preview changes").click()
+    page.locator(".roster-result h3").wait_for()
+
+
+def import_roster(url: str) -> None:
+    """Make today a regular school day and import Lincoln High's part of the district file."""
+    admin = Api(url, "admin@demo.school")
+    today = admin.http.get("/api/schedule/today").json()["date"]
+    schedule = admin.http.get("/api/schedule").json()
+    overrides = [*schedule["overrides"], {"date": today, "day_type": "regular", "note": ""}]
+    admin.put(
+        "/api/schedule",
+        {
+            "day_types": schedule["day_types"],
+            "weekdays": schedule["weekdays"],
+            "overrides": overrides,
+        },
+    )
+    query = {"org": "org-lhs", "filename": "district-2026-03.zip"}
+    headers = {"Content-Type": "application/zip"}
+    body = district_zip()
+    preview = admin.http.post(
+        "/api/roster/imports", params={**query, "dry_run": "true"}, content=body, headers=headers
+    )
+    preview.raise_for_status()
+    applied = admin.http.post(
+        "/api/roster/imports",
+        params={**query, "expect_plan": preview.json()["plan"]},
+        content=body,
+        headers=headers,
+    )
+    applied.raise_for_status()
+
+
+def sections_and_a_day(page: Page) -> None:
+    """Sections meeting in period 2, one's roster, and one of its students' day."""
+    page.get_by_label("Period", exact=True).select_option("Period 2")
+    page.locator(".sections button").first.click()
+    first = page.locator(".roster-of tbody th").first.inner_text()
+    page.get_by_label("Find a student").fill(first)
+    page.get_by_role("list", name="Matching students").get_by_role("button").first.click()
+    page.locator(".student-day").wait_for()
+
+
 @dataclass
 class Shot:
     """One screen: who is signed in, where they go, what to do there first."""
@@ -126,6 +201,8 @@ class Shot:
     login: str | None
     path: str = "/"
     before: Callable[[Page], None] = field(default=lambda page: None)
+    # A part of a long page the Chromebook's one screen shows (the phone's shows it all).
+    scroll_to: str = ""
 
 
 SHOTS = [
@@ -147,6 +224,29 @@ SHOTS = [
     Shot("admin-encounters", "admin@demo.school", "/admin/encounters"),
     Shot("admin-users", "admin@demo.school", "/admin/users"),
     Shot("kiosk", "kiosk101@demo.school"),
+]
+# The Roster tab: a district file's preview, then (once a file is applied) a bad file's errors,
+# and the sections of a period with a roster and a student's day.
+ROSTER_PREVIEW = Shot(
+    "admin-roster-preview",
+    "admin@demo.school",
+    "/admin/roster",
+    before=lambda page: upload_roster(page, district_zip(), "org-lhs"),
+)
+ROSTER_SHOTS = [
+    Shot(
+        "admin-roster-errors",
+        "admin@demo.school",
+        "/admin/roster",
+        before=lambda page: upload_roster(page, district_zip(broken=True), None),
+    ),
+    Shot(
+        "admin-roster-sections",
+        "admin@demo.school",
+        "/admin/roster",
+        before=sections_and_a_day,
+        scroll_to="#sections-title",
+    ),
 ]
 # Taken after a lockdown starts (start_lockdown), every screen being the emergency screen.
 EMERGENCY_SHOTS = [
@@ -180,6 +280,10 @@ def photograph(browser: Browser, url: str, shot: Shot, out: Path) -> None:
     for size, viewport in SIZES.items():
         page.set_viewport_size(viewport)
         page.wait_for_timeout(300)
+        page.evaluate("window.scrollTo(0, 0)")
+        if shot.scroll_to and size != "phone":
+            page.locator(shot.scroll_to).evaluate("element => element.scrollIntoView()")
+            page.evaluate("window.scrollBy(0, -80)")  # clear of the sticky header
         page.screenshot(path=str(out / f"{shot.name}-{size}.png"), full_page=size == "phone")
     context.close()
 
@@ -188,7 +292,9 @@ def main() -> None:
     """Start a server, set the scene, and photograph every screen."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--only", default="", help="only the shots whose names start so")
     args = parser.parse_args()
+    wanted = [s for s in SHOTS if s.name.startswith(args.only)]
     args.out.mkdir(parents=True, exist_ok=True)
     data_dir = Path(tempfile.mkdtemp(prefix="hallpass-shots-"))
     env = {**os.environ, "HALLPASS_DATA_DIR": str(data_dir)}
@@ -197,14 +303,22 @@ def main() -> None:
     process, url = start(env, data_dir / "server.log")
     try:
         set_scene(url)
-        time.sleep(65)  # the one-minute pass goes overdue, for real
+        if wanted:
+            time.sleep(65)  # the one-minute pass goes overdue, for real
         with sync_playwright() as driver:
             browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            for shot in SHOTS:
+            for shot in wanted:
                 photograph(browser, url, shot, args.out)
                 print(f"{shot.name}: done")
+            if ROSTER_PREVIEW.name.startswith(args.only):
+                photograph(browser, url, ROSTER_PREVIEW, args.out)
+            import_roster(url)
+            for shot in ROSTER_SHOTS:
+                if shot.name.startswith(args.only):
+                    photograph(browser, url, shot, args.out)
+                    print(f"{shot.name}: done")
             start_lockdown(url)
-            for shot in EMERGENCY_SHOTS:
+            for shot in [s for s in EMERGENCY_SHOTS if s.name.startswith(args.only)]:
                 photograph(browser, url, shot, args.out)
                 print(f"{shot.name}: done")
             browser.close()

@@ -211,6 +211,7 @@ CREATE: dict[str, tuple[int, int, int]] = {
 ADMINS_ONLY = {caller: 403 for caller in CALLERS}
 STAFF = ("teacher", "teacher_other", "substitute", "nurse", "counselor", "security", "admin")
 ENCOUNTER_MANAGERS = ADMINS_ONLY | {"admin": 200, "security": 200}
+SECTION_READERS = ("teacher", "teacher_other", "substitute", "counselor", "security", "admin")
 NOT_KIOSK = {"kiosk": 403}
 BY_ROLE: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/api/policies"): ADMINS_ONLY | {"admin": 200, "other_admin": 200},
@@ -275,6 +276,23 @@ BY_ROLE: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/api/students"): ADMINS_ONLY
     | {caller: 200 for caller in STAFF}
     | {"other_teacher": 200, "other_admin": 200},
+    # Sections: admins, security and counselors read the school's, teachers and substitutes
+    # their own (each school its own); the walk's section id is 1005's user id, no section
+    # (404 to whoever may read sections). A student's day is 1005's (Room 101): school-wide
+    # readers, Room 101's teacher; another room's teacher, a student or another school: 404.
+    ("GET", "/api/sections"): ADMINS_ONLY
+    | {caller: 200 for caller in SECTION_READERS}
+    | {"other_teacher": 200, "other_admin": 200},
+    ("GET", "/api/sections/{id}"): ADMINS_ONLY
+    | {caller: 404 for caller in SECTION_READERS}
+    | {"other_teacher": 404, "other_admin": 404},
+    ("GET", "/api/students/me/schedule"): ADMINS_ONLY
+    | {"student": 200, "student_pending": 200, "other_student": 200},
+    ("GET", "/api/students/{id}/schedule"): ADMINS_ONLY
+    | {caller: 404 for caller in SECTION_READERS}
+    | {"admin": 200, "security": 200, "counselor": 200, "teacher": 200}
+    | {caller: 404 for caller in ("student", "student_pending", "other_student")}
+    | {"other_teacher": 404, "other_admin": 404},
     # Where a student is now (their room, section, period): each student their own.
     ("GET", "/api/placement"): ADMINS_ONLY
     | {"student": 200, "student_pending": 200, "other_student": 200},

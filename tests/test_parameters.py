@@ -34,6 +34,8 @@ def _taken_and_refused(schema: dict[str, Any]) -> tuple[list[str], list[str]]:
         return ["true", "false"], ["yes", "1", "True"]
     if schema.get("format") == "date-time":
         return ["2025-03-04T08:00:00Z"], ["2025-03-04T08:00:00", "yesterday"]
+    if schema.get("format") == "date":
+        return ["2025-03-04"], ["2025-02-29", "20250304", "1999-12-31", "2025-03-04T08:00Z"]
     if "maxLength" in schema:
         return ["x" * schema["maxLength"]], ["x" * (schema["maxLength"] + 1)]
     raise AssertionError(f"no examples for {schema}")
@@ -78,6 +80,8 @@ async def test_every_documented_query_value_is_taken_and_one_past_it_is_named(
         "group",
         "location_id",
         "destination_id",
+        "date",
+        "period",
     }
 
 

@@ -6,7 +6,8 @@ its message what the operation documents the value as (a whole number from 1 to 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, TypeVar
 
 from pydantic import (
@@ -34,6 +35,7 @@ MAX_ID_DIGITS = len(str(MAX_ID))
 # The error type of a value this module's own validators refuse: its message is the problem.
 EXPLAINED = "hallpass_param"
 TIME_TEXT = f"ISO 8601 with an offset, e.g. 2025-03-04T08:00:00Z, {RANGE_TEXT}"
+DATE_TEXT = "a date, YYYY-MM-DD, from 2000 to 2099"
 
 
 def positive_id(raw: str) -> int | None:
@@ -100,6 +102,18 @@ def _moment(raw: object) -> object:
         raise ValueError("not a time") from None  # described from the field's format
 
 
+def _date(raw: object) -> object:
+    # Only the one spelling: fromisoformat would also take 20250304 and 2025-W10-2.
+    if not isinstance(raw, str):
+        return raw
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+        raise ValueError("not a date")  # described from the field's format
+    day = date.fromisoformat(raw)  # a ValueError for 2025-13-01 alike
+    if not 2000 <= day.year <= 2099:
+        raise ValueError("out of range")
+    return day
+
+
 def explained(text: str) -> WrapValidator:
     """Return a validator that names any failure of the value it wraps with this text."""
 
@@ -116,6 +130,8 @@ def explained(text: str) -> WrapValidator:
 Whole = Annotated[int, BeforeValidator(_digits)]
 # A positive 32-bit id, as a path's; in a query, a bad one is 422 (it names no resource yet).
 QueryId = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_digits)]
+# A school-local date, YYYY-MM-DD (2000-2099).
+QueryDate = Annotated[date, BeforeValidator(_date), Field(json_schema_extra={"format": "date"})]
 # `true` or `false`, nothing else.
 Flag = Annotated[bool, BeforeValidator(_flag)]
 # An ISO 8601 time with its offset, in the years requests may name, as UTC.
@@ -206,6 +222,8 @@ def expectation(schema: dict[str, Any]) -> str:
         return "true or false"
     if schema.get("format") == "date-time":
         return TIME_TEXT
+    if schema.get("format") == "date":
+        return DATE_TEXT
     if "maxLength" in schema:
         return f"at most {schema['maxLength']} characters"
     return "not valid"

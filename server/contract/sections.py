@@ -46,6 +46,13 @@ class SectionList(Out):
     """Sections of the school (or the teacher's own), optionally those meeting in one period."""
 
     sections: list[SectionOut]
+    total: int = Field(0, description="Sections matching the filters, on every page.")
+    limit: int = 100
+    offset: int = 0
+    period: str | None = Field(None, description="The period the list is for, if one was asked.")
+    day_type: str | None = Field(
+        None, description="The day type whose period it is (today's unless one was asked)."
+    )
 
 
 class Slot(Out):

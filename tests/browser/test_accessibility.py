@@ -25,6 +25,7 @@ SCREENS = [
     ("admin@demo.school", "/admin/schedule"),
     ("admin@demo.school", "/admin/encounters"),
     ("admin@demo.school", "/admin/users"),
+    ("admin@demo.school", "/admin/roster"),
     ("kiosk101@demo.school", "/"),
 ]
 

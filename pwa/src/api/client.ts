@@ -39,6 +39,8 @@ export function csrf(): string | null {
 
 export interface CallOptions {
   body?: unknown;
+  /** A file sent as it is (a roster upload) instead of a JSON body, with its Content-Type. */
+  raw?: { body: Blob; type: string };
   idempotencyKey?: string;
   signal?: AbortSignal;
 }
@@ -47,6 +49,7 @@ export interface CallOptions {
 export async function call<T>(method: string, path: string, options: CallOptions = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json" };
   if (options.body !== undefined) headers["Content-Type"] = "application/json";
+  if (options.raw) headers["Content-Type"] = options.raw.type;
   if (method !== "GET" && csrfToken) headers["X-CSRF-Token"] = csrfToken;
   if (options.idempotencyKey) headers["Idempotency-Key"] = options.idempotencyKey;
   let response: Response;
@@ -55,7 +58,7 @@ export async function call<T>(method: string, path: string, options: CallOptions
       method,
       headers,
       credentials: "same-origin",
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      body: options.raw ? options.raw.body : options.body === undefined ? undefined : JSON.stringify(options.body),
       signal: options.signal,
     });
   } catch (error) {

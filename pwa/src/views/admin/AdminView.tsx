@@ -1,5 +1,6 @@
 // The administrator's screen: tabs for the hallway, places, school settings, policies, the bell
-// schedule, encounter groups and users. Each tab is a path (/admin/places, ...) so a reload or a link opens it.
+// schedule, encounter groups, users and the roster (imports, sections, a student's day). Each tab
+// is a path (/admin/places, ...) so a reload or a link opens it.
 import type { FunctionComponent } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 import { navigate, path } from "../../router";
@@ -7,6 +8,7 @@ import { EncountersTab } from "./EncountersTab";
 import MonitorView from "../monitor/MonitorView";
 import { PlacesTab } from "./PlacesTab";
 import { PoliciesTab } from "./PoliciesTab";
+import { RosterTab } from "./roster/RosterTab";
 import { ScheduleTab } from "./ScheduleTab";
 import { SchoolTab } from "./SchoolTab";
 import { UsersTab } from "./UsersTab";
@@ -26,6 +28,7 @@ const TABS: readonly Tab[] = [
   { key: "schedule", label: "Schedule", View: ScheduleTab },
   { key: "encounters", label: "Encounter groups", View: EncountersTab },
   { key: "users", label: "Users", View: UsersTab },
+  { key: "roster", label: "Roster", View: RosterTab },
 ];
 
 /** The tab a path names; any other page of the app opens on the hallway. */

@@ -1,24 +1,16 @@
 // Issue a pass to a student of the room: pick the student, the place, go.
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { requestPass } from "../../api/actions";
-import { call } from "../../api/client";
 import type { StudentHit } from "../../api/types";
 import { places } from "../../live/store";
 import { messageOf } from "../../ui/Button";
 
-/** A small form: student (searchable), destination, issue. */
-export function IssuePass() {
-  const [students, setStudents] = useState<StudentHit[]>([]);
+/** A small form: student (of the class the teacher's list shows), destination, issue. */
+export function IssuePass({ students }: { students: StudentHit[] }) {
   const [studentId, setStudentId] = useState("");
   const [destinationId, setDestinationId] = useState("");
   const [message, setMessage] = useState<{ good: boolean; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
-
-  useEffect(() => {
-    void call<StudentHit[]>("GET", "/api/students?limit=200")
-      .then(setStudents)
-      .catch((error) => setMessage({ good: false, text: messageOf(error) }));
-  }, []);
 
   const destinations = places.value.filter((p) => p.is_destination && p.active);
 

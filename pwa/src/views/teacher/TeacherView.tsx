@@ -1,17 +1,21 @@
 // The teacher's room board: requests to approve, passes out with their clocks, issue a pass.
 import { useState } from "preact/hooks";
 import { act } from "../../api/actions";
-import type { Pass } from "../../api/types";
+import type { Pass, StudentHit } from "../../api/types";
 import { me, passes, places, synced } from "../../live/store";
 import { passIdIn, path } from "../../router";
 import { ActionButton } from "../../ui/Button";
 import { PassRow } from "../../ui/PassRow";
+import { ClassList } from "./ClassList";
 import { IssuePass } from "./IssuePass";
+import "./teacher.css";
 
 /** The room board for a teacher or substitute. */
 export default function TeacherView() {
   const user = me.value!;
   const [error, setError] = useState<string | null>(null);
+  // The class of the period the teacher picked (now by default): listed, and offered to issue to.
+  const [students, setStudents] = useState<StudentHit[]>([]);
   const rooms = new Set(user.location_ids);
   const focus = passIdIn(path.value);
   const all = passes.value;
@@ -91,7 +95,8 @@ export default function TeacherView() {
         )}
       </div>
       <aside class="stack">
-        <IssuePass />
+        <IssuePass students={students} />
+        <ClassList rooms={roomNames} onStudents={setStudents} />
       </aside>
     </div>
   );
