@@ -116,9 +116,9 @@ def homeroom_of(sections: Iterable[Enrolled], homeroom_id: int | None, on: date)
 def _bell_before(day: Day) -> Bell | None:
     """Return the bell that ended last: before the current one (lunch), or before the next
     one (passing time)."""
+    # place_at asks only in a period or in passing time, so one of the two is always set.
     upcoming = day.current or day.next
-    if upcoming is None:
-        return None
+    assert upcoming is not None
     index = day.bells.index(upcoming)
     return day.bells[index - 1] if index > 0 else None
 

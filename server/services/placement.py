@@ -51,11 +51,12 @@ def fallback_of(school: School) -> Fallback:
     return Fallback(raw) if raw in {f.value for f in Fallback} else Fallback.HOMEROOM
 
 
-def _meetings(raw: object) -> tuple[Meeting, ...]:
+def meetings_of(raw: object) -> tuple[Meeting, ...]:
+    """Return a section's stored meetings (its JSON column) as the timetable rules take them."""
     if not isinstance(raw, list):
         return ()
     return tuple(
-        Meeting(str(m["period"]), m.get("day_type"))
+        Meeting(str(m["period"]), m["day_type"] if isinstance(m.get("day_type"), str) else None)
         for m in raw
         if isinstance(m, dict) and isinstance(m.get("period"), str)
     )
@@ -66,7 +67,7 @@ def _enrolled(row: Mapping[str, Any], teachers: Mapping[int, tuple[int, ...]]) -
         section_id=row["section_id"],
         title=row["section__title"],
         room_id=row["section__location_id"],
-        meetings=_meetings(row["section__meetings"]),
+        meetings=meetings_of(row["section__meetings"]),
         teacher_ids=teachers.get(row["section_id"], ()),
         homeroom=row["section__homeroom"],
         starts_on=row["section__starts_on"],

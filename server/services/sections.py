@@ -24,9 +24,9 @@ from server.errors import forbidden, not_found
 from server.models import Enrollment, Location, School, Section, User
 from server.rules.localtime import local_date
 from server.rules.schedule import bells_on, day_type_on
-from server.rules.timetable import Enrolled, Meeting, homeroom_of, meets, section_in
+from server.rules.timetable import Enrolled, homeroom_of, meets, section_in
 from server.services.facts import load_schedule, zone_of
-from server.services.placement import enrolled_of
+from server.services.placement import enrolled_of, meetings_of
 
 # Staff who read every section of the school and any student's day.
 SCHOOL_SECTIONS = frozenset({Role.ADMIN, Role.SECURITY, Role.COUNSELOR})
@@ -65,24 +65,13 @@ async def _own_section_ids(principal: Principal) -> set[int]:
     return found
 
 
-def meetings_of(section: Section) -> tuple[Meeting, ...]:
-    """Return a stored section's meetings as the timetable rules take them."""
-    out = []
-    for item in section.meetings or []:
-        period = item.get("period")
-        if isinstance(period, str) and period:
-            day_type = item.get("day_type")
-            out.append(Meeting(period, day_type if isinstance(day_type, str) else None))
-    return tuple(out)
-
-
 def timetable_of(section: Section) -> Enrolled:
     """Return the rules' view of a section: when and where it meets, and its term."""
     return Enrolled(
         section_id=section.id,
         title=section.title,
         room_id=section.location_id,
-        meetings=meetings_of(section),
+        meetings=meetings_of(section.meetings),
         homeroom=section.homeroom,
         starts_on=section.starts_on,
         ends_on=section.ends_on,
@@ -134,7 +123,9 @@ def section_json(
         "title": section.title,
         "code": section.code,
         "room": _ref(section.location),
-        "meetings": [{"day_type": m.day_type, "period": m.period} for m in meetings_of(section)],
+        "meetings": [
+            {"day_type": m.day_type, "period": m.period} for m in meetings_of(section.meetings)
+        ],
         "homeroom": section.homeroom,
         "active": section.active,
         "teachers": teachers,

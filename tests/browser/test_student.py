@@ -43,6 +43,16 @@ def test_a_student_asks_for_a_self_start_place_goes_and_comes_back(
     expect(page.get_by_role("heading", name="Where are you going?")).to_be_visible()
 
 
+def test_a_student_sees_the_room_a_pass_would_leave_from(
+    server: LiveServer, new_context: OpenContext
+) -> None:
+    # The suite's demo school has no sections: 1016 is in their homeroom all day.
+    page = new_context().new_page()
+    sign_in(page, server.url, "1016")
+
+    expect(page.get_by_test_id("placement")).to_have_text("From Room 102")
+
+
 def test_a_request_made_offline_is_shown_pending_and_reaches_the_server_once(
     server: LiveServer, new_context: OpenContext
 ) -> None:

@@ -15,6 +15,7 @@ import type {
 type Schemas = components["schemas"];
 
 export type Pass = Schemas["PassOut"];
+export type Placement = Schemas["Placement"];
 export type PassState = Pass["state"];
 export type Place = Schemas["LocationOut"];
 export type Me = Schemas["UserOut"];

@@ -1,8 +1,6 @@
 // Pick students by name or number (GET /api/students?q=): chosen ones as removable chips.
-import { useEffect, useState } from "preact/hooks";
-import { call } from "../../api/client";
-import type { StudentHit } from "../../api/types";
-import { messageOf } from "../../ui/Button";
+import { useState } from "preact/hooks";
+import { useStudentSearch } from "./studentSearch";
 
 export interface Picked {
   id: number;
@@ -12,34 +10,8 @@ export interface Picked {
 /** A search box with results to add, and the chosen students to remove. */
 export function StudentPicker({ id, label, value, onChange, error }: { id: string; label: string; value: Picked[]; onChange: (next: Picked[]) => void; error?: string | undefined }) {
   const [query, setQuery] = useState("");
-  const [hits, setHits] = useState<StudentHit[]>([]);
-  const [status, setStatus] = useState<string>("");
 
-  useEffect(() => {
-    const q = query.trim();
-    if (!q) {
-      setHits([]);
-      setStatus("");
-      return;
-    }
-    const abort = new AbortController();
-    // A short pause so typing a name doesn't send a request per letter.
-    const timer = window.setTimeout(() => {
-      call<StudentHit[]>("GET", `/api/students?q=${encodeURIComponent(q)}&limit=8`, { signal: abort.signal }).then(
-        (found) => {
-          setHits(found);
-          setStatus(found.length ? `${found.length} found` : "No student matches.");
-        },
-        (e) => {
-          if (!(e instanceof DOMException)) setStatus(messageOf(e));
-        },
-      );
-    }, 200);
-    return () => {
-      window.clearTimeout(timer);
-      abort.abort();
-    };
-  }, [query]);
+  const { hits, status } = useStudentSearch(query);
 
   const chosen = new Set(value.map((p) => p.id));
   return (

@@ -1,7 +1,8 @@
 // The student's screen: ask for a pass in two taps, watch its clock, say "I'm back".
 import { useEffect, useState } from "preact/hooks";
 import { act, outbox, requestPass } from "../../api/actions";
-import { OPEN_STATES, type Pass, type Place } from "../../api/types";
+import { call } from "../../api/client";
+import { OPEN_STATES, type Pass, type Place, type Placement } from "../../api/types";
 import { tick } from "../../live/clock";
 import { loadPlaces, me, passes, places, refreshMe, synced } from "../../live/store";
 import { ActionButton, messageOf } from "../../ui/Button";
@@ -13,6 +14,14 @@ import { Timer } from "../../ui/Timer";
 // beat, but only while the tiles are on screen: a school's 1,500 phones in pockets, or out on a
 // pass, must not poll the server.
 const PLACES_REFRESH_MS = 15_000;
+
+/** Where a pass would leave from now: "From Room 102 · Art, Period 2" (null: no room). */
+function fromWords(where: Placement | null): string | null {
+  if (!where?.room) return null;
+  const section = where.section ? ` · ${where.section.name}` : "";
+  const period = where.period ? `, ${where.period}` : "";
+  return `From ${where.room.name}${section}${period}`;
+}
 
 function placeNote(place: Place): string {
   if (place.capacity !== null && place.out >= place.capacity) {
@@ -29,6 +38,8 @@ export default function StudentView() {
   const user = me.value!;
   const [choice, setChoice] = useState<Place | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // The room a pass leaves from follows the period (GET /api/placement), read with the tiles.
+  const [where, setWhere] = useState<Placement | null>(null);
 
   const mine = passes.value;
   const current = mine.find((p) => OPEN_STATES.has(p.state));
@@ -36,11 +47,15 @@ export default function StudentView() {
 
   useEffect(() => {
     if (!choosing) return;
+    const placed = () =>
+      call<Placement>("GET", "/api/placement").then(setWhere, () => setWhere(null));
     const refresh = () => {
       if (document.hidden) return;
       void loadPlaces().catch(() => undefined);
       void refreshMe().catch(() => undefined);
+      void placed();
     };
+    void placed();
     const timer = window.setInterval(refresh, PLACES_REFRESH_MS);
     document.addEventListener("visibilitychange", refresh);
     return () => {
@@ -87,6 +102,11 @@ export default function StudentView() {
         ) : (
           <section class="card" aria-labelledby="ask-title">
             <h2 id="ask-title">Where are you going?</h2>
+            {fromWords(where) && (
+              <p class="muted" data-testid="placement">
+                {fromWords(where)}
+              </p>
+            )}
             {!synced.value && <p class="muted">Loading…</p>}
             <ul class="tiles" role="list">
               {destinations.map((place) => (

@@ -4,43 +4,18 @@ import { call } from "../../../api/client";
 import type { StudentHit } from "../../../api/types";
 import { messageOf } from "../../../ui/Button";
 import { FormMessage, TextField } from "../Field";
+import { useStudentSearch } from "../studentSearch";
 import type { DaySchedule } from "./types";
 
 /** The student's-day card: a search, a date, and the day as a table. */
 export function StudentDay() {
   const [query, setQuery] = useState("");
-  const [hits, setHits] = useState<StudentHit[]>([]);
-  const [status, setStatus] = useState("");
   const [student, setStudent] = useState<StudentHit | null>(null);
   const [date, setDate] = useState("");
   const [day, setDay] = useState<DaySchedule | null>(null);
   const [error, setError] = useState<string | null>(null);
 
-  useEffect(() => {
-    const q = query.trim();
-    if (!q) {
-      setHits([]);
-      setStatus("");
-      return;
-    }
-    const abort = new AbortController();
-    // A short pause so typing a name doesn't send a request per letter.
-    const timer = window.setTimeout(() => {
-      call<StudentHit[]>("GET", `/api/students?q=${encodeURIComponent(q)}&limit=8`, { signal: abort.signal }).then(
-        (found) => {
-          setHits(found);
-          setStatus(found.length ? `${found.length} found` : "No student matches.");
-        },
-        (e) => {
-          if (!(e instanceof DOMException)) setStatus(messageOf(e));
-        },
-      );
-    }, 200);
-    return () => {
-      window.clearTimeout(timer);
-      abort.abort();
-    };
-  }, [query]);
+  const { hits, status } = useStudentSearch(query);
 
   useEffect(() => {
     if (!student) return;
