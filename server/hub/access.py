@@ -36,7 +36,8 @@ class Scope:
 
 
 # The sections a user teaches, as `taught_by` reads them: on the enrollments index
-# (school_id, user_id, active), a handful of rows per teacher.
+# (school_id, user_id, active), a handful of rows per teacher. `{true}` is how the dialect tests
+# the boolean so that the index's third column is used.
 _TAUGHT = (
     "FROM enrollments e WHERE e.school_id = u.school_id AND e.user_id = u.id"
     f" AND e.active{{true}} AND e.role = '{EnrollmentRole.TEACHER.value}'"
