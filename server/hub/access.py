@@ -1,8 +1,8 @@
 """Which live sockets must change: their session ended, their user was disabled or changed role
-(close them), or their user's places changed (re-scope them).
+(close them), or their user's places or taught sections changed (re-scope them).
 
 Every process asks this twice a second about all its sockets, so the question is put as one
-statement whose parameters are three arrays (PostgreSQL) or one JSON text (SQLite), and which
+statement whose parameters are four arrays (PostgreSQL) or one JSON text (SQLite), and which
 answers with the few sockets whose access changed, usually none. Building an `IN (...)` list of
 thousands of ids through the ORM and reading a row back for every live session allocated enough
 to set off collections of the whole heap, stalling fan-out for every client (docs/performance.md).
@@ -12,48 +12,77 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 
 from tortoise import connections
 
-from server.enums import Role
+from server.enums import CLASSROOM_STAFF, EnrollmentRole, Role
 from server.rules.permissions import Actor
 
-# What a socket was opened with: its session id, its user's role then, and (staff and kiosks)
-# the places assigned to the user then, as sorted JSON ("[3,7]"). None for a student, whose
-# passes are their own whatever the places' staff.
-Access = tuple[int, Role, str | None]
+# What a socket was opened with: its session id, its user's role then, (staff and kiosks) the
+# places assigned to the user then, and (teachers and substitutes) the sections they taught
+# then, both as sorted JSON ("[3,7]"). None where the role's view does not depend on them: a
+# student's passes are their own whatever the places' staff, and only classroom staff act on
+# passes by their sections (server/auth/principal.py, `taught_by`).
+Access = tuple[int, Role, str | None, str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What a live user is given now: their assigned places and the sections they teach."""
+
+    location_ids: frozenset[int]
+    section_ids: frozenset[int]
+
+
+# The sections a user teaches, as `taught_by` reads them: on the enrollments index
+# (school_id, user_id, active), a handful of rows per teacher. `{true}` is how the dialect tests
+# the boolean so that the index's third column is used.
+_TAUGHT = (
+    "FROM enrollments e WHERE e.school_id = u.school_id AND e.user_id = u.id"
+    f" AND e.active{{true}} AND e.role = '{EnrollmentRole.TEACHER.value}'"
+)
 
 # A held socket has no live match when the session was logged out or purged, the user was
 # disabled, or the user's role is no longer that role (`u.id IS NULL`: close it), or when the
-# user's assigned places are no longer those it was opened with (re-scope it). The places are
-# compared only for staff, and read back only for the rows returned.
-_POSTGRES = """
-SELECT held.id, held.role, held.rooms, u.id IS NOT NULL,
+# user's assigned places or taught sections are no longer those it was opened with (re-scope
+# it). Each is compared only where held (not NULL), and read back only for the rows returned.
+_POSTGRES = f"""
+SELECT held.id, held.role, held.rooms, held.sections, u.id IS NOT NULL,
        CASE WHEN u.id IS NULL THEN NULL ELSE ARRAY(
            SELECT ls.location_id FROM location_staff ls WHERE ls.users_id = u.id
+       ) END,
+       CASE WHEN u.id IS NULL OR held.sections IS NULL THEN NULL ELSE ARRAY(
+           SELECT e.section_id {_TAUGHT.format(true="")}
        ) END
-FROM unnest($1::int[], $2::text[], $3::text[]) AS held(id, role, rooms)
+FROM unnest($1::int[], $2::text[], $3::text[], $4::text[]) AS held(id, role, rooms, sections)
 LEFT JOIN sessions s ON s.id = held.id
 LEFT JOIN users u ON u.id = s.user_id AND u.active AND u.role = held.role
 WHERE u.id IS NULL OR (held.rooms IS NOT NULL AND held.rooms <> '[' || array_to_string(ARRAY(
     SELECT ls.location_id FROM location_staff ls WHERE ls.users_id = u.id ORDER BY 1
+), ',') || ']') OR (held.sections IS NOT NULL AND held.sections <> '[' || array_to_string(ARRAY(
+    SELECT e.section_id {_TAUGHT.format(true="")} ORDER BY 1
 ), ',') || ']')
 """
-# SQLite before 3.44 can't order an aggregate, so the places are compared as sets: as many rows
-# as the held list has ids (the pair is unique), and none outside it.
-_SQLITE = """
-SELECT changed.id, changed.role, changed.rooms, changed.user_id IS NOT NULL, (
-    SELECT json_group_array(ls.location_id) FROM location_staff ls
-    WHERE ls.users_id = changed.user_id
-)
+# SQLite before 3.44 can't order an aggregate, so places and sections are compared as sets: as
+# many rows as the held list has ids (the pairs are unique: a user is staff of a place once, and
+# teaches a section in one enrollment), and none outside it. `active = 1` (not bare `active`)
+# lets SQLite use the index's third column.
+_SQLITE_TAUGHT = _TAUGHT.format(true=" = 1")
+_SQLITE = f"""
+SELECT changed.id, changed.role, changed.rooms, changed.sections, u.id IS NOT NULL, (
+    SELECT json_group_array(ls.location_id) FROM location_staff ls WHERE ls.users_id = u.id
+), CASE WHEN u.id IS NULL OR changed.sections IS NULL THEN NULL ELSE (
+    SELECT json_group_array(e.section_id) {_SQLITE_TAUGHT}
+) END
 FROM (
-    SELECT held.id, held.role, held.rooms, (
+    SELECT held.id, held.role, held.rooms, held.sections, (
         SELECT u.id FROM sessions s JOIN users u ON u.id = s.user_id
         WHERE s.id = held.id AND u.active AND u.role = held.role
     ) AS user_id
     FROM (
         SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS role,
-               json_extract(value, '$[2]') AS rooms
+               json_extract(value, '$[2]') AS rooms, json_extract(value, '$[3]') AS sections
         FROM json_each(?)
     ) AS held
     WHERE NOT EXISTS (
@@ -65,10 +94,22 @@ FROM (
                 SELECT 1 FROM location_staff ls WHERE ls.users_id = u.id
                 AND ls.location_id NOT IN (SELECT value FROM json_each(held.rooms))
             )
+        )) AND (held.sections IS NULL OR (
+            (SELECT count(*) {_SQLITE_TAUGHT}) = json_array_length(held.sections)
+            AND NOT EXISTS (
+                SELECT 1 {_SQLITE_TAUGHT}
+                AND e.section_id NOT IN (SELECT value FROM json_each(held.sections))
+            )
         ))
     )
 ) AS changed
+LEFT JOIN users u ON u.id = changed.user_id
 """
+
+
+def ids_key(ids: Iterable[int]) -> str:
+    """Return places or sections as the access check compares them: sorted JSON, no spaces."""
+    return json.dumps(sorted(ids), separators=(",", ":"))
 
 
 def rooms_key(location_ids: Iterable[int]) -> str:
@@ -78,25 +119,33 @@ def rooms_key(location_ids: Iterable[int]) -> str:
 
 def access_of(session_id: int, actor: Actor) -> Access:
     """Return what a socket of this session and user is opened with."""
-    rooms = None if actor.role is Role.STUDENT else rooms_key(actor.location_ids)
-    return session_id, actor.role, rooms
+    rooms = None if actor.role is Role.STUDENT else ids_key(actor.location_ids)
+    sections = ids_key(actor.section_ids) if actor.role in CLASSROOM_STAFF else None
+    return session_id, actor.role, rooms, sections
 
 
-async def changed(held: Collection[Access]) -> dict[Access, frozenset[int] | None]:
+def _ids(value: str | list[int] | None) -> frozenset[int]:
+    """Read back ids as the dialect returns them: a JSON text (SQLite) or an array."""
+    ids = json.loads(value) if isinstance(value, str) else value
+    return frozenset(int(i) for i in ids or ())
+
+
+async def changed(held: Collection[Access]) -> dict[Access, Scope | None]:
     """Return the held accesses that changed: None for those that no longer grant access (close
-    the socket), else the places the user has now (re-scope it)."""
+    the socket), else the places and taught sections the user has now (re-scope it)."""
     if not held:
         return {}
     conn = connections.get("default")
     # Role is a StrEnum: its members encode as their values, with no per-item Python work.
     if conn.capabilities.dialect == "postgres":
-        ids, roles, rooms = zip(*held, strict=True)
-        _, rows = await conn.execute_query(_POSTGRES, [list(ids), list(roles), list(rooms)])
+        ids, roles, rooms, sections = zip(*held, strict=True)
+        _, rows = await conn.execute_query(
+            _POSTGRES, [list(ids), list(roles), list(rooms), list(sections)]
+        )
     else:
         _, rows = await conn.execute_query(_SQLITE, [json.dumps(list(held))])
-    found: dict[Access, frozenset[int] | None] = {}
-    for session_id, role, rooms, live, now in rows:
-        places = json.loads(now) if isinstance(now, str) else now
-        key = (int(session_id), Role(role), rooms)
-        found[key] = frozenset(int(i) for i in places or ()) if live else None
+    found: dict[Access, Scope | None] = {}
+    for session_id, role, rooms, sections, live, places, taught in rows:
+        key = (int(session_id), Role(role), rooms, sections)
+        found[key] = Scope(_ids(places), _ids(taught)) if live else None
     return found

@@ -86,7 +86,8 @@ class Connection:
 
     @property
     def access(self) -> Access:
-        """Return what the socket was opened with: its session, its user's role and places."""
+        """Return what the socket was opened with: its session, its user's role, places and
+        taught sections."""
         return self._access
 
     @property
@@ -95,9 +96,10 @@ class Connection:
         return self.floor is not None
 
     def rescope(self, actor: Actor) -> None:
-        """Take the user's new places: events wait until a fresh snapshot is sent (go_live).
+        """Take the user's new places and sections: events wait until a fresh snapshot is sent
+        (go_live).
 
-        Events held so far were judged for the old places; each has a seq at or below the
+        Events held so far were judged for the old scope; each has a seq at or below the
         snapshot's that will follow (it is read after them), so dropping them loses nothing.
         """
         self.actor = actor

@@ -15,7 +15,7 @@ from typing import Any
 from server.clock import utcnow
 from server.contract.categories import Category
 from server.contract.ws import CloseCode
-from server.hub.access import Access, changed
+from server.hub.access import Access, Scope, changed
 from server.hub.broker import EMERGENCY, Broker, BrokerEvent, BrokerNotice, BrokerUnavailable
 from server.hub.connection import Connection
 from server.hub.feed import SchoolFeed
@@ -26,9 +26,9 @@ from server.services.transaction import consistent_read
 
 log = logging.getLogger("hallpass.hub")
 
-# A user who is disabled, changes role or logs out is cut off, and one whose places change is
-# re-scoped, within this time, on every process, by one statement per process over all its open
-# sockets (server/hub/access.py).
+# A user who is disabled, changes role or logs out is cut off, and one whose places or taught
+# sections change is re-scoped, within this time, on every process, by one statement per
+# process over all its open sockets (server/hub/access.py).
 SESSION_CHECK_SECONDS = 0.5
 # Committed events waiting to be announced. Publishing runs off the request path; if Redis is
 # slow or down and this fills, announcements are dropped and every feed fills the gap from the
@@ -180,13 +180,14 @@ class Hub:
 
     async def check_sessions(self) -> int:
         """Close clients whose session ended, whose user was disabled or changed role, and
-        re-scope those whose user's places changed; return how many were closed."""
+        re-scope those whose user's places or taught sections changed; return how many were
+        closed."""
         found = await changed(self._held.keys())
         now = utcnow()
         if not found and (self._next_expiry is None or now < self._next_expiry):
             return 0  # the usual answer, found without visiting every socket
         closed = 0
-        moved: list[tuple[Connection, frozenset[int]]] = []
+        moved: list[tuple[Connection, Scope]] = []
         self._next_expiry = None
         for connection in self.connections():
             if connection.closing:
@@ -197,20 +198,21 @@ class Hub:
                 connection.close_soon(CloseCode.FORBIDDEN, "session ended")
                 closed += 1
                 continue
-            places = found.get(connection.access)
+            scope = found.get(connection.access)
             # A client still joining (or being re-scoped) is taken on the next check.
-            if places is not None and connection.live:
-                moved.append((connection, places))
+            if scope is not None and connection.live:
+                moved.append((connection, scope))
             if self._next_expiry is None or connection.expires_at < self._next_expiry:
                 self._next_expiry = connection.expires_at
-        await asyncio.gather(*(self.rescope(c, places) for c, places in moved))
+        await asyncio.gather(*(self.rescope(c, scope) for c, scope in moved))
         return closed
 
-    async def rescope(self, connection: Connection, places: frozenset[int]) -> None:
-        """Give a client its user's new places: what it may see now, as a fresh snapshot.
+    async def rescope(self, connection: Connection, scope: Scope) -> None:
+        """Give a client its user's new places and taught sections: what it may see now, as a
+        fresh snapshot.
 
         The client is moved to its new audience before anything is read, so every event from
-        then on is judged for the new places and held; the snapshot and its seq are read in
+        then on is judged for the new scope and held; the snapshot and its seq are read in
         one consistent read, and held events above that seq follow it (as when joining).
         """
         feed = self.feeds.get(connection.actor.school_id)
@@ -218,7 +220,11 @@ class Hub:
             return  # it left meanwhile
         feed.discard(connection)
         self._release(connection)
-        connection.rescope(replace(connection.actor, location_ids=places))
+        connection.rescope(
+            replace(
+                connection.actor, location_ids=scope.location_ids, section_ids=scope.section_ids
+            )
+        )
         feed.add(connection)
         self._hold(connection)
         try:

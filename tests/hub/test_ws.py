@@ -14,18 +14,20 @@ from typing import Any
 import pytest
 import uvicorn
 from starlette.applications import Starlette
+from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from server import clock
 from server.cli import uvicorn_options
+from server.demo import seed_timetable
 from server.enums import EndedBy, PassKind, PassState, Role
 from server.hub import http as hub_http
 from server.hub import hub as hub_module
 from server.hub.protocol import EXTENSION
 from server.hub.snapshot import SNAPSHOT_FINISHED
-from server.models import Location, Pass, User
+from server.models import Enrollment, Location, Pass, School, Section, User
 from server.services import transaction
 from server.services.reminders import send_due_reminders
 from tests.conftest import Demo, location_id, user_id
@@ -524,6 +526,78 @@ async def test_a_teacher_given_a_room_sees_its_passes_and_events_within_a_second
         assert (frame["name"], frame["pass"]["id"], frame["seq"]) == (
             "pass.created",
             later["id"],
+            fresh["seq"] + 1,
+        )
+
+
+async def in_period_2(demo: Demo) -> None:
+    """Give Demo High School the timetable `hallpass serve` seeds and put the clock in Period 2
+    (09:00, Monday 3 March 2025): Spanish I (teacher1) in Room 101, Art (teacher2) in Room 102,
+    where 1011-1025 are."""
+    school = await School.get(slug="demo")
+    places = {p.name: p for p in await Location.filter(school=school)}
+    teachers = {u.login: u for u in await User.filter(school=school, role="teacher")}
+    students = await User.filter(school=school, role="student").order_by("student_number")
+    await seed_timetable(connections.get("default"), school, places, teachers, students)
+    at_local(demo, local(3, 9))
+
+
+async def art_pass(demo: Demo, login: str) -> int:
+    """A student of Art asks for a pass to the Library; return its id."""
+    made = (await demo.request_pass(login, "Library")).json()
+    assert made["section"]["name"] == "Art", made
+    return int(made["id"])
+
+
+async def test_a_teacher_whose_enrollment_ends_stops_seeing_the_sections_passes_within_a_second(
+    live: str, demo: Demo
+) -> None:
+    await in_period_2(demo)
+    out = await art_pass(demo, "1011")
+    teacher, first = await hello(live, await demo.token("teacher2@demo.school"))
+    bystander, _ = await hello(live, await demo.token("teacher1@demo.school"))
+    async with teacher, bystander:
+        assert [p["id"] for p in first["passes"]] == [out]
+        # As a roster import ends an enrollment gone from the SIS: the row stays, inactive.
+        art = await Section.get(title="Art")
+        ended = await Enrollment.filter(
+            section=art, user_id=await user_id("teacher2@demo.school"), role="teacher"
+        ).update(active=False, ended_at=clock.utcnow())
+        assert ended == 1
+        fresh = await recv(teacher, 1.0)
+        # Still Room 102's staff, but a pass with a section is its teachers' alone.
+        assert (fresh["type"], fresh["passes"], fresh["seq"]) == ("snapshot", [], first["seq"])
+        await art_pass(demo, "1016")
+        await nothing_more(teacher)
+        await nothing_more(bystander)  # nobody else is re-sent anything
+        spanish = (await demo.request_pass("1003", "Library")).json()
+        assert (await recv(bystander))["pass"]["id"] == spanish["id"]
+        await nothing_more(teacher)
+
+
+async def test_a_teacher_newly_enrolled_sees_the_sections_passes_and_events_within_a_second(
+    live: str, demo: Demo
+) -> None:
+    await in_period_2(demo)
+    out = await art_pass(demo, "1011")
+    teacher, first = await hello(live, await demo.token("teacher1@demo.school"))
+    async with teacher:
+        assert first["passes"] == []
+        art = await Section.get(title="Art")
+        await Enrollment.create(  # a co-teacher of Art, as a roster import adds one
+            school_id=art.school_id,
+            section=art,
+            user_id=await user_id("teacher1@demo.school"),
+            role="teacher",
+        )
+        fresh = await recv(teacher, 1.0)
+        assert fresh["type"] == "snapshot"
+        assert [p["id"] for p in fresh["passes"]] == [out]
+        later = await art_pass(demo, "1016")
+        frame = await recv(teacher)
+        assert (frame["name"], frame["pass"]["id"], frame["seq"]) == (
+            "pass.created",
+            later,
             fresh["seq"] + 1,
         )
 
