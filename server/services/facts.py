@@ -223,8 +223,22 @@ async def load_facts(
     With a `requester` (a student asking for their own pass), also read what their limits
     need: the school's policy rows that apply to them and their counted passes.
     """
-    locations = await Location.filter(school_id=school.id).using_db(conn)
-    # Plain rows, not models: this runs in every transition, under the school's lock.
+    # Plain rows, not models: this runs in every transition, under the school's lock, and a
+    # rostered school has hundreds of rooms.
+    locations = (
+        await Location.filter(school_id=school.id)
+        .using_db(conn)
+        .values(
+            "id",
+            "name",
+            "capacity",
+            "approval",
+            "default_minutes",
+            "max_out",
+            "is_destination",
+            "active",
+        )
+    )
     open_rows = (
         await Pass.filter(school_id=school.id, state__in=list(OPEN_STATES))
         .using_db(conn)
@@ -264,7 +278,18 @@ async def load_facts(
             schedule = await load_schedule(conn, school.id, (local_date(now, zone),))
     return SchoolFacts(
         now=now,
-        places={loc.id: place_of(loc) for loc in locations},
+        places={
+            row["id"]: Place(
+                id=row["id"],
+                name=row["name"],
+                capacity=row["capacity"],
+                approval=Approval(row["approval"]),
+                default_minutes=row["default_minutes"],
+                max_out=row["max_out"],
+                is_destination=row["is_destination"] and row["active"],
+            )
+            for row in locations
+        },
         open_passes=tuple(
             OpenPass(
                 id=row["id"],
