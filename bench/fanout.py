@@ -6,8 +6,10 @@ pass and ends it over HTTP; per change, the bench times from just before the HTT
 the last client has the change's event frame. The same clients are then pointed at a baseline:
 a bare `websockets` server (this file, run with --baseline-server) that broadcast()s a frame of
 the same size when a control connection sends one. It also reads the server's VmRSS before and
-after connecting N idle clients. Only 127.0.0.1 is used; the test suite never runs this. See
-bench/README.md.
+after connecting N idle clients. With `--roster`, Demo High School first gets a district's
+roster and its students a class that meets now (bench/rostered.py), so each change places the
+student against ~100,000 enrollments. Only 127.0.0.1 is used; the test suite never runs this.
+See bench/README.md.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from multiprocessing.connection import Connection as Pipe
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
@@ -55,6 +57,9 @@ from transitions import (  # bench/ is not a package
     stop_server,
     wait_until_up,
 )
+
+if TYPE_CHECKING:
+    from server.roster.records import Roster
 
 MONITOR = "monitor@demo.school"
 STUDENTS = [str(1001 + i) for i in range(30)]  # the demo roster
@@ -318,13 +323,26 @@ class Hallpass:
     restroom_id: int
 
 
-async def prepare(settings: Settings, clients: int) -> Hallpass:
-    """Migrate, seed the demo school, and insert sessions (no sign-in, no rate limit)."""
+async def prepare(settings: Settings, clients: int, roster: Roster | None = None) -> Hallpass:
+    """Migrate, seed the demo school, and insert sessions (no sign-in, no rate limit).
+
+    With a roster, import it into the demo school and seat its students in classes that meet
+    now, Room 101's with teacher1 and Room 102's with teacher2 (bench/rostered.py).
+    """
     await db.migrate(settings)
     await db.connect(settings)
     try:
         with using(Runtime()):  # outside the server's app: a runtime of its own
             await seed_demo()
+        if roster is not None:
+            from rostered import Seating, roster_school  # imports tests/: only with --roster
+
+            half = len(STUDENTS) // 2
+            seatings = [
+                Seating("Room 101", "teacher1@demo.school", tuple(STUDENTS[:half])),
+                Seating("Room 102", "teacher2@demo.school", tuple(STUDENTS[half:])),
+            ]
+            await roster_school("demo", roster, seatings)
         expires = datetime.now(UTC) + timedelta(hours=12)
         monitor = await User.get(login=MONITOR)
         students = [await User.get(login=login) for login in STUDENTS]
@@ -632,7 +650,12 @@ async def main_async(args: argparse.Namespace) -> None:
                 secret_key=uuid.uuid4().hex,
                 secure_cookies=True,
             )
-            hp = await prepare(settings, biggest)
+            roster = None
+            if args.roster:
+                from rostered import district_roster  # imports tests/: only with --roster
+
+                roster = district_roster(workdir)
+            hp = await prepare(settings, biggest, roster)
             for n in sizes:
                 port = free_port()
                 log_path = workdir / f"serve-{n}.log"
@@ -645,7 +668,7 @@ async def main_async(args: argparse.Namespace) -> None:
                 print(base.line(), flush=True)
                 results.append((mine, base))
             if args.redis:
-                await redis_pair(args, workers, sizes, workdir)
+                await redis_pair(args, workers, sizes, workdir, roster)
     finally:
         workers.stop()
     print("\nsummary (ratio = hallpass / baseline)")
@@ -663,7 +686,11 @@ async def main_async(args: argparse.Namespace) -> None:
 
 
 async def redis_pair(
-    args: argparse.Namespace, workers: Workers, sizes: list[int], workdir: Path
+    args: argparse.Namespace,
+    workers: Workers,
+    sizes: list[int],
+    workdir: Path,
+    roster: Roster | None = None,
 ) -> None:
     """Two `hallpass serve` processes on PostgreSQL + Redis, the clients split across them."""
     redis_url = f"redis://127.0.0.1:6379/{REDIS_DB}"
@@ -683,7 +710,7 @@ async def redis_pair(
             secret_key=uuid.uuid4().hex,
             secure_cookies=True,
         )
-        hp = await prepare(settings, max(sizes))
+        hp = await prepare(settings, max(sizes), roster)
         for n in sizes:
             ports = [free_port(), free_port()]
             log_path = data_dir / f"serve-{n}.log"
@@ -721,6 +748,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         f"(redis://127.0.0.1:6379/{REDIS_DB}, which must be empty)",
     )
     parser.add_argument(
+        "--roster",
+        action="store_true",
+        help="import a 20,000-user district into the demo school first; students in classes now",
+    )
+    parser.add_argument(
         "--pg-admin-dsn", default=os.environ.get("HALLPASS_BENCH_POSTGRES", DEFAULT_PG_ADMIN_DSN)
     )
     parser.add_argument("--baseline-server", type=int, help=argparse.SUPPRESS)
@@ -756,7 +788,7 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"fanout: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs, "
         f"load {os.getloadavg()[0]:.2f}, RLIMIT_NOFILE {soft}, {args.workers} client "
-        f"processes",
+        f"processes{', rostered' if args.roster else ''}",
         flush=True,
     )
     asyncio.run(main_async(args))

@@ -33,7 +33,8 @@ from server.roster.targets import for_cli
 from tests.roster.samples import district
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from transitions import DEFAULT_PG_ADMIN_DSN, pg_admin, pg_dsn  # bench/ is not a package
+from compare import side_by_side  # bench/ is not a package
+from transitions import DEFAULT_PG_ADMIN_DSN, pg_admin, pg_dsn
 
 FIRST_LIMIT = 60.0
 AGAIN_LIMIT = 20.0
@@ -160,11 +161,9 @@ def compare(runs: list[Run], baseline_path: Path) -> None:
         base = baseline.get(run.backend)
         if base is None:
             continue
-        first, again = base["first_seconds"], base["again_seconds"]
-        ratios = run.first_seconds / first, run.again_seconds / again
         print(
-            f"{run.backend:8} {run.first_seconds:6.1f} / {first:6.1f} = {ratios[0]:4.2f}x"
-            f"   {run.again_seconds:5.1f} / {again:5.1f} = {ratios[1]:4.2f}x"
+            f"{run.backend:8} {side_by_side(run.first_seconds, base['first_seconds'])}"
+            f"   {side_by_side(run.again_seconds, base['again_seconds'], 5)}"
         )
 
 

@@ -3,9 +3,11 @@
 Each client is one student of Room 101 or Room 102 of a fresh Demo High School (the bench adds
 its own students, so every client has one; `--schools N` spreads them over N schools). A cycle:
 the student requests a Nurse pass (pending: the origin teacher must approve), the room's teacher
-approves it (active), the student ends it. The server is a `hallpass serve` subprocess on
-127.0.0.1; nothing else is contacted. The bench is never run by the test suite. See
-bench/README.md.
+approves it (active), the student ends it. With `--roster`, the school first gets a district's
+roster (bench/rostered.py) and the students a class that meets now, so every request places
+its student against ~100,000 enrollments and the class's teacher approves. The server is a
+`hallpass serve` subprocess on 127.0.0.1; nothing else is contacted. The bench is never run
+by the test suite. See bench/README.md.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import asyncpg
 import httpx
@@ -41,6 +43,12 @@ from server.demo import DEMO_PASSWORD, seed_demo
 from server.enums import OPEN_STATES, Approval, LocationKind, PassState, Role
 from server.models import Location, Pass, PassEvent, School, User
 from server.runtime import Runtime, using
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from compare import side_by_side  # bench/ is not a package
+
+if TYPE_CHECKING:
+    from server.roster.records import Roster
 
 HOST = "127.0.0.1"
 DEFAULT_PG_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/test"
@@ -107,6 +115,8 @@ class Result:
     other_cores: float | None
     load_before: float
     checks: dict[str, Any]
+    # With --roster: the rostered school's users, active sections and enrollments, places.
+    roster: dict[str, int] | None = None
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -248,8 +258,14 @@ async def add_school(index: int, layout: Layout, staff_hash: str) -> School:
     return school
 
 
-async def prepare_database(settings: Settings, layout: Layout) -> None:
-    """Migrate, seed Demo High School (and more schools), add one student per client."""
+async def prepare_database(
+    settings: Settings, layout: Layout, roster: Roster | None = None
+) -> dict[str, int] | None:
+    """Migrate, seed Demo High School (and more schools), add one student per client.
+
+    With a roster, import it into Demo High School and seat each room's students in a class
+    of its teacher that meets now (bench/rostered.py); return the school's counts.
+    """
     await db.migrate(settings)
     await db.connect(settings)
     try:
@@ -281,6 +297,23 @@ async def prepare_database(settings: Settings, layout: Layout) -> None:
                     home_location=rooms[(index, room)],
                     password_hash=password_hash,
                 )
+        if roster is None:
+            return None
+        from rostered import Seating, roster_school  # imports tests/: only with --roster
+
+        seatings = [
+            Seating(
+                name,
+                layout.teacher(0, room),
+                tuple(
+                    layout.student(i)
+                    for i in range(layout.clients)
+                    if layout.school_of(i) == 0 and layout.room_of(i) == room
+                ),
+            )
+            for room, name in enumerate(ROOMS)
+        ]
+        return await roster_school(layout.slug(0), roster, seatings)
     finally:
         await db.disconnect()
 
@@ -300,6 +333,10 @@ async def check_database(settings: Settings, layout: Layout) -> dict[str, Any]:
             state__in=list(OPEN_STATES), student__login__in=layout.students()
         ).count()
         ended = await Pass.filter(state=PassState.ENDED).count()
+        # With --roster, every bench pass must have left a section (its class now), not a room.
+        from_sections = await Pass.filter(
+            section_id__not_isnull=True, student__login__in=layout.students()
+        ).count()
     finally:
         await db.disconnect()
     return {
@@ -307,6 +344,7 @@ async def check_database(settings: Settings, layout: Layout) -> dict[str, Any]:
         "gapless": gapless,
         "open_bench_passes": open_passes,
         "ended_passes": ended,
+        "section_passes": from_sections,
     }
 
 
@@ -566,7 +604,13 @@ async def drive(
     return stats, elapsed, usage
 
 
-async def bench_one(backend: str, workers: int, args: argparse.Namespace, workdir: Path) -> Result:
+async def bench_one(
+    backend: str,
+    workers: int,
+    args: argparse.Namespace,
+    workdir: Path,
+    roster: Roster | None = None,
+) -> Result:
     """Prepare a fresh database, serve it, drive it, check it, clean up."""
     data_dir = workdir / f"{backend}-{workers}"
     data_dir.mkdir()
@@ -587,7 +631,7 @@ async def bench_one(backend: str, workers: int, args: argparse.Namespace, workdi
     layout = Layout(args.clients, args.schools)
     load_before = os.getloadavg()[0]
     try:
-        await prepare_database(settings, layout)
+        rostered = await prepare_database(settings, layout, roster)
         port = free_port()
         log_path = data_dir / "serve.log"
         with running_server(settings, port, log_path, workers=workers) as proc:
@@ -628,6 +672,7 @@ async def bench_one(backend: str, workers: int, args: argparse.Namespace, workdi
         other_cores=usage.other_cores,
         load_before=load_before,
         checks=checks,
+        roster=rostered,
     )
 
 
@@ -635,7 +680,7 @@ def report(result: Result) -> str:
     """Format one result for the terminal."""
     lines = [
         f"{result.backend}, {result.workers} worker(s), {result.clients} clients, "
-        f"{result.schools} school(s): "
+        f"{result.schools} school(s){', rostered' if result.roster else ''}: "
         f"{result.cycles} cycles in {result.seconds:.1f}s = {result.cycles_per_second:.1f} cycles/s"
         + (f"\n  CPU: machine {result.cpu_busy:.0%} busy" if result.cpu_busy is not None else "")
         + (
@@ -684,7 +729,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--pg-admin-dsn", default=os.environ.get("HALLPASS_BENCH_POSTGRES", DEFAULT_PG_ADMIN_DSN)
     )
+    parser.add_argument(
+        "--roster",
+        action="store_true",
+        help="import a 20,000-user district into the school first; students in classes now",
+    )
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        action="append",
+        default=[],
+        help="a previous run's --json, printed side by side with ratios (repeatable)",
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.seconds <= MAX_SECONDS:
         parser.error(f"--seconds must be 1 to {MAX_SECONDS}")
@@ -692,6 +749,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error(f"--clients must be 1 to {MAX_CLIENTS}")
     if not 1 <= args.schools <= min(MAX_SCHOOLS, args.clients):
         parser.error(f"--schools must be 1 to {MAX_SCHOOLS}, and at most --clients")
+    if args.roster and args.schools != 1:
+        parser.error("--roster rosters Demo High School: use it with --schools 1")
+    for path in args.baseline:
+        if not path.is_file():
+            parser.error(f"--baseline {path}: no such file")
     if not 1 <= args.max_cycles <= 1_000_000:
         parser.error("--max-cycles must be 1 to 1000000")
     try:
@@ -715,29 +777,79 @@ async def main_async(args: argparse.Namespace) -> list[Result]:
         configs.extend(("postgres", w) for w in args.workers_list)
     results = []
     with tempfile.TemporaryDirectory(prefix="hallpass-bench-") as tmp:
+        roster = None
+        if args.roster:
+            from rostered import district_roster  # imports tests/: only with --roster
+
+            roster = district_roster(Path(tmp))
         for backend, workers in configs:
             print(
                 f"bench: {backend}, {workers} worker(s), {args.clients} clients, "
                 f"{args.schools} school(s), "
-                f"{args.seconds:g}s ...",
+                f"{'rostered, ' if roster is not None else ''}{args.seconds:g}s ...",
                 flush=True,
             )
-            result = await bench_one(backend, workers, args, Path(tmp))
+            result = await bench_one(backend, workers, args, Path(tmp), roster)
             print(report(result), flush=True)
             results.append(result)
     return results
+
+
+def compare(results: list[Result], baseline_path: Path) -> str:
+    """Return this run's figures next to a saved run's (same backend, workers, clients and
+    schools), with the ratios this / baseline: above 1 is more cycles, or slower calls."""
+    saved = json.loads(baseline_path.read_text())
+    lines = [
+        f"\nthis run / {baseline_path} ({saved.get('date', '?')}"
+        + (f", load {saved['load']:.2f}" if "load" in saved else "")
+        + ") = ratio"
+    ]
+    for result in results:
+        base = next(
+            (
+                b
+                for b in saved["results"]
+                if (b["backend"], b["workers"], b["clients"], b["schools"])
+                == (result.backend, result.workers, result.clients, result.schools)
+            ),
+            None,
+        )
+        if base is None:
+            lines.append(f"  {result.backend}, {result.workers} worker(s): not in the baseline")
+            continue
+        rostered = (", rostered" if result.roster else "") + (
+            " vs rostered" if base.get("roster") else ""
+        )
+        lines.append(
+            f"  {result.backend}, {result.workers} worker(s){rostered}: cycles/s "
+            f"{side_by_side(result.cycles_per_second, base['cycles_per_second'])}"
+        )
+        lines.append(f"    {'call':<8} {'p50 ms':>23} {'p99 ms':>23}")
+        for name, row in result.latency_ms.items():
+            old = base["latency_ms"].get(name)
+            if old is None:
+                continue
+            lines.append(
+                f"    {name:<8} {side_by_side(row['p50'], old['p50'])} "
+                f"{side_by_side(row['p99'], old['p99'])}"
+            )
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Run the bench and print (and optionally save) the results."""
     args = parse_args(argv)
     started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    load = os.getloadavg()
+    print(f"bench: {started}, load averages {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}", flush=True)
     results = asyncio.run(main_async(args))
     if args.json is not None:
         args.json.write_text(
             json.dumps(
                 {
                     "date": started,
+                    "load": load[0],
+                    "roster": args.roster,
                     "cpus": os.cpu_count(),
                     "python": sys.version.split()[0],
                     "results": [r.__dict__ for r in results],
@@ -746,6 +858,8 @@ def main(argv: list[str] | None = None) -> None:
             )
             + "\n"
         )
+    for path in args.baseline:
+        print(compare(results, path), flush=True)
 
 
 if __name__ == "__main__":

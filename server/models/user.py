@@ -54,8 +54,10 @@ class User(Model):
     class Meta:
         table = "users"
         unique_together = (("school", "login"), ("school", "source_id"))
-        # A door kiosk finds a student by the number typed in (server/services/kiosk.py).
-        indexes = (("school_id", "student_number"),)
+        # A door kiosk finds a student by the number typed in (server/services/kiosk.py); a
+        # pass's notifications find the school's nurses, counselors and security by role
+        # among thousands of students (server/notify/outbox.py).
+        indexes = (("school_id", "student_number"), ("school_id", "role"))
 
     async def save(
         self,

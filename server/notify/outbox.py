@@ -54,6 +54,7 @@ async def _people(
     """Return the school's possible recipients: every nurse, counselor and security member,
     the staff assigned to the rooms concerned and the teachers of the section concerned, each
     with their rooms, sections and mutes."""
+    # On the (school_id, role) index: a rostered school has thousands of students.
     rows = await (
         User.filter(school_id=school_id, active=True, role__in=list(ROLE_WIDE))
         .using_db(conn)
@@ -62,14 +63,16 @@ async def _people(
     roles = {int(r["id"]): Role(r["role"]) for r in rows}
     rooms: dict[int, set[int]] = {}
     if room_ids:
+        # From the rooms to their staff, not from the school's users to their rooms: the
+        # planners otherwise walk every user of the school (20,000 in a district's school).
         assigned = await (
-            User.filter(school_id=school_id, active=True, assigned_locations__id__in=list(room_ids))
+            Location.filter(school_id=school_id, id__in=sorted(set(room_ids)), staff__active=True)
             .using_db(conn)
-            .values("id", "role", "assigned_locations__id")
+            .values("id", "staff__id", "staff__role")
         )
         for r in assigned:
-            roles[int(r["id"])] = Role(r["role"])
-            rooms.setdefault(int(r["id"]), set()).add(int(r["assigned_locations__id"]))
+            roles[int(r["staff__id"])] = Role(r["staff__role"])
+            rooms.setdefault(int(r["staff__id"]), set()).add(int(r["id"]))
     teaching: set[int] = set()
     if section_id is not None:
         teachers = await (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date, datetime, time
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -216,15 +216,23 @@ async def load_requester(
 
 
 async def load_facts(
-    conn: BaseDBAsyncClient | None, school: School, now: datetime, requester: User | None = None
+    conn: BaseDBAsyncClient | None,
+    school: School,
+    now: datetime,
+    requester: User | None = None,
+    *,
+    places: Collection[int] | None = None,
 ) -> SchoolFacts:
     """Read everything the rules look at for one school.
 
     With a `requester` (a student asking for their own pass), also read what their limits
     need: the school's policy rows that apply to them and their counted passes.
+
+    `places` None reads every place of the school. Otherwise only the destinations, the
+    places of the open passes and these (the rules' request or candidate: its origin and
+    destination) are read: a rostered school has hundreds of classrooms that no rule of this
+    transition looks at, and this runs in every transition, under the school's lock.
     """
-    locations = await Location.filter(school_id=school.id).using_db(conn)
-    # Plain rows, not models: this runs in every transition, under the school's lock.
     open_rows = (
         await Pass.filter(school_id=school.id, state__in=list(OPEN_STATES))
         .using_db(conn)
@@ -239,6 +247,25 @@ async def load_facts(
             "line_priority",
             "section_id",
         )
+    )
+    wanted = Location.filter(school_id=school.id).using_db(conn)
+    if places is not None:
+        ids = {
+            *places,
+            *(r["origin_id"] for r in open_rows),
+            *(r["destination_id"] for r in open_rows),
+        }
+        wanted = wanted.filter(Q(is_destination=True) | Q(id__in=sorted(ids)))
+    # Plain rows, not models.
+    locations = await wanted.values(
+        "id",
+        "name",
+        "capacity",
+        "approval",
+        "default_minutes",
+        "max_out",
+        "is_destination",
+        "active",
     )
     members = (
         await EncounterGroup.filter(school_id=school.id, active=True)
@@ -264,7 +291,18 @@ async def load_facts(
             schedule = await load_schedule(conn, school.id, (local_date(now, zone),))
     return SchoolFacts(
         now=now,
-        places={loc.id: place_of(loc) for loc in locations},
+        places={
+            row["id"]: Place(
+                id=row["id"],
+                name=row["name"],
+                capacity=row["capacity"],
+                approval=Approval(row["approval"]),
+                default_minutes=row["default_minutes"],
+                max_out=row["max_out"],
+                is_destination=row["is_destination"] and row["active"],
+            )
+            for row in locations
+        },
         open_passes=tuple(
             OpenPass(
                 id=row["id"],

@@ -240,7 +240,13 @@ async def create_pass(
         # are not, so their history isn't even read (unless an override must record what the
         # student would have heard).
         held = not staff_made or override_reason is not None
-        facts = await load_facts(tx.conn, tx.school, now, requester=student if held else None)
+        facts = await load_facts(
+            tx.conn,
+            tx.school,
+            now,
+            requester=student if held else None,
+            places=(origin_id, destination.id),
+        )
         decision = decide_request(facts, request)
         override = None
         if override_reason is not None and decision.outcome is not Outcome.DENIED:
@@ -426,7 +432,9 @@ async def _changes(
 ) -> dict[str, Any]:
     actor = principal.actor
     if verb == "approve":
-        facts = await load_facts(tx.conn, tx.school, now)
+        facts = await load_facts(
+            tx.conn, tx.school, now, places=(hall_pass.origin_id, hall_pass.destination_id)
+        )
         candidate = open_pass_of(hall_pass)
         decision = admit(facts, candidate)
         if decision.outcome is Outcome.DENIED:
@@ -496,7 +504,7 @@ async def offer_places(tx: SchoolTransaction, now: datetime) -> list[int]:
     line = Pass.filter(school_id=tx.school.id, state=PassState.WAITING).using_db(tx.conn)
     if not await line.exists():
         return []  # the usual case: nobody in line, so no facts to load
-    facts = await load_facts(tx.conn, tx.school, now)
+    facts = await load_facts(tx.conn, tx.school, now, places=())  # the line: open passes
     move = offers(facts)
     by_id = {p.id: p for p in facts.open_passes}
     for pass_id in move.skipped:
