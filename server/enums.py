@@ -14,6 +14,9 @@ class Role(StrEnum):
     SECURITY = "security"
     ADMIN = "admin"
     KIOSK = "kiosk"
+    # A district's administrator: creates its schools and reads their settings and reports,
+    # never a school's passes or students (DESIGN.md section 3).
+    DISTRICT_ADMIN = "district_admin"
 
 
 # Named sets of roles, here next to Role so every layer (rules, services, notify, hub) reads the
@@ -145,3 +148,20 @@ class ImportStatus(StrEnum):
     APPLIED = "applied"  # written in one transaction
     PREVIEWED = "previewed"  # a dry run: the diff was shown, nothing written
     REJECTED = "rejected"  # bad input: the errors were listed, nothing written
+
+
+class SsoKind(StrEnum):
+    """Which OpenID Provider a school signs in with: it picks the button's label and icon."""
+
+    GOOGLE = "google"
+    MICROSOFT = "microsoft"
+    CLASSLINK = "classlink"
+    OIDC = "oidc"  # any other standard OpenID Provider ("your school")
+
+
+class SessionVia(StrEnum):
+    """How a session was started."""
+
+    PASSWORD = "password"
+    SSO = "sso"
+    CODE = "code"  # a substitute's one-day code

@@ -12,7 +12,10 @@ from server.enums import (
     PassState,
     ReportStatus,
     Role,
+    SessionVia,
+    SsoKind,
 )
+from server.models.district import District
 from server.models.emergency import Emergency, EmergencyReport, RosterEntry
 from server.models.encounter import EncounterGroup, EncounterLog
 from server.models.idempotency import IdempotencyKey
@@ -32,6 +35,8 @@ from server.models.schedule import BellSchedule, ScheduleOverride
 from server.models.school import School
 from server.models.section import Enrollment, Section
 from server.models.session import Session
+from server.models.sso import SignInAttempt, SsoProvider, SsoRequest
+from server.models.substitute import SubstituteGrant
 from server.models.user import User
 
 __all__ = [
@@ -39,6 +44,7 @@ __all__ = [
     "BellSchedule",
     "Delivery",
     "DeliveryAttempt",
+    "District",
     "Emergency",
     "EmergencyKind",
     "EmergencyReport",
@@ -67,6 +73,12 @@ __all__ = [
     "School",
     "Section",
     "Session",
+    "SessionVia",
+    "SignInAttempt",
+    "SsoKind",
+    "SsoProvider",
+    "SsoRequest",
+    "SubstituteGrant",
     "User",
     "VapidKey",
 ]

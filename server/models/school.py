@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from server.models.district import District
 
 
 def new_epoch() -> str:
@@ -21,6 +25,11 @@ class School(Model):
     slug = fields.CharField(max_length=64, unique=True)
     # The SIS's org `sourcedId` (OneRoster), so a district's roster finds its school.
     source_id = fields.CharField(max_length=255, null=True, unique=True)
+    # The district it belongs to, if any (server/models/district.py).
+    district: fields.ForeignKeyNullableRelation[District] = fields.ForeignKeyField(
+        "models.District", related_name="schools", null=True, on_delete=fields.SET_NULL
+    )
+    district_id: int | None
     timezone = fields.CharField(max_length=64, default="UTC")
     settings: fields.Field[dict[str, object]] = fields.JSONField(default=dict)
     # Maximum students out of class at once across the school; null means no maximum.

@@ -35,6 +35,10 @@ class User(Model):
     student_number = fields.CharField(max_length=32, null=True)
     # The SIS's stable id (OneRoster `sourcedId`): a re-import matches the user by it.
     source_id = fields.CharField(max_length=255, null=True)
+    # One person with accounts in several schools of a district: their rows share this key.
+    # Only district-level work sets it (a district roster import, a district admin), never a
+    # school's own admin, so nobody can link themselves to another school's account.
+    person_key = fields.CharField(max_length=255, null=True)
     grade = fields.IntField(null=True)
     groups: fields.Field[list[str]] = fields.JSONField(default=list)
     password_hash = fields.CharField(max_length=255)
@@ -57,7 +61,7 @@ class User(Model):
         # A door kiosk finds a student by the number typed in (server/services/kiosk.py); a
         # pass's notifications find the school's nurses, counselors and security by role
         # among thousands of students (server/notify/outbox.py).
-        indexes = (("school_id", "student_number"), ("school_id", "role"))
+        indexes = (("school_id", "student_number"), ("school_id", "role"), ("person_key",))
 
     async def save(
         self,

@@ -179,12 +179,16 @@ class Scope(StrEnum):
     # Classroom staff: passes from their sections, from their rooms without a section, and to
     # their rooms (FROM_OR_TO is a kiosk's: from or to its rooms, sections aside).
     CLASS_OR_TO = "class_or_to"
+    # A district administrator: no pass of any school (they read settings and reports).
+    NONE = "none"
 
 
 def scope_of(actor: Actor) -> Scope:
     """Return which passes the actor's lists may contain (the same sets as Action.VIEW)."""
     if actor.role is Role.STUDENT:
         return Scope.OWN
+    if actor.role is Role.DISTRICT_ADMIN:
+        return Scope.NONE
     if actor.role in SCHOOL_WIDE:
         return Scope.SCHOOL
     if actor.role in DESTINATION_STAFF:

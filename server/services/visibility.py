@@ -29,6 +29,8 @@ def visible_to(actor: Actor) -> Q:
         return base & Q(student_id=actor.user_id)
     if scope is Scope.SCHOOL:
         return base
+    if scope is Scope.NONE:
+        return base & Q(id__in=[])
     ids = list(actor.location_ids) or [0]
     if scope is Scope.TO:
         return base & Q(destination_id__in=ids)

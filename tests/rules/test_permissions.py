@@ -98,6 +98,10 @@ MATRIX: list[tuple[str, Role, PassTarget, set[Action] | frozenset[Action]]] = [
      Role.KIOSK, TO_MINE, {A.VIEW, A.ARRIVE, A.END}),
     ("kiosk: a pass elsewhere",
      Role.KIOSK, UNRELATED, NOTHING),
+    ("district admin: reads settings and reports, never a pass, even of 'their' room",
+     Role.DISTRICT_ADMIN, FROM_MINE, NOTHING),
+    ("district admin: nor any other pass of the school",
+     Role.DISTRICT_ADMIN, UNRELATED, NOTHING),
 ]  # fmt: skip
 
 
@@ -248,6 +252,8 @@ def _in_scope(scope: Scope, who: Actor, target: PassTarget) -> bool:
         return target.student_id == who.user_id
     if scope is Scope.SCHOOL:
         return True
+    if scope is Scope.NONE:
+        return False
     if scope is Scope.TO:
         return target.destination_id in who.location_ids
     if scope is Scope.CLASS_OR_TO:
