@@ -15,7 +15,7 @@ from server.auth import devices
 from server.auth.authenticate import bearer_token, check_origin
 from server.auth.passwords import Passwords
 from server.auth.principal import Principal, principal_for
-from server.auth.sessions import COOKIE_NAME, create_session, end_session
+from server.auth.sessions import COOKIE_NAME, NewSession, create_session, end_session
 from server.contract.session import LoginRequest, SessionOut, UserOut
 from server.errors import ErrorCode, HallpassError
 from server.errors import ErrorCode as E
@@ -106,28 +106,41 @@ async def authenticate_login(request: Request, body: LoginRequest) -> User:
     return matches[0]
 
 
+def set_session_cookie(response: Response, request: Request, new: NewSession) -> None:
+    """Put a new session's cookie on a response (sign-in by password, SSO or a code)."""
+    settings = context(request).settings
+    seconds = max(0, int((new.session.expires_at - clock.utcnow()).total_seconds()))
+    response.set_cookie(
+        COOKIE_NAME,
+        new.token,
+        max_age=seconds,
+        httponly=True,
+        secure=settings.secure_cookies,
+        samesite="strict",
+        path="/",
+    )
+
+
+async def signed_in(request: Request, user: User, new: NewSession) -> JSONResponse:
+    """Return the 200 of a sign-in: the user, the token and CSRF token, and the cookie."""
+    principal = await principal_for(user)
+    school = await School.get(id=user.school_id)
+    response = JSONResponse(
+        {"user": user_json(principal, school), "token": new.token, "csrf_token": new.csrf_token},
+        status_code=200,
+    )
+    set_session_cookie(response, request, new)
+    return response
+
+
 async def login(request: Request) -> Response:
     """POST /api/session: check the password, start a session, set the cookie."""
     ctx = context(request)
     check_origin(request, ctx.settings.allowed_origins)
     body = await read_json(request, LoginRequest)
     user = await authenticate_login(request, body)
-    principal = await principal_for(user)
     new = await create_session(user, ctx.settings.session_hours)
-    school = await School.get(id=user.school_id)
-    response = JSONResponse(
-        {"user": user_json(principal, school), "token": new.token, "csrf_token": new.csrf_token},
-        status_code=200,
-    )
-    response.set_cookie(
-        COOKIE_NAME,
-        new.token,
-        max_age=ctx.settings.session_hours * 3600,
-        httponly=True,
-        secure=ctx.settings.secure_cookies,
-        samesite="strict",
-        path="/",
-    )
+    response = await signed_in(request, user, new)
     # This browser is now trusted on this login (server/auth/devices.py). Signing out keeps
     # the cookie, so the next sign-in here, by this user or another, still finds its entry.
     response.set_cookie(

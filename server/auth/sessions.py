@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from server.clock import utcnow
-from server.models import Session, User
+from server.enums import SessionVia
+from server.models import Session, SubstituteGrant, User
 
 COOKIE_NAME = "hallpass_session"
 CSRF_HEADER = "x-csrf-token"
@@ -28,15 +29,30 @@ class NewSession:
     session: Session
 
 
-async def create_session(user: User, hours: int) -> NewSession:
-    """Start a session for the user."""
+async def create_session(
+    user: User,
+    hours: int,
+    *,
+    via: SessionVia = SessionVia.PASSWORD,
+    identity: str | None = None,
+    grant: SubstituteGrant | None = None,
+    ends_by: datetime | None = None,
+) -> NewSession:
+    """Start a session for the user: `hours` long, or shorter when it must end by `ends_by`
+    (a substitute's code ends with the school day)."""
     token = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(32)
+    expires_at = utcnow() + timedelta(hours=hours)
+    if ends_by is not None:
+        expires_at = min(expires_at, ends_by)
     session = await Session.create(
         token_hash=token_hash(token),
         csrf_token=csrf,
         user=user,
-        expires_at=utcnow() + timedelta(hours=hours),
+        expires_at=expires_at,
+        via=via,
+        identity=identity,
+        grant=grant,
     )
     return NewSession(token, csrf, session)
 
