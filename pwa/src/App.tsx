@@ -12,6 +12,8 @@ import { Toasts } from "./ui/Toasts";
 import { clearQueue } from "../service-worker/queue";
 import { allClear, emergency } from "./live/emergency";
 import { StartEmergency } from "./views/emergency/StartEmergency";
+import { navigate, path } from "./router";
+import { returnPath, SIGN_IN_PATH } from "./views/signin/sso";
 
 const loadEmergency = () => import("./views/emergency/EmergencyScreen");
 
@@ -49,6 +51,11 @@ export function App({ booted }: { booted: boolean }) {
     if (status === "live") void confirmSession().then(flushOutbox, () => undefined);
     void refreshOutbox();
   }, [userId, status]);
+  const onSignInPage = path.value === SIGN_IN_PATH;
+  useEffect(() => {
+    // Signed in on the sign-in page (a password after a failed single sign-on): go where they were going.
+    if (userId !== undefined && onSignInPage) navigate(returnPath(), true);
+  }, [userId, onSignInPage]);
 
   if (!booted) return <p class="boot">Loading Hallpass…</p>;
   if (!user) return <Login />;
