@@ -52,7 +52,6 @@ export type SsoProviderCreate = Omit<Schemas["ProviderCreate"], "client_secret" 
 export type SsoProviderPatch = Partial<Schemas["ProviderPatch"]>;
 export type SsoSettings = Schemas["SsoSettingsOut"];
 export type SignInAttempt = Schemas["SignInAttemptOut"];
-export type SignInAttempts = Schemas["SignInAttemptsOut"];
 /** What the sign-in page says for a problem code (the server's SSO_PROBLEMS). */
 export interface SsoProblem {
   title: string;

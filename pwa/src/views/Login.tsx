@@ -38,7 +38,8 @@ async function findOffer(school: string | null): Promise<Offer> {
   try {
     const found = await loadProviders(school);
     const schools = school ? [] : schoolsOf(found.providers);
-    if (!school && schools.length === 1) school = schools[0].slug;
+    // One school has providers: its buttons, and whether its students may use a password.
+    if (schools.length === 1) return await findOffer(schools[0].slug);
     // Several schools list providers: show the district's now, a school's once it is chosen.
     const providers = schools.length > 1 ? found.providers.filter((p) => !p.school) : found.providers;
     return { providers, passwordSignIn: found.password_sign_in, school, schools: schools.length > 1 ? schools : [], unknownSchool: null };
@@ -91,15 +92,15 @@ function SignInPage() {
           </p>
         )}
         {offer.schools.length > 0 && <SchoolPicker schools={offer.schools} onPick={setWanted} />}
-        {offer.providers.length > 0 && <SsoButtons providers={offer.providers} school={offer.school} returnTo={returnPath()} />}
         {wanted && offer.school && (
           <p class="login__school muted">
-            {schoolName ?? offer.school}{" "}
+            <span>{schoolName ?? offer.school}</span>
             <button type="button" class="btn btn--plain login__change" onClick={() => setWanted(null)}>
               Change school
             </button>
           </p>
         )}
+        {offer.providers.length > 0 && <SsoButtons providers={offer.providers} school={offer.school} returnTo={returnPath()} />}
         {!offer.passwordSignIn && (
           <p class="notice login__students" id="students-use-button">
             Students sign in with the button above. Staff can still use their password below.

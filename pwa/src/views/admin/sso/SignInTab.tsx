@@ -2,7 +2,7 @@
 // may still use a password, the redirect URI to give each provider, and the log of attempts.
 import { useEffect, useState } from "preact/hooks";
 import { call } from "../../../api/client";
-import type { SchoolSettings, SignInAttempt, SignInAttempts, SsoProviderAdmin, SsoSettings } from "../../../api/types";
+import type { SchoolSettings, SignInAttempt, SsoProviderAdmin, SsoSettings } from "../../../api/types";
 import { ActionButton, messageOf } from "../../../ui/Button";
 import { ConfirmBox } from "../../../ui/ConfirmBox";
 import { problemWords } from "../../signin/sso";
@@ -157,11 +157,12 @@ function Providers({ settings, onChanged }: { settings: SsoSettings; onChanged: 
       {settings.providers.length === 0 && editing !== "new" && (
         <p class="card muted">No provider yet: everyone signs in with a password. Add your school's Google, Microsoft or ClassLink.</p>
       )}
-      <ul class="cards cards--wide" aria-label="Sign-in providers">
+      <ul class="cards" aria-label="Sign-in providers">
         {settings.providers.map((provider) => (
           <li key={provider.id} class={`card sso-provider${provider.enabled ? "" : " sso-provider--off"}`} data-provider-id={provider.id}>
             <h3>
-              {provider.label} <span class="muted">· {PRESETS[provider.kind].words}</span>{" "}
+              {provider.label}
+              {provider.label !== PRESETS[provider.kind].label && <span class="muted"> · {PRESETS[provider.kind].words}</span>}{" "}
               {!provider.enabled && <span class="badge badge--offline">Off</span>}
               {provider.scope === "district" && <span class="badge">District</span>}
             </h3>
@@ -227,9 +228,9 @@ function Attempts({ version, onRefresh }: { version: number; onRefresh: () => vo
   const [error, setError] = useState<string | null>(null);
 
   async function load(offset: number) {
-    const page = await call<SignInAttempts>("GET", `/api/sso/attempts?limit=${PAGE}&offset=${offset}`);
-    setRows((old) => (offset === 0 ? page.attempts : [...(old ?? []), ...page.attempts]));
-    setMore(page.attempts.length === PAGE);
+    const page = await call<SignInAttempt[]>("GET", `/api/sso/attempts?limit=${PAGE}&offset=${offset}`);
+    setRows((old) => (offset === 0 ? page : [...(old ?? []), ...page]));
+    setMore(page.length === PAGE);
     setError(null);
   }
 
