@@ -161,7 +161,6 @@ function PasswordForm({ card }: { card: boolean }) {
       class={card ? "card login__card" : "login__password"}
       onSubmit={(event) => void submit(event)}
       aria-labelledby={card ? "login-title" : undefined}
-      aria-label={card ? undefined : "Sign in with a password"}
     >
       {card && <img src="/icons/icon.svg" alt="" width={56} height={56} />}
       {card && <h1 id="login-title">Sign in to Hallpass</h1>}

@@ -47,11 +47,13 @@ export function SignInTab() {
 function PasswordSwitch({ settings, onChanged }: { settings: SsoSettings; onChanged: (s: SsoSettings) => void }) {
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ good: boolean; text: string } | null>(null);
-  const on = settings.password_sign_in_students;
+  // The switch moves at once (as a switch does) and moves back if the server refuses.
+  const [on, setOn] = useState(settings.password_sign_in_students);
   const enabled = settings.providers.filter((p) => p.enabled).length;
 
   async function flip(next: boolean) {
     setBusy(true);
+    setOn(next);
     setMessage(null);
     try {
       const school = await call<SchoolSettings>("PATCH", "/api/school", { body: { password_sign_in_students: next } });
@@ -61,6 +63,7 @@ function PasswordSwitch({ settings, onChanged }: { settings: SsoSettings; onChan
         text: next ? "Students can sign in with a password again." : "Students now sign in with the school's accounts only.",
       });
     } catch (caught) {
+      setOn(!next);
       setMessage({ good: false, text: messageOf(caught) });
     } finally {
       setBusy(false);
