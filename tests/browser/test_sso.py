@@ -161,7 +161,7 @@ def test_an_admin_adds_a_provider_and_turns_students_passwords_off(
     form.get_by_label("Kind").select_option("google")
     expect(form.get_by_label("Issuer URL")).to_have_value("https://accounts.google.com")
     form.get_by_label("Kind").select_option("oidc")
-    form.get_by_label("Button says").fill("Demo Schools Account")
+    form.get_by_label("Button label").fill("Demo Schools Account")
     form.get_by_label("Issuer URL").fill(oidc_provider.issuer)
     form.get_by_label("Client ID").fill("hallpass-admin-test")
     form.get_by_label("Client secret").fill(secret)
@@ -200,6 +200,10 @@ def test_an_admin_adds_a_provider_and_turns_students_passwords_off(
         phone.get_by_role("button", name="Sign in", exact=True).click()
         expect(phone.get_by_role("alert")).to_contain_text("button")
         expect(phone.locator("[data-status]")).to_have_count(0)
+        # Staff keep their passwords.
+        phone.get_by_label("Student number or e-mail").fill("teacher1@demo.school")
+        phone.get_by_role("button", name="Sign in", exact=True).click()
+        phone.locator("[data-status=live]").wait_for()
     finally:
         api(server, ADMIN, "PATCH", "/api/school", {"password_sign_in_students": True})
         api(server, ADMIN, "DELETE", f"/api/sso/providers/{created['id']}")

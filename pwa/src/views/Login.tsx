@@ -73,19 +73,16 @@ function SignInPage() {
     };
   }, [wanted, kiosk]);
 
-  if (offer.providers.length === 0 && offer.schools.length === 0) {
-    return (
-      <main class="login" id="main">
-        <PasswordForm card />
-      </main>
-    );
-  }
+  const sso = offer.providers.length > 0 || offer.schools.length > 0;
   const schoolName = offer.providers.find((p) => p.school?.slug === offer.school)?.school?.name;
+  // One tree whether or not there are buttons: when they arrive, the password form stays the same
+  // form, and what was typed (or autofilled) into it is kept. Without them the wrapper is
+  // `display: contents`, and the page is the card it always was.
   return (
     <main class="login" id="main">
-      <div class="card login__card">
-        <img src="/icons/icon.svg" alt="" width={56} height={56} />
-        <h1 id="login-title">Sign in to Hallpass</h1>
+      <div class={sso ? "card login__card" : "login__bare"}>
+        {sso && <img src="/icons/icon.svg" alt="" width={56} height={56} />}
+        {sso && <h1 id="login-title">Sign in to Hallpass</h1>}
         {offer.unknownSchool && (
           <p class="notice notice--warn" role="alert">
             This link names a school this Hallpass doesn't know ({offer.unknownSchool}). Choose your school, or sign in with a password.
@@ -106,10 +103,12 @@ function SignInPage() {
             Students sign in with the button above. Staff can still use their password below.
           </p>
         )}
-        <p class="login__or" aria-hidden="true">
-          <span>or with a password</span>
-        </p>
-        <PasswordForm card={false} />
+        {sso && (
+          <p class="login__or" aria-hidden="true">
+            <span>or with a password</span>
+          </p>
+        )}
+        <PasswordForm card={!sso} />
       </div>
     </main>
   );

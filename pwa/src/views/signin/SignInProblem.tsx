@@ -44,7 +44,7 @@ export function SignInProblem({ code, providerKey }: { code: string; providerKey
         <div role="alert" class="sign-in-problem__words">
           <p>{words.detail}</p>
           <p>
-            <strong>Whom to ask:</strong> {words.ask}
+            <strong>What to do:</strong> {words.ask}
           </p>
         </div>
         <div class="stack">

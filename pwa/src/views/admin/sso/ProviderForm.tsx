@@ -156,7 +156,7 @@ export function ProviderForm({
     <form ref={formRef} class="admin-form" onSubmit={(event) => void submit(event)} noValidate aria-label={provider ? `Edit ${provider.label}` : "New sign-in provider"}>
       <div class="admin-form__grid">
         <SelectField id={id("kind")} label="Kind" value={draft.kind} options={KIND_OPTIONS} onChange={chooseKind} error={f.kind} />
-        <TextField id={id("label")} label="Button says “Sign in with …”" value={draft.label} onInput={(v) => set("label", v)} error={f.label} required />
+        <TextField id={id("label")} label="Button label" value={draft.label} onInput={(v) => set("label", v)} error={f.label} hint="The button reads “Sign in with” and this." required />
       </div>
       <TextField id={id("issuer")} label="Issuer URL" type="url" value={draft.issuer} onInput={(v) => set("issuer", v)} error={f.issuer} hint={preset.hint} required />
       <div class="admin-form__grid">
