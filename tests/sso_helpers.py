@@ -20,7 +20,7 @@ SITE = "https://127.0.0.1:8000"
 REDIRECT_URI = f"{SITE}/api/sso/callback"
 ADMIN = "admin@demo.school"
 CLIENT_ID = "hallpass-demo"
-CLIENT_SECRET = "a-client-secret-of-the-demo-school"  # noqa: S105 - the test provider's
+CLIENT_SECRET = "a-client-secret-of-the-demo-school"
 
 
 @asynccontextmanager

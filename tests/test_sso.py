@@ -10,12 +10,14 @@ from typing import Any
 
 import httpx
 import pytest
+from limits import RateLimitItemPerMinute
 from starlette.applications import Starlette
 
 from server import clock
+from server.auth import ratelimit
+from server.auth.oidc import seal_secret
 from server.auth.sessions import COOKIE_NAME
 from server.enums import SessionVia
-from server.auth.oidc import seal_secret
 from server.models import District, School, Session, SsoProvider, SsoRequest, User
 from tests.conftest import Demo
 from tests.oidc.fixtures import OidcProvider
@@ -31,6 +33,7 @@ from tests.sso_helpers import (
     start,
     through_provider,
 )
+from tests.test_error_shape import assert_error
 
 STUDENT = "1003"
 STUDENT_EMAIL = "ada.student@demo.school"
@@ -61,7 +64,7 @@ async def test_a_student_signs_in_with_the_schools_account_and_the_cookie_works(
     assert session.via == SessionVia.SSO
     assert session.identity == "Ada.Student@demo.school"
     attempt = await last_attempt()
-    assert (attempt.outcome, attempt.user_id) == ("ok", session.user_id)  # type: ignore[attr-defined]
+    assert (attempt.outcome, attempt.user_id) == ("ok", session.user_id)
 
 
 async def test_a_teacher_signs_in_and_lands_where_they_started(
@@ -343,3 +346,15 @@ async def test_a_provider_that_allows_it_creates_an_unknown_student(
         me = (await http.get("/api/me")).json()
     assert (me["login"], me["role"], me["name"]) == ("new.kid@demo.school", "student", "New Kid")
     assert (await last_attempt()).detail == "user created by sign-in"
+
+
+async def test_starts_from_one_address_are_rate_limited(
+    app: Starlette, google: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ratelimit, "SSO_STARTS_PER_ADDRESS", RateLimitItemPerMinute(2))
+    async with browser(app) as http:
+        assert [(await start(http)).status_code for _ in range(2)] == [302, 302]
+        refused = await start(http)
+    assert_error(refused, 429)
+    assert int(refused.headers["retry-after"]) >= 1
+    assert await SsoRequest.all().count() == 2

@@ -87,7 +87,8 @@ async def read_settings(principal: Principal, redirect_uri: str) -> dict[str, An
     }
 
 
-async def _find(principal: Principal, provider_id: int) -> SsoProvider:
+async def find_provider(principal: Principal, provider_id: int) -> SsoProvider:
+    """Return a provider the caller may change: 404 if they can't see it, 403 if not theirs."""
     require_manager(principal)
     provider = await SsoProvider.filter(await _visible(principal)).filter(id=provider_id).first()
     if provider is None:
@@ -139,7 +140,7 @@ async def update_provider(
     principal: Principal, provider_id: int, changes: dict[str, Any], secret_key: str
 ) -> dict[str, Any]:
     """Change the fields sent of a provider the caller manages."""
-    provider = await _find(principal, provider_id)
+    provider = await find_provider(principal, provider_id)
     await _check(changes, provider.id)
     columns = _columns(changes, secret_key)
     if columns:
@@ -151,7 +152,7 @@ async def update_provider(
 
 async def delete_provider(principal: Principal, provider_id: int) -> None:
     """Remove a provider (its attempts stay in the log, without it)."""
-    provider = await _find(principal, provider_id)
+    provider = await find_provider(principal, provider_id)
     await provider.delete()
 
 
