@@ -1,4 +1,4 @@
-"""The `hallpass` command line: serve, migrate, demo, roster import (DESIGN.md section 4)."""
+"""The `hallpass` command line: serve, migrate, demo, roster import, sso (DESIGN.md section 4)."""
 
 from __future__ import annotations
 
@@ -180,6 +180,59 @@ def roster_import(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(_roster_import(settings, args))
 
 
+KIND_LABELS = {"google": "Google", "microsoft": "Microsoft", "classlink": "ClassLink"}
+
+
+async def _sso(settings: Settings, args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from server.contract.sso import ProviderCreate
+    from server.errors import HallpassError
+    from server.services.sso_admin import add_provider, list_providers
+
+    await db.connect(settings)
+    try:
+        if args.sso_command == "list":
+            for line in await list_providers():
+                print(line)
+            return 0
+        try:
+            body = ProviderCreate.model_validate(
+                {
+                    "key": args.key or f"{args.school or args.district}-{args.kind}",
+                    "kind": args.kind,
+                    "label": args.label or KIND_LABELS.get(args.kind, "Your school account"),
+                    "issuer": args.issuer,
+                    "client_id": args.client_id,
+                    "client_secret_env": args.client_secret_env,
+                    "allowed_domains": args.domain or [],
+                    "match_claim": args.match_claim,
+                    "sourced_id_claim": args.sourced_id_claim,
+                    "scope": "district" if args.district else "school",
+                },
+                strict=False,
+            )
+            line = await add_provider(body, school=args.school, district=args.district)
+        except ValidationError as exc:
+            for error in exc.errors():
+                where = ".".join(str(part) for part in error["loc"])
+                print(f"hallpass: {where}: {error['msg']}", file=sys.stderr)
+            return 1
+        except HallpassError as exc:
+            print(f"hallpass: {exc.message} {exc.details or ''}".rstrip(), file=sys.stderr)
+            return 1
+        print(line)
+        return 0
+    finally:
+        await db.disconnect()
+
+
+def sso(args: argparse.Namespace, settings: Settings) -> int:
+    """Add or list single sign-on providers (migrating first); 0 when done, 1 when refused."""
+    prepare(settings, seed=Seed.NEVER)
+    return asyncio.run(_sso(settings, args))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the `hallpass` command."""
     parser = argparse.ArgumentParser(prog="hallpass", description="Digital hall passes.")
@@ -207,6 +260,31 @@ def main(argv: list[str] | None = None) -> None:
     import_parser.add_argument(
         "--org", metavar="SOURCEDID", help="with --school: the file's org to import"
     )
+    sso_parser = commands.add_parser("sso", help="single sign-on providers (docs/sso.md)")
+    sso_commands = sso_parser.add_subparsers(dest="sso_command", required=True)
+    sso_commands.add_parser("list", help="list every provider (never a secret)")
+    add_parser = sso_commands.add_parser(
+        "add",
+        help="add an OpenID Provider to a school or a district",
+        description="The client secret is read from the environment variable named by "
+        "--client-secret-env when someone signs in; it is never stored by this command.",
+    )
+    owner = add_parser.add_mutually_exclusive_group(required=True)
+    owner.add_argument("--school", metavar="SLUG", help="the school that signs in with it")
+    owner.add_argument("--district", metavar="SLUG", help="or the district (all its schools)")
+    add_parser.add_argument(
+        "--kind", choices=["google", "microsoft", "classlink", "oidc"], default="oidc"
+    )
+    add_parser.add_argument("--issuer", required=True, metavar="URL")
+    add_parser.add_argument("--client-id", required=True, metavar="ID")
+    add_parser.add_argument("--client-secret-env", required=True, metavar="NAME")
+    add_parser.add_argument(
+        "--domain", action="append", metavar="DOMAIN", help="an allowed e-mail domain (repeat)"
+    )
+    add_parser.add_argument("--key", help="its name in URLs (default: SLUG-KIND)")
+    add_parser.add_argument("--label", help="the button's text")
+    add_parser.add_argument("--match-claim", choices=["email", "sourced_id"], default="email")
+    add_parser.add_argument("--sourced-id-claim", metavar="CLAIM")
     args = parser.parse_args(argv)
     try:
         settings = from_env()
@@ -220,6 +298,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(serve(args, settings))
     if args.command == "roster":
         sys.exit(roster_import(args, settings))
+    if args.command == "sso":
+        sys.exit(sso(args, settings))
     if args.command == "migrate":
         prepare(settings, seed=Seed.NEVER)
         print("hallpass: database is up to date")

@@ -78,6 +78,9 @@ class Settings:
     # HALLPASS_DEMO_TIMETABLE=0 seeds the demo school without its sections: every student
     # stays in their homeroom all day, so a walkthrough (or a test) goes the same at any hour.
     demo_timetable: bool = True
+    # Where browsers reach this deployment (HALLPASS_PUBLIC_URL, e.g. https://hallpass.example.org):
+    # single sign-on's redirect URI is this + /api/sso/callback. None: read from each request.
+    public_url: str | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -129,6 +132,7 @@ def from_env(environ: dict[str, str] | None = None) -> Settings:
         push_hosts=host_list(env.get("HALLPASS_PUSH_HOSTS", "")),
         demo_timetable=_flag(env.get("HALLPASS_DEMO_TIMETABLE"), True),
         webhook_hosts=host_list(env.get("HALLPASS_WEBHOOK_HOSTS", "")),
+        public_url=(env.get("HALLPASS_PUBLIC_URL") or "").strip().rstrip("/") or None,
         pwa_dir=Path(env["HALLPASS_PWA_DIR"]).resolve()
         if env.get("HALLPASS_PWA_DIR")
         else DEFAULT_PWA_DIR,

@@ -25,6 +25,7 @@ class ErrorCode(StrEnum):
     ORIGIN_NOT_ALLOWED = "origin_not_allowed"
     # 404 / 405 / 413 / 415 / 429
     NOT_FOUND = "not_found"
+    SCHOOL_NOT_FOUND = "school_not_found"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     PAYLOAD_TOO_LARGE = "payload_too_large"
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
@@ -57,6 +58,18 @@ class ErrorCode(StrEnum):
     ORG_REQUIRED = "org_required"
     # 422: a safety notification category can't be muted
     NOT_MUTABLE = "not_mutable"
+    # Single sign-on (docs/sso.md): never an HTTP status on the wire, but the `problem` of the
+    # app's /sign-in page the callback redirects to (server/contract/sso.py::SSO_PROBLEMS).
+    SSO_UNKNOWN_ACCOUNT = "sso_unknown_account"
+    SSO_ACCOUNT_DISABLED = "sso_account_disabled"
+    SSO_WRONG_DOMAIN = "sso_wrong_domain"
+    SSO_INVALID_TOKEN = "sso_invalid_token"
+    SSO_STATE_INVALID = "sso_state_invalid"
+    SSO_PROVIDER_UNAVAILABLE = "sso_provider_unavailable"
+    SSO_CANCELLED = "sso_cancelled"
+    SSO_EMAIL_UNVERIFIED = "sso_email_unverified"
+    # 403: a student of a school that signs its students in with its accounts only
+    PASSWORD_SIGN_IN_OFF = "password_sign_in_off"
     # 500
     INTERNAL_ERROR = "internal_error"
     # 503: the database has no room for the change (a full disk); nothing was stored
@@ -73,6 +86,7 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.CSRF_FAILED: 403,
     ErrorCode.ORIGIN_NOT_ALLOWED: 403,
     ErrorCode.NOT_FOUND: 404,
+    ErrorCode.SCHOOL_NOT_FOUND: 404,
     ErrorCode.METHOD_NOT_ALLOWED: 405,
     ErrorCode.PAYLOAD_TOO_LARGE: 413,
     ErrorCode.UNSUPPORTED_MEDIA_TYPE: 415,
@@ -100,6 +114,15 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.ROSTER_INVALID: 422,
     ErrorCode.ORG_REQUIRED: 422,
     ErrorCode.NOT_MUTABLE: 422,
+    ErrorCode.SSO_UNKNOWN_ACCOUNT: 403,
+    ErrorCode.SSO_ACCOUNT_DISABLED: 403,
+    ErrorCode.SSO_WRONG_DOMAIN: 403,
+    ErrorCode.SSO_INVALID_TOKEN: 401,
+    ErrorCode.SSO_STATE_INVALID: 400,
+    ErrorCode.SSO_PROVIDER_UNAVAILABLE: 424,
+    ErrorCode.SSO_CANCELLED: 401,
+    ErrorCode.SSO_EMAIL_UNVERIFIED: 403,
+    ErrorCode.PASSWORD_SIGN_IN_OFF: 403,
     ErrorCode.INTERNAL_ERROR: 500,
     ErrorCode.STORAGE_FULL: 503,
 }

@@ -21,8 +21,9 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from server.auth.oidc import OidcClient
 from server.auth.passwords import Passwords
-from server.auth.ratelimit import Counters, KioskLimiter, LoginLimiter
+from server.auth.ratelimit import Counters, KioskLimiter, LoginLimiter, SsoLimiter
 from server.models import PassEvent, School
 
 # Called with the school and its new events after each committed school transaction.
@@ -65,12 +66,16 @@ class Runtime:
     after_commit: Hooks[AfterCommit] = field(default_factory=Hooks)
     # The hub carries each committed emergency state to the sockets (server/services/emergency.py).
     emergency_listeners: Hooks[EmergencyListener] = field(default_factory=Hooks)
+    # Single sign-on: the providers' discovery documents and keys, cached per app.
+    oidc: OidcClient = field(default_factory=OidcClient)
     login_limiter: LoginLimiter = field(init=False)
     kiosk_limiter: KioskLimiter = field(init=False)
+    sso_limiter: SsoLimiter = field(init=False)
 
     def __post_init__(self) -> None:
         self.login_limiter = LoginLimiter(self.counters)
         self.kiosk_limiter = KioskLimiter(self.counters)
+        self.sso_limiter = SsoLimiter(self.counters)
 
     @classmethod
     def for_redis(cls, redis_url: str | None, *, passwords: Passwords | None = None) -> Runtime:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from server.contract.categories import SAFETY
+from server.contract.sso import SSO_PROBLEMS
 from server.contract.ws import HEARTBEAT_SECONDS, CloseCode
 from server.enums import OPEN_STATES, STAFF_ROLES
 
@@ -39,6 +40,11 @@ def constants() -> dict[str, tuple[Any, str]]:
             "Pass states that hold the student's one open pass (DESIGN.md invariant 1).",
         ),
         "STAFF_ROLES": (sorted(STAFF_ROLES), "Roles that work with passes as staff."),
+        "SSO_PROBLEMS": (
+            {str(code): dict(text) for code, text in SSO_PROBLEMS.items()},
+            "What the /sign-in page says for each single sign-on problem code: a title, what "
+            "happened, and whom to ask.",
+        ),
     }
 
 

@@ -43,6 +43,9 @@ from server.models import Location, User
 from server.runtime import Runtime
 from tests.contract import checker
 
+# The local OpenID Provider (tests/oidc/): the `oidc_provider` fixture.
+pytest_plugins = ["tests.oidc.fixtures"]
+
 PG_ADMIN_DSN = os.environ.get("HALLPASS_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 BASE_URL = "http://127.0.0.1:8000"

@@ -296,6 +296,14 @@ BY_ROLE: dict[tuple[str, str], dict[str, int]] = {
     # Where a student is now (their room, section, period): each student their own.
     ("GET", "/api/placement"): ADMINS_ONLY
     | {"student": 200, "student_pending": 200, "other_student": 200},
+    # Single sign-on's settings, providers and attempt log: admins, each their own school's.
+    # The walk sends no body to POST and PATCH (422 once the role passed) and deletes a
+    # provider that is not theirs (404: another school's id says nothing).
+    ("GET", "/api/sso/settings"): ADMINS_ONLY | {"admin": 200, "other_admin": 200},
+    ("POST", "/api/sso/providers"): ADMINS_ONLY | {"admin": 422, "other_admin": 422},
+    ("PATCH", "/api/sso/providers/{id}"): ADMINS_ONLY | {"admin": 422, "other_admin": 422},
+    ("DELETE", "/api/sso/providers/{id}"): ADMINS_ONLY | {"admin": 404, "other_admin": 404},
+    ("GET", "/api/sso/attempts"): ADMINS_ONLY | {"admin": 200, "other_admin": 200},
     # The door kiosk, and nobody else: the walk starts 1005's pass (Room 101, the kiosk's
     # door) to Restroom South, and ends 1003's (the r101 pass).
     ("POST", "/api/kiosk/passes"): ADMINS_ONLY | {"kiosk": 201},
@@ -395,6 +403,11 @@ UNIFORM: dict[tuple[str, str], tuple[int, int]] = {
     ("GET", "/api/push/key"): (200, 401),
     ("GET", "/api/emergency"): (200, 401),  # each caller's own view (tests/test_emergency.py)
     ("GET", "/static/roster.css"): (200, 200),  # the printable roster's stylesheet
+    # Single sign-on's buttons; a provider named "{key}" (none such); a callback with no state
+    # (302 to the app's /sign-in page, for anyone).
+    ("GET", "/api/sso/providers"): (200, 200),
+    ("GET", "/api/sso/{key}/start"): (404, 404),
+    ("GET", "/api/sso/callback"): (302, 302),
 }
 PUBLIC = frozenset(
     {
@@ -402,6 +415,9 @@ PUBLIC = frozenset(
         ("GET", "/openapi.json"),
         ("POST", "/api/session"),
         ("GET", "/static/roster.css"),
+        ("GET", "/api/sso/providers"),
+        ("GET", "/api/sso/{key}/start"),
+        ("GET", "/api/sso/callback"),
     }
 )
 

@@ -30,7 +30,7 @@ def client_for(tmp_path: Path, pwa_dir: Path) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL)
 
 
-@pytest.mark.parametrize("page", ["/", "/passes/12", "/admin", "/kiosk", "/emergency"])
+@pytest.mark.parametrize("page", ["/", "/passes/12", "/admin", "/kiosk", "/emergency", "/sign-in"])
 async def test_every_app_page_is_the_shell_and_is_revalidated(tmp_path: Path, page: str) -> None:
     async with client_for(tmp_path, built(tmp_path)) as client:
         answer = await client.get(page)

@@ -12,6 +12,8 @@ import { Toasts } from "./ui/Toasts";
 import { clearQueue } from "../service-worker/queue";
 import { allClear, emergency } from "./live/emergency";
 import { StartEmergency } from "./views/emergency/StartEmergency";
+import { navigate, path } from "./router";
+import { returnPath, SIGN_IN_PATH } from "./views/signin/sso";
 
 const loadEmergency = () => import("./views/emergency/EmergencyScreen");
 
@@ -24,6 +26,8 @@ const VIEWS: Record<Role, () => Promise<ViewModule>> = {
   security: () => import("./views/monitor/MonitorView"),
   admin: () => import("./views/admin/AdminView"),
   kiosk: () => import("./views/kiosk/KioskView"),
+  // Until the district screens exist (issue 16's districts part), a district admin sees the admin's.
+  district_admin: () => import("./views/admin/AdminView"),
 };
 
 const ROLE_WORDS: Record<Role, string> = {
@@ -35,6 +39,7 @@ const ROLE_WORDS: Record<Role, string> = {
   security: "Hall monitor",
   admin: "Admin",
   kiosk: "Door kiosk",
+  district_admin: "District admin",
 };
 
 /** The whole app. */
@@ -49,6 +54,11 @@ export function App({ booted }: { booted: boolean }) {
     if (status === "live") void confirmSession().then(flushOutbox, () => undefined);
     void refreshOutbox();
   }, [userId, status]);
+  const onSignInPage = path.value === SIGN_IN_PATH;
+  useEffect(() => {
+    // Signed in on the sign-in page (a password after a failed single sign-on): go where they were going.
+    if (userId !== undefined && onSignInPage) navigate(returnPath(), true);
+  }, [userId, onSignInPage]);
 
   if (!booted) return <p class="boot">Loading Hallpass…</p>;
   if (!user) return <Login />;

@@ -3,6 +3,8 @@
 import { signal } from "@preact/signals";
 
 export const path = signal(location.pathname);
+/** The page's query string (`?problem=...` on the sign-in page), kept with the path. */
+export const query = signal(location.search);
 
 /** Go to a page of the app without reloading it. */
 export function navigate(to: string, replace = false): void {
@@ -10,6 +12,7 @@ export function navigate(to: string, replace = false): void {
   if (replace) history.replaceState(null, "", to);
   else history.pushState(null, "", to);
   path.value = location.pathname;
+  query.value = location.search;
 }
 
 /** The pass a /passes/{id} path points at, if any. */
@@ -20,6 +23,7 @@ export function passIdIn(current: string): number | null {
 
 window.addEventListener("popstate", () => {
   path.value = location.pathname;
+  query.value = location.search;
 });
 
 // A tapped notification asks the open app to show its page (service-worker/sw.ts).

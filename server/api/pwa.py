@@ -20,7 +20,7 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 # would wait for the HTTP cache: the worker's own precache makes the app start offline.
 REVALIDATE = "no-cache"
 # Paths the app's router owns (pwa/src/router.ts); anything else that is missing is a 404.
-APP_PAGES = ("passes/", "emergency", "admin", "kiosk")
+APP_PAGES = ("passes/", "emergency", "admin", "kiosk", "sign-in")
 
 NOT_BUILT = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Hallpass: app not built</title></head>

@@ -18,6 +18,7 @@ from server.api import (
     school,
     sections,
     session,
+    sso,
     students,
     users,
 )
@@ -26,6 +27,7 @@ from server.api.spec import Operation
 OPERATIONS: list[Operation] = [
     *meta.OPERATIONS,
     *session.OPERATIONS,
+    *sso.OPERATIONS,
     *locations.OPERATIONS,
     *school.OPERATIONS,
     *users.OPERATIONS,

@@ -17,10 +17,12 @@ from server.auth.passwords import Passwords
 from server.auth.principal import Principal, principal_for
 from server.auth.sessions import COOKIE_NAME, NewSession, create_session, end_session
 from server.contract.session import LoginRequest, SessionOut, UserOut
+from server.enums import Role
 from server.errors import ErrorCode, HallpassError
 from server.errors import ErrorCode as E
 from server.logins import normalize_login
 from server.models import School, User
+from server.services.sso import password_sign_in_students
 
 
 def user_json(principal: Principal, school: School) -> dict[str, Any]:
@@ -139,6 +141,14 @@ async def login(request: Request) -> Response:
     check_origin(request, ctx.settings.allowed_origins)
     body = await read_json(request, LoginRequest)
     user = await authenticate_login(request, body)
+    if user.role == Role.STUDENT and not password_sign_in_students(
+        await School.get(id=user.school_id)
+    ):
+        # Only after the password matched: to anyone else this says nothing about the login.
+        raise HallpassError(
+            ErrorCode.PASSWORD_SIGN_IN_OFF,
+            "Your school signs in with its accounts: use the button.",
+        )
     new = await create_session(user, ctx.settings.session_hours)
     response = await signed_in(request, user, new)
     # This browser is now trusted on this login (server/auth/devices.py). Signing out keeps
@@ -197,7 +207,13 @@ OPERATIONS = [
         request=LoginRequest,
         response=SessionOut,
         authenticated=False,
-        errors=(E.INVALID_CREDENTIALS, E.SCHOOL_REQUIRED, E.RATE_LIMITED, E.ORIGIN_NOT_ALLOWED),
+        errors=(
+            E.INVALID_CREDENTIALS,
+            E.SCHOOL_REQUIRED,
+            E.RATE_LIMITED,
+            E.ORIGIN_NOT_ALLOWED,
+            E.PASSWORD_SIGN_IN_OFF,
+        ),
     ),
     Operation("DELETE", "/api/session", logout, "Sign out", "logout", "session", status=204),
     Operation("GET", "/api/me", me, "The signed-in user", "me", "session", response=UserOut),

@@ -55,6 +55,10 @@ UNKNOWN_LOGINS_PER_ADDRESS: Final[RateLimitItem] = RateLimitItemPerMinute(300, m
 # handful a minute at the busiest. 10 a minute lets a queue at the door through and caps an
 # enumeration of 4-digit student numbers at 14,400 a day, with every one logged as a request.
 KIOSK_LOOKUPS: Final[RateLimitItem] = RateLimitItemPerMinute(10)
+# Single sign-on starts per address in 5 minutes. Each writes a pending sign-in row and sends
+# the browser to the provider; a whole school behind one NAT address signs in at the first
+# bell, so the limit is wide, and it stops only a script filling the table.
+SSO_STARTS_PER_ADDRESS: Final[RateLimitItem] = RateLimitItemPerMinute(600, multiples=5)
 # After Redis fails, the limits stay in memory this long before Redis is tried again, so an
 # outage costs one timeout per half minute rather than one per sign-in.
 REDIS_RETRY_SECONDS: Final = 30.0
@@ -214,6 +218,25 @@ class KioskLimiter:
             if await window.hit(KIOSK_LOOKUPS, "kiosk", str(kiosk_id)):
                 return None
             stats = await window.get_window_stats(KIOSK_LOOKUPS, "kiosk", str(kiosk_id))
+            return seconds_until(stats.reset_time)
+
+        return await self.counters.run(take)
+
+
+class SsoLimiter:
+    """Counts single sign-on starts per address."""
+
+    def __init__(self, counters: Counters) -> None:
+        self.counters = counters
+
+    async def start(self, address: str) -> int | None:
+        """Count one start from the address; return seconds to wait instead if it has none left."""
+
+        async def take(storage: Storage) -> int | None:
+            window = SlidingWindowCounterRateLimiter(storage)
+            if await window.hit(SSO_STARTS_PER_ADDRESS, "sso", address):
+                return None
+            stats = await window.get_window_stats(SSO_STARTS_PER_ADDRESS, "sso", address)
             return seconds_until(stats.reset_time)
 
         return await self.counters.run(take)

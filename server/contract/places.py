@@ -97,6 +97,12 @@ def _not_null(value: object) -> object:
     return value
 
 
+PASSWORD_SIGN_IN_HELP = (
+    "False: students sign in only with the school's accounts (single sign-on); a password "
+    "sign-in by a student is refused with `password_sign_in_off`. Staff keep their password."
+)
+
+
 class SchoolPatch(Strict):
     """The school's settings to change; absent ones stay as they are."""
 
@@ -117,9 +123,17 @@ class SchoolPatch(Strict):
     )
 
     outside_periods: Fallback | None = Field(default=None, description=OUTSIDE_PERIODS_HELP)
+    password_sign_in_students: StrictBool | None = Field(
+        default=None, description=PASSWORD_SIGN_IN_HELP
+    )
 
     _required = field_validator(
-        "name", "timezone", "passes_enabled", "outside_periods", mode="before"
+        "name",
+        "timezone",
+        "passes_enabled",
+        "outside_periods",
+        "password_sign_in_students",
+        mode="before",
     )(_not_null)
 
 
@@ -134,6 +148,7 @@ class SchoolSettingsOut(Out):
     passes_enabled: bool
     outside_periods: Fallback = Field(default=Fallback.HOMEROOM, description=OUTSIDE_PERIODS_HELP)
     out: int = Field(description="Students out of class now (active passes).")
+    password_sign_in_students: bool = Field(default=True, description=PASSWORD_SIGN_IN_HELP)
 
 
 class Geometry(Strict):

@@ -20,6 +20,7 @@ from server.models import Location, Pass, School, User
 from server.rules.permissions import may_manage_policy
 from server.services.passes import offer_places
 from server.services.placement import OUTSIDE_PERIODS, fallback_of
+from server.services.sso import PASSWORD_SIGN_IN_STUDENTS
 from server.services.transaction import SchoolTransaction, school_transaction
 
 # Security reads the settings (emergency mode switches passes off); only admins change them.
@@ -56,6 +57,8 @@ async def settings_json(conn: BaseDBAsyncClient | None, school: School) -> dict[
         "passes_enabled": school.passes_enabled,
         "outside_periods": str(fallback_of(school)),
         "out": await _out_now(conn, school.id),
+        "password_sign_in_students": (school.settings or {}).get(PASSWORD_SIGN_IN_STUDENTS)
+        is not False,
     }
 
 
@@ -71,11 +74,16 @@ async def update_settings(principal: Principal, changes: Mapping[str, Any]) -> d
     """Change the school's settings (only those sent) and return them all."""
     require_admin(principal)
     async with school_transaction(principal.actor.school_id) as tx:
-        columns = {k: v for k, v in changes.items() if k != OUTSIDE_PERIODS}
-        if OUTSIDE_PERIODS in changes:
-            # Kept in the settings document, beside the notification settings: only its key.
-            fallback = str(changes[OUTSIDE_PERIODS])
-            settings = {**(tx.school.settings or {}), OUTSIDE_PERIODS: fallback}
+        in_document = (OUTSIDE_PERIODS, PASSWORD_SIGN_IN_STUDENTS)
+        columns = {k: v for k, v in changes.items() if k not in in_document}
+        # Kept in the settings document, beside the notification settings: only their keys.
+        document = {
+            k: (str(v) if k == OUTSIDE_PERIODS else v)
+            for k, v in changes.items()
+            if k in in_document
+        }
+        if document:
+            settings = {**(tx.school.settings or {}), **document}
             columns["settings"] = tx.school.settings = settings
         if columns:
             for name, value in columns.items():

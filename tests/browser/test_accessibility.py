@@ -26,6 +26,7 @@ SCREENS = [
     ("admin@demo.school", "/admin/encounters"),
     ("admin@demo.school", "/admin/users"),
     ("admin@demo.school", "/admin/roster"),
+    ("admin@demo.school", "/admin/sign-in"),
     ("kiosk101@demo.school", "/"),
 ]
 

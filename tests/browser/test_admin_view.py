@@ -209,11 +209,11 @@ def test_the_tabs_work_from_the_keyboard_and_each_is_a_page(
     expect(page.get_by_role("tab", name="Places")).to_be_focused()
     expect(page.get_by_role("tabpanel", name="Places")).to_be_visible()
     page.keyboard.press("End")
-    expect(page.get_by_role("tab", name="Roster")).to_have_attribute("aria-selected", "true")
-    expect(page).to_have_url(re.compile(r"/admin/roster$"))
+    expect(page.get_by_role("tab", name="Sign-in")).to_have_attribute("aria-selected", "true")
+    expect(page).to_have_url(re.compile(r"/admin/sign-in$"))
 
     page.reload()  # the server serves /admin/... as the app, and the tab comes back
-    expect(page.get_by_role("tabpanel", name="Roster")).to_be_visible()
+    expect(page.get_by_role("tabpanel", name="Sign-in")).to_be_visible()
     page.go_back()
     expect(page.get_by_role("tabpanel", name="Places")).to_be_visible()
 

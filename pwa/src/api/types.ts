@@ -43,6 +43,21 @@ export type UserPage = Schemas["UserPageOut"];
 export type UserCreate = Schemas["UserCreate"];
 export type UserPatch = Partial<Schemas["UserPatch"]>;
 export type StudentHit = Schemas["StudentOut"];
+export type SsoKind = Schemas["SsoKind"];
+export type SsoProvider = Schemas["PublicProviderOut"];
+export type SsoProviders = Schemas["PublicProvidersOut"];
+export type SsoProviderAdmin = Schemas["ProviderOut"];
+export type SsoMatch = SsoProviderAdmin["match_claim"];
+export type SsoProviderCreate = Omit<Schemas["ProviderCreate"], "client_secret" | "scope">;
+export type SsoProviderPatch = Partial<Schemas["ProviderPatch"]>;
+export type SsoSettings = Schemas["SsoSettingsOut"];
+export type SignInAttempt = Schemas["SignInAttemptOut"];
+/** What the sign-in page says for a problem code (the server's SSO_PROBLEMS). */
+export interface SsoProblem {
+  title: string;
+  detail: string;
+  ask: string;
+}
 export type { EmergencyFrame, EmergencyKind, EmergencyStaffView, EmergencyStudentView, Hallway, Notification, RosterEntryOut, ServerFrame };
 export type EmergencyView = EmergencyFrame["emergency"];
 

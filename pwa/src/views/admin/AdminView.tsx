@@ -1,6 +1,7 @@
 // The administrator's screen: tabs for the hallway, places, school settings, policies, the bell
-// schedule, encounter groups, users and the roster (imports, sections, a student's day). Each tab
-// is a path (/admin/places, ...) so a reload or a link opens it.
+// schedule, encounter groups, users, the roster (imports, sections, a student's day) and sign-in
+// (single sign-on providers, passwords, the attempts log). Each tab is a path (/admin/places,
+// ...) so a reload or a link opens it.
 import type { FunctionComponent } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 import { navigate, path } from "../../router";
@@ -11,6 +12,7 @@ import { PoliciesTab } from "./PoliciesTab";
 import { RosterTab } from "./roster/RosterTab";
 import { ScheduleTab } from "./ScheduleTab";
 import { SchoolTab } from "./SchoolTab";
+import { SignInTab } from "./sso/SignInTab";
 import { UsersTab } from "./UsersTab";
 import "./admin.css";
 
@@ -29,11 +31,12 @@ const TABS: readonly Tab[] = [
   { key: "encounters", label: "Encounter groups", View: EncountersTab },
   { key: "users", label: "Users", View: UsersTab },
   { key: "roster", label: "Roster", View: RosterTab },
+  { key: "sign-in", label: "Sign-in", View: SignInTab },
 ];
 
 /** The tab a path names; any other page of the app opens on the hallway. */
 export function tabOf(current: string): Tab {
-  const match = /^\/admin\/([a-z]+)/.exec(current);
+  const match = /^\/admin\/([a-z-]+)/.exec(current);
   return TABS.find((t) => t.key === match?.[1]) ?? TABS[0];
 }
 

@@ -1,0 +1,1 @@
+"""A real OpenID Provider for the single sign-on tests (the npm package `oidc-provider`)."""
