@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from server.auth.passwords import Passwords
-from server.auth.ratelimit import Counters, KioskLimiter, LoginLimiter
+from server.auth.ratelimit import CodeLimiter, Counters, KioskLimiter, LoginLimiter
 from server.models import PassEvent, School
 
 # Called with the school and its new events after each committed school transaction.
@@ -67,10 +67,12 @@ class Runtime:
     emergency_listeners: Hooks[EmergencyListener] = field(default_factory=Hooks)
     login_limiter: LoginLimiter = field(init=False)
     kiosk_limiter: KioskLimiter = field(init=False)
+    code_limiter: CodeLimiter = field(init=False)
 
     def __post_init__(self) -> None:
         self.login_limiter = LoginLimiter(self.counters)
         self.kiosk_limiter = KioskLimiter(self.counters)
+        self.code_limiter = CodeLimiter(self.counters)
 
     @classmethod
     def for_redis(cls, redis_url: str | None, *, passwords: Passwords | None = None) -> Runtime:

@@ -19,6 +19,7 @@ from server.api import (
     sections,
     session,
     students,
+    substitutes,
     users,
 )
 from server.api.spec import Operation
@@ -41,4 +42,5 @@ OPERATIONS: list[Operation] = [
     *notifications.OPERATIONS,
     *emergency.OPERATIONS,
     *roster.OPERATIONS,
+    *substitutes.OPERATIONS,
 ]
