@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from starlette.applications import Starlette
+from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
 from server import clock
@@ -71,15 +71,30 @@ async def bearer(client: httpx.AsyncClient, code: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {answer.json()['token']}"}
 
 
+async def closed_by_server(ws: ClientConnection) -> None:
+    """Read frames until the server closes the socket as a session that ended (4403)."""
+
+    async def drain() -> None:
+        while True:
+            await recv(ws, 2.0)
+
+    with pytest.raises(ConnectionClosed):
+        await drain()
+    assert ws.close_code == 4403
+
+
 async def test_a_teacher_grants_their_room_to_a_named_substitute_who_signs_in_with_the_code(
     demo: Demo,
 ) -> None:
     at(demo, "09:00")
     body = await grant_room(demo)
     assert CODE.match(body["code"]), body["code"]
-    assert body["state"] == "live" and body["uses_code"] is True
-    assert body["substitute"]["name"] == "Jordan Rivera" and body["substitute_login"] is None
-    assert body["location"]["name"] == "Room 101" and body["day"] == "2025-03-03"
+    assert body["state"] == "live"
+    assert body["uses_code"] is True
+    assert body["substitute"]["name"] == "Jordan Rivera"
+    assert body["substitute_login"] is None
+    assert body["location"]["name"] == "Room 101"
+    assert body["day"] == "2025-03-03"
     # From the grant (after the first bell) to the end of period 7, 14:50 CST.
     assert body["starts_at"] == "2025-03-03T15:00:00Z"
     assert body["ends_at"] == "2025-03-03T20:50:00Z"
@@ -87,7 +102,8 @@ async def test_a_teacher_grants_their_room_to_a_named_substitute_who_signs_in_wi
     signed = await code_sign_in(demo.client, typed)
     assert signed.status_code == 200, signed.text
     user = signed.json()["user"]
-    assert user["role"] == "substitute" and user["name"] == "Jordan Rivera"
+    assert user["role"] == "substitute"
+    assert user["name"] == "Jordan Rivera"
     assert user["location_ids"] == [await location_id("Room 101")]
     session = await Session.get(user_id=user["id"])
     assert (session.via, session.grant_id) == ("code", body["id"])
@@ -100,7 +116,8 @@ async def test_a_teacher_grants_their_room_to_a_named_substitute_who_signs_in_wi
     assert [g["id"] for g in listed.json()] == [body["id"]]
     assert "code" not in listed.json()[0]  # shown once, never again
     stored = await SubstituteGrant.get(id=body["id"])
-    assert stored.code_hash is not None and body["code"] not in stored.code_hash
+    assert stored.code_hash is not None
+    assert body["code"] not in stored.code_hash
 
 
 async def test_the_substitute_sees_and_acts_on_that_room_alone_and_the_log_names_them(
@@ -152,7 +169,8 @@ async def test_the_substitute_sees_and_acts_on_that_room_alone_and_the_log_names
         "Ended by J. Rivera (substitute for Room 101)",
     ]
     approval = history.json()[1]["actor"]
-    assert approval["substitute"] is True and approval["role"] == "substitute"
+    assert approval["substitute"] is True
+    assert approval["role"] == "substitute"
     assert approval["room"]["name"] == "Room 101"
 
 
@@ -170,7 +188,8 @@ async def test_an_admin_covers_an_absent_teacher_with_an_account_and_the_log_say
     )
     made = await grant(demo, ADMIN, substitute_id=sub.id, absent_teacher_id=await user_id(TEACHER))
     assert made.status_code == 201, made.text
-    assert made.json()["code"] is None and made.json()["substitute_login"] == sub.login
+    assert made.json()["code"] is None
+    assert made.json()["substitute_login"] == sub.login
     me = await demo.get(sub.login, "/api/me")
     assert me.json()["location_ids"] == [await location_id("Room 101")]
     asked = (await demo.request_pass("1003", "Nurse")).json()
@@ -208,10 +227,7 @@ async def test_the_socket_of_a_code_session_closes_at_the_end_of_the_day(
     ws, first = await hello(live, token)
     assert first["type"] == "snapshot"
     at(demo, "14:51")
-    with pytest.raises(ConnectionClosed):
-        while True:
-            await recv(ws, 2.0)
-    assert ws.close_code == 4403
+    await closed_by_server(ws)
 
 
 async def test_revoking_ends_the_session_and_socket_now_and_the_code_is_not_reusable(
@@ -225,10 +241,7 @@ async def test_revoking_ends_the_session_and_socket_now_and_the_code_is_not_reus
         f"/api/substitutes/{body['id']}", headers=await demo.auth(TEACHER)
     )
     assert revoked.status_code == 204
-    with pytest.raises(ConnectionClosed):
-        while True:
-            await recv(ws, 2.0)
-    assert ws.close_code == 4403
+    await closed_by_server(ws)
     stale = await demo.client.get("/api/me", headers={"Authorization": f"Bearer {token}"})
     assert_error(stale, 401, ErrorCode.NOT_AUTHENTICATED)
     assert_error(await code_sign_in(demo.client, body["code"]), 401, ErrorCode.CODE_REVOKED)
@@ -245,7 +258,8 @@ async def test_a_new_code_replaces_the_old_one_and_signs_its_sessions_out(demo: 
     again = await demo.post(TEACHER, f"/api/substitutes/{body['id']}/code")
     assert again.status_code == 200, again.text
     new_code = again.json()["code"]
-    assert CODE.match(new_code) and new_code != body["code"]
+    assert CODE.match(new_code)
+    assert new_code != body["code"]
     assert_error(await demo.client.get("/api/me", headers=old), 401, ErrorCode.NOT_AUTHENTICATED)
     assert_error(await code_sign_in(demo.client, body["code"]), 401, ErrorCode.INVALID_CODE)
     assert (await code_sign_in(demo.client, new_code)).status_code == 200
@@ -285,7 +299,8 @@ async def test_the_hub_gives_an_open_socket_the_room_when_the_grant_starts_and_t
     made = await grant(demo, ADMIN, substitute_id=sub.id, location_id=await location_id("Room 102"))
     room_102 = await location_id("Room 102")
     found = await changed({before})
-    assert found[before] is not None and found[before].location_ids == {room_102}
+    assert found[before] is not None
+    assert found[before].location_ids == {room_102}
     during = await held_by(demo, sub.login, Role.SUBSTITUTE, "Room 102")
     assert await changed({during}) == {}
     assert (await principal_for(sub)).actor.location_ids == {room_102}
@@ -293,7 +308,8 @@ async def test_the_hub_gives_an_open_socket_the_room_when_the_grant_starts_and_t
         f"/api/substitutes/{made.json()['id']}", headers=await demo.auth(ADMIN)
     )
     after = await changed({during})
-    assert after[during] is not None and after[during].location_ids == frozenset()
+    assert after[during] is not None
+    assert after[during].location_ids == frozenset()
 
 
 async def test_a_teacher_cannot_grant_another_room_or_teacher_nor_a_past_day(demo: Demo) -> None:
