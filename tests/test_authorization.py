@@ -409,7 +409,11 @@ UNIFORM: dict[tuple[str, str], tuple[int, int]] = {
     ("GET", "/healthz"): (200, 200),
     ("GET", "/openapi.json"): (200, 200),
     ("POST", "/api/session"): (200, 401),  # the caller's own login; anonymous: a wrong one
-    ("POST", "/api/session/code"): (401, 401),  # a code that is none (a handful: no limit)
+    ("POST", "/api/session/code"): (401, 401),
+    ("GET", "/api/me/substitute"): (
+        200,
+        401,
+    ),  # the caller's own grants (none here)  # a code that is none (a handful: no limit)
     ("DELETE", "/api/session"): (204, 401),
     ("GET", "/api/me"): (200, 401),
     ("GET", "/api/locations"): (200, 401),

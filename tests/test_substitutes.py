@@ -105,6 +105,10 @@ async def test_a_teacher_grants_their_room_to_a_named_substitute_who_signs_in_wi
     assert user["role"] == "substitute"
     assert user["name"] == "Jordan Rivera"
     assert user["location_ids"] == [await location_id("Room 101")]
+    auth = {"Authorization": f"Bearer {signed.json()['token']}"}
+    banner = (await demo.client.get("/api/me/substitute", headers=auth)).json()
+    assert [(g["id"], g["location"]["name"]) for g in banner] == [(body["id"], "Room 101")]
+    assert (await demo.get(TEACHER, "/api/me/substitute")).json() == []
     session = await Session.get(user_id=user["id"])
     assert (session.via, session.grant_id) == ("code", body["id"])
     assert session.expires_at == datetime(2025, 3, 3, 20, 50, tzinfo=UTC)

@@ -33,6 +33,7 @@ from server.services.history import pass_history
 from server.services.substitutes import (
     create_grant,
     list_grants,
+    my_grants,
     redeem_code,
     reissue_code,
     require_granter,
@@ -107,6 +108,11 @@ async def sign_in_with_code(request: Request) -> Response:
         user, ctx.settings.session_hours, via=SessionVia.CODE, grant=grant, ends_by=grant.ends_at
     )
     return await signed_in(request, user, new)
+
+
+async def mine(request: Request) -> Response:
+    """GET /api/me/substitute: the grants the caller works under now (empty for most)."""
+    return JSONResponse(await my_grants(await caller(request)))
 
 
 async def history(request: Request) -> Response:
@@ -184,6 +190,16 @@ OPERATIONS = [
         response=SessionOut,
         authenticated=False,
         errors=CODE_ERRORS,
+    ),
+    Operation(
+        "GET",
+        "/api/me/substitute",
+        mine,
+        "The substitute grants the caller works under now: whom they cover, where, until when",
+        "mySubstituteGrants",
+        "substitutes",
+        response=GrantOut,
+        response_list=True,
     ),
     Operation(
         "GET",

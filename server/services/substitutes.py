@@ -288,6 +288,17 @@ async def list_grants(principal: Principal, day: date | None) -> list[dict[str, 
     return [grant_json(row, now) for row in rows]
 
 
+async def my_grants(principal: Principal) -> list[dict[str, Any]]:
+    """Return the grants in force for the caller now (a substitute's banner): whom they cover,
+    where, and until when; none for anyone else."""
+    now = utcnow()
+    ids = [grant.id for grant in principal.grants]
+    if not ids:
+        return []
+    rows = await SubstituteGrant.filter(id__in=ids).order_by("ends_at").select_related(*RELATED)
+    return [grant_json(row, now) for row in rows]
+
+
 async def _managed(principal: Principal, grant_id: int) -> SubstituteGrant:
     grant = await (await _visible(principal)).filter(id=grant_id).get_or_none()
     if grant is None:
