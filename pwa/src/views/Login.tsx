@@ -3,6 +3,7 @@ import { useState } from "preact/hooks";
 import { ApiError } from "../api/client";
 import { signIn } from "../live/store";
 import { messageOf } from "../ui/Button";
+import { CodeSignIn } from "./CodeSignIn";
 
 /** The sign-in form. */
 export function Login() {
@@ -61,6 +62,7 @@ export function Login() {
           {busy ? "Signing in…" : "Sign in"}
         </button>
       </form>
+      <CodeSignIn />
     </main>
   );
 }

@@ -1,5 +1,5 @@
 // The administrator's screen: tabs for the hallway, places, school settings, policies, the bell
-// schedule, encounter groups, users and the roster (imports, sections, a student's day). Each tab
+// schedule, encounter groups, users, substitutes for the day and the roster (imports, sections, a student's day). Each tab
 // is a path (/admin/places, ...) so a reload or a link opens it.
 import type { FunctionComponent } from "preact";
 import { useEffect, useRef } from "preact/hooks";
@@ -11,6 +11,7 @@ import { PoliciesTab } from "./PoliciesTab";
 import { RosterTab } from "./roster/RosterTab";
 import { ScheduleTab } from "./ScheduleTab";
 import { SchoolTab } from "./SchoolTab";
+import { SubstitutePanel } from "../teacher/SubstitutePanel";
 import { UsersTab } from "./UsersTab";
 import "./admin.css";
 
@@ -28,6 +29,7 @@ const TABS: readonly Tab[] = [
   { key: "schedule", label: "Schedule", View: ScheduleTab },
   { key: "encounters", label: "Encounter groups", View: EncountersTab },
   { key: "users", label: "Users", View: UsersTab },
+  { key: "substitutes", label: "Substitutes", View: SubstitutePanel },
   { key: "roster", label: "Roster", View: RosterTab },
 ];
 
