@@ -21,7 +21,7 @@ from server import clock
 from server.auth.principal import principal_for
 from server.enums import Role
 from server.errors import ErrorCode
-from server.hub.access import changed
+from server.hub.access import Scope, changed
 from server.models import Location, PassEvent, School, Session, SubstituteGrant, User
 from server.services.substitutes import end_lapsed_sessions
 from tests.conftest import Demo, location_id, user_id
@@ -302,18 +302,14 @@ async def test_the_hub_gives_an_open_socket_the_room_when_the_grant_starts_and_t
     before = await held_by(demo, sub.login, Role.SUBSTITUTE)
     made = await grant(demo, ADMIN, substitute_id=sub.id, location_id=await location_id("Room 102"))
     room_102 = await location_id("Room 102")
-    found = await changed({before})
-    assert found[before] is not None
-    assert found[before].location_ids == {room_102}
+    assert await changed({before}) == {before: Scope(frozenset({room_102}), frozenset())}
     during = await held_by(demo, sub.login, Role.SUBSTITUTE, "Room 102")
     assert await changed({during}) == {}
     assert (await principal_for(sub)).actor.location_ids == {room_102}
     await demo.client.delete(
         f"/api/substitutes/{made.json()['id']}", headers=await demo.auth(ADMIN)
     )
-    after = await changed({during})
-    assert after[during] is not None
-    assert after[during].location_ids == frozenset()
+    assert await changed({during}) == {during: Scope(frozenset(), frozenset())}
 
 
 async def test_a_teacher_cannot_grant_another_room_or_teacher_nor_a_past_day(demo: Demo) -> None:

@@ -186,6 +186,9 @@ def _ids(value: str | list[int] | None) -> frozenset[int]:
 async def changed(held: Collection[Access]) -> dict[Access, Scope | None]:
     """Return the held accesses that changed: None for those that no longer grant access (close
     the socket), else the places and taught sections the user has now (re-scope it)."""
+    # A copy: the hub passes its live view of the held keys, which sockets joining or leaving
+    # change while this awaits.
+    held = list(held)
     if not held:
         return {}
     conn = connections.get("default")
