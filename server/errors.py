@@ -20,6 +20,12 @@ class ErrorCode(StrEnum):
     # 401 / 403: who you are, and what you may do
     NOT_AUTHENTICATED = "not_authenticated"
     INVALID_CREDENTIALS = "invalid_credentials"
+    # A substitute's sign-in code: no such code (or one re-issued since); and, said only once
+    # the code matched, one whose grant was revoked, whose day is over, or not yet begun.
+    INVALID_CODE = "invalid_code"
+    CODE_REVOKED = "code_revoked"
+    CODE_EXPIRED = "code_expired"
+    CODE_NOT_YET_VALID = "code_not_yet_valid"
     FORBIDDEN = "forbidden"
     CSRF_FAILED = "csrf_failed"
     ORIGIN_NOT_ALLOWED = "origin_not_allowed"
@@ -70,6 +76,10 @@ class ErrorCode(StrEnum):
     SSO_EMAIL_UNVERIFIED = "sso_email_unverified"
     # 403: a student of a school that signs its students in with its accounts only
     PASSWORD_SIGN_IN_OFF = "password_sign_in_off"
+    # A substitute grant that was revoked or whose day is over: no new code for it.
+    GRANT_CLOSED = "grant_closed"
+    # A new code for a grant whose substitute signs in with their own account.
+    NO_CODE = "no_code"
     # 500
     INTERNAL_ERROR = "internal_error"
     # 503: the database has no room for the change (a full disk); nothing was stored
@@ -82,6 +92,10 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.SCHOOL_REQUIRED: 400,
     ErrorCode.NOT_AUTHENTICATED: 401,
     ErrorCode.INVALID_CREDENTIALS: 401,
+    ErrorCode.INVALID_CODE: 401,
+    ErrorCode.CODE_REVOKED: 401,
+    ErrorCode.CODE_EXPIRED: 401,
+    ErrorCode.CODE_NOT_YET_VALID: 401,
     ErrorCode.FORBIDDEN: 403,
     ErrorCode.CSRF_FAILED: 403,
     ErrorCode.ORIGIN_NOT_ALLOWED: 403,
@@ -123,6 +137,8 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.SSO_CANCELLED: 401,
     ErrorCode.SSO_EMAIL_UNVERIFIED: 403,
     ErrorCode.PASSWORD_SIGN_IN_OFF: 403,
+    ErrorCode.GRANT_CLOSED: 409,
+    ErrorCode.NO_CODE: 409,
     ErrorCode.INTERNAL_ERROR: 500,
     ErrorCode.STORAGE_FULL: 503,
 }

@@ -23,7 +23,13 @@ from typing import Any, Generic, TypeVar
 
 from server.auth.oidc import OidcClient
 from server.auth.passwords import Passwords
-from server.auth.ratelimit import Counters, KioskLimiter, LoginLimiter, SsoLimiter
+from server.auth.ratelimit import (
+    CodeLimiter,
+    Counters,
+    KioskLimiter,
+    LoginLimiter,
+    SsoLimiter,
+)
 from server.models import PassEvent, School
 
 # Called with the school and its new events after each committed school transaction.
@@ -71,11 +77,13 @@ class Runtime:
     login_limiter: LoginLimiter = field(init=False)
     kiosk_limiter: KioskLimiter = field(init=False)
     sso_limiter: SsoLimiter = field(init=False)
+    code_limiter: CodeLimiter = field(init=False)
 
     def __post_init__(self) -> None:
         self.login_limiter = LoginLimiter(self.counters)
         self.kiosk_limiter = KioskLimiter(self.counters)
         self.sso_limiter = SsoLimiter(self.counters)
+        self.code_limiter = CodeLimiter(self.counters)
 
     @classmethod
     def for_redis(cls, redis_url: str | None, *, passwords: Passwords | None = None) -> Runtime:

@@ -173,6 +173,20 @@ TAKE: dict[str, tuple[int, int, int, int, int]] = {
     "other_teacher": (404, 404, 404, 404, 409),
     "other_admin": (404, 404, 404, 404, 409),
 }
+# GET /api/passes/{id}/history: staff (and no kiosk) read the history of a pass they may see;
+# a student or a kiosk never reads one (403 before the pass is looked at).
+HISTORY: dict[str, tuple[int, int, int, int, int]] = {
+    caller: tuple(  # type: ignore[misc]
+        403
+        if caller in ("student", "student_pending", "kiosk", "other_student")
+        else 200
+        if label in VISIBLE[caller]
+        else 404
+        for label in PASSES
+    )
+    for caller in CALLERS
+}
+
 PER_PASS: dict[tuple[str, str], dict[str, tuple[int, int, int, int, int]] | None] = {
     ("GET", "/api/passes/{id}"): None,  # from VISIBLE
     ("POST", "/api/passes/{id}/approve"): APPROVE,
@@ -182,6 +196,7 @@ PER_PASS: dict[tuple[str, str], dict[str, tuple[int, int, int, int, int]] | None
     ("POST", "/api/passes/{id}/end"): END,
     ("POST", "/api/passes/{id}/delay"): DELAY,
     ("POST", "/api/passes/{id}/take"): TAKE,
+    ("GET", "/api/passes/{id}/history"): HISTORY,
 }
 
 # POST /api/passes, three bodies: issue a pass for 1005 (Room 101) to Restroom South; the
@@ -213,6 +228,7 @@ STAFF = ("teacher", "teacher_other", "substitute", "nurse", "counselor", "securi
 ENCOUNTER_MANAGERS = ADMINS_ONLY | {"admin": 200, "security": 200}
 SECTION_READERS = ("teacher", "teacher_other", "substitute", "counselor", "security", "admin")
 NOT_KIOSK = {"kiosk": 403}
+GRANTERS = ("teacher", "teacher_other", "admin", "other_teacher", "other_admin")
 BY_ROLE: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/api/policies"): ADMINS_ONLY | {"admin": 200, "other_admin": 200},
     ("PUT", "/api/policies/school"): ADMINS_ONLY | {"admin": 200, "other_admin": 200},
@@ -258,6 +274,12 @@ BY_ROLE: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/api/notifications/settings"): ADMINS_ONLY | {"admin": 200, "other_admin": 200},
     ("PUT", "/api/notifications/settings"): ADMINS_ONLY | {"admin": 200, "other_admin": 422},
     ("GET", "/api/notifications/deliveries"): ADMINS_ONLY | {"admin": 200, "other_admin": 200},
+    # Substitutes: teachers and admins, each of their own school. The walk grants for a past
+    # day (422 naming `day`, nothing made) and revokes or re-issues a grant that does not exist.
+    ("POST", "/api/substitutes"): ADMINS_ONLY | dict.fromkeys(GRANTERS, 422),
+    ("GET", "/api/substitutes"): ADMINS_ONLY | dict.fromkeys(GRANTERS, 200),
+    ("DELETE", "/api/substitutes/{id}"): ADMINS_ONLY | dict.fromkeys(GRANTERS, 404),
+    ("POST", "/api/substitutes/{id}/code"): ADMINS_ONLY | dict.fromkeys(GRANTERS, 404),
     # The school's settings: security reads them (emergency mode), admins change them; each
     # their own school's. Places: admins add one to their own school; the walk changes Demo
     # High School's Restroom South, another school's to `other_admin` (404).
@@ -395,6 +417,11 @@ UNIFORM: dict[tuple[str, str], tuple[int, int]] = {
     ("GET", "/healthz"): (200, 200),
     ("GET", "/openapi.json"): (200, 200),
     ("POST", "/api/session"): (200, 401),  # the caller's own login; anonymous: a wrong one
+    ("POST", "/api/session/code"): (401, 401),
+    ("GET", "/api/me/substitute"): (
+        200,
+        401,
+    ),  # the caller's own grants (none here)  # a code that is none (a handful: no limit)
     ("DELETE", "/api/session"): (204, 401),
     ("GET", "/api/me"): (200, 401),
     ("GET", "/api/locations"): (200, 401),
@@ -414,6 +441,7 @@ PUBLIC = frozenset(
         ("GET", "/healthz"),
         ("GET", "/openapi.json"),
         ("POST", "/api/session"),
+        ("POST", "/api/session/code"),
         ("GET", "/static/roster.css"),
         ("GET", "/api/sso/providers"),
         ("GET", "/api/sso/{key}/start"),
@@ -673,6 +701,8 @@ def expected_code(op: Operation, status: int, caller: str) -> ErrorCode:
     """Return the error code a refusal of the matrix must carry."""
     if status == 401:
         signing_in = (op.method, op.path) == ("POST", "/api/session")
+        if (op.method, op.path) == ("POST", "/api/session/code"):
+            return ErrorCode.INVALID_CODE
         return ErrorCode.INVALID_CREDENTIALS if signing_in else ErrorCode.NOT_AUTHENTICATED
     if status == 409:
         if op.path.startswith("/api/emergency"):
@@ -844,6 +874,16 @@ class Walk:
         body: dict[str, Any] | None = None
         if op.path == "/api/schedule":
             body = SCHEDULE_BODY if op.method == "PUT" else None
+        elif op.path.startswith("/api/substitutes"):
+            path = path.replace("{id}", str(10**6))  # no such grant
+            past = {"substitute": {"first_name": "A", "last_name": "B"}, "day": "2001-01-01"}
+            body = (
+                {**past, "location_id": self.world.restroom_south} if op.method == "POST" else None
+            )
+            if op.path.endswith("/code"):
+                body = None
+        elif op.path == "/api/session/code":
+            body = {"code": "ZZZZZ-ZZZZZ"}
         elif op.path.startswith("/api/encounters/"):
             path = path.replace("{id}", str(self.world.encounter_group))
             members = [self.world.user_ids["student"], self.world.user_ids["student_pending"]]
@@ -968,6 +1008,8 @@ class Walk:
             names = {group["name"] for group in body}
             wanted = {ENCOUNTER_GROUP} if slug == "demo" else set()
             return [] if names == wanted else [f"sees groups {sorted(names)}"]
+        if key == ("GET", "/api/passes/{id}/history"):
+            return [] if body and body[0]["name"] == "pass.created" else [f"history {body}"]
         if target in PASSES and body["id"] != self.world.passes[target]:
             return [f"answers with pass {body['id']}"]
         return []

@@ -17,7 +17,8 @@ from server import clock
 from server.auth import ratelimit
 from server.auth.oidc import seal_secret
 from server.auth.sessions import COOKIE_NAME
-from server.enums import SessionVia
+from server.auth.passwords import CODE_ONLY
+from server.enums import Role, SessionVia
 from server.models import District, School, Session, SsoProvider, SsoRequest, User
 from tests.conftest import Demo
 from tests.oidc.fixtures import OidcProvider
@@ -176,6 +177,26 @@ async def test_a_kiosk_account_never_signs_in_by_sso(
     before = await counts()
     async with browser(app) as http:
         await _fails(http, await sign_in(http, "kiosk101@demo.school"), "sso_unknown_account")
+    assert await counts() == before
+
+
+async def test_a_substitute_made_by_a_grant_signs_in_only_with_the_days_code(
+    app: Starlette, google: dict[str, Any], oidc_provider: OidcProvider
+) -> None:
+    # Whoever granted the day typed this e-mail: the provider vouching for it proves nothing.
+    await User.create(
+        school=await School.get(slug="demo"),
+        role=Role.SUBSTITUTE,
+        login="sub-rivera",
+        first_name="Jo",
+        last_name="Rivera",
+        email="jo.rivera@demo.school",
+        password_hash=CODE_ONLY,
+    )
+    oidc_provider.add_account("g-rivera", "jo.rivera@demo.school")
+    before = await counts()
+    async with browser(app) as http:
+        await _fails(http, await sign_in(http, "jo.rivera@demo.school"), "sso_unknown_account")
     assert await counts() == before
 
 

@@ -20,6 +20,7 @@ from server.api import (
     session,
     sso,
     students,
+    substitutes,
     users,
 )
 from server.api.spec import Operation
@@ -43,4 +44,5 @@ OPERATIONS: list[Operation] = [
     *notifications.OPERATIONS,
     *emergency.OPERATIONS,
     *roster.OPERATIONS,
+    *substitutes.OPERATIONS,
 ]

@@ -11,6 +11,10 @@ import asyncio
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+# The password hash of a substitute's account made by a grant (server/services/substitutes.py):
+# not an Argon2 hash, so no password matches, and single sign-on never picks it either.
+CODE_ONLY = "!substitute: signs in with a one-day code"
+
 
 class Passwords:
     """Hashes and verifies passwords with one Argon2id profile."""

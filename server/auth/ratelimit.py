@@ -59,6 +59,11 @@ KIOSK_LOOKUPS: Final[RateLimitItem] = RateLimitItemPerMinute(10)
 # the browser to the provider; a whole school behind one NAT address signs in at the first
 # bell, so the limit is wide, and it stops only a script filling the table.
 SSO_STARTS_PER_ADDRESS: Final[RateLimitItem] = RateLimitItemPerMinute(600, multiples=5)
+# Wrong substitute codes per address in 5 minutes. A code is 10 characters of a 31-letter
+# alphabet (about 8 * 10**14 codes), so even a botnet's worth of addresses finds none; the limit
+# stops one address from trying more than a few a minute. A school's NAT address is shared, and
+# a substitute who mistypes a code twice must not lock out the next: 20 leaves room for that.
+CODE_FAILURES_PER_ADDRESS: Final[RateLimitItem] = RateLimitItemPerMinute(20, multiples=5)
 # After Redis fails, the limits stay in memory this long before Redis is tried again, so an
 # outage costs one timeout per half minute rather than one per sign-in.
 REDIS_RETRY_SECONDS: Final = 30.0
@@ -240,3 +245,32 @@ class SsoLimiter:
             return seconds_until(stats.reset_time)
 
         return await self.counters.run(take)
+
+
+class CodeLimiter:
+    """Counts wrong substitute sign-in codes per address: past the limit, none is checked."""
+
+    def __init__(self, counters: Counters) -> None:
+        self.counters = counters
+
+    async def wait(self, address: str) -> int | None:
+        """Return seconds until the address may try a code again, or None if it may now."""
+
+        async def check(storage: Storage) -> int | None:
+            window = SlidingWindowCounterRateLimiter(storage)
+            if await window.test(CODE_FAILURES_PER_ADDRESS, "code", address):
+                return None
+            stats = await window.get_window_stats(CODE_FAILURES_PER_ADDRESS, "code", address)
+            return seconds_until(stats.reset_time)
+
+        return await self.counters.run(check)
+
+    async def failed(self, address: str) -> None:
+        """Count one wrong code from the address."""
+
+        async def record(storage: Storage) -> None:
+            await SlidingWindowCounterRateLimiter(storage).hit(
+                CODE_FAILURES_PER_ADDRESS, "code", address
+            )
+
+        await self.counters.run(record)

@@ -13,10 +13,13 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from tortoise import connections
 
+from server.clock import utcnow
 from server.enums import CLASSROOM_STAFF, EnrollmentRole, Role
+from server.models import SubstituteGrant
 from server.rules.permissions import Actor
 
 # What a socket was opened with: its session id, its user's role then, (staff and kiosks) the
@@ -43,37 +46,76 @@ _TAUGHT = (
     f" AND e.active{{true}} AND e.role = '{EnrollmentRole.TEACHER.value}'"
 )
 
+# The substitute grants in force now, passed in (a handful, read by the ORM with the moved
+# clock tests use): `g(usr, loc, absent)`, the substitute, the grant's room, the absent teacher.
+# What a user has is their own (assigned places, taught sections) and what their grants add: the
+# grant's room, the absent teacher's rooms, sections and those sections' rooms, as
+# server/auth/principal.py::principal_for computes it.
+_GRANTED = (
+    "FROM g JOIN enrollments ge ON ge.user_id = g.absent AND ge.school_id = u.school_id"
+    f" AND ge.active{{true}} AND ge.role = '{EnrollmentRole.TEACHER.value}'"
+)
+
+
+def _rooms(true: str) -> str:
+    """Return the SELECT of a user `u`'s places now: assigned, and granted (a grant's room, the
+    absent teacher's rooms and their sections' rooms), one column `x`; `true` is how the
+    dialect tests a boolean."""
+    return (
+        "SELECT ls.location_id AS x FROM location_staff ls WHERE ls.users_id = u.id"
+        " UNION SELECT g.loc FROM g WHERE g.usr = u.id AND g.loc IS NOT NULL"
+        " UNION SELECT gs.location_id FROM g JOIN location_staff gs ON gs.users_id = g.absent"
+        " WHERE g.usr = u.id"
+        f" UNION SELECT sec.location_id {_GRANTED.format(true=true)}"
+        " JOIN sections sec ON sec.id = ge.section_id"
+        " WHERE g.usr = u.id AND sec.location_id IS NOT NULL"
+    )
+
+
+def _sections(true: str) -> str:
+    """Return the SELECT of a user `u`'s sections now: taught, and granted, one column `x`."""
+    return (
+        f"SELECT e.section_id AS x {_TAUGHT.format(true=true)}"
+        f" UNION SELECT ge.section_id {_GRANTED.format(true=true)} WHERE g.usr = u.id"
+    )
+
+
 # A held socket has no live match when the session was logged out or purged, the user was
 # disabled, or the user's role is no longer that role (`u.id IS NULL`: close it), or when the
-# user's assigned places or taught sections are no longer those it was opened with (re-scope
-# it). Each is compared only where held (not NULL), and read back only for the rows returned.
+# user's places or sections (their own and their grants') are no longer those it was opened
+# with (re-scope it). Each is compared only where held (not NULL), and read back only for the
+# rows returned.
 _POSTGRES = f"""
+WITH g AS (SELECT * FROM unnest($5::int[], $6::int[], $7::int[]) AS g(usr, loc, absent))
 SELECT held.id, held.role, held.rooms, held.sections, u.id IS NOT NULL,
-       CASE WHEN u.id IS NULL THEN NULL ELSE ARRAY(
-           SELECT ls.location_id FROM location_staff ls WHERE ls.users_id = u.id
-       ) END,
+       CASE WHEN u.id IS NULL THEN NULL ELSE ARRAY({_rooms("")}) END,
        CASE WHEN u.id IS NULL OR held.sections IS NULL THEN NULL ELSE ARRAY(
-           SELECT e.section_id {_TAUGHT.format(true="")}
+           {_sections("")}
        ) END
 FROM unnest($1::int[], $2::text[], $3::text[], $4::text[]) AS held(id, role, rooms, sections)
 LEFT JOIN sessions s ON s.id = held.id
 LEFT JOIN users u ON u.id = s.user_id AND u.active AND u.role = held.role
 WHERE u.id IS NULL OR (held.rooms IS NOT NULL AND held.rooms <> '[' || array_to_string(ARRAY(
-    SELECT ls.location_id FROM location_staff ls WHERE ls.users_id = u.id ORDER BY 1
+    {_rooms("")} ORDER BY 1
 ), ',') || ']') OR (held.sections IS NOT NULL AND held.sections <> '[' || array_to_string(ARRAY(
-    SELECT e.section_id {_TAUGHT.format(true="")} ORDER BY 1
+    {_sections("")} ORDER BY 1
 ), ',') || ']')
 """
 # SQLite before 3.44 can't order an aggregate, so places and sections are compared as sets: as
-# many rows as the held list has ids (the pairs are unique: a user is staff of a place once, and
-# teaches a section in one enrollment), and none outside it. `active = 1` (not bare `active`)
-# lets SQLite use the index's third column.
-_SQLITE_TAUGHT = _TAUGHT.format(true=" = 1")
+# many rows as the held list has ids (UNION makes them distinct), and none outside it.
+# `active = 1` (not bare `active`) lets SQLite use the index's third column.
+_SQLITE_ROOMS = _rooms(" = 1")
+_SQLITE_SECTIONS = _sections(" = 1")
 _SQLITE = f"""
+WITH g AS (
+    SELECT json_extract(value, '$[0]') AS usr, json_extract(value, '$[1]') AS loc,
+           json_extract(value, '$[2]') AS absent
+    FROM json_each(?)
+)
 SELECT changed.id, changed.role, changed.rooms, changed.sections, u.id IS NOT NULL, (
-    SELECT json_group_array(ls.location_id) FROM location_staff ls WHERE ls.users_id = u.id
+    SELECT json_group_array(x) FROM ({_SQLITE_ROOMS})
 ), CASE WHEN u.id IS NULL OR changed.sections IS NULL THEN NULL ELSE (
-    SELECT json_group_array(e.section_id) {_SQLITE_TAUGHT}
+    SELECT json_group_array(x) FROM ({_SQLITE_SECTIONS})
 ) END
 FROM (
     SELECT held.id, held.role, held.rooms, held.sections, (
@@ -88,23 +130,34 @@ FROM (
     WHERE NOT EXISTS (
         SELECT 1 FROM sessions s JOIN users u ON u.id = s.user_id
         WHERE s.id = held.id AND u.active AND u.role = held.role AND (held.rooms IS NULL OR (
-            (SELECT count(*) FROM location_staff ls WHERE ls.users_id = u.id)
-                = json_array_length(held.rooms)
+            (SELECT count(*) FROM ({_SQLITE_ROOMS})) = json_array_length(held.rooms)
             AND NOT EXISTS (
-                SELECT 1 FROM location_staff ls WHERE ls.users_id = u.id
-                AND ls.location_id NOT IN (SELECT value FROM json_each(held.rooms))
+                SELECT 1 FROM ({_SQLITE_ROOMS}) AS r
+                WHERE r.x NOT IN (SELECT value FROM json_each(held.rooms))
             )
         )) AND (held.sections IS NULL OR (
-            (SELECT count(*) {_SQLITE_TAUGHT}) = json_array_length(held.sections)
+            (SELECT count(*) FROM ({_SQLITE_SECTIONS})) = json_array_length(held.sections)
             AND NOT EXISTS (
-                SELECT 1 {_SQLITE_TAUGHT}
-                AND e.section_id NOT IN (SELECT value FROM json_each(held.sections))
+                SELECT 1 FROM ({_SQLITE_SECTIONS}) AS t
+                WHERE t.x NOT IN (SELECT value FROM json_each(held.sections))
             )
         ))
     )
 ) AS changed
 LEFT JOIN users u ON u.id = changed.user_id
 """
+
+
+async def granted_now(now: datetime) -> list[tuple[int, int | None, int | None]]:
+    """Return the substitute grants in force at `now` as (substitute, room, absent teacher),
+    for substitutes and teachers only (as `principal_for` gives them): usually a handful."""
+    rows = await SubstituteGrant.filter(
+        ends_at__gt=now,
+        starts_at__lte=now,
+        revoked_at__isnull=True,
+        substitute__role__in=sorted(CLASSROOM_STAFF),
+    ).values_list("substitute_id", "location_id", "absent_teacher_id")
+    return [(int(row[0]), row[1], row[2]) for row in rows]
 
 
 def ids_key(ids: Iterable[int]) -> str:
@@ -133,17 +186,27 @@ def _ids(value: str | list[int] | None) -> frozenset[int]:
 async def changed(held: Collection[Access]) -> dict[Access, Scope | None]:
     """Return the held accesses that changed: None for those that no longer grant access (close
     the socket), else the places and taught sections the user has now (re-scope it)."""
+    # A copy: the hub passes its live view of the held keys, which sockets joining or leaving
+    # change while this awaits.
+    held = list(held)
     if not held:
         return {}
     conn = connections.get("default")
+    grants = await granted_now(utcnow())
     # Role is a StrEnum: its members encode as their values, with no per-item Python work.
     if conn.capabilities.dialect == "postgres":
         ids, roles, rooms, sections = zip(*held, strict=True)
+        users = [grant[0] for grant in grants]
+        places = [grant[1] for grant in grants]
+        absent = [grant[2] for grant in grants]
         _, rows = await conn.execute_query(
-            _POSTGRES, [list(ids), list(roles), list(rooms), list(sections)]
+            _POSTGRES,
+            [list(ids), list(roles), list(rooms), list(sections), users, places, absent],
         )
     else:
-        _, rows = await conn.execute_query(_SQLITE, [json.dumps(list(held))])
+        _, rows = await conn.execute_query(
+            _SQLITE, [json.dumps([list(grant) for grant in grants]), json.dumps(list(held))]
+        )
     found: dict[Access, Scope | None] = {}
     for session_id, role, rooms, sections, live, places, taught in rows:
         key = (int(session_id), Role(role), rooms, sections)

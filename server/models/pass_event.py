@@ -10,6 +10,7 @@ from tortoise.models import Model
 if TYPE_CHECKING:
     from server.models.pass_ import Pass
     from server.models.school import School
+    from server.models.substitute import SubstituteGrant
     from server.models.user import User
 
 
@@ -31,6 +32,12 @@ class PassEvent(Model):
         "models.User", related_name="events", null=True, on_delete=fields.SET_NULL
     )
     actor_id: int | None
+    # The substitute grant the actor acted under (they are the substitute, covering its room or
+    # absent teacher): the log names them as the substitute, never as the teacher they cover.
+    grant: fields.ForeignKeyNullableRelation[SubstituteGrant] = fields.ForeignKeyField(
+        "models.SubstituteGrant", related_name="events", null=True, on_delete=fields.SET_NULL
+    )
+    grant_id: int | None
     at = fields.DatetimeField()
     # The pass as it was right after the change, as the API serialises it for staff.
     data: fields.Field[dict[str, object]] = fields.JSONField()

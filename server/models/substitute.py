@@ -49,4 +49,6 @@ class SubstituteGrant(Model):
 
     class Meta:
         table = "substitute_grants"
-        indexes = (("school_id", "day"),)
+        # A principal reads the caller's grants in force on every request (substitute,
+        # ends_at); the hub reads all grants in force twice a second (ends_at).
+        indexes = (("school_id", "day"), ("substitute_id", "ends_at"), ("ends_at",))

@@ -132,7 +132,10 @@ async def schedule_group(
                 line_priority=await accommodated(tx.conn, actor.school_id, target.student_id),
             )
             body = await serialise(tx, hall_pass.id)
-            await tx.append_event("pass.created", hall_pass, actor.user_id, now, body)
+            grant_id = principal.grant_for(target.section_id, target.origin_id, destination.id)
+            await tx.append_event(
+                "pass.created", hall_pass, actor.user_id, now, body, grant_id=grant_id
+            )
             bodies.append(body)
         return bodies
 

@@ -311,7 +311,11 @@ async def create_pass(
             in_line = replace(candidate, id=hall_pass.id)
             keep_prevented(tx, facts, in_line, facts.holding(), waiting=True)
         body = await serialise(tx, hall_pass.id)
-        await tx.append_event("pass.created", hall_pass, actor.user_id, now, body)
+        # A substitute's pass is theirs, marked with the grant they made it under.
+        grant_id = principal.grant_for(placement.section_id, origin_id, destination.id)
+        await tx.append_event(
+            "pass.created", hall_pass, actor.user_id, now, body, grant_id=grant_id
+        )
         if idempotency_key is not None:
             await remember(tx, actor.user_id, idempotency_key, CREATE, hall_pass.id)
         if not sees_full_names(actor):
@@ -406,7 +410,12 @@ async def transition(
         changes = await _changes(tx, principal, hall_pass, verb_name, now)
         await compare_and_set(tx, hall_pass, changes)
         body = await serialise(tx, hall_pass.id)
-        await tx.append_event(f"pass.{_past(verb_name)}", hall_pass, actor.user_id, now, body)
+        grant_id = principal.grant_for(
+            hall_pass.section_id, hall_pass.origin_id, hall_pass.destination_id
+        )
+        await tx.append_event(
+            f"pass.{_past(verb_name)}", hall_pass, actor.user_id, now, body, grant_id=grant_id
+        )
         if held_a_place and not PassState(changes["state"]).is_open:
             await offer_places(tx, now)  # the place it held (out, or offered) is free
         if not sees_full_names(actor):

@@ -1,6 +1,6 @@
 """Timers as a periodic sweep of the database: announce passes gone past due, expire overdue
 passes, send passes whose offer lapsed to the back of the line, remind, start scheduled ones,
-offer free places.
+offer free places, end the code sessions of substitutes whose day is over.
 
 The sweep reads only database state and each change is a compare-and-set inside the school
 transaction, decided on what it reads under the school's lock, so a restart misses nothing
@@ -34,6 +34,7 @@ from server.services.facts import load_facts, open_pass_of, requesters_of, rows_
 from server.services.idempotency import purge_stale_keys
 from server.services.passes import compare_and_set, lifecycle_fields, offer_places, serialise
 from server.services.reminders import send_due_reminders
+from server.services.substitutes import end_lapsed_sessions
 from server.services.transaction import school_transaction
 
 log = logging.getLogger("hallpass.scheduler")
@@ -256,6 +257,9 @@ async def run_forever(interval: float = SWEEP_SECONDS) -> None:
             send_due_reminders,
             start_due_passes,
             offer_free_places,
+            # Substitutes' code sessions whose school day is over (or grant revoked) end, so
+            # the hub closes their sockets: nothing stays open overnight.
+            end_lapsed_sessions,
         ):
             try:
                 if await step():  # it changed something: the database took a write

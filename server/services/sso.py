@@ -21,6 +21,7 @@ from tortoise.expressions import Q
 
 from server import clock, runtime
 from server.auth.oidc import ClientConfig, OidcFailure, state_hash, unavailable, unseal_secret
+from server.auth.passwords import CODE_ONLY
 from server.auth.sessions import NewSession, create_session
 from server.enums import Role, SessionVia
 from server.errors import ErrorCode, HallpassError, not_found
@@ -217,17 +218,22 @@ def _domain_of(email: str) -> str:
 async def _match(
     provider: SsoProvider, schools: list[int], claims: dict[str, Any], email: str | None
 ) -> User | None:
-    """Return the user the claims name in these schools (the first by id if several)."""
+    """Return the user the claims name in these schools (the first by id if several).
+
+    A substitute made by a grant for a named person signs in only with their day's code: the
+    e-mail on it was typed by whoever granted it, and vouches for nobody.
+    """
+    people = User.exclude(password_hash=CODE_ONLY).filter(school_id__in=schools)
     if provider.match_claim == "sourced_id":
         sourced = _text(claims.get(provider.sourced_id_claim or DEFAULT_SOURCED_ID_CLAIM))
         if sourced is None:
             return None
-        return await User.filter(school_id__in=schools, source_id=sourced).order_by("id").first()
+        return await people.filter(source_id=sourced).order_by("id").first()
     if email is None:
         return None
-    found = await User.filter(
-        Q(email__iexact=email) | Q(login=normalize_login(email)), school_id__in=schools
-    ).order_by("id")
+    found = await people.filter(Q(email__iexact=email) | Q(login=normalize_login(email))).order_by(
+        "id"
+    )
     # The database compared upper-cased text; compare the one normalised form here.
     wanted = normalize_login(email)
     for user in found:

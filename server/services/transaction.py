@@ -57,10 +57,18 @@ class SchoolTransaction:
     queued: bool = False
 
     async def append_event(
-        self, name: str, hall_pass: Pass, actor_id: int | None, at: datetime, view: PassOut
+        self,
+        name: str,
+        hall_pass: Pass,
+        actor_id: int | None,
+        at: datetime,
+        view: PassOut,
+        *,
+        grant_id: int | None = None,
     ) -> PassEvent:
         """Append the next event of the school's gapless sequence (invariant 4), with the pass
-        right after the change (its full view: the hub makes each audience's from it)."""
+        right after the change (its full view: the hub makes each audience's from it), and the
+        substitute grant the actor acted under, if any."""
         self.school.event_seq += 1
         await (
             School.filter(id=self.school.id)
@@ -74,6 +82,7 @@ class SchoolTransaction:
             name=name,
             hall_pass_id=hall_pass.id,
             actor_id=actor_id,
+            grant_id=grant_id,
             at=at,
             data=wire(view),
         )

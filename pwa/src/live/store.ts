@@ -129,6 +129,13 @@ export async function signIn(login: string, password: string): Promise<void> {
   begin({ ...session.user, csrf_token: session.csrf_token });
 }
 
+/** Sign in as a substitute with the one-day code a teacher or the office gave them. */
+export async function signInWithCode(code: string): Promise<void> {
+  const session = await call<Session>("POST", "/api/session/code", { body: { code } });
+  setCsrf(session.csrf_token);
+  begin({ ...session.user, csrf_token: session.csrf_token });
+}
+
 /** Sign out: end the session on the server (when asked) and forget everything here. */
 export async function signOut(tellServer = true): Promise<void> {
   socket.stop();

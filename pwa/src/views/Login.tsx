@@ -7,6 +7,7 @@ import type { SsoProvider } from "../api/types";
 import { signIn } from "../live/store";
 import { path, query } from "../router";
 import { messageOf } from "../ui/Button";
+import { CodeSignIn } from "./CodeSignIn";
 import { SignInProblem } from "./signin/SignInProblem";
 import { SsoButtons } from "./signin/SsoButtons";
 import { loadProviders, rememberedSchool, rememberSchool, returnPath, type SchoolChoice, schoolsOf, SIGN_IN_PATH } from "./signin/sso";
@@ -110,6 +111,7 @@ function SignInPage() {
         )}
         <PasswordForm card={!sso} />
       </div>
+      {!kiosk && <CodeSignIn />}
     </main>
   );
 }

@@ -1,7 +1,7 @@
 // The administrator's screen: tabs for the hallway, places, school settings, policies, the bell
-// schedule, encounter groups, users, the roster (imports, sections, a student's day) and sign-in
-// (single sign-on providers, passwords, the attempts log). Each tab is a path (/admin/places,
-// ...) so a reload or a link opens it.
+// schedule, encounter groups, users, substitutes for the day, the roster (imports, sections, a
+// student's day) and sign-in (single sign-on providers, passwords, the attempts log). Each tab is
+// a path (/admin/places, ...) so a reload or a link opens it.
 import type { FunctionComponent } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 import { navigate, path } from "../../router";
@@ -12,6 +12,7 @@ import { PoliciesTab } from "./PoliciesTab";
 import { RosterTab } from "./roster/RosterTab";
 import { ScheduleTab } from "./ScheduleTab";
 import { SchoolTab } from "./SchoolTab";
+import { SubstitutePanel } from "../teacher/SubstitutePanel";
 import { SignInTab } from "./sso/SignInTab";
 import { UsersTab } from "./UsersTab";
 import "./admin.css";
@@ -30,6 +31,7 @@ const TABS: readonly Tab[] = [
   { key: "schedule", label: "Schedule", View: ScheduleTab },
   { key: "encounters", label: "Encounter groups", View: EncountersTab },
   { key: "users", label: "Users", View: UsersTab },
+  { key: "substitutes", label: "Substitutes", View: SubstitutePanel },
   { key: "roster", label: "Roster", View: RosterTab },
   { key: "sign-in", label: "Sign-in", View: SignInTab },
 ];

@@ -8,6 +8,7 @@ import { ActionButton } from "../../ui/Button";
 import { PassRow } from "../../ui/PassRow";
 import { ClassList } from "./ClassList";
 import { IssuePass } from "./IssuePass";
+import { SubstituteBanner, SubstitutePanel } from "./SubstitutePanel";
 import "./teacher.css";
 
 /** The room board for a teacher or substitute. */
@@ -36,6 +37,7 @@ export default function TeacherView() {
     <div class="grid grid--main-side teacher">
       <div class="stack">
         <h1>{roomNames.length ? roomNames.join(", ") : "Your room"}</h1>
+        {user.role === "substitute" && <SubstituteBanner />}
         <p class="form-error" role="alert">
           {error}
         </p>
@@ -97,6 +99,7 @@ export default function TeacherView() {
       <aside class="stack">
         <IssuePass students={students} />
         <ClassList rooms={roomNames} onStudents={setStudents} />
+        {user.role === "teacher" && <SubstitutePanel />}
       </aside>
     </div>
   );
