@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from server.api import (
+    district,
     emergency,
     encounters,
     kiosk,
@@ -41,4 +42,5 @@ OPERATIONS: list[Operation] = [
     *notifications.OPERATIONS,
     *emergency.OPERATIONS,
     *roster.OPERATIONS,
+    *district.OPERATIONS,
 ]
