@@ -7,6 +7,7 @@ import { confirmSession, connection, me, signOut } from "./live/store";
 import { Login } from "./views/Login";
 import { Lazy, type ViewModule } from "./ui/Lazy";
 import { PushToggle } from "./ui/PushToggle";
+import { SchoolSwitcher } from "./ui/SchoolSwitcher";
 import { StatusBar } from "./ui/StatusBar";
 import { Toasts } from "./ui/Toasts";
 import { clearQueue } from "../service-worker/queue";
@@ -24,6 +25,7 @@ const VIEWS: Record<Role, () => Promise<ViewModule>> = {
   security: () => import("./views/monitor/MonitorView"),
   admin: () => import("./views/admin/AdminView"),
   kiosk: () => import("./views/kiosk/KioskView"),
+  district_admin: () => import("./views/district/DistrictView"),
 };
 
 const ROLE_WORDS: Record<Role, string> = {
@@ -35,6 +37,7 @@ const ROLE_WORDS: Record<Role, string> = {
   security: "Hall monitor",
   admin: "Admin",
   kiosk: "Door kiosk",
+  district_admin: "District admin",
 };
 
 /** The whole app. */
@@ -52,7 +55,8 @@ export function App({ booted }: { booted: boolean }) {
 
   if (!booted) return <p class="boot">Loading Hallpass…</p>;
   if (!user) return <Login />;
-  const staff = user.role !== "student" && user.role !== "kiosk";
+  // A district administrator has no notifications: every school endpoint refuses them.
+  const staff = user.role !== "student" && user.role !== "kiosk" && user.role !== "district_admin";
   return (
     <div class={`shell shell--${user.role}`}>
       <a class="skip" href="#main">
@@ -65,8 +69,9 @@ export function App({ booted }: { booted: boolean }) {
             {user.role === "kiosk" ? ROLE_WORDS.kiosk : `${user.name} · ${ROLE_WORDS[user.role]}`}
           </span>
         </div>
-        <StatusBar />
+        {user.role !== "district_admin" && <StatusBar />}
         <div class="topbar__actions">
+          <SchoolSwitcher />
           {(user.role === "admin" || user.role === "security") && !emergency.value && <StartEmergency />}
           {staff && <PushToggle />}
           <button

@@ -43,6 +43,12 @@ export type UserPage = Schemas["UserPageOut"];
 export type UserCreate = Schemas["UserCreate"];
 export type UserPatch = Partial<Schemas["UserPatch"]>;
 export type StudentHit = Schemas["StudentOut"];
+export type District = Schemas["DistrictOut"];
+export type DistrictSchool = Schemas["DistrictSchoolOut"];
+export type SchoolCreate = Schemas["SchoolCreate"];
+export type SchoolReport = Schemas["SchoolReport"];
+export type AdminCreated = Schemas["AdminCreated"];
+export type MySchool = Schemas["MySchoolOut"];
 export type { EmergencyFrame, EmergencyKind, EmergencyStaffView, EmergencyStudentView, Hallway, Notification, RosterEntryOut, ServerFrame };
 export type EmergencyView = EmergencyFrame["emergency"];
 
