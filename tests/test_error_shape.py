@@ -73,12 +73,8 @@ def _example_path(path: str) -> str:
     return path.replace("{id}", "1").replace("{scope}", "grade").replace("{target}", "9")
 
 
-async def test_every_operation_answers_auth_body_and_id_errors_in_the_one_shape(
-    demo: Demo,
-) -> None:
-    school_admin = await demo.auth(ADMIN)
-    # The district's endpoints are a district administrator's: anyone else is refused (403)
-    # before a body or an id is read, so theirs are checked as the one who may call them.
+async def district_admin_of_demo() -> str:
+    """Put Demo High School in a district with an administrator; return their login."""
     district = await District.create(name="Demo District", slug="demo-district")
     await School.filter(slug="demo").update(district_id=district.id)
     await User.create(
@@ -89,7 +85,16 @@ async def test_every_operation_answers_auth_body_and_id_errors_in_the_one_shape(
         last_name="Strict",
         password_hash=await CHEAP_PASSWORDS.hash("demo"),
     )
-    district_admin = await demo.auth("district@demo.school")
+    return "district@demo.school"
+
+
+async def test_every_operation_answers_auth_body_and_id_errors_in_the_one_shape(
+    demo: Demo,
+) -> None:
+    school_admin = await demo.auth(ADMIN)
+    # The district's endpoints are a district administrator's: anyone else is refused (403)
+    # before a body or an id is read, so theirs are checked as the one who may call them.
+    district_admin = await demo.auth(await district_admin_of_demo())
     client = demo.client
     seen: set[ErrorCode] = set()
     by_path: dict[str, set[str]] = {}
