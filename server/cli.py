@@ -1,4 +1,5 @@
-"""The `hallpass` command line: serve, migrate, demo, roster import, sso (DESIGN.md section 4)."""
+"""The `hallpass` command line: serve, migrate, demo, roster import, sso, district (DESIGN.md
+section 4)."""
 
 from __future__ import annotations
 
@@ -141,14 +142,24 @@ async def _roster_import(settings: Settings, args: argparse.Namespace) -> int:
     from server.roster.imports import reject, run_import
     from server.roster.read import read_path
     from server.roster.report import problem_line, summary
-    from server.roster.targets import for_cli
+    from server.roster.targets import DistrictTarget, for_cli, for_district
 
+    if args.district is not None and (args.school is not None or args.org is not None):
+        print(
+            "hallpass: --district imports every school of the file: no --school or --org",
+            file=sys.stderr,
+        )
+        return 2
     # Reading checks the whole file before the database is opened: seconds for a district.
     roster = await asyncio.to_thread(read_path, args.path)
     await db.connect(settings)
     try:
+        district: DistrictTarget | None = None
         try:
-            targets = await for_cli(roster, args.school, args.org)
+            if args.district is not None:
+                district, targets = await for_district(roster, args.district)
+            else:
+                targets = await for_cli(roster, args.school, args.org)
         except HallpassError as exc:
             if not roster.problems:
                 print(f"hallpass: {exc.message}", file=sys.stderr)
@@ -159,7 +170,9 @@ async def _roster_import(settings: Settings, args: argparse.Namespace) -> int:
             known = [t.school.id for t in targets if t.school is not None]
             outcome = await reject(roster, known, source, None, roster.problems)
         else:
-            outcome = await run_import(roster, targets, dry_run=args.dry_run, source=source)
+            outcome = await run_import(
+                roster, targets, dry_run=args.dry_run, source=source, district=district
+            )
         if outcome.problems:
             for problem in outcome.problems:
                 print(problem_line(problem), file=sys.stderr)
@@ -167,6 +180,9 @@ async def _roster_import(settings: Settings, args: argparse.Namespace) -> int:
             print(f"hallpass: {total} problem(s); nothing was imported", file=sys.stderr)
             return 1
         names = [t.school.name if t.school else f"{t.org.name} (new school)" for t in targets]
+        if district is not None:
+            new = " (new district)" if district.district is None else ""
+            print(f"district {district.slug}: {district.org.name}{new}")
         for line in summary(outcome, names, dry_run=args.dry_run):
             print(line)
         return 0
@@ -227,10 +243,97 @@ async def _sso(settings: Settings, args: argparse.Namespace) -> int:
         await db.disconnect()
 
 
+async def _district(settings: Settings, args: argparse.Namespace) -> int:
+    from server.runtime import Runtime, using
+    from server.services import districts
+
+    await db.connect(settings)
+    try:
+        with using(Runtime()):  # the one-time password is hashed by a runtime of its own
+            for line in await _district_command(args):
+                print(line)
+        return 0
+    except districts.DistrictError as exc:
+        print(f"hallpass: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        await db.disconnect()
+
+
 def sso(args: argparse.Namespace, settings: Settings) -> int:
     """Add or list single sign-on providers (migrating first); 0 when done, 1 when refused."""
     prepare(settings, seed=Seed.NEVER)
     return asyncio.run(_sso(settings, args))
+
+
+async def _district_command(args: argparse.Namespace) -> list[str]:
+    """Do one `hallpass district` command; return the lines it prints."""
+    from server.services import districts
+
+    command = args.district_command
+    if command == "create":
+        district = await districts.create_district(args.name, args.slug, args.school)
+        joined = ", ".join(args.school) or "no school yet"
+        return [f"hallpass: created district {district.name} ({district.slug}): {joined}"]
+    if command == "list":
+        found = await districts.list_districts()
+        if not found:
+            return ["hallpass: no district"]
+        lines = []
+        for item in found:
+            lines.append(f"{item['slug']}: {item['name']}")
+            lines += [f"  {s['slug']}: {s['name']}" for s in item["schools"]]
+        return lines
+    district = await districts.district_by_slug(args.district)
+    if command == "add-school":
+        schools = await districts.add_schools(district, args.school)
+        return [f"hallpass: {s.name} ({s.slug}) joined {district.name}" for s in schools]
+    if command == "admin":
+        user, school, password = await districts.add_district_admin(
+            district, args.email, args.first, args.last, args.school
+        )
+        return [
+            f"hallpass: {user.display_name} is an administrator of {district.name}",
+            f"  sign in with login {user.login}, school {school.slug}, "
+            f"one-time password {password}",
+            "  (shown once: they should set their own in the app)",
+        ]
+    refs = [districts.AccountRef.parse(text) for text in args.account]
+    key = await districts.link_accounts(district, refs)
+    names = ", ".join(f"{r.login}@{r.school_slug}" for r in refs)
+    return [f"hallpass: linked {names} as one person ({key})"]
+
+
+def district(args: argparse.Namespace, settings: Settings) -> int:
+    """Run a `hallpass district` command (migrating first); 0 when done, 1 when refused."""
+    prepare(settings, seed=Seed.NEVER)
+    return asyncio.run(_district(settings, args))
+
+
+def _district_parser(commands: Any) -> None:
+    parser = commands.add_parser("district", help="districts: several schools, one deployment")
+    sub = parser.add_subparsers(dest="district_command", required=True)
+    create = sub.add_parser("create", help="create a district; the schools named join it")
+    create.add_argument("--name", required=True)
+    create.add_argument("--slug", required=True)
+    create.add_argument("--school", metavar="SLUG", action="append", default=[])
+    add = sub.add_parser("add-school", help="existing schools join a district")
+    add.add_argument("--district", metavar="SLUG", required=True)
+    add.add_argument("--school", metavar="SLUG", action="append", required=True)
+    admin = sub.add_parser("admin", help="make a district administrator; prints how to sign in")
+    admin.add_argument("--district", metavar="SLUG", required=True)
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--first", required=True)
+    admin.add_argument("--last", required=True)
+    admin.add_argument(
+        "--school", metavar="SLUG", help="the school their account is in (default: the first)"
+    )
+    link = sub.add_parser(
+        "link", help="link one person's accounts in several schools (they can switch)"
+    )
+    link.add_argument("--district", metavar="SLUG", required=True)
+    link.add_argument("account", nargs="+", metavar="LOGIN@SCHOOL-SLUG")
+    sub.add_parser("list", help="list the districts and their schools")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -285,6 +388,12 @@ def main(argv: list[str] | None = None) -> None:
     add_parser.add_argument("--label", help="the button's text")
     add_parser.add_argument("--match-claim", choices=["email", "sourced_id"], default="email")
     add_parser.add_argument("--sourced-id-claim", metavar="CLAIM")
+    import_parser.add_argument(
+        "--district",
+        metavar="SLUG",
+        help="a district's bulk file: create its schools from orgs.csv, link its people",
+    )
+    _district_parser(commands)
     args = parser.parse_args(argv)
     try:
         settings = from_env()
@@ -300,6 +409,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(roster_import(args, settings))
     if args.command == "sso":
         sys.exit(sso(args, settings))
+    if args.command == "district":
+        sys.exit(district(args, settings))
     if args.command == "migrate":
         prepare(settings, seed=Seed.NEVER)
         print("hallpass: database is up to date")

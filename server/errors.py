@@ -57,6 +57,8 @@ class ErrorCode(StrEnum):
     EMERGENCY_ACTIVE = "emergency_active"
     NO_EMERGENCY = "no_emergency"
     NOT_ON_ROSTER = "not_on_roster"
+    # 409: a district's new school with a slug another school has
+    SLUG_TAKEN = "slug_taken"
     # 409: a roster import applied with `expect_plan` after the school (or the file) changed
     PLAN_CHANGED = "plan_changed"
     # 422: a roster file with problems (file, line, column each), or several orgs to choose from
@@ -124,6 +126,7 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.EMERGENCY_ACTIVE: 409,
     ErrorCode.NO_EMERGENCY: 409,
     ErrorCode.NOT_ON_ROSTER: 409,
+    ErrorCode.SLUG_TAKEN: 409,
     ErrorCode.PLAN_CHANGED: 409,
     ErrorCode.ROSTER_INVALID: 422,
     ErrorCode.ORG_REQUIRED: 422,

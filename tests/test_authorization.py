@@ -219,6 +219,14 @@ CREATE: dict[str, tuple[int, int, int]] = {
     "other_admin": (404, 422, 404),
 }
 
+DISTRICT_OPERATIONS = (
+    ("GET", "/api/district"),
+    ("POST", "/api/district/schools"),
+    ("GET", "/api/district/schools/{id}"),
+    ("GET", "/api/district/schools/{id}/report"),
+    ("POST", "/api/district/schools/{id}/admins"),
+)
+
 # Policy operations: one status per caller. They act on 1005 (a Room 101 student of Demo High
 # School), whose school has a school row and a row for 1005 (see `world`); the second school
 # has no rows. Only admins manage rows, each of their own school; staff explain any student of
@@ -346,6 +354,12 @@ BY_ROLE: dict[tuple[str, str], dict[str, int]] = {
     | {caller: 404 for caller in (*STAFF, "other_teacher", "other_admin")},
     ("GET", "/api/emergencies/{id}/roster.html"): ADMINS_ONLY
     | {caller: 404 for caller in (*STAFF, "other_teacher", "other_admin")},
+    # Switching schools: nobody of the walk has an account in another school of a district
+    # (neither school is in one), so the second school is nobody's to switch to (404).
+    ("POST", "/api/session/switch"): {caller: 404 for caller in CALLERS},
+    # The district's endpoints: district administrators only (tests/test_districts.py); a
+    # school's admin is refused before anything is looked up or read.
+    **{key: {caller: 403 for caller in CALLERS} for key in DISTRICT_OPERATIONS},
 }
 # What the walk sends to the users admin API and the kiosk.
 USER_BODIES: dict[tuple[str, str], dict[str, Any]] = {
@@ -424,6 +438,7 @@ UNIFORM: dict[tuple[str, str], tuple[int, int]] = {
     ),  # the caller's own grants (none here)  # a code that is none (a handful: no limit)
     ("DELETE", "/api/session"): (204, 401),
     ("GET", "/api/me"): (200, 401),
+    ("GET", "/api/me/schools"): (200, 401),  # the walk's schools are in no district: []
     ("GET", "/api/locations"): (200, 401),
     ("GET", "/api/passes"): (200, 401),  # its contents come from VISIBLE
     ("GET", "/api/schedule/today"): (200, 401),  # every screen shows the current period
@@ -884,6 +899,8 @@ class Walk:
                 body = None
         elif op.path == "/api/session/code":
             body = {"code": "ZZZZZ-ZZZZZ"}
+        elif op.path == "/api/session/switch":
+            body = {"school_id": self.world.other.school_id}
         elif op.path.startswith("/api/encounters/"):
             path = path.replace("{id}", str(self.world.encounter_group))
             members = [self.world.user_ids["student"], self.world.user_ids["student_pending"]]
@@ -958,6 +975,8 @@ class Walk:
             user = body.get("user", body)
             if (user["role"], user["school"]["slug"]) != (role, slug):
                 return [f"is {user['role']} of {user['school']['slug']}"]
+        if key == ("GET", "/api/me/schools") and body != []:
+            return [f"may switch to {body}"]
         if key == ("GET", "/api/locations"):
             names = {item["name"] for item in body}
             if names != LOCATIONS[slug]:

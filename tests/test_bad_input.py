@@ -22,7 +22,7 @@ from server.models import EncounterGroup
 from tests import dbstate
 from tests.conftest import Demo, location_id, user_id
 from tests.test_authorization import create_other_school
-from tests.test_error_shape import assert_error
+from tests.test_error_shape import assert_error, district_admin_of_demo
 
 ADMIN = "admin@demo.school"
 TEACHER = "teacher1@demo.school"  # Room 101
@@ -539,9 +539,12 @@ async def test_a_missing_body_is_422_wherever_the_contract_requires_one(demo: De
     assert {op.operation_id for op in takes_body} == {
         op.operation_id for op in OPERATIONS if op.request is not None or op.raw_request
     }
-    admin = await demo.auth(ADMIN)
+    school_admin = await demo.auth(ADMIN)
+    # The district's endpoints refuse anyone but a district administrator before the body.
+    district_admin = await demo.auth(await district_admin_of_demo())
     failures: list[str] = []
     for op in takes_body:
+        admin = district_admin if op.path.startswith("/api/district") else school_admin
         # A policy row any school may have (grade 9); id 1 exists in every demo table.
         path = op.path.replace("{id}", "1").replace("{scope}", "grade").replace("{target}", "9")
         for content_type in (None, "application/json"):

@@ -16,8 +16,8 @@ from starlette.applications import Starlette
 from server import clock
 from server.auth import ratelimit
 from server.auth.oidc import seal_secret
-from server.auth.sessions import COOKIE_NAME
 from server.auth.passwords import CODE_ONLY
+from server.auth.sessions import COOKIE_NAME
 from server.enums import Role, SessionVia
 from server.models import District, School, Session, SsoProvider, SsoRequest, User
 from tests.conftest import Demo

@@ -7,6 +7,7 @@ import { confirmSession, connection, me, signOut } from "./live/store";
 import { Login } from "./views/Login";
 import { Lazy, type ViewModule } from "./ui/Lazy";
 import { PushToggle } from "./ui/PushToggle";
+import { SchoolSwitcher } from "./ui/SchoolSwitcher";
 import { StatusBar } from "./ui/StatusBar";
 import { Toasts } from "./ui/Toasts";
 import { clearQueue } from "../service-worker/queue";
@@ -26,8 +27,7 @@ const VIEWS: Record<Role, () => Promise<ViewModule>> = {
   security: () => import("./views/monitor/MonitorView"),
   admin: () => import("./views/admin/AdminView"),
   kiosk: () => import("./views/kiosk/KioskView"),
-  // Until the district screens exist (issue 16's districts part), a district admin sees the admin's.
-  district_admin: () => import("./views/admin/AdminView"),
+  district_admin: () => import("./views/district/DistrictView"),
 };
 
 const ROLE_WORDS: Record<Role, string> = {
@@ -62,7 +62,8 @@ export function App({ booted }: { booted: boolean }) {
 
   if (!booted) return <p class="boot">Loading Hallpass…</p>;
   if (!user) return <Login />;
-  const staff = user.role !== "student" && user.role !== "kiosk";
+  // A district administrator has no notifications: every school endpoint refuses them.
+  const staff = user.role !== "student" && user.role !== "kiosk" && user.role !== "district_admin";
   return (
     <div class={`shell shell--${user.role}`}>
       <a class="skip" href="#main">
@@ -75,8 +76,9 @@ export function App({ booted }: { booted: boolean }) {
             {user.role === "kiosk" ? ROLE_WORDS.kiosk : `${user.name} · ${ROLE_WORDS[user.role]}`}
           </span>
         </div>
-        <StatusBar />
+        {user.role !== "district_admin" && <StatusBar />}
         <div class="topbar__actions">
+          <SchoolSwitcher />
           {(user.role === "admin" || user.role === "security") && !emergency.value && <StartEmergency />}
           {staff && <PushToggle />}
           <button

@@ -11,6 +11,8 @@ from server import runtime as runtimes
 from server.auth.authenticate import authenticate
 from server.auth.principal import Principal
 from server.config import Settings
+from server.enums import Role
+from server.errors import forbidden
 from server.models import Session
 from server.runtime import Runtime
 
@@ -51,12 +53,42 @@ def context(conn: HTTPConnection) -> AppContext:
     return ctx
 
 
+def refuse_district_admin(principal: Principal) -> None:
+    """Refuse a district administrator (403) in a school's endpoint.
+
+    Their user row lives in one school of the district, but the role acts only through the
+    district's endpoints (server/api/district.py): no pass, student, place or setting of that
+    school is theirs to read or change here.
+    """
+    if principal.actor.role is Role.DISTRICT_ADMIN:
+        raise forbidden(
+            "A district administrator works on the district's pages (/api/district), "
+            "not inside a school."
+        )
+
+
 async def caller(conn: HTTPConnection) -> Principal:
-    """Return the authenticated caller, or raise 401/403."""
-    principal, _ = await authenticate(conn, context(conn).settings.allowed_origins)
+    """Return the authenticated caller of a school's endpoint, or raise 401/403."""
+    principal, _ = await caller_session(conn)
     return principal
 
 
 async def caller_session(conn: HTTPConnection) -> tuple[Principal, Session]:
-    """Return the authenticated caller and their session."""
+    """Return the authenticated caller of a school's endpoint and their session (401/403)."""
+    principal, session = await signed_in_session(conn)
+    refuse_district_admin(principal)
+    return principal, session
+
+
+async def signed_in_session(conn: HTTPConnection) -> tuple[Principal, Session]:
+    """Return any signed-in caller and their session, district administrators included:
+    for who am I, signing out, and switching schools."""
     return await authenticate(conn, context(conn).settings.allowed_origins)
+
+
+async def district_caller(conn: HTTPConnection) -> Principal:
+    """Return the caller of a district endpoint: a district administrator, or raise 401/403."""
+    principal, _ = await signed_in_session(conn)
+    if principal.actor.role is not Role.DISTRICT_ADMIN:
+        raise forbidden("Only a district administrator can do this.")
+    return principal

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from server.api import (
+    district,
     emergency,
     encounters,
     kiosk,
@@ -45,4 +46,5 @@ OPERATIONS: list[Operation] = [
     *emergency.OPERATIONS,
     *roster.OPERATIONS,
     *substitutes.OPERATIONS,
+    *district.OPERATIONS,
 ]

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from server import clock
-from server.api.context import caller_session, context
+from server.api.context import context, signed_in_session
 from server.api.requests import read_json
 from server.api.spec import Operation
 from server.auth import devices
@@ -16,12 +16,14 @@ from server.auth.authenticate import bearer_token, check_origin
 from server.auth.passwords import Passwords
 from server.auth.principal import Principal, principal_for
 from server.auth.sessions import COOKIE_NAME, NewSession, create_session, end_session
+from server.contract.district import MySchoolOut, SwitchRequest
 from server.contract.session import LoginRequest, SessionOut, UserOut
 from server.enums import Role
 from server.errors import ErrorCode, HallpassError
 from server.errors import ErrorCode as E
 from server.logins import normalize_login
 from server.models import School, User
+from server.services.districts import account_in, my_schools
 from server.services.sso import password_sign_in_students
 
 
@@ -172,7 +174,7 @@ async def login(request: Request) -> Response:
 
 async def logout(request: Request) -> Response:
     """DELETE /api/session: end this session and clear the cookie."""
-    _, session = await caller_session(request)
+    _, session = await signed_in_session(request)
     await end_session(session)
     response = Response(status_code=204)
     response.delete_cookie(
@@ -187,13 +189,40 @@ async def logout(request: Request) -> Response:
 
 async def me(request: Request) -> Response:
     """GET /api/me: the signed-in user, with role and school."""
-    principal, session = await caller_session(request)
+    principal, session = await signed_in_session(request)
     school = await School.get(id=principal.user.school_id)
     body = user_json(principal, school)
     if bearer_token(request) is None:
         # The cookie is HttpOnly and SameSite=strict, so only this origin's pages read this.
         body["csrf_token"] = session.csrf_token
     return JSONResponse(body)
+
+
+async def schools(request: Request) -> Response:
+    """GET /api/me/schools: the caller's accounts in other schools of their district."""
+    principal, session = await signed_in_session(request)
+    return JSONResponse(await my_schools(principal.user, session))
+
+
+async def switch(request: Request) -> Response:
+    """POST /api/session/switch: a new session for the caller's account in another school.
+
+    The old session ends (its sockets close); the new one keeps how the person signed in
+    (an SSO session stays one, with its identity) and ends no later than the old one would
+    have, so switching back and forth never lengthens a sign-in.
+    """
+    principal, session = await signed_in_session(request)
+    body = await read_json(request, SwitchRequest)
+    account = await account_in(principal.user, session, body.school_id)
+    new = await create_session(
+        account,
+        context(request).settings.session_hours,
+        via=session.via,
+        identity=session.identity,
+        ends_by=session.expires_at,
+    )
+    await end_session(session)
+    return await signed_in(request, account, new)
 
 
 OPERATIONS = [
@@ -217,4 +246,25 @@ OPERATIONS = [
     ),
     Operation("DELETE", "/api/session", logout, "Sign out", "logout", "session", status=204),
     Operation("GET", "/api/me", me, "The signed-in user", "me", "session", response=UserOut),
+    Operation(
+        "GET",
+        "/api/me/schools",
+        schools,
+        "The other schools of the district where the caller has an account",
+        "mySchools",
+        "session",
+        response=MySchoolOut,
+        response_list=True,
+    ),
+    Operation(
+        "POST",
+        "/api/session/switch",
+        switch,
+        "Switch to the caller's account in another school: a new session, the old one ends",
+        "switchSchool",
+        "session",
+        request=SwitchRequest,
+        response=SessionOut,
+        errors=(E.NOT_FOUND,),
+    ),
 ]

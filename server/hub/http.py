@@ -23,6 +23,7 @@ from server.contract.frames import (
     ready_frame,
 )
 from server.contract.ws import FLOOD_FRAMES, FLOOD_WINDOW_SECONDS, CloseCode, FrameErrorCode
+from server.enums import Role
 from server.hub.connection import Connection
 from server.hub.feed import from_log
 from server.hub.hub import Hub
@@ -146,6 +147,11 @@ async def endpoint(websocket: WebSocket) -> None:
     if caller is None:
         return
     principal, session, hello = caller
+    if principal.actor.role is Role.DISTRICT_ADMIN:
+        # The district's administrators read settings and reports, never a school's passes:
+        # no live view is theirs (as every school endpoint refuses them).
+        await websocket.close(CloseCode.FORBIDDEN, "a district administrator has no live view")
+        return
     hub = hub_of(websocket)
     connection = Connection(websocket, principal.actor, session.id, session.expires_at)
     try:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -20,12 +21,12 @@ from server.clock import utcnow
 from server.contract.roster import Kind
 from server.enums import ImportStatus
 from server.errors import ErrorCode, HallpassError
-from server.models import RosterImport, School
+from server.models import District, RosterImport, School, User
 from server.roster import history
 from server.roster.plan import Plan, SchoolState, Tally, digest, make_plan
 from server.roster.records import Problem, Roster
 from server.roster.sync import apply_plan, load_state
-from server.roster.targets import Target, create_school
+from server.roster.targets import DistrictTarget, Target, create_school
 
 
 @dataclass(slots=True)
@@ -87,8 +88,14 @@ async def run_import(
     source: str,
     created_by_id: int | None = None,
     expect_plan: str | None = None,
+    district: DistrictTarget | None = None,
 ) -> Outcome:
-    """Import a read roster into its target schools, or (dry run) say what that would do."""
+    """Import a read roster into its target schools, or (dry run) say what that would do.
+
+    With a `district` (a district's bulk file), the district is created or bound, its schools
+    join it, and a person in several of its schools has their accounts linked by `person_key`:
+    all in the one transaction.
+    """
     outcome = Outcome(ImportStatus.REJECTED, targets)
     known = [t.school.id for t in targets if t.school is not None]
     try:
@@ -120,14 +127,22 @@ async def run_import(
                 )
             now = utcnow()
             status = ImportStatus.PREVIEWED if dry_run else ImportStatus.APPLIED
+            joined: District | None = None
+            if district is not None and not dry_run:
+                joined = await _district(conn, district)
             for target, plan in zip(targets, outcome.plans, strict=True):
                 school = target.school
                 if not dry_run:
                     if school is None:
-                        school = await create_school(conn, target.org)
+                        school = await create_school(
+                            conn, target.org, None if joined is None else joined.id
+                        )
                     elif target.bind:
                         school.source_id = target.org.source_id
                         await school.save(using_db=conn, update_fields=["source_id"])
+                    if joined is not None and school.district_id != joined.id:
+                        school.district_id = joined.id
+                        await school.save(using_db=conn, update_fields=["district_id"])
                     await apply_plan(conn, plan, school.id, now)
                 outcome.school_ids.append(None if school is None else school.id)
                 entry = None
@@ -142,6 +157,8 @@ async def run_import(
                         counts=counts(plan, target),
                     )
                 outcome.entries.append(entry)
+            if joined is not None:
+                await _link_people(conn, roster, joined, outcome.school_ids)
             outcome.status = status
             return outcome
     except IntegrityError as exc:
@@ -157,6 +174,38 @@ async def run_import(
     refused = await reject(roster, school_ids, source, created_by_id, outcome.problems)
     refused.targets = targets
     return refused
+
+
+async def _district(conn: BaseDBAsyncClient, target: DistrictTarget) -> District:
+    """Create the district of a district's file, or bind the existing one to its org."""
+    if target.district is None:
+        return await District.create(
+            using_db=conn, name=target.org.name, slug=target.slug, source_id=target.org.source_id
+        )
+    district = target.district
+    if target.bind:
+        district.source_id = target.org.source_id
+        await district.save(using_db=conn, update_fields=["source_id"])
+    return district
+
+
+def person_key(district: District, source_id: str) -> str:
+    """Return the key that links one rostered person's accounts across a district's schools."""
+    return f"{district.id}:{source_id}"
+
+
+async def _link_people(
+    conn: BaseDBAsyncClient, roster: Roster, district: District, school_ids: list[int | None]
+) -> None:
+    # Only people the file puts in several schools: one update each, a few per district.
+    ids = [i for i in school_ids if i is not None]
+    for record in roster.users.values():
+        if len(set(record.school_ids)) > 1 and not record.deleted:
+            await (
+                User.filter(school_id__in=ids, source_id=record.source_id)
+                .using_db(conn)
+                .update(person_key=person_key(district, record.source_id))
+            )
 
 
 async def reject(

@@ -286,6 +286,10 @@ class _Reader:
                 self.roster.schools[source_id] = SchoolRecord(
                     source_id, name, Where(cells.file, cells.line), deleted
                 )
+            elif kind == "district":
+                self.roster.districts[source_id] = SchoolRecord(
+                    source_id, name, Where(cells.file, cells.line), deleted
+                )
 
     def sessions(self) -> None:
         table = self.table(SESSIONS, ("sourcedId", "title", "type", "startDate", "endDate"))

@@ -103,6 +103,8 @@ class Roster:
 
     format: str  # "oneroster" or "csv"
     schools: dict[str, SchoolRecord] = field(default_factory=dict)
+    # Orgs of type district (OneRoster): a district import names its district by one.
+    districts: dict[str, SchoolRecord] = field(default_factory=dict)
     users: dict[str, UserRecord] = field(default_factory=dict)
     sections: dict[str, SectionRecord] = field(default_factory=dict)
     enrollments: dict[str, EnrollmentRecord] = field(default_factory=dict)

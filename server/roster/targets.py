@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from server.errors import ErrorCode, HallpassError
-from server.models import School
+from server.models import District, School
 from server.roster.records import Roster, SchoolRecord, Where
 
 MAX_SLUG = 64
@@ -107,13 +107,73 @@ async def for_cli(roster: Roster, slug: str | None, org_id: str | None) -> list[
     return [Target(org, known.get(org.source_id)) for org in _orgs(roster)]
 
 
+@dataclass(frozen=True, slots=True)
+class DistrictTarget:
+    """The district a district's bulk file is imported into.
+
+    `district` None: the import creates it, with `slug` and the org's name; `bind`: the import
+    sets its `source_id` to the org's.
+    """
+
+    org: SchoolRecord
+    slug: str
+    district: District | None
+    bind: bool = False
+
+
+async def for_district(roster: Roster, slug: str) -> tuple[DistrictTarget, list[Target]]:
+    """Choose the targets of `hallpass roster import --district SLUG`: the file's district
+    org names the district (created if new), each school org a school of it (created if new).
+    """
+    orgs = sorted(
+        (o for o in roster.districts.values() if not o.deleted), key=lambda o: o.source_id
+    )
+    if len(orgs) != 1:
+        found = ", ".join(f'"{o.source_id}" ({o.name})' for o in orgs) or "none"
+        raise HallpassError(
+            ErrorCode.ORG_REQUIRED,
+            f"A district's file names one org of type district; this one has {found}.",
+        )
+    org = orgs[0]
+    district = await District.get_or_none(slug=slug)
+    owner = await District.get_or_none(source_id=org.source_id)
+    if owner is not None and (district is None or owner.id != district.id):
+        raise HallpassError(
+            ErrorCode.ORG_REQUIRED,
+            f'The org "{org.source_id}" is already the roster of the district {owner.slug}.',
+        )
+    if district is not None and district.source_id not in (None, org.source_id):
+        raise HallpassError(
+            ErrorCode.ORG_REQUIRED,
+            f'{district.name} imports the district org "{district.source_id}", '
+            f'not "{org.source_id}".',
+        )
+    known = {s.source_id: s for s in await School.filter(source_id__not_isnull=True)}
+    targets = []
+    for school_org in _orgs(roster):
+        school = known.get(school_org.source_id)
+        if school is not None and school.district_id not in (
+            None,
+            None if district is None else district.id,
+        ):
+            raise HallpassError(
+                ErrorCode.ORG_REQUIRED,
+                f'{school.name} (the org "{school_org.source_id}") belongs to another district.',
+            )
+        targets.append(Target(school_org, school))
+    bind = district is None or district.source_id is None
+    return DistrictTarget(org, slug, district, bind), targets
+
+
 def slugify(name: str) -> str:
     """Return a school's slug from its name: lower case words joined by hyphens."""
     slug = re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")
     return slug[:MAX_SLUG].strip("-") or "school"
 
 
-async def create_school(conn: BaseDBAsyncClient, org: SchoolRecord) -> School:
+async def create_school(
+    conn: BaseDBAsyncClient, org: SchoolRecord, district_id: int | None = None
+) -> School:
     """Create the school of an org no school knows, with a unique slug from its name."""
     base = slugify(org.name)
     rows = await School.filter(slug__startswith=base).using_db(conn).values_list("slug")
@@ -123,4 +183,6 @@ async def create_school(conn: BaseDBAsyncClient, org: SchoolRecord) -> School:
         n += 1
         suffix = f"-{n}"
         slug = base[: MAX_SLUG - len(suffix)] + suffix
-    return await School.create(using_db=conn, name=org.name, slug=slug, source_id=org.source_id)
+    return await School.create(
+        using_db=conn, name=org.name, slug=slug, source_id=org.source_id, district_id=district_id
+    )

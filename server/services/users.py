@@ -143,6 +143,16 @@ async def _check_unique(
         )
 
 
+def _no_district_admin(role: Role) -> None:
+    """Refuse a school admin's change that makes or touches a district administrator (403).
+
+    Their row lives in a school, but their rights are the district's: a school admin who could
+    make one, or reset one's password, could read every school of the district.
+    """
+    if role is Role.DISTRICT_ADMIN:
+        raise forbidden("A district administrator's account is managed by the district.")
+
+
 def _check_role_fields(role: Role, fields: Mapping[str, Any]) -> None:
     """Refuse student fields for staff and assigned places for students (422 naming them)."""
     problems = []
@@ -200,6 +210,7 @@ async def create_user(principal: Principal, fields: Mapping[str, Any]) -> dict[s
     """Create a user of the admin's school and return them."""
     require_user_admin(principal)
     role = Role(fields["role"])
+    _no_district_admin(role)
     _check_role_fields(role, fields)
     # Off the lock: it takes a while.
     password_hash = await runtime.current().passwords.hash(fields["password"])
@@ -235,6 +246,8 @@ async def update_user(
             raise not_found("user")
         old_role = Role(user.role)
         role = Role(changes.get("role", old_role))
+        _no_district_admin(old_role)
+        _no_district_admin(role)
         if user.id == principal.actor.user_id and (
             changes.get("active") is False or role is not old_role
         ):

@@ -61,6 +61,12 @@ export interface SsoProblem {
   detail: string;
   ask: string;
 }
+export type District = Schemas["DistrictOut"];
+export type DistrictSchool = Schemas["DistrictSchoolOut"];
+export type SchoolCreate = Schemas["SchoolCreate"];
+export type SchoolReport = Schemas["SchoolReport"];
+export type AdminCreated = Schemas["AdminCreated"];
+export type MySchool = Schemas["MySchoolOut"];
 export type { EmergencyFrame, EmergencyKind, EmergencyStaffView, EmergencyStudentView, Hallway, Notification, RosterEntryOut, ServerFrame };
 export type EmergencyView = EmergencyFrame["emergency"];
 

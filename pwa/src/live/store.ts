@@ -1,6 +1,6 @@
 // The app's live state: the signed-in user, passes from snapshot + events, the connection.
 import { computed, effect, signal } from "@preact/signals";
-import type { Me, Notification, Pass, Place, ServerFrame, Session } from "../api/types";
+import type { Me, MySchool, Notification, Pass, Place, ServerFrame, Session } from "../api/types";
 import { call, NetworkError, setCsrf } from "../api/client";
 import * as lastKnown from "./lastKnown";
 import { applyFrame, EMPTY, type LiveState, upsertPass } from "./reducer";
@@ -81,12 +81,35 @@ export async function loadPlaces(): Promise<void> {
 /** True while the user and CSRF token came from the device, not the server (offline start). */
 let fromDevice = false;
 
+/** The other schools of the district where the signed-in person has an account. */
+export const mySchools = signal<MySchool[]>([]);
+
 function begin(user: Me): void {
   if (me.value === null && lastKnown.load()?.me.id !== user.id) lastKnown.forget();
   me.value = user;
   setCsrf(user.csrf_token ?? null);
+  void call<MySchool[]>("GET", "/api/me/schools").then(
+    (found) => (mySchools.value = found),
+    () => undefined,
+  );
+  // A district administrator has no live view and no places: the server refuses both.
+  if (user.role === "district_admin") return;
   socket.start();
   void loadPlaces().catch(() => undefined);
+}
+
+/** Switch to the person's account in another school: a new session, this one ends. */
+export async function switchSchool(schoolId: number): Promise<void> {
+  const session = await call<Session>("POST", "/api/session/switch", { body: { school_id: schoolId } });
+  socket.stop();
+  lastKnown.forget();
+  live.value = EMPTY;
+  synced.value = false;
+  toasts.value = [];
+  places.value = [];
+  me.value = null;
+  setCsrf(session.csrf_token);
+  begin({ ...session.user, csrf_token: session.csrf_token });
 }
 
 /** Resume the session the cookie holds, if any; true when signed in. */
@@ -148,4 +171,5 @@ export async function signOut(tellServer = true): Promise<void> {
   synced.value = false;
   toasts.value = [];
   places.value = [];
+  mySchools.value = [];
 }
