@@ -15,7 +15,7 @@ class Role(StrEnum):
     ADMIN = "admin"
     KIOSK = "kiosk"
     # A district's administrator: creates its schools and reads their settings and reports,
-    # never a school's passes or students (DESIGN.md section 3).
+    # never a school's passes or students (docs/districts.md).
     DISTRICT_ADMIN = "district_admin"
 
 

@@ -29,8 +29,13 @@ __all__ = ["live"]
 
 DISTRICT_ADMIN = "chief@north.example"
 # What a district administrator may call besides the district's own endpoints: who am I,
-# signing out, and the schools of their other accounts.
+# signing out, the schools of their other accounts, and the district's single sign-on.
 THEIRS = {
+    ("GET", "/api/sso/settings"),
+    ("POST", "/api/sso/providers"),
+    ("PATCH", "/api/sso/providers/{id}"),
+    ("DELETE", "/api/sso/providers/{id}"),
+    ("GET", "/api/sso/attempts"),
     ("DELETE", "/api/session"),
     ("GET", "/api/me"),
     ("GET", "/api/me/schools"),

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from server.auth.oidc import unseal_secret
-from server.models import District, School, SignInAttempt, SsoProvider
-from tests.conftest import Demo
+from server.enums import Role
+from server.models import District, School, SignInAttempt, SsoProvider, User
+from tests.conftest import CHEAP_PASSWORDS, Demo
 from tests.test_error_shape import assert_error
 from tests.test_roster_cli import cli  # noqa: F401 - the fixture: `hallpass ARGS` in process
 
@@ -130,6 +131,41 @@ async def test_a_school_admin_sees_the_districts_provider_but_cannot_change_it(
         await demo.post(ADMIN, "/api/sso/providers", {**PROVIDER, "scope": "district"}), 403
     )
     assert (await SsoProvider.get(id=shared.id)).enabled is True
+
+
+async def test_a_district_admin_sets_up_the_districts_sign_in_and_no_other_districts(
+    demo: Demo,
+) -> None:
+    district = await District.create(name="Demo District", slug="dd")
+    school = await School.get(slug="demo")
+    school.district_id = district.id
+    await school.save(update_fields=["district_id"])
+    await User.create(
+        school=school,
+        role=Role.DISTRICT_ADMIN,
+        login="chief@dd.example",
+        first_name="Dee",
+        last_name="Chief",
+        password_hash=await CHEAP_PASSWORDS.hash("demo"),
+    )
+    created = await demo.post(
+        "chief@dd.example", "/api/sso/providers", {**PROVIDER, "scope": "district"}
+    )
+    assert created.status_code == 201, created.text
+    assert created.json()["scope"] == "district"
+    assert (await SsoProvider.get(id=created.json()["id"])).district_id == district.id
+    # Another district's provider is no id of theirs.
+    other = await District.create(name="Other District", slug="od")
+    theirs = await SsoProvider.create(
+        district=other, key="od-g", label="Google", issuer="https://accounts.google.com",
+        client_id="c",
+    )  # fmt: skip
+    chief = await demo.auth("chief@dd.example")
+    response = await demo.client.patch(
+        f"/api/sso/providers/{theirs.id}", json={"enabled": False}, headers=chief
+    )
+    assert_error(response, 404)
+    assert (await SsoProvider.get(id=theirs.id)).enabled is True
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from pydantic import AfterValidator, Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from server.api.context import caller, context
+from server.api.context import context, signed_in_session
 from server.api.params import QueryModel, Whole, positive_id, read_query
 from server.api.requests import read_json
 from server.api.session import rate_limited, set_session_cookie
@@ -150,16 +150,23 @@ async def callback(request: Request) -> Response:
     return response
 
 
+async def manager(request: Request) -> Principal:
+    """Return the caller of a provider endpoint: a school's admin or a district admin (the one
+    school endpoint theirs too: a district's sign-in is set up by its administrators)."""
+    principal, _ = await signed_in_session(request)
+    sso_admin.require_manager(principal)
+    return principal
+
+
 async def settings(request: Request) -> Response:
     """GET /api/sso/settings: the providers, the password switch and the redirect URI (admins)."""
-    principal = await caller(request)
+    principal = await manager(request)
     return JSONResponse(await sso_admin.read_settings(principal, redirect_uri(request)))
 
 
 async def create(request: Request) -> Response:
     """POST /api/sso/providers: add a provider (admins; a district's: district admins)."""
-    principal = await caller(request)
-    sso_admin.require_manager(principal)
+    principal = await manager(request)
     body = await read_json(request, ProviderCreate)
     provider = await sso_admin.create_provider(
         principal, body, context(request).settings.secret_key
@@ -168,8 +175,7 @@ async def create(request: Request) -> Response:
 
 
 async def _provider_id(request: Request) -> tuple[Principal, int]:
-    principal = await caller(request)
-    sso_admin.require_manager(principal)  # before the path: a 403 tells nothing about ids
+    principal = await manager(request)  # before the path: a 403 tells nothing about ids
     provider_id = positive_id(request.path_params["id"])
     if provider_id is None:
         raise not_found("sign-in provider")
@@ -204,8 +210,7 @@ class AttemptsQuery(QueryModel):
 
 async def attempts(request: Request) -> Response:
     """GET /api/sso/attempts: the school's single sign-on attempts, newest first (admins)."""
-    principal = await caller(request)
-    sso_admin.require_manager(principal)
+    principal = await manager(request)
     query = read_query(request, AttemptsQuery)
     return JSONResponse(await sso_admin.read_attempts(principal, query.limit, query.offset))
 
