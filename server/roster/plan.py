@@ -266,12 +266,20 @@ class _Planner:
             if self.org in u.school_ids or (not self.org and not u.school_ids)
         ]
         by_source = {u.source_id: u for u in state.users if u.source_id is not None}
-        # Accounts made by hand (the demo's, an admin's) are adopted rather than duplicated.
-        by_login = {u.login: u for u in state.users if u.source_id is None}
+        # Accounts made by hand (the demo's, an admin's) are adopted rather than duplicated;
+        # never a district administrator's: a school's file must not take over (disable,
+        # demote) the account of someone above the school, so their login is just taken.
+        by_login = {
+            u.login: u
+            for u in state.users
+            if u.source_id is None and u.role is not Role.DISTRICT_ADMIN
+        }
         by_number = {
             u.student_number: u
             for u in state.users
-            if u.source_id is None and u.student_number is not None
+            if u.source_id is None
+            and u.student_number is not None
+            and u.role is not Role.DISTRICT_ADMIN
         }
         login_owner = {u.login: u for u in state.users}
         number_owner = {

@@ -125,3 +125,26 @@ async def test_a_delta_file_leaves_what_it_does_not_name(app: Starlette) -> None
     assert [(c.kind, c.action, c.fields) for c in outcome.plans[0].changes] == [
         ("enrollments", "update", ["primary"])
     ]
+
+
+async def test_a_schools_file_cannot_take_over_a_district_administrators_account(
+    app: Starlette,
+) -> None:
+    school = await School.get(slug="demo")
+    chief = await User.create(
+        school=school,
+        role=Role.DISTRICT_ADMIN,
+        login="chief@demo.school",
+        first_name="Dee",
+        last_name="Chief",
+        password_hash="x",
+    )
+    b = small_school()
+    b.user("t-chief", "chief@demo.school", first="Dee", last="Chief", role=Role.TEACHER)
+    before = await snapshot()
+    outcome = await import_demo(b.build())
+    assert [(p.file, p.column, p.code) for p in outcome.problems] == [
+        ("users.csv", "username", "login_taken")
+    ]
+    assert set(changes(before, await snapshot())) == {"roster_imports"}
+    assert (await User.get(id=chief.id)).role is Role.DISTRICT_ADMIN
