@@ -186,12 +186,12 @@ export function SubstitutePanel() {
           <fieldset>
             <legend>They cover</legend>
             {ownRooms.length > 0 && (
-              <label>
+              <label class="check">
                 <input type="checkbox" checked={room} onChange={(e) => setRoom(e.currentTarget.checked)} /> My room (
                 {ownRooms[0].name})
               </label>
             )}
-            <label>
+            <label class="check">
               <input type="checkbox" checked={classes} onChange={(e) => setClasses(e.currentTarget.checked)} /> My classes
             </label>
           </fieldset>
