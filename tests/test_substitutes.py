@@ -442,3 +442,53 @@ async def test_wrong_codes_are_rate_limited_per_address(demo: Demo) -> None:
     held = await code_sign_in(demo.client, code)  # even the right one, from this address
     assert_error(held, 429, ErrorCode.RATE_LIMITED)
     assert int(held.headers["Retry-After"]) >= 1
+
+
+async def test_the_picker_lists_the_schools_substitutes_with_an_account_not_code_only_ones(
+    demo: Demo,
+) -> None:
+    at(demo, "09:00")
+    school = await School.get(slug="demo")
+    other = await School.create(name="Other High", slug="other", timezone="America/Chicago")
+    password = (await User.get(login=TEACHER)).password_hash
+
+    async def person(login: str, first: str, last: str, **extra: Any) -> User:
+        fields: dict[str, Any] = {"school": school, "role": Role.SUBSTITUTE} | extra
+        return await User.create(
+            login=login, first_name=first, last_name=last, password_hash=password, **fields
+        )
+
+    okafor = await person("okafor@demo.school", "Dana", "Okafor", email="okafor@demo.school")
+    bell = await person("bell@demo.school", "Avery", "Bell")
+    await person("gone@demo.school", "Gone", "Away", active=False)
+    await person("elsewhere@other.school", "Far", "Away", school=other)
+    await person("not-a-sub@demo.school", "Tea", "Cher", role=Role.TEACHER)
+    await grant_room(demo)  # Jordan Rivera: an account made by the grant, code only
+    listed = await demo.get(TEACHER, "/api/substitutes/people")
+    assert listed.status_code == 200, listed.text
+    assert listed.json() == [
+        {"id": bell.id, "name": "Avery Bell", "email": None},
+        {"id": okafor.id, "name": "Dana Okafor", "email": "okafor@demo.school"},
+    ]
+    found = await demo.get(ADMIN, "/api/substitutes/people?q=DANA%20okafor%40")
+    assert [p["id"] for p in found.json()] == [okafor.id]
+    one = await demo.get(ADMIN, "/api/substitutes/people?limit=1")
+    assert [p["id"] for p in one.json()] == [bell.id]
+    # The one picked signs in as usual: the grant has no code.
+    made = await grant(
+        demo, TEACHER, substitute_id=okafor.id, absent_teacher_id=await user_id(TEACHER)
+    )
+    assert made.status_code == 201, made.text
+    assert made.json()["code"] is None
+
+
+async def test_the_picker_is_for_teachers_and_admins_of_the_school_only(demo: Demo) -> None:
+    at(demo, "09:00")
+    for login in ("nurse@demo.school", "monitor@demo.school", "counselor@demo.school"):
+        refused = await demo.get(login, "/api/substitutes/people")
+        assert_error(refused, 403, ErrorCode.FORBIDDEN)
+    refused = await demo.get("1001", "/api/substitutes/people")
+    assert_error(refused, 403, ErrorCode.FORBIDDEN)
+    for query in ("limit=0", "limit=201", "limit=x", f"q={'a' * 101}"):
+        bad = await demo.get(TEACHER, f"/api/substitutes/people?{query}")
+        assert_error(bad, 422, ErrorCode.VALIDATION_ERROR)

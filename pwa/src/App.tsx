@@ -99,7 +99,9 @@ export function App({ booted }: { booted: boolean }) {
             </button>
           </div>
         )}
-        {emergency.value ? <Lazy load={loadEmergency} /> : <Lazy load={VIEWS[user.role]} />}
+        {/* Keyed by the account: switching school (another account, the same role) starts the
+            screen afresh, so nothing the first school's screen read stays on it. */}
+        {emergency.value ? <Lazy key={user.id} load={loadEmergency} /> : <Lazy key={user.id} load={VIEWS[user.role]} />}
       </main>
       <Toasts />
     </div>

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from server.api.context import caller, context
-from server.api.params import QueryDate, QueryModel, positive_id, read_query
+from server.api.params import QueryDate, QueryModel, Search, Whole, positive_id, read_query
 from server.api.requests import read_json
 from server.api.session import rate_limited, signed_in
 from server.api.spec import Operation
@@ -25,12 +25,14 @@ from server.contract.substitutes import (
     GrantOut,
     GrantWithCode,
     PassEventOut,
+    SubstitutePerson,
 )
 from server.enums import SessionVia
 from server.errors import ErrorCode, HallpassError, not_found
 from server.errors import ErrorCode as E
 from server.services.history import pass_history
 from server.services.substitutes import (
+    MAX_PEOPLE,
     create_grant,
     list_grants,
     my_grants,
@@ -38,6 +40,7 @@ from server.services.substitutes import (
     reissue_code,
     require_granter,
     revoke_grant,
+    substitute_people,
 )
 
 
@@ -70,6 +73,23 @@ async def list_all(request: Request) -> Response:
     require_granter(principal)
     params = read_query(request, GrantsQuery)
     return JSONResponse(await list_grants(principal, params.day))
+
+
+class PeopleQuery(QueryModel):
+    """GET /api/substitutes/people's query: whom, how many."""
+
+    q: Search = Field(
+        None, description="Words that must each appear in the first name, last name or e-mail."
+    )
+    limit: Whole = Field(MAX_PEOPLE, ge=1, le=MAX_PEOPLE, description="People at most.")
+
+
+async def people(request: Request) -> Response:
+    """GET /api/substitutes/people: the school's substitutes with their own sign-in (picker)."""
+    principal = await caller(request)
+    require_granter(principal)
+    params = read_query(request, PeopleQuery)
+    return JSONResponse(await substitute_people(principal, params.q, params.limit))
 
 
 async def revoke(request: Request) -> Response:
@@ -156,6 +176,19 @@ OPERATIONS = [
         response_list=True,
         errors=(E.FORBIDDEN, E.VALIDATION_ERROR),
         query=GrantsQuery,
+    ),
+    Operation(
+        "GET",
+        "/api/substitutes/people",
+        people,
+        "The school's substitutes who sign in with their own account, to pick for a grant "
+        "(teachers, admins)",
+        "listSubstitutePeople",
+        "substitutes",
+        response=SubstitutePerson,
+        response_list=True,
+        errors=(E.FORBIDDEN, E.VALIDATION_ERROR),
+        query=PeopleQuery,
     ),
     Operation(
         "DELETE",

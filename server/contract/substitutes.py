@@ -54,6 +54,15 @@ class GrantCreate(Strict):
     )
 
 
+class SubstitutePerson(Out):
+    """A substitute of the school who signs in with their own account (password or SSO): the
+    granter's picker shows them by name, nothing more."""
+
+    id: int
+    name: str
+    email: str | None
+
+
 class CodeSignIn(Strict):
     """A substitute signs in with the code a teacher or admin gave them."""
 

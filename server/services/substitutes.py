@@ -32,6 +32,7 @@ from server.models import Location, School, Session, SubstituteGrant, User
 from server.rules.localtime import at_local, local_date
 from server.rules.schedule import bells_on
 from server.services.facts import load_schedule, zone_of
+from server.services.users import MAX_SEARCH_WORDS
 from server.services.views import iso
 
 # Letters and digits nobody confuses when reading a code aloud or off a sticky note: no 0/O,
@@ -177,6 +178,29 @@ async def _substitute(principal: Principal, body: GrantCreate) -> User | None:
     if user.id in (principal.user.id, body.absent_teacher_id):
         raise bad_field("substitute_id", "not the granting or the absent teacher")
     return user
+
+
+# The substitute picker's most rows: a school has a handful of regular substitutes, a large
+# district's pool a few hundred.
+MAX_PEOPLE = 200
+
+
+async def substitute_people(
+    principal: Principal, q: str | None, limit: int = MAX_PEOPLE
+) -> list[dict[str, Any]]:
+    """Return the school's active substitutes who sign in themselves, by name: those a grant
+    made for a named person (code only, a day each) are left out; `q`'s words must each be
+    in a name or the e-mail."""
+    require_granter(principal)
+    query = User.filter(
+        school_id=principal.actor.school_id, role=Role.SUBSTITUTE, active=True
+    ).exclude(password_hash=CODE_ONLY)
+    for word in (q or "").split()[:MAX_SEARCH_WORDS]:
+        query = query.filter(
+            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
+        )
+    rows = await query.order_by("last_name", "first_name", "id").limit(limit)
+    return [{"id": row.id, "name": row.display_name, "email": row.email} for row in rows]
 
 
 async def _check_scope(principal: Principal, body: GrantCreate) -> None:

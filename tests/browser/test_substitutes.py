@@ -69,3 +69,46 @@ def test_a_teacher_grants_a_substitute_who_signs_in_with_the_code_and_approves(
 
     history = api(server, TEACHER, "GET", f"/api/passes/{asked['id']}/history")
     assert history[1]["summary"] == "Approved by J. Rivera (substitute for M. Reyes)"
+
+    # The teacher's board shows the pass out, and its History names the substitute.
+    out = teacher.get_by_role("region", name=re.compile(r"^Out of class"))
+    row = out.locator(f"[data-pass-id='{asked['id']}']")
+    disclosure = row.get_by_text("History", exact=False)
+    expect(row.get_by_role("list", name=re.compile("History of"))).to_have_count(0)
+    disclosure.click()
+    entries = row.get_by_role("list", name=f"History of {asked['student']['name']}'s pass")
+    expect(entries).to_contain_text("Approved by J. Rivera (substitute for M. Reyes)")
+    expect(entries.get_by_role("listitem")).to_have_count(len(history))
+
+
+def test_a_teacher_picks_a_substitute_with_an_account_who_gets_no_code(
+    server: LiveServer, new_context: OpenContext
+) -> None:
+    make_today_a_school_day_all_day(server)
+    okafor = {"first_name": "Dana", "last_name": "Okafor", "role": "substitute"}
+    api(
+        server,
+        ADMIN,
+        "POST",
+        "/api/users",
+        {
+            **okafor,
+            "login": "okafor@demo.school",
+            "password": "demo",
+            "email": "okafor@demo.school",
+        },
+    )
+    teacher = new_context(CHROMEBOOK).new_page()
+    sign_in(teacher, server.url, TEACHER)
+    panel = teacher.get_by_role("region", name="Substitute")
+    picker = panel.get_by_label("Substitute with an account")
+    picker.select_option(label="Dana Okafor (okafor@demo.school)")
+    expect(panel.get_by_label("Substitute's first name")).to_have_count(0)
+    panel.get_by_role("button", name="Grant access").click()
+    expect(panel.get_by_role("list", name="Substitute grants")).to_contain_text("Dana Okafor")
+    expect(panel.get_by_role("status", name="Substitute code")).to_have_count(0)
+    grants = api(server, TEACHER, "GET", "/api/substitutes")
+    made = [g for g in grants if g["substitute"]["name"] == "Dana Okafor"]
+    assert [(g["uses_code"], g["substitute_login"]) for g in made] == [
+        (False, "okafor@demo.school")
+    ]

@@ -4,6 +4,7 @@ import type { Pass } from "../api/types";
 import { tick } from "../live/clock";
 import { me } from "../live/store";
 import { ordinal, stateWords, timeOfDay } from "./format";
+import { PassHistory } from "./PassHistory";
 import { Timer } from "./Timer";
 
 /** Say whether an active pass is past its due time now. */
@@ -11,7 +12,8 @@ export function isOver(pass: Pass): boolean {
   return pass.state === "active" && !!pass.due_at && Date.parse(pass.due_at) < tick.value;
 }
 
-/** A row for staff lists: student, origin to destination, state, timer, actions. */
+/** A row for staff lists: student, origin to destination, state, timer, actions, and the
+ * pass's history on demand. */
 export function PassRow({
   pass,
   children,
@@ -46,6 +48,7 @@ export function PassRow({
           {pass.state === "active" && pass.started_at ? ` · out since ${timeOfDay(pass.started_at, timeZone)}` : ""}
           {pass.arrived_at && pass.state === "active" ? " · arrived" : ""}
         </div>
+        <PassHistory pass={pass} timeZone={timeZone} />
       </div>
       <Timer pass={pass} />
       {children && <div class="btn-row">{children}</div>}

@@ -7,6 +7,26 @@ import { messageOf } from "../../ui/Button";
 import { FormMessage, TextField } from "../admin/Field";
 import { NO_PROBLEMS, type Problems, problemsOf } from "../admin/problems";
 import "../admin/admin.css";
+import "./district.css";
+
+// A role's name in the report, one and many ("1 hall monitor", "30 students").
+const ROLE_NAMES: Record<string, [string, string]> = {
+  student: ["student", "students"],
+  teacher: ["teacher", "teachers"],
+  substitute: ["substitute", "substitutes"],
+  nurse: ["nurse", "nurses"],
+  counselor: ["counselor", "counselors"],
+  security: ["hall monitor", "hall monitors"],
+  admin: ["administrator", "administrators"],
+  kiosk: ["door kiosk", "door kiosks"],
+  district_admin: ["district administrator", "district administrators"],
+};
+
+/** Say how many users of a role, in words: "30 students". */
+function roleCount(role: string, count: number): string {
+  const [one, many] = ROLE_NAMES[role] ?? [role, role];
+  return `${count} ${count === 1 ? one : many}`;
+}
 
 /** The district screen. */
 export default function DistrictView() {
@@ -22,7 +42,7 @@ export default function DistrictView() {
   if (!district) return <div class="card">{error ? <FormMessage text={error} /> : <p class="muted">Loading…</p>}</div>;
   const school = district.schools.find((s) => s.id === chosen) ?? null;
   return (
-    <div class="grid grid--2">
+    <div class="grid grid--2 district">
       <div class="stack">
         <section class="card" aria-labelledby="district-schools">
           <h2 id="district-schools">{district.name}: schools</h2>
@@ -32,8 +52,8 @@ export default function DistrictView() {
             <ul class="district-schools">
               {district.schools.map((s) => (
                 <li key={s.id}>
-                  <button type="button" class={`btn btn--plain${s.id === chosen ? " is-active" : ""}`} aria-pressed={s.id === chosen} onClick={() => setChosen(s.id)}>
-                    {s.name} <span class="muted">({s.slug})</span>
+                  <button type="button" class="district-schools__school" aria-pressed={s.id === chosen} onClick={() => setChosen(s.id)}>
+                    <span class="district-schools__name">{s.name}</span> <span class="district-schools__slug">{s.slug}</span>
                   </button>
                 </li>
               ))}
@@ -47,7 +67,11 @@ export default function DistrictView() {
           }}
         />
       </div>
-      {school ? <SchoolPanel key={school.id} school={school} /> : <p class="muted">Choose a school to see its settings and report.</p>}
+      {school ? (
+        <SchoolPanel key={school.id} school={school} />
+      ) : (
+        <p class="card muted">Choose a school to see its settings and report.</p>
+      )}
     </div>
   );
 }
@@ -77,8 +101,8 @@ function NewSchool({ onCreated }: { onCreated: (school: DistrictSchool) => void 
   }
 
   return (
-    <form class="card stack" onSubmit={(e) => void submit(e)}>
-      <h2>New school</h2>
+    <form class="card admin-form" aria-labelledby="district-new-school" onSubmit={(e) => void submit(e)}>
+      <h2 id="district-new-school">New school</h2>
       <TextField id="school-name" label="Name" value={name} onInput={setName} error={problems.fields.name} required />
       <TextField id="school-slug" label="Short name (slug)" value={slug} onInput={setSlug} error={problems.fields.slug} hint="Lower case letters, digits and hyphens: people type it to sign in." required />
       <TextField id="school-timezone" label="Time zone" value={timezone} onInput={setTimezone} error={problems.fields.timezone} required />
@@ -129,7 +153,7 @@ function Report({ report }: { report: SchoolReport }) {
     <tr>
       <th scope="row">{label}</th>
       <td>{t.total}</td>
-      <td>{Object.entries(t.by_state).map(([state, n]) => `${state} ${n}`).join(", ") || "none"}</td>
+      <td>{Object.entries(t.by_state).map(([state, n]) => `${n} ${state}`).join(", ") || "none"}</td>
       <td>{t.average_minutes_out ?? "–"}</td>
     </tr>
   );
@@ -138,10 +162,10 @@ function Report({ report }: { report: SchoolReport }) {
       <h2 id="district-report">Report</h2>
       <p>
         {Object.entries(report.users_by_role)
-          .map(([role, n]) => `${n} ${role}`)
+          .map(([role, n]) => roleCount(role, n))
           .join(" · ") || "No users yet."}
       </p>
-      <table class="table">
+      <table class="district-report">
         <thead>
           <tr>
             <th scope="col">Passes</th>
@@ -199,8 +223,8 @@ function NewAdmin({ school }: { school: DistrictSchool }) {
   }
 
   return (
-    <form class="card stack" onSubmit={(e) => void submit(e)}>
-      <h2>Add an administrator</h2>
+    <form class="card admin-form" aria-labelledby="district-new-admin" onSubmit={(e) => void submit(e)}>
+      <h2 id="district-new-admin">Add an administrator</h2>
       {created && (
         <p class="notice notice--good" role="status">
           {created.name} signs in with <strong>{created.login}</strong> at school <strong>{created.school.slug}</strong> and the one-time password <code>{created.password}</code>. It is shown only now: pass it on, and ask them to set their own.

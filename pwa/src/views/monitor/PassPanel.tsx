@@ -7,10 +7,12 @@ import { keepPass, live, synced } from "../../live/store";
 import { ActionButton } from "../../ui/Button";
 import { isOver } from "../../ui/PassRow";
 import { stateWords, timeOfDay } from "../../ui/format";
+import { PassHistory } from "../../ui/PassHistory";
 import { Timer } from "../../ui/Timer";
 import { isHere, whereWords } from "./out";
 
-/** Show one pass by id: who, where, since when, its clock, and End for those who may. */
+/** Show one pass by id: who, where, since when, its clock, its history, and End for those who
+ * may. */
 export function PassPanel({
   passId,
   onClose,
@@ -97,6 +99,7 @@ export function PassPanel({
               </>
             )}
           </dl>
+          <PassHistory pass={pass} timeZone={timeZone} />
           {canEnd && pass.state === "active" && (
             <div class="btn-row">
               <ActionButton kind="danger" run={() => act(pass, "end", `End ${pass.student.name}'s pass`)} onError={setError}>

@@ -1,9 +1,10 @@
 // Substitutes for the day: grant a substitute the room and classes, show the one-day code once
 // (large, with Copy, and when it ends), and list the day's grants with Revoke and New code.
 // A teacher grants their own room and classes; an admin any classroom or any absent teacher's.
+// Either picks a substitute with an account (GET /api/substitutes/people) or names someone new.
 import { useEffect, useState } from "preact/hooks";
 import { call } from "../../api/client";
-import type { AdminUser, Grant, GrantCreate, GrantWithCode, UserPage } from "../../api/types";
+import type { AdminUser, Grant, GrantCreate, GrantWithCode, SubstitutePerson, UserPage } from "../../api/types";
 import { me, places } from "../../live/store";
 import { messageOf } from "../../ui/Button";
 import { timeOfDay } from "../../ui/format";
@@ -46,7 +47,7 @@ export function SubstitutePanel() {
   const [roomId, setRoomId] = useState("");
   const [absentId, setAbsentId] = useState("");
   const [teachers, setTeachers] = useState<AdminUser[]>([]);
-  const [accounts, setAccounts] = useState<AdminUser[]>([]);
+  const [accounts, setAccounts] = useState<SubstitutePerson[]>([]);
 
   const ownRooms = places.value.filter((p) => user.location_ids.includes(p.id) && p.kind === "classroom");
   const classrooms = places.value.filter((p) => p.kind === "classroom" && p.active);
@@ -59,13 +60,14 @@ export function SubstitutePanel() {
     void call<Grant[]>("GET", `/api/substitutes?day=${day}`).then(setGrants, (e: unknown) => setError(messageOf(e)));
   }, [day, version]);
 
+  // The school's substitutes who sign in themselves (not the code-only ones grants made).
+  useEffect(() => {
+    void call<SubstitutePerson[]>("GET", "/api/substitutes/people").then(setAccounts, () => undefined);
+  }, []);
+
   useEffect(() => {
     if (!admin) return;
     void call<UserPage>("GET", "/api/users?role=teacher&limit=200").then((page) => setTeachers(page.users), () => undefined);
-    void call<UserPage>("GET", "/api/users?role=substitute&active=true&limit=200").then(
-      (page) => setAccounts(page.users),
-      () => undefined,
-    );
   }, [admin]);
 
   async function submit(event: Event) {
@@ -136,14 +138,14 @@ export function SubstitutePanel() {
         </div>
       )}
       <form onSubmit={(event) => void submit(event)} aria-label="Grant a substitute">
-        {admin && accounts.length > 0 && (
+        {accounts.length > 0 && (
           <>
             <label for="sub-account">Substitute with an account</label>
             <select id="sub-account" value={accountId} onChange={(e) => setAccountId(e.currentTarget.value)}>
               <option value="">Someone new (by name)</option>
               {accounts.map((a) => (
                 <option key={a.id} value={a.id}>
-                  {a.first_name} {a.last_name}
+                  {a.email ? `${a.name} (${a.email})` : a.name}
                 </option>
               ))}
             </select>
@@ -184,12 +186,12 @@ export function SubstitutePanel() {
           <fieldset>
             <legend>They cover</legend>
             {ownRooms.length > 0 && (
-              <label>
+              <label class="check">
                 <input type="checkbox" checked={room} onChange={(e) => setRoom(e.currentTarget.checked)} /> My room (
                 {ownRooms[0].name})
               </label>
             )}
-            <label>
+            <label class="check">
               <input type="checkbox" checked={classes} onChange={(e) => setClasses(e.currentTarget.checked)} /> My classes
             </label>
           </fieldset>
