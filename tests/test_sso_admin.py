@@ -297,3 +297,25 @@ def test_the_command_line_adds_and_lists_providers(
         "S",
     )
     assert (status, "issuer" in err) == (1, True)
+
+
+async def test_null_clears_the_secrets_variable_and_leaves_required_fields_as_they_are(
+    demo: Demo,
+) -> None:
+    created = await _create(
+        demo,
+        client_secret=None,
+        client_secret_env="DEMO_SECRET",
+        match_claim="sourced_id",
+        sourced_id_claim="sid",
+    )
+    admin = await demo.auth(ADMIN)
+    response = await demo.client.patch(
+        f"/api/sso/providers/{created['id']}",
+        json={"client_secret_env": None, "sourced_id_claim": None, "label": None, "key": None},
+        headers=admin,
+    )
+    assert response.status_code == 200, response.text
+    row = await SsoProvider.get(id=created["id"])
+    assert (row.client_secret_env, row.sourced_id_claim) == (None, None)
+    assert (row.label, row.key) == ("Google", "demo-google")

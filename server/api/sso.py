@@ -182,11 +182,21 @@ async def _provider_id(request: Request) -> tuple[Principal, int]:
     return principal, provider_id
 
 
+# ProviderPatch fields that null clears.
+CLEARABLE = frozenset({"client_secret_env", "sourced_id_claim"})
+
+
 async def update(request: Request) -> Response:
     """PATCH /api/sso/providers/{id}: change the fields sent (`client_secret` "" clears it)."""
     principal, provider_id = await _provider_id(request)
     body = await read_json(request, ProviderPatch)
-    changes = body.model_dump(exclude_unset=True)
+    # null clears what may be empty (the secret's variable, the sourcedId claim) and leaves
+    # the rest as it is, as if the field were absent.
+    changes = {
+        name: value
+        for name, value in body.model_dump(exclude_unset=True).items()
+        if value is not None or name in CLEARABLE
+    }
     return JSONResponse(
         await sso_admin.update_provider(
             principal, provider_id, changes, context(request).settings.secret_key
