@@ -287,7 +287,7 @@ BY_ROLE: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/api/substitutes"): ADMINS_ONLY | dict.fromkeys(GRANTERS, 422),
     ("GET", "/api/substitutes"): ADMINS_ONLY | dict.fromkeys(GRANTERS, 200),
     # The substitute picker: each granter's own school's substitutes with an account.
-    ("GET", "/api/substitutes/people"): ADMINS_ONLY | dict.fromkeys(GRANTERS, 200),
+    ("GET", "/api/substitute-accounts"): ADMINS_ONLY | dict.fromkeys(GRANTERS, 200),
     ("DELETE", "/api/substitutes/{id}"): ADMINS_ONLY | dict.fromkeys(GRANTERS, 404),
     ("POST", "/api/substitutes/{id}/code"): ADMINS_ONLY | dict.fromkeys(GRANTERS, 404),
     # The school's settings: security reads them (emergency mode), admins change them; each

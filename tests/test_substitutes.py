@@ -464,15 +464,15 @@ async def test_the_picker_lists_the_schools_substitutes_with_an_account_not_code
     await person("elsewhere@other.school", "Far", "Away", school=other)
     await person("not-a-sub@demo.school", "Tea", "Cher", role=Role.TEACHER)
     await grant_room(demo)  # Jordan Rivera: an account made by the grant, code only
-    listed = await demo.get(TEACHER, "/api/substitutes/people")
+    listed = await demo.get(TEACHER, "/api/substitute-accounts")
     assert listed.status_code == 200, listed.text
     assert listed.json() == [
         {"id": bell.id, "name": "Avery Bell", "email": None},
         {"id": okafor.id, "name": "Dana Okafor", "email": "okafor@demo.school"},
     ]
-    found = await demo.get(ADMIN, "/api/substitutes/people?q=DANA%20okafor%40")
+    found = await demo.get(ADMIN, "/api/substitute-accounts?q=DANA%20okafor%40")
     assert [p["id"] for p in found.json()] == [okafor.id]
-    one = await demo.get(ADMIN, "/api/substitutes/people?limit=1")
+    one = await demo.get(ADMIN, "/api/substitute-accounts?limit=1")
     assert [p["id"] for p in one.json()] == [bell.id]
     # The one picked signs in as usual: the grant has no code.
     made = await grant(
@@ -485,10 +485,10 @@ async def test_the_picker_lists_the_schools_substitutes_with_an_account_not_code
 async def test_the_picker_is_for_teachers_and_admins_of_the_school_only(demo: Demo) -> None:
     at(demo, "09:00")
     for login in ("nurse@demo.school", "monitor@demo.school", "counselor@demo.school"):
-        refused = await demo.get(login, "/api/substitutes/people")
+        refused = await demo.get(login, "/api/substitute-accounts")
         assert_error(refused, 403, ErrorCode.FORBIDDEN)
-    refused = await demo.get("1001", "/api/substitutes/people")
+    refused = await demo.get("1001", "/api/substitute-accounts")
     assert_error(refused, 403, ErrorCode.FORBIDDEN)
     for query in ("limit=0", "limit=201", "limit=x", f"q={'a' * 101}"):
-        bad = await demo.get(TEACHER, f"/api/substitutes/people?{query}")
+        bad = await demo.get(TEACHER, f"/api/substitute-accounts?{query}")
         assert_error(bad, 422, ErrorCode.VALIDATION_ERROR)

@@ -76,7 +76,7 @@ async def list_all(request: Request) -> Response:
 
 
 class PeopleQuery(QueryModel):
-    """GET /api/substitutes/people's query: whom, how many."""
+    """GET /api/substitute-accounts's query: whom, how many."""
 
     q: Search = Field(
         None, description="Words that must each appear in the first name, last name or e-mail."
@@ -85,7 +85,7 @@ class PeopleQuery(QueryModel):
 
 
 async def people(request: Request) -> Response:
-    """GET /api/substitutes/people: the school's substitutes with their own sign-in (picker)."""
+    """GET /api/substitute-accounts: the school's substitutes with their own sign-in (picker)."""
     principal = await caller(request)
     require_granter(principal)
     params = read_query(request, PeopleQuery)
@@ -179,7 +179,7 @@ OPERATIONS = [
     ),
     Operation(
         "GET",
-        "/api/substitutes/people",
+        "/api/substitute-accounts",
         people,
         "The school's substitutes who sign in with their own account, to pick for a grant "
         "(teachers, admins)",

@@ -1,7 +1,7 @@
 // Substitutes for the day: grant a substitute the room and classes, show the one-day code once
 // (large, with Copy, and when it ends), and list the day's grants with Revoke and New code.
 // A teacher grants their own room and classes; an admin any classroom or any absent teacher's.
-// Either picks a substitute with an account (GET /api/substitutes/people) or names someone new.
+// Either picks a substitute with an account (GET /api/substitute-accounts) or names someone new.
 import { useEffect, useState } from "preact/hooks";
 import { call } from "../../api/client";
 import type { AdminUser, Grant, GrantCreate, GrantWithCode, SubstitutePerson, UserPage } from "../../api/types";
@@ -62,7 +62,7 @@ export function SubstitutePanel() {
 
   // The school's substitutes who sign in themselves (not the code-only ones grants made).
   useEffect(() => {
-    void call<SubstitutePerson[]>("GET", "/api/substitutes/people").then(setAccounts, () => undefined);
+    void call<SubstitutePerson[]>("GET", "/api/substitute-accounts").then(setAccounts, () => undefined);
   }, []);
 
   useEffect(() => {
