@@ -1,16 +1,8 @@
 // "I have a substitute code": a substitute signs in with the one-day code a teacher or the
 // office gave them (POST /api/session/code). Kept apart from the password form on purpose.
 import { useState } from "preact/hooks";
-import { ApiError } from "../api/client";
 import { signInWithCode } from "../live/store";
-import { messageOf } from "../ui/Button";
-
-/** What to tell a substitute whose code did not open. */
-function codeMessage(error: unknown): string {
-  if (error instanceof ApiError && error.code === "rate_limited" && error.retryAfter)
-    return `Too many tries. Wait ${Math.ceil(error.retryAfter / 60)} min and try again.`;
-  return messageOf(error);
-}
+import { signInMessage } from "./signin/message";
 
 /** A link that opens a one-field form for a substitute's code. */
 export function CodeSignIn() {
@@ -26,7 +18,7 @@ export function CodeSignIn() {
     try {
       await signInWithCode(code.trim());
     } catch (caught) {
-      setError(codeMessage(caught));
+      setError(signInMessage(caught));
     } finally {
       setBusy(false);
     }

@@ -6,8 +6,8 @@ import { ApiError } from "../api/client";
 import type { SsoProvider } from "../api/types";
 import { signIn } from "../live/store";
 import { path, query } from "../router";
-import { messageOf } from "../ui/Button";
 import { CodeSignIn } from "./CodeSignIn";
+import { signInMessage } from "./signin/message";
 import { SignInProblem } from "./signin/SignInProblem";
 import { SsoButtons } from "./signin/SsoButtons";
 import { loadProviders, rememberedSchool, rememberSchool, returnPath, type SchoolChoice, schoolsOf, SIGN_IN_PATH } from "./signin/sso";
@@ -147,11 +147,7 @@ function PasswordForm({ card }: { card: boolean }) {
     try {
       await signIn(login.trim(), password);
     } catch (caught) {
-      setError(
-        caught instanceof ApiError && caught.code === "rate_limited" && caught.retryAfter
-          ? `Too many tries. Wait ${Math.ceil(caught.retryAfter / 60)} min and try again.`
-          : messageOf(caught),
-      );
+      setError(signInMessage(caught));
     } finally {
       setBusy(false);
     }
