@@ -165,11 +165,6 @@ def ids_key(ids: Iterable[int]) -> str:
     return json.dumps(sorted(ids), separators=(",", ":"))
 
 
-def rooms_key(location_ids: Iterable[int]) -> str:
-    """Return places as the access check compares them: sorted JSON without spaces."""
-    return json.dumps(sorted(location_ids), separators=(",", ":"))
-
-
 def access_of(session_id: int, actor: Actor) -> Access:
     """Return what a socket of this session and user is opened with."""
     rooms = None if actor.role is Role.STUDENT else ids_key(actor.location_ids)
