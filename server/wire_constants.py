@@ -15,6 +15,7 @@ from server.contract.categories import SAFETY
 from server.contract.sso import SSO_PROBLEMS
 from server.contract.ws import HEARTBEAT_SECONDS, CloseCode
 from server.enums import OPEN_STATES, STAFF_ROLES
+from server.rules.walk import WALK_MINUTES
 
 EXPORT_PATH = Path(__file__).resolve().parents[1] / "shared" / "constants.schema.json"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -40,6 +41,11 @@ def constants() -> dict[str, tuple[Any, str]]:
             "Pass states that hold the student's one open pass (DESIGN.md invariant 1).",
         ),
         "STAFF_ROLES": (sorted(STAFF_ROLES), "Roles that work with passes as staff."),
+        "WALK_MINUTES": (
+            WALK_MINUTES,
+            "The typical walk to a place: a student is expected there this long after leaving, "
+            "never after the pass is due (server/rules/walk.py).",
+        ),
         "SSO_PROBLEMS": (
             {str(code): dict(text) for code, text in SSO_PROBLEMS.items()},
             "What the /sign-in page says for each single sign-on problem code: a title, what "

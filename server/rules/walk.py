@@ -1,0 +1,19 @@
+"""The typical walk from a classroom to a place, and when a student is expected to arrive."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+# Three minutes covers the longest walk in a typical building between bells; a school that
+# needs another figure can change it here, and the app reads it from shared/constants.
+WALK_MINUTES = 3
+
+
+def expected_arrival(left_at: datetime, due_at: datetime) -> datetime:
+    """Return when a student who left at `left_at` should arrive: one walk later, by `due_at`."""
+    return min(left_at + timedelta(minutes=WALK_MINUTES), due_at)
+
+
+def walk_is_over(left_at: datetime, due_at: datetime, now: datetime) -> bool:
+    """Tell whether a student who left at `left_at` has had the time to reach the place by `now`."""
+    return now >= expected_arrival(left_at, due_at)
