@@ -238,7 +238,7 @@ async def test_the_cooldown_denial_says_the_school_local_time(demo: Demo) -> Non
     held = await demo.request_pass(STUDENT, "Library")
 
     assert refusal(held, ErrorCode.COOLDOWN) == (
-        "Please wait 15 minutes between passes. Next pass possible at 10:42."
+        "Please wait 15 minutes between passes. Next pass possible at 10:42 AM."
     )
     clock.advance(timedelta(minutes=12, seconds=30))  # 10:42:00
     assert (await demo.request_pass(STUDENT, "Library")).status_code == 201

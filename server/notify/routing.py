@@ -17,6 +17,7 @@ from typing import Any
 from server.contract.categories import SAFETY, Category, Channel, Urgency, urgency_of
 from server.enums import CLASSROOM_STAFF, STAFF_ROLES, LocationKind, PassState, Role
 from server.names import short_name
+from server.rules.localtime import time_of_day
 
 # A student walks to the nurse in about three minutes; the heads-up says when to expect them
 # (never later than the pass is due back).
@@ -156,8 +157,8 @@ class Route:
     expires: Expiry = _never
 
 
-def _clock(at: datetime | None, settings: SchoolSettings, fmt: str = "%H:%M") -> str:
-    return "" if at is None else at.astimezone(settings.zone).strftime(fmt)
+def _clock(at: datetime | None, settings: SchoolSettings, *, seconds: bool = False) -> str:
+    return "" if at is None else time_of_day(at, settings.zone, seconds=seconds)
 
 
 def _always(event: Event, settings: SchoolSettings) -> bool:
@@ -225,7 +226,7 @@ def _denied(event: Event, settings: SchoolSettings) -> tuple[str, str]:
 
 def _turn(event: Event, settings: SchoolSettings) -> tuple[str, str]:
     p = event.hall_pass
-    until = _clock(p.offer_expires_at, settings, "%H:%M:%S")
+    until = _clock(p.offer_expires_at, settings, seconds=True)
     return "Your turn", f"{p.destination_name} is yours until {until}. Take it in the app."
 
 

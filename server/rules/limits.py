@@ -20,7 +20,14 @@ from datetime import UTC, datetime, timedelta
 from server.errors import ErrorCode
 from server.rules.decision import Decision, Hold, plural
 from server.rules.facts import PassRequest, Requester, SchoolFacts
-from server.rules.localtime import day_start, describe, next_day, next_week, week_start
+from server.rules.localtime import (
+    day_start,
+    describe,
+    next_day,
+    next_week,
+    time_of_day,
+    week_start,
+)
 from server.rules.nofly import no_fly_hold, windows_for
 from server.rules.policy import Effective, EffectivePolicy, resolve, source
 from server.rules.schedule import Window, reopens_at
@@ -101,7 +108,7 @@ def cooldown_hold(
     until = reopen(ends)
     when = describe(until, facts.now, facts.zone)
     wait = plural(int(minutes), "minute")
-    ended = f"{last_ended_at.astimezone(facts.zone):%H:%M}"
+    ended = time_of_day(last_ended_at, facts.zone)
     return Hold(
         ErrorCode.COOLDOWN,
         until,

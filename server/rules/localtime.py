@@ -59,11 +59,19 @@ def ceil_minute(at: datetime) -> datetime:
     return whole if whole == at else whole + timedelta(minutes=1)
 
 
+def time_of_day(at: datetime, zone: tzinfo, *, seconds: bool = False) -> str:
+    """Say a school-local time on a 12-hour clock, as US schools do: "7:20 AM", "12:05:09 PM"."""
+    # By hand rather than %I/%p: those follow the C locale of the process and pad with a zero.
+    local = at.astimezone(zone)
+    clock = f"{local.hour % 12 or 12}:{local:%M}" + (f":{local:%S}" if seconds else "")
+    return f"{clock} {'AM' if local.hour < 12 else 'PM'}"
+
+
 def describe(at: datetime, now: datetime, zone: tzinfo) -> str:
-    """Say when, in school-local time: "at 10:42", "tomorrow", "on Monday at 07:55"."""
+    """Say when, in school-local time: "at 10:42 AM", "tomorrow", "on Monday at 7:55 AM"."""
     local = ceil_minute(at).astimezone(zone)
     days = (local.date() - local_date(now, zone)).days
-    clock = f"{local:%H:%M}"
+    clock = time_of_day(local, zone)
     if days <= 0:
         return f"at {clock}"
     day = "tomorrow" if days == 1 else f"on {WEEKDAYS[local.weekday()]}"

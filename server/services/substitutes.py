@@ -29,7 +29,7 @@ from server.contract.substitutes import GrantCreate
 from server.enums import CLASSROOM_STAFF, LocationKind, Role
 from server.errors import ErrorCode, HallpassError, forbidden, not_found
 from server.models import Location, School, Session, SubstituteGrant, User
-from server.rules.localtime import at_local, local_date
+from server.rules.localtime import at_local, local_date, time_of_day
 from server.rules.schedule import bells_on
 from server.services.facts import load_schedule, zone_of
 from server.services.users import MAX_SEARCH_WORDS
@@ -391,7 +391,7 @@ async def redeem_code(text: str) -> SubstituteGrant:
         when = grant.starts_at.astimezone(zone)
         raise HallpassError(
             ErrorCode.CODE_NOT_YET_VALID,
-            f"This code works from {when:%A %d %B at %H:%M}.",
+            f"This code works from {when:%A %d %B} at {time_of_day(when, zone)}.",
             details={"starts_at": iso(grant.starts_at)},
         )
     return grant

@@ -53,7 +53,7 @@ async def test_your_turn_reaches_the_students_phone_within_a_second_of_the_place
     assert deadline == clock.utcnow() + timedelta(seconds=30)
     assert received.payload == {
         "title": "Your turn",
-        "body": "Restroom North is yours until 10:00:30. Take it in the app.",
+        "body": "Restroom North is yours until 10:00:30 AM. Take it in the app.",
         "category": "turn",
         "pass_id": waiting,
         "url": f"/passes/{waiting}",

@@ -35,7 +35,7 @@ async def test_security_and_the_teacher_hear_when_a_pass_goes_past_due(
     [alert] = push.to(guard)
     assert alert.payload["title"] == f"Overdue: {short}"
     assert alert.payload["body"] == (
-        "Pass from Room 101 to Restroom North was due 10:05 and hasn't ended."
+        "Pass from Room 101 to Restroom North was due 10:05 AM and hasn't ended."
     )
     assert (alert.headers["urgency"], alert.headers["topic"]) == ("high", f"s{pass_id}")
     [courtesy] = push.to(teacher)
@@ -43,7 +43,7 @@ async def test_security_and_the_teacher_hear_when_a_pass_goes_past_due(
         f"Overdue: {short}",
         "room_overdue",
     )
-    assert courtesy.payload["body"] == "Not back from Restroom North: was due 10:05."
+    assert courtesy.payload["body"] == "Not back from Restroom North: was due 10:05 AM."
     assert courtesy.headers["topic"] == f"p{pass_id}"
 
     advance(10)  # the grace is over: expired, and security's alert is replaced, not doubled

@@ -238,7 +238,7 @@ MESSAGES: list[tuple[str, int, PassState, SchoolSettings, bool, int, str, str]] 
      "Asked to come from Room 101; waiting for the teacher's approval."),
     # Expected three minutes after leaving, in the school's zone.
     ("pass.approved", NURSE_OFFICE, A, CHICAGO, False, 20, "Nurse: Ava Smith",
-     "On the way from Room 101, expected by 09:03."),
+     "On the way from Room 101, expected by 9:03 AM."),
     ("pass.created", NURSE_OFFICE, P, CHICAGO, False, 10, "Pass request: Ava S.",
      "Asks to go to Nurse."),
     ("pass.created", COUNSELING, P, CHICAGO, False, 30, "Visit request: Ava Smith",
@@ -252,31 +252,31 @@ MESSAGES: list[tuple[str, int, PassState, SchoolSettings, bool, int, str, str]] 
      "Your pass to Nurse was denied."),
     # The held place's deadline, to the second, in the school's zone.
     ("pass.offered", RESTROOM, W, CHICAGO, False, 1, "Your turn",
-     "Restroom North is yours until 09:00:30. Take it in the app."),
+     "Restroom North is yours until 9:00:30 AM. Take it in the app."),
     ("pass.requeued", RESTROOM, W, CHICAGO, False, 1, "Back of the line",
      "Your turn for Restroom North lapsed: you're number 2 in line now."),
     ("pass.delayed", COUNSELING, S, CHICAGO, False, 1, "Visit delayed",
-     "The counselor will see you at 09:40."),
+     "The counselor will see you at 9:40 AM."),
     ("pass.delayed", NURSE_OFFICE, S, CHICAGO, False, 1, "Visit delayed",
-     "The nurse will see you at 09:40."),
+     "The nurse will see you at 9:40 AM."),
     ("pass.delayed", COUNSELING, S, CHICAGO, False, 10, "Visit delayed: Ava S.",
-     "The counselor will see them at 09:40; they stay in class until then."),
+     "The counselor will see them at 9:40 AM; they stay in class until then."),
     ("pass.reminder", COUNSELING, S, CHICAGO, False, 1, "Reminder",
-     "Counselor at 09:40 (in 5 min)."),
+     "Counselor at 9:40 AM (in 5 min)."),
     ("pass.reminder", COUNSELING, S, CHICAGO, False, 12, "Reminder: Ava S.",
-     "Counselor at 09:40 (in 5 min)."),
+     "Counselor at 9:40 AM (in 5 min)."),
     ("pass.overdue", RESTROOM, A, CHICAGO, False, 40, "Overdue: Ava S.",
-     "Pass from Room 101 to Restroom North was due 09:10 and hasn't ended."),
+     "Pass from Room 101 to Restroom North was due 9:10 AM and hasn't ended."),
     ("pass.overdue", RESTROOM, A, CHICAGO, False, 10, "Overdue: Ava S.",
-     "Not back from Restroom North: was due 09:10."),
+     "Not back from Restroom North: was due 9:10 AM."),
     # Expired later (the school's grace): a different title, the same safety topic, so it
     # replaces the overdue notice on security's phone.
     ("pass.expired", RESTROOM, EXPIRED, CHICAGO, False, 40, "Expired: Ava S.",
-     "Pass from Room 101 to Restroom North was due 09:10; return not observed."),
+     "Pass from Room 101 to Restroom North was due 9:10 AM; return not observed."),
     ("pass.created", RESTROOM, A, CHICAGO, True, 40, "Encounter alert: Ava S.",
      "Out to Restroom North while a member of their group is out."),
     ("pass.created", RESTROOM, A, FLAGGED, False, 40, "Flagged student out: Ava S.",
-     "Left Room 101 for Restroom North at 09:00."),
+     "Left Room 101 for Restroom North at 9:00 AM."),
     ("pass.ended", RESTROOM, ENDED, FLAGGED, False, 40, "Flagged student back: Ava S.",
      "Pass to Restroom North is over."),
 ]  # fmt: skip
@@ -304,13 +304,13 @@ def test_a_late_reminder_says_how_soon_the_visit_really_is() -> None:
     # The sweep ran late (a restart): two minutes before, not five.
     event = Event("pass.reminder", a_pass(COUNSELING, S), at=VISIT_AT - timedelta(seconds=110))
     [notice] = route(event, (), CHICAGO, student=STUDENT)
-    assert notice.body == "Counselor at 09:40 (in 2 min)."
+    assert notice.body == "Counselor at 9:40 AM (in 2 min)."
     event = Event("pass.reminder", a_pass(COUNSELING, S), at=VISIT_AT + timedelta(seconds=5))
     [notice] = route(event, (), CHICAGO, student=STUDENT)
-    assert notice.body == "Counselor at 09:40 (in 0 min)."
+    assert notice.body == "Counselor at 9:40 AM (in 0 min)."
     unknown = replace(a_pass(COUNSELING, S), remind_minutes=None)
     [notice] = route(Event("pass.reminder", unknown), (), CHICAGO, student=STUDENT)
-    assert notice.body == "Counselor at 09:40."
+    assert notice.body == "Counselor at 9:40 AM."
 
 
 def test_overdue_then_expired_share_the_safety_topic() -> None:
@@ -323,7 +323,7 @@ def test_overdue_then_expired_share_the_safety_topic() -> None:
 def test_the_expected_arrival_is_never_after_the_pass_is_due() -> None:
     hurried = replace(a_pass(NURSE_OFFICE, A), due_at=STARTED + timedelta(minutes=2))
     [notice] = route(Event("pass.started", hurried), STAFF, CHICAGO)
-    assert notice.body == "On the way from Room 101, expected by 09:02."
+    assert notice.body == "On the way from Room 101, expected by 9:02 AM."
 
 
 def test_every_nurse_hears_when_none_is_assigned_to_the_office() -> None:

@@ -244,25 +244,25 @@ def test_limits_in_decide_request(
         case("the cooldown says the local time",
              facts(row(PolicyScope.STUDENT, STUDENT, cooldown_minutes=15),
                    last_ended=at(4, 10, 20)),
-             "Please wait 15 minutes between passes. Next pass possible at 10:35.",
-             "Cooldown of 15 minutes (set by this student); the last pass ended at 10:20. "
-             "Next pass possible at 10:35."),
+             "Please wait 15 minutes between passes. Next pass possible at 10:35 AM.",
+             "Cooldown of 15 minutes (set by this student); the last pass ended at 10:20 AM. "
+             "Next pass possible at 10:35 AM."),
         case("seconds round the time up: never too early",
              facts(cooldown(15), last_ended=at(4, 10, 20, 30)),
-             "Please wait 15 minutes between passes. Next pass possible at 10:36.",
-             "Cooldown of 15 minutes (set by the school); the last pass ended at 10:20. "
-             "Next pass possible at 10:36."),
+             "Please wait 15 minutes between passes. Next pass possible at 10:36 AM.",
+             "Cooldown of 15 minutes (set by the school); the last pass ended at 10:20 AM. "
+             "Next pass possible at 10:36 AM."),
         case("one minute",
              facts(row(PolicyScope.DESTINATION, RESTROOM.id, cooldown_minutes=1),
                    last_ended=at(4, 10, 29, 45)),
-             "Please wait 1 minute between passes. Next pass possible at 10:31.",
-             "Cooldown of 1 minute (set by Restroom North); the last pass ended at 10:29. "
-             "Next pass possible at 10:31."),
+             "Please wait 1 minute between passes. Next pass possible at 10:31 AM.",
+             "Cooldown of 1 minute (set by Restroom North); the last pass ended at 10:29 AM. "
+             "Next pass possible at 10:31 AM."),
         case("a cooldown past midnight",
              facts(cooldown(30), last_ended=at(4, 23, 45), now=at(4, 23, 50)),
-             "Please wait 30 minutes between passes. Next pass possible tomorrow at 00:15.",
-             "Cooldown of 30 minutes (set by the school); the last pass ended at 23:45. "
-             "Next pass possible tomorrow at 00:15."),
+             "Please wait 30 minutes between passes. Next pass possible tomorrow at 12:15 AM.",
+             "Cooldown of 30 minutes (set by the school); the last pass ended at 11:45 PM. "
+             "Next pass possible tomorrow at 12:15 AM."),
     ],
 )  # fmt: skip
 def test_denials_say_what_the_student_can_do_next(
@@ -343,13 +343,13 @@ def test_the_day_dst_begins_is_23_hours_long() -> None:
 @pytest.mark.parametrize(
     ("when", "said"),
     [
-        case("later today", at(4, 10, 42), "at 10:42"),
-        case("seconds round up", at(4, 10, 41, 1), "at 10:42"),
-        case("already past (a caller's clock): still a time", at(4, 9, 0), "at 09:00"),
+        case("later today", at(4, 10, 42), "at 10:42 AM"),
+        case("seconds round up", at(4, 10, 41, 1), "at 10:42 AM"),
+        case("already past (a caller's clock): still a time", at(4, 9, 0), "at 9:00 AM"),
         case("tomorrow's start", at(5, 0), "tomorrow"),
-        case("tomorrow at a time", at(5, 0, 15), "tomorrow at 00:15"),
+        case("tomorrow at a time", at(5, 0, 15), "tomorrow at 12:15 AM"),
         case("a later day's start: its name", at(10, 0), "on Monday"),
-        case("a later day at a time", at(6, 7, 55), "on Thursday at 07:55"),
+        case("a later day at a time", at(6, 7, 55), "on Thursday at 7:55 AM"),
     ],
 )  # fmt: skip
 def test_describe_says_when_in_local_time(when: datetime, said: str) -> None:

@@ -197,39 +197,39 @@ def test_no_fly_in_decide_request(
     [
         case("the first minutes: when they end, in local time",
              facts(START_10, now=at(4, 8, 5)),
-             "No passes in the first 10 minutes of a period. Passes open again at 08:10.",
+             "No passes in the first 10 minutes of a period. Passes open again at 8:10 AM.",
              "No-fly time: the first 10 minutes of Period 1 on the regular schedule "
-             "(set by the school). Passes open again at 08:10."),
+             "(set by the school). Passes open again at 8:10 AM."),
         case("the last minute, set by a grade",
              facts(row(PolicyScope.GRADE, 10, no_fly_before_end_minutes=1),
                    now=at(4, 8, 49, 30)),
-             "No passes in the last 1 minute of a period. Passes open again at 08:50.",
+             "No passes in the last 1 minute of a period. Passes open again at 8:50 AM.",
              "No-fly time: the last 1 minute of Period 1 on the regular schedule "
-             "(set by grade 10). Passes open again at 08:50."),
+             "(set by grade 10). Passes open again at 8:50 AM."),
         case("the last minutes run into a closed lunch: open when lunch ends",
              facts(row(SCHOOL, no_fly_before_end_minutes=10, no_pass_periods=("Lunch",)),
                    now=at(4, 10, 35)),
-             "No passes in the last 10 minutes of a period. Passes open again at 11:10.",
+             "No passes in the last 10 minutes of a period. Passes open again at 11:10 AM.",
              "No-fly time: the last 10 minutes of Period 3 on the regular schedule "
-             "(set by the school). Passes open again at 11:10."),
+             "(set by the school). Passes open again at 11:10 AM."),
         case("a closed period on the testing day, set by a group",
              facts(row(PolicyScope.GROUP, "IEP", no_pass_periods=("Testing",)),
                    now=at(7, 9, 0)),
-             "No passes during Testing. Passes open again at 11:00.",
+             "No passes during Testing. Passes open again at 11:00 AM.",
              "No-fly time: no passes during Testing on the testing schedule "
-             "(set by group 'IEP'). Passes open again at 11:00."),
+             "(set by group 'IEP'). Passes open again at 11:00 AM."),
         case("first and last minutes overlap in a short period: the longer-lasting speaks",
              facts(row(PolicyScope.DESTINATION, RESTROOM.id, no_fly_after_start_minutes=30,
                        no_fly_before_end_minutes=30), now=at(5, 8, 10)),
-             "No passes in the last 30 minutes of a period. Passes open again at 08:35.",
+             "No passes in the last 30 minutes of a period. Passes open again at 8:35 AM.",
              "No-fly time: the last 30 minutes of Period 1 on the assembly schedule "
-             "(set by Restroom North). Passes open again at 08:35."),
+             "(set by Restroom North). Passes open again at 8:35 AM."),
         case("the student's own row: never their name",
              facts(row(PolicyScope.STUDENT, STUDENT, no_fly_after_start_minutes=5),
                    now=at(4, 8, 56)),
-             "No passes in the first 5 minutes of a period. Passes open again at 09:00.",
+             "No passes in the first 5 minutes of a period. Passes open again at 9:00 AM.",
              "No-fly time: the first 5 minutes of Period 2 on the regular schedule "
-             "(set by this student). Passes open again at 09:00."),
+             "(set by this student). Passes open again at 9:00 AM."),
     ],
 )  # fmt: skip
 def test_no_fly_denials_say_when_passes_open_again(
@@ -251,7 +251,9 @@ def test_a_cooldown_that_ends_in_a_no_fly_time_says_when_the_window_ends() -> No
     decision = limits_check(held, ask())
     assert decision is not None
     assert decision.code is ErrorCode.COOLDOWN
-    assert decision.detail == "Please wait 15 minutes between passes. Next pass possible at 09:05."
+    assert (
+        decision.detail == "Please wait 15 minutes between passes. Next pass possible at 9:05 AM."
+    )
 
 
 @pytest.mark.parametrize(
