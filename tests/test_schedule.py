@@ -211,7 +211,7 @@ async def test_no_passes_in_the_first_minutes_of_a_period(demo: Demo) -> None:
     held = await demo.request_pass(STUDENT, "Library")
 
     assert refusal(held, ErrorCode.NO_FLY_TIME) == (
-        "No passes in the first 10 minutes of a period. Passes open again at 08:10."
+        "No passes in the first 10 minutes of a period. Passes open again at 8:10 AM."
     )
     assert await Pass.all().count() == passes_before
     # Staff are never held, and the teacher hears which row set it.
@@ -231,12 +231,12 @@ async def test_the_last_minutes_and_a_closed_lunch_open_when_lunch_ends(demo: De
     )
     held = await demo.request_pass(STUDENT, "Restroom North")
     assert refusal(held, ErrorCode.NO_FLY_TIME) == (
-        "No passes in the last 10 minutes of a period. Passes open again at 12:05."
+        "No passes in the last 10 minutes of a period. Passes open again at 12:05 PM."
     )
     at_local(demo, local(4, 11, 50))
     held = await demo.request_pass(STUDENT, "Restroom North")
     assert refusal(held, ErrorCode.NO_FLY_TIME) == (
-        "No passes during Lunch. Passes open again at 12:05."
+        "No passes during Lunch. Passes open again at 12:05 PM."
     )
     staff_view = await demo.post(
         TEACHER,
@@ -281,7 +281,7 @@ async def test_an_assembly_override_moves_the_no_fly_times(demo: Demo) -> None:
     at_local(demo, local(5, 10, 20))
     held = await demo.request_pass(STUDENT, "Library")
     assert refusal(held, ErrorCode.NO_FLY_TIME) == (
-        "No passes in the first 10 minutes of a period. Passes open again at 10:25."
+        "No passes in the first 10 minutes of a period. Passes open again at 10:25 AM."
     )
     explained = await demo.get(TEACHER, f"/api/students/{await user_id(STUDENT)}/policy")
     assert (
@@ -296,7 +296,7 @@ async def test_no_fly_times_follow_local_time_across_dst(demo: Demo) -> None:
     refusal(await demo.request_pass(STUDENT, "Library"), ErrorCode.NO_FLY_TIME)
     at_local(demo, local(10, 8, 5))  # CDT: an hour earlier in UTC
     held = await demo.request_pass(STUDENT, "Library")
-    assert refusal(held, ErrorCode.NO_FLY_TIME).endswith("Passes open again at 08:10.")
+    assert refusal(held, ErrorCode.NO_FLY_TIME).endswith("Passes open again at 8:10 AM.")
 
 
 async def test_the_explanation_shows_the_no_fly_settings_windows_and_hold(demo: Demo) -> None:
@@ -325,7 +325,7 @@ async def test_the_explanation_shows_the_no_fly_settings_windows_and_hold(demo: 
     assert body["settings"]["no_fly_before_end_minutes"]["value"] is None
     assert (body["allowed"], body["code"]) == (False, "no_fly_time")
     assert body["student_detail"] == (
-        "No passes in the first 10 minutes of a period. Passes open again at 08:10."
+        "No passes in the first 10 minutes of a period. Passes open again at 8:10 AM."
     )
     assert "set by the school" in body["detail"]
     assert body["next_possible_at"] == "2025-03-04T14:10:00Z"
