@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, tzinfo
 from enum import StrEnum
 from typing import Any
 
@@ -18,10 +18,7 @@ from server.contract.categories import SAFETY, Category, Channel, Urgency, urgen
 from server.enums import CLASSROOM_STAFF, STAFF_ROLES, LocationKind, PassState, Role
 from server.names import short_name
 from server.rules.localtime import time_of_day
-
-# A student walks to the nurse in about three minutes; the heads-up says when to expect them
-# (never later than the pass is due back).
-WALK = timedelta(minutes=3)
+from server.rules.walk import expected_arrival
 
 
 class Audience(StrEnum):
@@ -198,9 +195,7 @@ def _nurse(event: Event, settings: SchoolSettings) -> tuple[str, str]:
             f"Nurse: {p.full_name}",
             f"Asked to come from {p.origin_name}; waiting for the teacher's approval.",
         )
-    expected = None if p.started_at is None else p.started_at + WALK
-    if expected is not None and p.due_at is not None:
-        expected = min(expected, p.due_at)
+    expected = None if p.started_at is None else expected_arrival(p.started_at, p.due_at)
     return (
         f"Nurse: {p.full_name}",
         f"On the way from {p.origin_name}, expected by {_clock(expected, settings)}.",

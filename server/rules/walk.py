@@ -9,11 +9,7 @@ from datetime import datetime, timedelta
 WALK_MINUTES = 3
 
 
-def expected_arrival(left_at: datetime, due_at: datetime) -> datetime:
+def expected_arrival(left_at: datetime, due_at: datetime | None) -> datetime:
     """Return when a student who left at `left_at` should arrive: one walk later, by `due_at`."""
-    return min(left_at + timedelta(minutes=WALK_MINUTES), due_at)
-
-
-def walk_is_over(left_at: datetime, due_at: datetime, now: datetime) -> bool:
-    """Tell whether a student who left at `left_at` has had the time to reach the place by `now`."""
-    return now >= expected_arrival(left_at, due_at)
+    walked = left_at + timedelta(minutes=WALK_MINUTES)
+    return walked if due_at is None else min(walked, due_at)

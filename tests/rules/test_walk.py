@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from server.rules.walk import WALK_MINUTES, expected_arrival, walk_is_over
+from server.rules.walk import WALK_MINUTES, expected_arrival
 
 LEFT = datetime(2025, 3, 3, 9, 30, tzinfo=UTC)
 
@@ -23,8 +23,5 @@ def test_a_pass_shorter_than_the_walk_expects_the_student_by_its_due_time() -> N
     assert expected_arrival(LEFT, due) == due
 
 
-def test_the_walk_is_over_at_the_expected_time_and_not_a_second_before() -> None:
-    due = LEFT + timedelta(minutes=10)
-    arrival = LEFT + timedelta(minutes=3)
-    assert not walk_is_over(LEFT, due, arrival - timedelta(seconds=1))
-    assert walk_is_over(LEFT, due, arrival)
+def test_a_pass_with_no_due_time_expects_the_student_one_walk_after_leaving() -> None:
+    assert expected_arrival(LEFT, None) == LEFT + timedelta(minutes=WALK_MINUTES)
