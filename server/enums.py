@@ -165,3 +165,11 @@ class SessionVia(StrEnum):
     PASSWORD = "password"
     SSO = "sso"
     CODE = "code"  # a substitute's one-day code
+
+
+class LineReason(StrEnum):
+    """Why a pass waits in line: what the student is told ("In line: the hallways are full")."""
+
+    HALLWAY_FULL = "hallway_full"  # the school's hallway maximum is out
+    PLACE_FULL = "place_full"  # the destination's capacity is there
+    ROOM_MAX = "room_max"  # the class's maximum out is out

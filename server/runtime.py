@@ -36,6 +36,8 @@ from server.models import PassEvent, School
 AfterCommit = Callable[[School, Sequence[PassEvent]], Awaitable[None]]
 # Called with the school's id and the emergency as staff see it after each committed change.
 EmergencyListener = Callable[[int, dict[str, Any]], Awaitable[None]]
+# Called with the school's id after a committed change of its settings or places.
+SchoolListener = Callable[[int], Awaitable[None]]
 
 H = TypeVar("H")
 
@@ -72,6 +74,8 @@ class Runtime:
     after_commit: Hooks[AfterCommit] = field(default_factory=Hooks)
     # The hub carries each committed emergency state to the sockets (server/services/emergency.py).
     emergency_listeners: Hooks[EmergencyListener] = field(default_factory=Hooks)
+    # The hub tells every process's sockets of new settings or places (server/hub/hub.py).
+    school_listeners: Hooks[SchoolListener] = field(default_factory=Hooks)
     # Single sign-on: the providers' discovery documents and keys, cached per app.
     oidc: OidcClient = field(default_factory=OidcClient)
     login_limiter: LoginLimiter = field(init=False)

@@ -224,9 +224,37 @@ class EmergencyFrame(_ServerModel):
     emergency: EmergencyView
 
 
+class PlaceCount(_ServerModel):
+    """How busy one active place of the school is now (its `LocationOut` counts)."""
+
+    id: int = Field(ge=1, description="The place (GET /api/locations lists its name and kind).")
+    out: int = Field(ge=0, description="Students on an active pass to this place now.")
+    waiting: int = Field(ge=0, description="Students in line for this place.")
+
+
+class SchoolFrame(_ServerModel):
+    """Extension of DESIGN.md section 4 (issue 17): the school's live state, so no screen polls.
+
+    Sent right after the snapshot (or `ready`), and whenever a count or a setting changes:
+    every active place's counts, whether the hallways are full and whether passes are on.
+    Staff also get the hallway count. Never who is out, never an encounter group. Not in the
+    event stream: keep the frame with the highest `seq` (a later one of the same `seq` wins).
+    """
+
+    type: Literal["school"] = "school"
+    seq: Seq = Field(description="The school's event seq the counts are current to.")
+    passes_enabled: bool = Field(description="False: the school switched passes off.")
+    hallway_full: bool = Field(
+        description="The school's hallway maximum is out: a new pass waits in line (reason "
+        "`hallway_full`) even to a place with room."
+    )
+    places: list[PlaceCount] = Field(description="Every active place of the school, by id.")
+    hallway: Hallway | None = HALLWAY_FIELD
+
+
 ClientFrame = Annotated[Hello | Ping, Field(discriminator="type")]
 ServerFrame = Annotated[
-    Snapshot | Event | Ready | Pong | Error | Notification | EmergencyFrame,
+    Snapshot | Event | Ready | Pong | Error | Notification | EmergencyFrame | SchoolFrame,
     Field(discriminator="type"),
 ]
 
@@ -344,6 +372,24 @@ def notification_frame(delivery_id: int, payload: Mapping[str, Any], urgency: st
 def emergency_frame(view: Mapping[str, Any]) -> str:
     """Return an emergency frame of one audience's view (server/services/emergency_views.py)."""
     return _dumps({"type": "emergency", "active": bool(view["active"]), "emergency": view})
+
+
+def school_frame(
+    seq: int,
+    passes_enabled: bool,
+    hallway_full: bool,
+    places: Sequence[tuple[int, int, int]],
+    hallway: Mapping[str, Any] | None = None,
+) -> str:
+    """Return a school frame of (place id, out, waiting) counts as JSON text."""
+    body = {
+        "type": "school",
+        "seq": seq,
+        "passes_enabled": passes_enabled,
+        "hallway_full": hallway_full,
+        "places": [{"id": i, "out": out, "waiting": waiting} for i, out, waiting in places],
+    }
+    return _dumps(_with_hallway(body, hallway))
 
 
 def _dumps(body: Mapping[str, Any]) -> str:

@@ -12,7 +12,7 @@ from pydantic import (
 
 from server.contract.common import NO_NUL, Id, IdempotencyKeyText, NamedRef, Out, Strict
 from server.contract.times import Moment
-from server.enums import EndedBy, LocationKind, PassKind, PassState
+from server.enums import EndedBy, LineReason, LocationKind, PassKind, PassState
 from server.rules.reminders import DEFAULT_REMIND_MINUTES, MAX_REMIND_MINUTES
 
 RemindMinutes = Annotated[StrictInt, Field(ge=1, le=MAX_REMIND_MINUTES)]
@@ -142,6 +142,12 @@ class PassOut(Out):
         description="While waiting: a place is offered to this pass and held until this time; "
         "`POST /api/passes/{id}/take` before it, or the pass goes to the back of the line. "
         "Null when no place is offered."
+    )
+    line_reason: LineReason | None = Field(
+        default=None,
+        description="While waiting: why the pass is in line, as the student is told: "
+        "`hallway_full` (the school's hallway maximum is out), `place_full` (the destination is "
+        "at capacity) or `room_max` (the class's maximum out is out). Null otherwise.",
     )
     version: int
     requested_at: str

@@ -95,6 +95,8 @@ class BrokerEvent:
 # What a notice carries: a user's in-app notification, or a school's emergency state.
 NOTIFICATION: Final = "notification"
 EMERGENCY: Final = "emergency"
+# The school's settings or places changed (no frame: each feed re-reads the school's state).
+SCHOOL: Final = "school"
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,8 +18,17 @@ from typing import Any
 from server.contract.categories import FOR_ROLE
 from server.contract.frames import emergency_frame, event_frame
 from server.enums import PassState, Role
-from server.hub.broker import EMERGENCY, Broker, BrokerEvent, BrokerNotice, SubscriberOverflow
+from server.hub.broker import (
+    EMERGENCY,
+    SCHOOL,
+    Broker,
+    BrokerEvent,
+    BrokerNotice,
+    SubscriberOverflow,
+)
 from server.hub.connection import Connection, LiveEvent
+from server.hub.school import COUNT_NEUTRAL_EVENTS, SchoolState, read_school_state
+from server.hub.school import frame_for as school_frame_for
 from server.models import Pass, PassEvent, School
 from server.rules.permissions import Actor, PassTarget
 from server.services.emergency import load_state
@@ -100,6 +109,18 @@ class SchoolFeed:
         # notice), and the (id, revision) last sent: an older or repeated state is dropped.
         self.emergency_id: int | None = None
         self._emergency_sent: tuple[int, int] | None = None
+        # The school's live state last sent (`school` frames), the settings the poll last read
+        # (a lost settings notice is noticed within CATCH_UP_SECONDS), and the one task that
+        # re-reads the state; a change while it reads makes it read once more.
+        self.school_state: SchoolState | None = None
+        self._settings: tuple[bool, int | None] | None = None
+        self._school_task: asyncio.Task[None] | None = None
+        self._school_again = False
+        self._stopping = False
+        # Sockets that joined since the last read: they get the next state whether or not it
+        # changed (what a joining socket starts from is read after it subscribed, so no change
+        # can fall between).
+        self._greet: set[Connection] = set()
         self._lock = asyncio.Lock()
         self._ready = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -113,6 +134,7 @@ class SchoolFeed:
     def discard(self, connection: Connection) -> None:
         """Stop delivering to a client, if it is here."""
         self.connections.discard(connection)
+        self._greet.discard(connection)
         audience = self._audiences.get(connection.actor)
         if audience is not None:
             audience.discard(connection)
@@ -133,6 +155,12 @@ class SchoolFeed:
 
     async def stop(self) -> None:
         """Stop listening."""
+        # A read of the school's state under way is let finish, not cancelled: a transaction
+        # cancelled midway can leave SQLite's single connection locked for everyone.
+        self._stopping = True
+        if self._school_task is not None:
+            with contextlib.suppress(Exception):
+                await self._school_task
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -178,7 +206,11 @@ class SchoolFeed:
         """Send an in-app notification to its recipient's sockets here, if they may be told."""
         if notice.school_id != self.school_id:
             return  # never across schools, whatever a broker carried
+        if notice.kind == SCHOOL:
+            self.school_changed()
+            return
         if notice.kind == EMERGENCY:
+            self.school_changed()  # its start or end may come with passes switched off
             try:
                 state = json.loads(notice.frame)
             except ValueError:
@@ -254,12 +286,14 @@ class SchoolFeed:
                     )
                 self.last_seq = school.event_seq if school is not None else 0
                 self.hallway_max = school.hallway_max if school is not None else None
+                if school is not None:
+                    self._settings = (school.passes_enabled, school.hallway_max)
                 self.emergency_id = school.emergency_id if school is not None else None
                 self.active = {p.id for p in active}
                 return
             school = (
                 await School.filter(id=self.school_id)
-                .only("id", "event_seq", "emergency_id")
+                .only("id", "event_seq", "emergency_id", "passes_enabled", "hallway_max")
                 .first()
             )
             top = school.event_seq if school is not None else 0
@@ -267,6 +301,10 @@ class SchoolFeed:
                 await self._backfill(top)
             if school is not None:
                 await self._emergency_backstop(school.emergency_id)
+                settings = (school.passes_enabled, school.hallway_max)
+                if settings != self._settings:
+                    self._settings = settings
+                    self.school_changed()  # a settings notice that never came (Redis down)
 
     async def _backfill(self, upto: int) -> None:
         rows = await PassEvent.filter(
@@ -274,8 +312,67 @@ class SchoolFeed:
         ).order_by("seq")
         self._fan_out([(r.seq, r.name, r.data) for r in rows])
 
+    def greet(self, connection: Connection) -> None:
+        """Send a socket that has just joined (or resumed) the school's state, read now."""
+        self._greet.add(connection)
+        self.school_changed()
+
+    def school_changed(self) -> None:
+        """Re-read the school's state and send each socket its `school` frame if it changed."""
+        if self._stopping:
+            return
+        if self._school_task is not None and not self._school_task.done():
+            self._school_again = True  # the read under way may predate this change
+            return
+        self._school_task = asyncio.get_running_loop().create_task(
+            self._send_school(), name=f"feed-school-{self.school_id}"
+        )
+
+    async def _send_school(self) -> None:
+        again = True
+        while again:
+            self._school_again = False
+            try:
+                async with consistent_read() as conn:
+                    state = await read_school_state(conn, self.school_id)
+            except Exception:
+                # The next event or poll tries again; the screens keep the last counts.
+                log.exception("could not read the state of school %d", self.school_id)
+                return
+            greet, self._greet = self._greet, set()
+            if state is not None:
+                self.hallway_max = state.hallway_max
+                last = self.school_state
+                self.school_state = state
+                changed = last is None or last.counts() != state.counts()
+                self._send_school_frames(state, None if changed else greet)
+            again = self._school_again and not self._stopping
+
+    def _send_school_frames(self, state: SchoolState, only: set[Connection] | None) -> None:
+        """Send the sockets here (None: all, else `only` those) their `school` frame of
+        `state`, built once per audience."""
+        frames: dict[tuple[str, int], str] = {}
+        for actor, audience in tuple(self._audiences.items()):
+            targets = audience if only is None else audience & only
+            if not targets:
+                continue
+            # Staff share one frame, students and kiosks another; a held-back student their own.
+            if actor.role is Role.STUDENT and actor.user_id in state.held_back:
+                key = ("held", actor.user_id)
+            elif actor.role in (Role.STUDENT, Role.KIOSK):
+                key = ("shared", 0)
+            else:
+                key = ("staff", 0)
+            frame = frames.get(key)
+            if frame is None:
+                frame = frames[key] = school_frame_for(state, actor)
+            for connection in tuple(targets):
+                connection.notify(frame)
+
     def _fan_out(self, events: list[tuple[int, str, dict[str, Any]]]) -> None:
+        moved = False
         for seq, name, data in events:
+            moved = moved or name not in COUNT_NEUTRAL_EVENTS
             if data["state"] == PassState.ACTIVE.value:
                 self.active.add(int(data["id"]))
             else:
@@ -287,3 +384,5 @@ class SchoolFeed:
                 frame = event.frame_for(actor)
                 for connection in tuple(audience):
                     connection.deliver(seq, frame)
+        if moved:
+            self.school_changed()

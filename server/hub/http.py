@@ -155,8 +155,9 @@ async def endpoint(websocket: WebSocket) -> None:
     hub = hub_of(websocket)
     connection = Connection(websocket, principal.actor, session.id, session.expires_at)
     try:
-        await hub.attach(connection)  # subscribe before reading: nothing falls in between
+        feed = await hub.attach(connection)  # subscribe before reading: nothing falls between
         await join(connection, principal, hello)
+        feed.greet(connection)  # then the place counts and settings, read after the join
         # This frame lives as long as the socket: don't keep the user's rows and the hello.
         del caller, principal, session, hello
         await read_frames(websocket, connection)

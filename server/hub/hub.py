@@ -16,7 +16,14 @@ from server.clock import utcnow
 from server.contract.categories import Category
 from server.contract.ws import CloseCode
 from server.hub.access import Access, Scope, changed
-from server.hub.broker import EMERGENCY, Broker, BrokerEvent, BrokerNotice, BrokerUnavailable
+from server.hub.broker import (
+    EMERGENCY,
+    SCHOOL,
+    Broker,
+    BrokerEvent,
+    BrokerNotice,
+    BrokerUnavailable,
+)
 from server.hub.connection import Connection
 from server.hub.feed import SchoolFeed
 from server.hub.snapshot import hallway_count, snapshot
@@ -62,6 +69,7 @@ class Hub:
         self._feed_lock = asyncio.Lock()
         self._unhook: Callable[[], None] = lambda: None
         self._unhook_emergency: Callable[[], None] = lambda: None
+        self._unhook_school: Callable[[], None] = lambda: None
         self._tasks: list[asyncio.Task[None]] = []
         self._outbox: asyncio.Queue[list[BrokerEvent]] = asyncio.Queue(maxsize=OUTBOX_SIZE)
         # The (session id, role, places) each open socket has, counted: what to re-check.
@@ -74,6 +82,7 @@ class Hub:
         await self.broker.start()
         self._unhook = self.runtime.after_commit.add(self.publish)
         self._unhook_emergency = self.runtime.emergency_listeners.add(self.announce_emergency)
+        self._unhook_school = self.runtime.school_listeners.add(self.announce_school)
         self._tasks = [
             asyncio.create_task(self._watch_sessions(), name="hub-sessions"),
             asyncio.create_task(self._announce(), name="hub-outbox"),
@@ -83,6 +92,7 @@ class Hub:
         """Close every client and stop."""
         self._unhook()
         self._unhook_emergency()
+        self._unhook_school()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -120,6 +130,13 @@ class Hub:
                 kind=EMERGENCY,
             )
         )
+
+    async def announce_school(self, school_id: int) -> None:
+        """Tell the school's feeds in every process that its settings or places changed; each
+        re-reads the school's state and sends its sockets the `school` frames."""
+        # Without the broker, every feed's poll reads the settings within a second (feed.py).
+        with contextlib.suppress(BrokerUnavailable):
+            await self.broker.publish_notice(BrokerNotice(school_id, 0, SCHOOL, "", kind=SCHOOL))
 
     async def _announce(self) -> None:
         """Publish queued events in commit order, one batch at a time."""

@@ -63,6 +63,9 @@ class Pass(Model):
     queued_at = fields.DatetimeField(null=True)
     # Set while a waiting pass is offered a freed place (reserved for it) until this time.
     offer_expires_at = fields.DatetimeField(null=True)
+    # Why a waiting pass was put in line (server.enums.LineReason), as the student is told; an
+    # encounter group's hold reads `hallway_full` (DESIGN.md invariant 5). Null unless waiting.
+    line_reason = fields.CharField(max_length=16, null=True)
     # Ahead of others in line: the student had an accommodation when the pass was made. Never
     # serialised: no screen may tell why a pass went first (ADR 0005, accommodations).
     line_priority = fields.BooleanField(default=False)

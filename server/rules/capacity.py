@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from server.enums import LineReason
 from server.errors import ErrorCode
 from server.rules.decision import Decision
 from server.rules.facts import OpenPass, Place, SchoolFacts
@@ -49,15 +50,21 @@ def room_check(
     if destination.capacity is not None:
         there = sum(1 for p in out if p.destination_id == destination.id)
         if there >= destination.capacity:
-            return Decision.queue(ErrorCode.CAPACITY_FULL, f"{destination.name} is full.")
+            return Decision.queue(
+                ErrorCode.CAPACITY_FULL, f"{destination.name} is full.", LineReason.PLACE_FULL
+            )
     if facts.hallway_max is not None and len(out) >= facts.hallway_max:
-        return Decision.queue(ErrorCode.CAPACITY_FULL, HALLWAYS_FULL_MESSAGE)
+        return Decision.queue(
+            ErrorCode.CAPACITY_FULL, HALLWAYS_FULL_MESSAGE, LineReason.HALLWAY_FULL
+        )
     if origin.max_out is not None:
         from_class = sum(1 for p in out if same_class(p, origin.id, section_id))
         if from_class >= origin.max_out:
             students = "1 student is" if origin.max_out == 1 else f"{origin.max_out} students are"
             mine = "class" if section_id is not None else "room"
             return Decision.queue(
-                ErrorCode.CAPACITY_FULL, f"{students} already out of your {mine}."
+                ErrorCode.CAPACITY_FULL,
+                f"{students} already out of your {mine}.",
+                LineReason.ROOM_MAX,
             )
     return None

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from server.enums import PassState
+from server.enums import LineReason, PassState
 from server.errors import ErrorCode
 
 
@@ -52,6 +52,8 @@ class Decision:
     staff_detail: str = ""
     group_detail: str = ""
     student_code: ErrorCode | None = None
+    # Why a queued pass waits, as the student is told (an encounter group says `hallway_full`).
+    line_reason: LineReason | None = None
 
     @classmethod
     def allow(cls, state: PassState) -> Decision:
@@ -59,9 +61,9 @@ class Decision:
         return cls(Outcome.ALLOWED, state)
 
     @classmethod
-    def queue(cls, code: ErrorCode, detail: str) -> Decision:
-        """Return a decision that puts the pass in line."""
-        return cls(Outcome.QUEUED, PassState.WAITING, code, detail)
+    def queue(cls, code: ErrorCode, detail: str, reason: LineReason | None = None) -> Decision:
+        """Return a decision that puts the pass in line, and why it waits."""
+        return cls(Outcome.QUEUED, PassState.WAITING, code, detail, line_reason=reason)
 
     @classmethod
     def deny(cls, code: ErrorCode, detail: str, staff_detail: str = "") -> Decision:

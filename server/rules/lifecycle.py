@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from server.enums import Approval, PassState
+from server.enums import Approval, LineReason, PassState
 from server.errors import ErrorCode
 from server.rules.capacity import HALLWAYS_FULL_MESSAGE, ordinal, room_check
 from server.rules.decision import Decision
@@ -161,10 +161,14 @@ def decide_request(facts: SchoolFacts, request: PassRequest) -> Decision:
         # only, while /api/locations shows every place's counts and /api/me whether passes are
         # on). The line skips the pass while the group holds it back and offers it the first
         # place after (rules/line.py::offers). Why: ADR 0005, "What a held-back student hears".
-        decision = Decision.queue(ErrorCode.CAPACITY_FULL, HALLWAYS_FULL_MESSAGE)
+        decision = Decision.queue(
+            ErrorCode.CAPACITY_FULL, HALLWAYS_FULL_MESSAGE, LineReason.HALLWAY_FULL
+        )
     if decision.state is PassState.WAITING:
         ahead = sum(1 for p in facts.waiting_line() if p.destination_id == destination.id)
         return Decision.queue(
-            ErrorCode.CAPACITY_FULL, f"{decision.detail} You are {ordinal(ahead + 1)} in line."
+            ErrorCode.CAPACITY_FULL,
+            f"{decision.detail} You are {ordinal(ahead + 1)} in line.",
+            decision.line_reason,
         )
     return decision

@@ -16,7 +16,7 @@ from tortoise.exceptions import IntegrityError
 from server.auth.principal import Principal
 from server.clock import utcnow
 from server.contract.passes import PassOut
-from server.enums import Approval, EndedBy, PassKind, PassState, Role
+from server.enums import Approval, EndedBy, LineReason, PassKind, PassState, Role
 from server.errors import ErrorCode, HallpassError, forbidden, not_found
 from server.models import Location, Pass, User
 from server.rules import OpenPass, Outcome, PassRequest, SchoolFacts, admit, decide_request
@@ -127,8 +127,10 @@ async def serialise(tx: SchoolTransaction, pass_id: int, *, full_names: bool = T
     return pass_view(hall_pass, position=position, full_names=full_names)
 
 
-def lifecycle_fields(state: PassState, now: datetime, minutes: int) -> dict[str, Any]:
-    """Return the columns a pass entering `state` sets."""
+def lifecycle_fields(
+    state: PassState, now: datetime, minutes: int, reason: LineReason | None = None
+) -> dict[str, Any]:
+    """Return the columns a pass entering `state` sets (`reason`: why it waits in line)."""
     fields: dict[str, Any] = {"state": state}
     if state is PassState.ACTIVE:
         fields.update(
@@ -136,9 +138,14 @@ def lifecycle_fields(state: PassState, now: datetime, minutes: int) -> dict[str,
             due_at=now + timedelta(minutes=minutes),
             queued_at=None,
             offer_expires_at=None,
+            line_reason=None,
         )
     elif state is PassState.WAITING:
-        fields.update(queued_at=now, offer_expires_at=None)
+        fields.update(
+            queued_at=now,
+            offer_expires_at=None,
+            line_reason=None if reason is None else reason.value,
+        )
     return fields
 
 
@@ -299,7 +306,9 @@ async def create_pass(
                 line_priority=override is not None
                 or await accommodated(tx.conn, actor.school_id, student.id),
                 override=override,
-                **lifecycle_fields(decision.state, now, destination.default_minutes),
+                **lifecycle_fields(
+                    decision.state, now, destination.default_minutes, decision.line_reason
+                ),
             )
         except IntegrityError as exc:  # invariant 1 held by the database itself
             raise already_out() from exc
@@ -456,7 +465,7 @@ async def _changes(
             await log_alerts(tx, facts, candidate, others)
         return {
             "decided_by_id": actor.user_id,
-            **lifecycle_fields(decision.state, now, hall_pass.minutes),
+            **lifecycle_fields(decision.state, now, hall_pass.minutes, decision.line_reason),
         }
     if verb == "take":
         facts = await load_facts(tx.conn, tx.school, now)

@@ -90,6 +90,7 @@ async def update_settings(principal: Principal, changes: Mapping[str, Any]) -> d
                 setattr(tx.school, name, value)
             await School.filter(id=tx.school.id).using_db(tx.conn).update(**columns)
             await offer_places(tx, tx.now)
+            tx.settings_changed = True
         return await settings_json(tx.conn, tx.school)
 
 
@@ -165,6 +166,7 @@ async def create_location(principal: Principal, fields: Mapping[str, Any]) -> di
         )
         if users:
             await location.staff.add(*users, using_db=tx.conn)
+        tx.settings_changed = True  # screens list the new place
         return location_json(location, sorted(user.id for user in users))
 
 
@@ -194,5 +196,6 @@ async def update_location(
             await location.save(using_db=tx.conn, update_fields=list(values))
             # A raised capacity or maximum frees room; a lowered one sends nobody back.
             await offer_places(tx, tx.now)
+            tx.settings_changed = True
         staff = await staff_of(tx.conn, [location.id])
         return location_json(location, staff[location.id])

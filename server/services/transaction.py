@@ -55,6 +55,8 @@ class SchoolTransaction:
     # Outbox rows were written without an event (an emergency's notices): the after-commit
     # hooks still run, so the delivery worker sends them at once instead of at its next poll.
     queued: bool = False
+    # The school's settings or places changed: screens are told after commit (`school` frames).
+    settings_changed: bool = False
 
     async def append_event(
         self,
@@ -120,6 +122,13 @@ async def school_transaction(school_id: int) -> AsyncIterator[SchoolTransaction]
     assert tx is not None
     if tx.prevented:
         await later(functools.partial(write_prevented, tx.school.id, tuple(tx.prevented)))
+    if tx.settings_changed:
+        for listener in runtime.current().school_listeners:
+            try:
+                await listener(tx.school.id)
+            except Exception:
+                # Committed; every feed's poll notices new settings within a second.
+                log.exception("school listener %r failed", listener)
     if not tx.events and not tx.queued:
         return
     # The hooks of the app this transaction runs in (server/runtime.py): the real-time hub

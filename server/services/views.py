@@ -12,7 +12,7 @@ from datetime import datetime
 
 from server.contract.common import NamedRef
 from server.contract.passes import PassOut, PersonRef, PlaceRef
-from server.enums import EndedBy, LocationKind, PassKind, PassState
+from server.enums import EndedBy, LineReason, LocationKind, PassKind, PassState
 from server.models import Location, Pass, Section, User
 from server.names import short_name
 from server.rules.line import positions
@@ -67,6 +67,9 @@ def pass_view(hall_pass: Pass, *, position: int | None = None, full_names: bool 
         ended_by=None if hall_pass.ended_by is None else EndedBy(hall_pass.ended_by),
         position=position,
         offer_expires_at=iso(hall_pass.offer_expires_at),
+        line_reason=None
+        if hall_pass.state is not PassState.WAITING or hall_pass.line_reason is None
+        else LineReason(hall_pass.line_reason),
         version=hall_pass.version,
         requested_at=requested_at,
         start_at=iso(hall_pass.start_at),

@@ -298,11 +298,14 @@ async def sign_in(http: httpx.AsyncClient, login: str) -> str:
     return token
 
 
-async def recv(ws: ClientConnection, within: float) -> dict[str, Any]:
-    """Receive one frame as JSON, waiting at most `within` seconds."""
+async def recv(ws: ClientConnection, within: float, *, school: bool = False) -> dict[str, Any]:
+    """Receive one frame as JSON, waiting at most `within` seconds (`school` frames skipped
+    unless asked for)."""
     async with asyncio.timeout(within):
-        frame: dict[str, Any] = json.loads(await ws.recv())
-        return frame
+        while True:
+            frame: dict[str, Any] = json.loads(await ws.recv())
+            if school or frame.get("type") != "school":
+                return frame
 
 
 async def school_seq(database_url: str) -> tuple[int, str]:

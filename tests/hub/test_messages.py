@@ -28,6 +28,7 @@ from server.contract.frames import (
     parse_client_frame,
     pong_frame,
     ready_frame,
+    school_frame,
     snapshot_frame,
 )
 from server.contract.passes import PassOut
@@ -45,6 +46,8 @@ SERVER_SCHEMA = jsonschema.Draft202012Validator(
 SERVER_FRAME: TypeAdapter[ServerFrame] = TypeAdapter(ServerFrame)
 CLIENT_FRAME: TypeAdapter[ClientFrame] = TypeAdapter(ClientFrame)
 FRAMES = ("Hello", "Ping", "Snapshot", "Event", "Ready", "Pong", "Error", "Notification")
+# Frames whose $defs name is not their type's (checked apart from FRAMES).
+NAMED_FRAMES = {"SchoolFrame": "school"}
 EPOCH = "e" * 32  # School.epoch is a 32-character field
 
 
@@ -63,6 +66,7 @@ def a_pass(pass_id: int = 7, **changes: Any) -> dict[str, Any]:
         "ended_by": None,
         "position": None,
         "offer_expires_at": None,
+        "line_reason": None,
         "version": 2,
         "requested_at": "2025-03-04T10:30:00Z",
         "start_at": None,
@@ -143,7 +147,28 @@ BUILT = [
         pytest.param(error_frame(code, "Something was wrong."), id=f"error-{code}")
         for code in FrameErrorCode
     ],
+    pytest.param(school_frame(44, True, False, [(3, 2, 0), (4, 0, 0)]), id="school-for-a-student"),
+    pytest.param(
+        school_frame(45, True, True, [(3, 1, 2)], {"out": 10, "max": 10}),
+        id="school-for-staff-with-the-hallway-count",
+    ),
+    pytest.param(school_frame(0, False, False, []), id="school-with-passes-off-and-no-places"),
+    pytest.param(
+        event_frame(
+            46, "pass.created", a_pass(state="waiting", position=1, line_reason="place_full")
+        ),
+        id="event-of-a-pass-in-line-with-its-reason",
+    ),
 ]
+
+
+@pytest.mark.parametrize(("name", "type_"), sorted(NAMED_FRAMES.items()))
+def test_named_frames_forbid_extra_fields_and_carry_their_type(name: str, type_: str) -> None:
+    frame = SCHEMA["$defs"][name]
+    assert frame["additionalProperties"] is False
+    assert "type" in frame["required"]
+    assert frame["properties"]["type"]["const"] == type_
+    assert "hallway" not in frame["required"]  # staff only
 
 
 def test_the_schema_is_draft_2020_12_with_every_frame_in_defs() -> None:

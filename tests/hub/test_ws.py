@@ -73,11 +73,19 @@ async def live(app: Starlette, caplog: pytest.LogCaptureFixture) -> AsyncIterato
     assert errors == []
 
 
-async def recv(ws: ClientConnection, within: float = WAIT) -> dict[str, Any]:
-    """Receive one frame as JSON, waiting at most `within` seconds."""
+async def recv(
+    ws: ClientConnection, within: float = WAIT, *, school: bool = False
+) -> dict[str, Any]:
+    """Receive one frame as JSON, waiting at most `within` seconds.
+
+    `school` frames (counts and settings, sent after the snapshot and after most events) are
+    skipped unless asked for: tests/hub/test_school_frames.py is about them.
+    """
     async with asyncio.timeout(within):
-        frame: dict[str, Any] = json.loads(await ws.recv())
-        return frame
+        while True:
+            frame: dict[str, Any] = json.loads(await ws.recv())
+            if school or frame.get("type") != "school":
+                return frame
 
 
 async def nothing_more(ws: ClientConnection, within: float = 0.3) -> None:

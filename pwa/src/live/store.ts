@@ -4,6 +4,7 @@ import type { Me, MySchool, Notification, Pass, Place, ServerFrame, Session } fr
 import { call, NetworkError, setCsrf } from "../api/client";
 import * as lastKnown from "./lastKnown";
 import { applyFrame, EMPTY, type LiveState, upsertPass } from "./reducer";
+import { isNewer, type SchoolFrame, samePlaces, withCounts } from "./school";
 import { type Connection, LiveSocket } from "./socket";
 
 export const me = signal<Me | null>(null);
@@ -11,7 +12,13 @@ export const live = signal<LiveState>(EMPTY);
 export const connection = signal<Connection>("connecting");
 /** True once the first snapshot arrived: until then, lists say "loading", not "nobody". */
 export const synced = signal(false);
+/** The school's places; their counts follow the `school` frames (no polling). */
 export const places = signal<Place[]>([]);
+/** The school's live state: the last `school` frame (null until the first arrives). */
+export const school = signal<SchoolFrame | null>(null);
+/** True once GET /api/locations answered: only then can a frame tell a place was added. */
+let placesLoaded = false;
+let placesLoading: Promise<void> | null = null;
 // Long enough to read two lines twice between classes.
 const ROUTINE_TOAST_MS = 10_000;
 
@@ -38,7 +45,12 @@ const socket = new LiveSocket({
   },
   frame: (frame) => {
     if (frame.type === "notification") showToast(frame);
-    else live.value = applyFrame(live.value, frame);
+    else if (frame.type === "school") applySchool(frame);
+    else {
+      // Another event log (history was lost): its seqs start again, and so do the frames'.
+      if (frame.type === "snapshot" && frame.epoch !== live.value.epoch) school.value = null;
+      live.value = applyFrame(live.value, frame);
+    }
     if (frame.type === "snapshot" || frame.type === "ready") synced.value = true;
     for (const listener of listeners) listener(frame);
   },
@@ -73,9 +85,28 @@ export function dismissToast(id: number): void {
   toasts.value = toasts.value.filter((t) => t.id !== id);
 }
 
-/** Reload the places list (names, capacities, who is there). */
-export async function loadPlaces(): Promise<void> {
-  places.value = await call<Place[]>("GET", "/api/locations");
+/** Reload the places list (names, capacities); the latest `school` frame's counts win. */
+export function loadPlaces(): Promise<void> {
+  placesLoading ??= call<Place[]>("GET", "/api/locations")
+    .then((list) => {
+      places.value = withCounts(list, school.value);
+      placesLoaded = true;
+    })
+    .finally(() => (placesLoading = null));
+  return placesLoading;
+}
+
+/** Take a `school` frame: counts onto the places, passes on or off onto the user's school. */
+function applySchool(frame: SchoolFrame): void {
+  if (!isNewer(school.value, frame)) return;
+  school.value = frame;
+  places.value = withCounts(places.value, frame);
+  // A place added, archived or restored: its name and kind come from the list.
+  if (placesLoaded && !samePlaces(places.value, frame)) void loadPlaces().catch(() => undefined);
+  const user = me.value;
+  if (user && user.school.passes_enabled !== frame.passes_enabled) {
+    me.value = { ...user, school: { ...user.school, passes_enabled: frame.passes_enabled } };
+  }
 }
 
 /** True while the user and CSRF token came from the device, not the server (offline start). */
@@ -106,7 +137,7 @@ export async function switchSchool(schoolId: number): Promise<void> {
   live.value = EMPTY;
   synced.value = false;
   toasts.value = [];
-  places.value = [];
+  forgetSchool();
   me.value = null;
   setCsrf(session.csrf_token);
   begin({ ...session.user, csrf_token: session.csrf_token });
@@ -170,6 +201,12 @@ export async function signOut(tellServer = true): Promise<void> {
   live.value = EMPTY;
   synced.value = false;
   toasts.value = [];
-  places.value = [];
+  forgetSchool();
   mySchools.value = [];
+}
+
+function forgetSchool(): void {
+  places.value = [];
+  school.value = null;
+  placesLoaded = false;
 }

@@ -4,16 +4,16 @@ import { act, outbox, requestPass } from "../../api/actions";
 import { call } from "../../api/client";
 import { OPEN_STATES, type Pass, type Place, type Placement } from "../../api/types";
 import { tick } from "../../live/clock";
-import { loadPlaces, me, passes, places, refreshMe, synced } from "../../live/store";
+import { me, passes, synced } from "../../live/store";
 import { ActionButton, messageOf } from "../../ui/Button";
 import { clock, ordinal, stateWords, timeOfDay, timeOut } from "../../ui/format";
 import { Timer } from "../../ui/Timer";
+import PlacePicker, { lineReasonWords } from "./PlacePicker";
 
-// Counts on the destination tiles come from GET /api/locations, and "passes are off" from
-// GET /api/me; a student's socket carries only their own passes, so both are re-read on this
-// beat, but only while the tiles are on screen: a school's 1,500 phones in pockets, or out on a
-// pass, must not poll the server.
-const PLACES_REFRESH_MS = 15_000;
+// Place counts and "passes are off" arrive over the socket (`school` frames): nothing here
+// polls them. Only the room a pass would leave from, which follows the bells, is re-read on
+// this beat while the tiles are on screen (a school's 1,500 phones in pockets don't ask).
+const PLACEMENT_REFRESH_MS = 60_000;
 
 /** Where a pass would leave from now: "From Room 102 · Art, Period 2" (null: no room). */
 function fromWords(where: Placement | null): string | null {
@@ -23,20 +23,9 @@ function fromWords(where: Placement | null): string | null {
   return `From ${where.room.name}${section}${period}`;
 }
 
-function placeNote(place: Place): string {
-  if (place.capacity !== null && place.out >= place.capacity) {
-    return place.waiting > 0 ? `Full · ${place.waiting} in line` : "Full · you'd be next in line";
-  }
-  if (place.approval === "origin_teacher") return "Teacher approves";
-  if (place.approval === "destination_staff") return "Staff accepts";
-  if (place.capacity !== null) return `${place.capacity - place.out} of ${place.capacity} free`;
-  return "Free";
-}
-
 /** The student's whole screen. */
 export default function StudentView() {
   const user = me.value!;
-  const [choice, setChoice] = useState<Place | null>(null);
   const [error, setError] = useState<string | null>(null);
   // The room a pass leaves from follows the period (GET /api/placement), read with the tiles.
   const [where, setWhere] = useState<Placement | null>(null);
@@ -50,13 +39,10 @@ export default function StudentView() {
     const placed = () =>
       call<Placement>("GET", "/api/placement").then(setWhere, () => setWhere(null));
     const refresh = () => {
-      if (document.hidden) return;
-      void loadPlaces().catch(() => undefined);
-      void refreshMe().catch(() => undefined);
-      void placed();
+      if (!document.hidden) void placed();
     };
     void placed();
-    const timer = window.setInterval(refresh, PLACES_REFRESH_MS);
+    const timer = window.setInterval(refresh, PLACEMENT_REFRESH_MS);
     document.addEventListener("visibilitychange", refresh);
     return () => {
       window.clearInterval(timer);
@@ -67,16 +53,15 @@ export default function StudentView() {
   const scheduled = mine.filter((p) => p.state === "scheduled");
   const history = mine.filter((p) => !OPEN_STATES.has(p.state) && p.state !== "scheduled");
   const queued = outbox.value.filter((a) => a.path === "/api/passes");
-  const destinations = places.value.filter((p) => p.is_destination && p.active);
 
-  async function ask(place: Place) {
+  async function ask(place: Place): Promise<boolean> {
     setError(null);
     try {
       await requestPass({ destination_id: place.id }, `Pass to ${place.name}`);
-      setChoice(null);
-      void loadPlaces().catch(() => undefined);
+      return true;
     } catch (caught) {
       setError(messageOf(caught));
+      return false;
     }
   }
 
@@ -108,28 +93,7 @@ export default function StudentView() {
               </p>
             )}
             {!synced.value && <p class="muted">Loading…</p>}
-            <ul class="tiles" role="list">
-              {destinations.map((place) => (
-                <li key={place.id}>
-                  <button
-                    type="button"
-                    class={`tile${choice?.id === place.id ? " tile--chosen" : ""}`}
-                    aria-pressed={choice?.id === place.id}
-                    onClick={() => setChoice(choice?.id === place.id ? null : place)}
-                  >
-                    <span class="tile__name">{place.name}</span>
-                    <span class="tile__note">{placeNote(place)}</span>
-                  </button>
-                </li>
-              ))}
-            </ul>
-            {choice && (
-              <div class="confirm">
-                <ActionButton kind="primary" run={() => ask(choice)}>
-                  Ask for {choice.name} · {choice.default_minutes} min
-                </ActionButton>
-              </div>
-            )}
+            <PlacePicker ask={ask} />
           </section>
         )}
         <p class="form-error" role="alert">
@@ -187,6 +151,9 @@ function CurrentPass({ pass, onError }: { pass: Pass; onError: (message: string)
         <p class="notice notice--good" role="alert">
           It's your turn. Take your place within {clock(offerLeft)}.
         </p>
+      )}
+      {pass.state === "waiting" && offerLeft === null && lineReasonWords(pass) && (
+        <p data-testid="line-reason">{lineReasonWords(pass)}</p>
       )}
       {pass.state === "waiting" && offerLeft === null && pass.position && (
         <p>
