@@ -7,14 +7,19 @@ waits in line (`line_reason`).
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
-from websockets.asyncio.client import ClientConnection
+import httpx
+import pytest
+from websockets.asyncio.client import ClientConnection, connect
 
 from server.enums import LocationKind, Role
 from server.models import Location, School
 from tests.conftest import Demo, location_id
+from tests.hub.test_cluster import Cluster, cluster, cluster_redis  # noqa: F401 (fixtures)
+from tests.hub.test_cluster import sign_in as cluster_sign_in
 from tests.hub.test_ws import hello, live, recv  # noqa: F401 (live is a fixture)
 from tests.test_school_isolation import make_user
 
@@ -163,3 +168,49 @@ async def test_another_school_never_gets_the_frames_of_this_one(
         except TimeoutError:
             pass
         assert frames == []  # nothing of the demo school's counts or settings
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_counts_and_settings_changed_through_one_process_reach_a_student_on_another(
+    cluster: Cluster,  # noqa: F811 (the fixture imported above)
+) -> None:
+    async with (
+        httpx.AsyncClient(base_url=cluster.url(0)) as a,
+        httpx.AsyncClient(base_url=cluster.url(1)) as b,
+    ):
+        watcher = await cluster_sign_in(a, "1003")
+        goer = await cluster_sign_in(b, "1004")
+        admin = await cluster_sign_in(b, ADMIN)
+        places = (await b.get("/api/locations", headers={"Authorization": f"Bearer {goer}"})).json()
+        north = next(p["id"] for p in places if p["name"] == "Restroom North")
+        ws = await connect(cluster.ws(0))
+        try:
+            await ws.send(json.dumps({"type": "hello", "token": watcher}))
+            first = await school_frame(ws, 5)
+            assert count(first, north) == (0, 0)
+            started = time.monotonic()
+            made = await b.post(
+                "/api/passes",
+                json={"destination_id": north},
+                headers={"Authorization": f"Bearer {goer}"},
+            )
+            assert made.status_code == 201, made.text
+            asked = time.monotonic() - started
+            await until(ws, lambda f: count(f, north) == (1, 0), within=1.0)
+            counted = time.monotonic() - started
+            started = time.monotonic()
+            patched = await b.patch(
+                "/api/school", json={"hallway_max": 1}, headers={"Authorization": f"Bearer {admin}"}
+            )
+            assert patched.status_code == 200, patched.text
+            await until(ws, lambda f: f["hallway_full"] is True, within=1.0)
+            settled = time.monotonic() - started
+            print(
+                f"over Redis: counts {counted * 1000:.1f} ms after asking B "
+                f"(the answer took {asked * 1000:.1f} ms), settings {settled * 1000:.1f} ms"
+            )
+        finally:
+            await ws.close()
