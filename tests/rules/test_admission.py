@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from server.enums import PassState
+from server.enums import LineReason, PassState
 from server.errors import ErrorCode
 from server.rules import OpenPass, Place, SchoolFacts, admit
 from server.rules.capacity import room_check
@@ -144,3 +144,25 @@ def test_room_check_with_no_limits_has_no_objection() -> None:
     facts = school()
     many = [out(i, OTHER + i, LIBRARY) for i in range(100)]
     assert room_check(facts, many, ROOM_101, LIBRARY) is None
+
+
+@pytest.mark.parametrize(
+    ("facts", "reason"),
+    [
+        # The destination's capacity is out: the place is full.
+        (school(out(1, OTHER), out(2, OTHER + 1)), LineReason.PLACE_FULL),
+        # The Library has room, but the hallway maximum is out.
+        (school(out(1, OTHER, LIBRARY), hallway_max=1), LineReason.HALLWAY_FULL),
+        # The class's maximum out is out (the hallway and the place have room).
+        (school(out(1, OTHER, LIBRARY), places=room_101(1)), LineReason.ROOM_MAX),
+    ],
+    ids=["place_full", "hallway_full", "room_max"],
+)
+def test_a_queued_pass_says_why_it_waits(facts: SchoolFacts, reason: LineReason) -> None:
+    decision = admit(facts, CANDIDATE)
+    assert decision.state is PassState.WAITING
+    assert decision.line_reason is reason
+
+
+def test_a_pass_that_goes_out_has_no_line_reason() -> None:
+    assert admit(school(), CANDIDATE).line_reason is None
