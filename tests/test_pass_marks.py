@@ -114,3 +114,16 @@ async def test_signing_in_sets_a_readable_hint_and_signing_out_clears_it(
     cleared = [c for c in signed_out.headers.get_list("set-cookie") if "hallpass_signed_in=" in c]
     assert cleared
     assert all("max-age=0" in c.lower() for c in cleared)
+
+
+async def test_a_verb_refused_by_state_says_the_state_so_a_replay_can_tell_it_is_done(
+    demo: Demo,
+) -> None:
+    at_local(demo, local(4, 10))
+    pass_id = await go_out(demo, "1003")
+    # The teacher ended it while the student's "I'm back" waited offline.
+    assert (await demo.post(TEACHER, f"/api/passes/{pass_id}/end")).status_code == 200
+    again = await demo.post("1003", f"/api/passes/{pass_id}/end")
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "invalid_transition"
+    assert again.json()["error"]["details"] == {"state": "ended", "arrived": False}
