@@ -155,9 +155,8 @@ export function PassCard({ pass, timeZone, liveMark, onError }: PassCardProps) {
         <div>
           <dt>Now</dt>
           <dd class="pass-card__now">
-            <span role="timer" aria-live="off" data-testid="pass-now">
-              {clockTime(now, timeZone, true)}
-            </span>
+            {/* A clock, not the pass's timer: the one role="timer" on the card counts down. */}
+            <time data-testid="pass-now">{clockTime(now, timeZone, true)}</time>
           </dd>
         </div>
       </dl>
