@@ -47,6 +47,7 @@ def describe(settings: Settings) -> str:
 
 
 async def _migrate_and_seed(settings: Settings, *, seed: Seed) -> Seeded:
+    from server.auth.pass_marks import check_key
     from server.demo import ensure_demo
     from server.models import School
     from server.runtime import Runtime, using
@@ -72,7 +73,7 @@ async def _migrate_and_seed(settings: Settings, *, seed: Seed) -> Seeded:
         try:
             if seed is Seed.IF_NO_SCHOOL or new:
                 # Outside any app: the demo's password is hashed by a runtime of its own.
-                with using(Runtime()):
+                with using(Runtime(check_key=check_key(settings.secret_key))):
                     created = await ensure_demo(timetable=settings.demo_timetable)
                 return Seeded.CREATED if created else Seeded.SCHOOL_EXISTS
             return Seeded.SCHOOL_EXISTS if await School.exists() else Seeded.NOT_NEW

@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from secrets import token_bytes
 from typing import Any, Generic, TypeVar
 
 from server.auth.oidc import OidcClient
@@ -78,6 +79,10 @@ class Runtime:
     school_listeners: Hooks[SchoolListener] = field(default_factory=Hooks)
     # Single sign-on: the providers' discovery documents and keys, cached per app.
     oidc: OidcClient = field(default_factory=OidcClient)
+    # Pass check codes (server/auth/pass_marks.py). An app sets the key derived from the
+    # deployment's secret, so every process of it agrees; a runtime of its own (a command, a
+    # test) gets a random one rather than a key anyone could know.
+    check_key: bytes = field(default_factory=lambda: token_bytes(32))
     login_limiter: LoginLimiter = field(init=False)
     kiosk_limiter: KioskLimiter = field(init=False)
     sso_limiter: SsoLimiter = field(init=False)

@@ -36,6 +36,7 @@ from starlette.applications import Starlette
 from server import clock, db, runtime
 from server.api.app import create_app
 from server.auth import ratelimit
+from server.auth.pass_marks import check_key
 from server.auth.passwords import Passwords
 from server.config import Settings
 from server.demo import seed_demo
@@ -56,9 +57,15 @@ T = TypeVar("T")
 CHEAP_PASSWORDS = Passwords(argon2.PasswordHasher.from_parameters(argon2.profiles.CHEAPEST))
 
 
+# Every test app's secret: the runtime outside the apps derives its pass check codes from it
+# too, so a pass made by a service called directly reads the same as one made by a request,
+# as in a deployment where every process has the one secret.
+TEST_SECRET = "test-secret"
+
+
 def cheap_runtime() -> Runtime:
     """Return a new runtime with cheap password hashing and the limits in memory."""
-    return Runtime(passwords=CHEAP_PASSWORDS)
+    return Runtime(passwords=CHEAP_PASSWORDS, check_key=check_key(TEST_SECRET))
 
 
 @pytest.fixture(autouse=True)
@@ -164,7 +171,7 @@ def settings_for(url: str, data_dir: Path) -> Settings:
         data_dir=data_dir,
         database_url=url,
         redis_url=None,
-        secret_key="test-secret",
+        secret_key=TEST_SECRET,
         secure_cookies=True,
     )
 

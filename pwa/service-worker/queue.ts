@@ -21,6 +21,8 @@ export interface ReplayResult {
   action: QueuedAction;
   status: number;
   body: unknown;
+  /** A 409 whose pass is already where the verb would take it (done from elsewhere): no error. */
+  alreadyDone: boolean;
 }
 
 interface OutboxDB extends DBSchema {
@@ -36,10 +38,49 @@ const database = openDB<OutboxDB>("hallpass", 1, {
   },
 });
 
-/** Keep an action to send when the network is back. */
-export async function enqueue(action: QueuedAction): Promise<void> {
-  await (await database).put("outbox", action);
+/** The pass a verb's path acts on ("/api/passes/12/end" -> 12), or null for a new pass. */
+export function passOf(path: string): number | null {
+  const match = /^\/api\/passes\/(\d+)\/[a-z_]+$/.exec(path);
+  return match ? Number(match[1]) : null;
+}
+
+/**
+ * Keep an action to send when the network is back, and return the action that is kept: at most
+ * one verb waits per pass, since a second ("I'm back" tapped twice) would only be refused on
+ * reconnect, after the first had moved the pass on.
+ */
+export async function enqueue(action: QueuedAction): Promise<QueuedAction> {
+  const db = await database;
+  const pass = passOf(action.path);
+  // One transaction: two tabs (or two taps) can't both find the queue free of this pass.
+  const tx = db.transaction("outbox", "readwrite");
+  const waiting = pass === null ? undefined : (await tx.store.getAll()).find((a) => passOf(a.path) === pass);
+  if (!waiting) await tx.store.put(action);
+  await tx.done;
+  if (waiting) return waiting;
   announce({ type: "queued", key: action.key });
+  return action;
+}
+
+// The states in which a verb's work is done, whoever did it: "I'm back" sent after a teacher
+// ended the pass, or a cancel after the request was denied, asked for what already happened.
+const DONE_STATES: Record<string, readonly string[]> = {
+  end: ["ended", "expired", "cancelled"],
+  cancel: ["cancelled", "denied", "expired", "ended"],
+  take: ["active", "ended", "expired"],
+  arrive: ["ended", "expired"],
+  approve: ["active", "scheduled", "waiting", "ended", "expired"],
+  deny: ["denied", "cancelled"],
+};
+
+/** Say whether a refusal only says the verb's work is already done (409 with the pass's state). */
+export function alreadyDone(action: QueuedAction, status: number, body: unknown): boolean {
+  if (status !== 409 || errorCode(body) !== "invalid_transition") return false;
+  const verb = action.path.split("/").pop() ?? "";
+  const details = (body as { error?: { details?: { state?: string; arrived?: boolean } } } | null)?.error
+    ?.details;
+  if (verb === "arrive" && details?.arrived) return true;
+  return details?.state !== undefined && (DONE_STATES[verb] ?? []).includes(details.state);
 }
 
 /** Return the actions still waiting, oldest first. */
@@ -90,7 +131,7 @@ export async function replay(csrfNow?: string | null): Promise<ReplayResult[]> {
       // A stale CSRF token is the session's problem, not the action's: keep it for the next try.
       if (response.status === 403 && errorCode(body) === "csrf_failed") break;
       await (await database).delete("outbox", action.key);
-      const result = { action, status: response.status, body };
+      const result = { action, status: response.status, body, alreadyDone: alreadyDone(action, response.status, body) };
       results.push(result);
       announce({ type: "sent", result });
     }

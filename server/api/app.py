@@ -19,6 +19,7 @@ from server.api.pwa import AppMount
 from server.api.recovery import StorageRecovery
 from server.api.routes import OPERATIONS
 from server.api.spec import build_openapi, path_routes
+from server.auth.pass_marks import check_key
 from server.config import Settings
 from server.hub.broker import BrokerError, BrokerNotice, create_broker
 from server.hub.http import endpoint as hub_endpoint
@@ -55,6 +56,8 @@ def create_app(
     """
     if runtime is None:
         runtime = Runtime.for_redis(settings.redis_url)
+    # The app owns its runtime: its passes' check codes come from this deployment's secret.
+    runtime.check_key = check_key(settings.secret_key)
     hub = Hub(create_broker(settings.redis_url), runtime)
     ctx = AppContext(settings=settings, runtime=runtime)
 

@@ -13,6 +13,7 @@ from server.api.requests import read_json
 from server.api.spec import Operation
 from server.auth import devices
 from server.auth.authenticate import bearer_token, check_origin
+from server.auth.pass_marks import live_mark_seed
 from server.auth.passwords import Passwords
 from server.auth.principal import Principal, principal_for
 from server.auth.sessions import COOKIE_NAME, NewSession, create_session, end_session
@@ -23,13 +24,16 @@ from server.errors import ErrorCode, HallpassError
 from server.errors import ErrorCode as E
 from server.logins import normalize_login
 from server.models import School, User
+from server.rules.localtime import local_date
 from server.services.districts import account_in, my_schools
+from server.services.facts import zone_of
 from server.services.sso import password_sign_in_students
 
 
-def user_json(principal: Principal, school: School) -> dict[str, Any]:
+def user_json(principal: Principal, school: School, secret_key: str) -> dict[str, Any]:
     """Serialise the signed-in user with their role and school."""
     user = principal.user
+    today = local_date(clock.utcnow(), zone_of(school.timezone))
     return {
         "id": user.id,
         "login": user.login,
@@ -42,6 +46,8 @@ def user_json(principal: Principal, school: School) -> dict[str, Any]:
             "timezone": school.timezone,
             # The student's screen says "Passes are off right now" from this.
             "passes_enabled": school.passes_enabled,
+            # Pass cards and the hall monitor's panel draw the same moving mark from this.
+            "live_mark": live_mark_seed(secret_key, school.id, today),
         },
         "home_location_id": user.home_location_id,
         "location_ids": sorted(principal.actor.location_ids),
@@ -110,19 +116,26 @@ async def authenticate_login(request: Request, body: LoginRequest) -> User:
     return matches[0]
 
 
+# Readable by the page (not HttpOnly), and says only "a session cookie was set here": the app
+# asks GET /api/me at start only when it is present, so a fresh browser's sign-in page logs no
+# 401. It holds nothing secret; the session cookie beside it is what signs requests in.
+HINT_COOKIE = "hallpass_signed_in"
+
+
 def set_session_cookie(response: Response, request: Request, new: NewSession) -> None:
-    """Put a new session's cookie on a response (sign-in by password, SSO or a code)."""
+    """Put a new session's cookie, and its hint, on a response (password, SSO or a code)."""
     settings = context(request).settings
     seconds = max(0, int((new.session.expires_at - clock.utcnow()).total_seconds()))
-    response.set_cookie(
-        COOKIE_NAME,
-        new.token,
-        max_age=seconds,
-        httponly=True,
-        secure=settings.secure_cookies,
-        samesite="strict",
-        path="/",
-    )
+    for name, value, httponly in ((COOKIE_NAME, new.token, True), (HINT_COOKIE, "1", False)):
+        response.set_cookie(
+            name,
+            value,
+            max_age=seconds,
+            httponly=httponly,
+            secure=settings.secure_cookies,
+            samesite="strict",
+            path="/",
+        )
 
 
 async def signed_in(request: Request, user: User, new: NewSession) -> JSONResponse:
@@ -130,7 +143,11 @@ async def signed_in(request: Request, user: User, new: NewSession) -> JSONRespon
     principal = await principal_for(user)
     school = await School.get(id=user.school_id)
     response = JSONResponse(
-        {"user": user_json(principal, school), "token": new.token, "csrf_token": new.csrf_token},
+        {
+            "user": user_json(principal, school, context(request).settings.secret_key),
+            "token": new.token,
+            "csrf_token": new.csrf_token,
+        },
         status_code=200,
     )
     set_session_cookie(response, request, new)
@@ -177,13 +194,14 @@ async def logout(request: Request) -> Response:
     _, session = await signed_in_session(request)
     await end_session(session)
     response = Response(status_code=204)
-    response.delete_cookie(
-        COOKIE_NAME,
-        path="/",
-        secure=context(request).settings.secure_cookies,
-        httponly=True,
-        samesite="strict",
-    )
+    for name, httponly in ((COOKIE_NAME, True), (HINT_COOKIE, False)):
+        response.delete_cookie(
+            name,
+            path="/",
+            secure=context(request).settings.secure_cookies,
+            httponly=httponly,
+            samesite="strict",
+        )
     return response
 
 
@@ -191,7 +209,7 @@ async def me(request: Request) -> Response:
     """GET /api/me: the signed-in user, with role and school."""
     principal, session = await signed_in_session(request)
     school = await School.get(id=principal.user.school_id)
-    body = user_json(principal, school)
+    body = user_json(principal, school, context(request).settings.secret_key)
     if bearer_token(request) is None:
         # The cookie is HttpOnly and SameSite=strict, so only this origin's pages read this.
         body["csrf_token"] = session.csrf_token

@@ -167,6 +167,14 @@ class PassOut(Out):
         description="When the pass, still out, was first seen past due_at (`pass.overdue`, "
         "once); null until then."
     )
+    check_code: str | None = Field(
+        default=None,
+        description="Three letters a hall monitor compares with the student's screen: the same "
+        "on the student's pass card and on staff screens, made from the pass id with the "
+        "server's secret (so it can't be guessed from the id). Null for a door kiosk (a "
+        "shared screen), and in an answer kept for an idempotent retry from before check "
+        "codes existed.",
+    )
 
 
 class PassGroupOut(Out):

@@ -31,6 +31,11 @@ class SchoolOut(Out):
     passes_enabled: bool = Field(
         description="False while passes are switched off (emergency mode): requests are refused."
     )
+    live_mark: str = Field(
+        description="Today's live-mark seed (16 hex characters, one per school per school-local "
+        "day, from the server's secret): pass cards and the hall monitor's panel turn it and "
+        "the server clock into a mark that changes every few seconds, so a screenshot looks stale."
+    )
 
 
 class UserOut(Out):

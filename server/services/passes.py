@@ -414,6 +414,9 @@ async def transition(
             raise HallpassError(
                 ErrorCode.INVALID_TRANSITION,
                 f"This pass is {state}: it can't be {_past(verb_name)}.",
+                # A verb replayed from an offline queue reads here whether its work is already
+                # done (the pass ended meanwhile): then it is no error to the student.
+                details={"state": str(state), "arrived": hall_pass.arrived_at is not None},
             )
         held_a_place = state is PassState.ACTIVE or hall_pass.offer_expires_at is not None
         changes = await _changes(tx, principal, hall_pass, verb_name, now)

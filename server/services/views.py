@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from server import runtime
+from server.auth.pass_marks import check_code
 from server.contract.common import NamedRef
 from server.contract.passes import PassOut, PersonRef, PlaceRef
 from server.enums import EndedBy, LineReason, LocationKind, PassKind, PassState
@@ -81,6 +83,8 @@ def pass_view(hall_pass: Pass, *, position: int | None = None, full_names: bool 
         remind_minutes_before=hall_pass.remind_minutes,
         reminded_at=iso(hall_pass.reminded_at),
         overdue_at=iso(hall_pass.overdue_at),
+        # For the student and staff, who check it in the hallway; not for a shared door kiosk.
+        check_code=check_code(runtime.current().check_key, hall_pass.id) if full_names else None,
     )
 
 

@@ -78,6 +78,7 @@ def a_pass(pass_id: int = 7, **changes: Any) -> dict[str, Any]:
         "remind_minutes_before": None,
         "reminded_at": None,
         "overdue_at": None,
+        "check_code": "KXT",
     }
     body.update(changes)
     return body

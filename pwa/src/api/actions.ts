@@ -5,6 +5,7 @@ import {
   enqueue,
   OUTBOX_CHANNEL,
   type OutboxMessage,
+  passOf,
   type QueuedAction,
   queued,
   replay,
@@ -28,8 +29,16 @@ export function requestPass(
   return send("/api/passes", { ...body, idempotency_key: key }, key, label);
 }
 
+/** The verb waiting offline for a pass, if any (its card says "Ending · will send when online"). */
+export function queuedFor(passId: number): QueuedAction | undefined {
+  return outbox.value.find((a) => passOf(a.path) === passId);
+}
+
 /** Move a pass on (approve, deny, end, ...); the same key makes a replay harmless. */
 export function act(pass: Pass, verb: Verb, label: string, body: object = {}): Promise<Outcome> {
+  // A verb already waits for this pass: a second tap queues nothing more (queue.ts::enqueue).
+  const waiting = queuedFor(pass.id);
+  if (waiting) return Promise.resolve({ kind: "queued", action: waiting });
   return send(`/api/passes/${pass.id}/${verb}`, body, newKey(), label);
 }
 
@@ -52,10 +61,12 @@ async function send(path: string, body: object, key: string, label: string): Pro
       userId: user.id,
       queuedAt: Date.now(),
     };
-    await enqueue(action);
+    const kept = await enqueue(action);
+    // Shown at once, before the queue is re-read (the card's "will send when online").
+    if (!outbox.value.some((a) => a.key === kept.key)) outbox.value = [...outbox.value, kept];
     await refreshOutbox();
     await askForSync();
-    return { kind: "queued", action };
+    return { kind: "queued", action: kept };
   }
 }
 
@@ -85,10 +96,10 @@ function reportResult(message: OutboxMessage): void {
     void refreshOutbox();
     return;
   }
-  const { action, status, body } = message.result;
+  const { action, status, body, alreadyDone } = message.result;
   if (status < 300) {
     keepPass(body as Pass);
-  } else {
+  } else if (!alreadyDone) {
     const error = (body as { error?: { message?: string } } | null)?.error;
     showToast({
       id: -Date.now(),

@@ -1,7 +1,8 @@
 // The app's live state: the signed-in user, passes from snapshot + events, the connection.
 import { computed, effect, signal } from "@preact/signals";
 import type { Me, MySchool, Notification, Pass, Place, ServerFrame, Session } from "../api/types";
-import { call, NetworkError, setCsrf } from "../api/client";
+import { ApiError, call, NetworkError, setCsrf } from "../api/client";
+import { forgetSignedIn, maySignedIn } from "../api/sessionHint";
 import * as lastKnown from "./lastKnown";
 import { applyFrame, EMPTY, type LiveState, upsertPass } from "./reducer";
 import { isNewer, type SchoolFrame, samePlaces, withCounts } from "./school";
@@ -145,10 +146,13 @@ export async function switchSchool(schoolId: number): Promise<void> {
 
 /** Resume the session the cookie holds, if any; true when signed in. */
 export async function restore(): Promise<boolean> {
+  // No session hint: nothing to resume, and asking would only log a 401 on the sign-in page.
+  if (!maySignedIn()) return false;
   try {
     begin(await call<Me>("GET", "/api/me"));
     return true;
   } catch (error) {
+    if (error instanceof ApiError && error.status === 401) forgetSignedIn();
     const saved = error instanceof NetworkError ? lastKnown.load() : null;
     if (!saved) return false;
     // Offline at start: show what was last known, clearly not live, and catch up on reconnect.
@@ -194,6 +198,7 @@ export async function signInWithCode(code: string): Promise<void> {
 export async function signOut(tellServer = true): Promise<void> {
   socket.stop();
   if (tellServer) await call("DELETE", "/api/session").catch(() => undefined);
+  forgetSignedIn();
   setCsrf(null);
   lastKnown.forget();
   fromDevice = false;

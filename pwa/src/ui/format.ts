@@ -46,3 +46,17 @@ export function timeOut(pass: Pass): string {
   if (!pass.ended_at || !pass.started_at) return "";
   return ` · ${clock((Date.parse(pass.ended_at) - Date.parse(pass.started_at)) / 1000)}`;
 }
+
+/** What a waiting pass's reason tells the student ("In line: the hallways are full"). */
+export function lineReasonWords(pass: Pass): string | null {
+  switch (pass.line_reason) {
+    case "hallway_full":
+      return "In line: the hallways are full.";
+    case "place_full":
+      return `In line: ${pass.destination.name} is full.`;
+    case "room_max":
+      return "In line: the most students allowed are already out of your class.";
+    default:
+      return null;
+  }
+}

@@ -6,19 +6,6 @@ import { places, school } from "../../live/store";
 import { freeAlternative, isFull } from "../../live/school";
 import { ActionButton } from "../../ui/Button";
 
-/** What a waiting pass's reason tells the student ("In line: the hallways are full"). */
-export function lineReasonWords(pass: Pass): string | null {
-  switch (pass.line_reason) {
-    case "hallway_full":
-      return "In line: the hallways are full.";
-    case "place_full":
-      return `In line: ${pass.destination.name} is full.`;
-    case "room_max":
-      return "In line: the most students allowed are already out of your class.";
-    default:
-      return null;
-  }
-}
 
 /** The note under a place's name: its room, or why a pass there would wait. */
 export function placeNote(place: Place, hallwayFull: boolean): string {

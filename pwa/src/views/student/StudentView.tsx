@@ -1,14 +1,14 @@
 // The student's screen: ask for a pass in two taps, watch its clock, say "I'm back".
 import { useEffect, useState } from "preact/hooks";
-import { act, outbox, requestPass } from "../../api/actions";
+import { outbox, requestPass } from "../../api/actions";
 import { call } from "../../api/client";
-import { OPEN_STATES, type Pass, type Place, type Placement } from "../../api/types";
+import { OPEN_STATES, type Place, type Placement } from "../../api/types";
 import { tick } from "../../live/clock";
 import { me, passes, synced } from "../../live/store";
 import { ActionButton, messageOf } from "../../ui/Button";
-import { clock, ordinal, stateWords, timeOfDay, timeOut } from "../../ui/format";
-import { Timer } from "../../ui/Timer";
-import PlacePicker, { lineReasonWords } from "./PlacePicker";
+import { stateWords, timeOfDay, timeOut } from "../../ui/format";
+import { isOverdue, PassCard } from "../../ui/PassCard";
+import PlacePicker from "./PlacePicker";
 
 // Place counts and "passes are off" arrive over the socket (`school` frames): nothing here
 // polls them. Only the room a pass would leave from, which follows the bells, is re-read on
@@ -51,7 +51,8 @@ export default function StudentView() {
   }, [choosing]);
 
   const scheduled = mine.filter((p) => p.state === "scheduled");
-  const history = mine.filter((p) => !OPEN_STATES.has(p.state) && p.state !== "scheduled");
+  // Today's passes, the open one too: a student out on a pass has not "no passes yet today".
+  const today = mine.filter((p) => p.state !== "scheduled");
   const queued = outbox.value.filter((a) => a.path === "/api/passes");
 
   async function ask(place: Place): Promise<boolean> {
@@ -77,7 +78,12 @@ export default function StudentView() {
           </p>
         )}
         {current ? (
-          <CurrentPass pass={current} onError={setError} />
+          <PassCard
+            pass={current}
+            timeZone={user.school.timezone}
+            liveMark={user.school.live_mark}
+            onError={setError}
+          />
         ) : queued.length > 0 ? (
           <div class="card pass-now" data-testid="queued-pass">
             <span class="badge badge--offline">Pending · offline</span>
@@ -115,14 +121,17 @@ export default function StudentView() {
         )}
         <section class="card">
           <h2 id="today-title">Today</h2>
-          {history.length === 0 ? (
+          {today.length === 0 ? (
             <p class="muted">No passes yet today.</p>
           ) : (
             <ul class="list history">
-              {history.map((p) => (
+              {today.map((p) => (
                 <li key={p.id} class="row" data-pass-id={p.id}>
                   <span class="row__main">
-                    {p.destination.name} <span class={`badge badge--${p.state}`}>{stateWords(p)}</span>
+                    {p.destination.name}{" "}
+                    <span class={`badge badge--${isOverdue(p, tick.value) ? "overdue" : p.state}`}>
+                      {isOverdue(p, tick.value) ? "Overdue" : stateWords(p)}
+                    </span>
                   </span>
                   <span class="row__meta">
                     {timeOfDay(p.started_at ?? p.requested_at, user.school.timezone)}
@@ -135,48 +144,5 @@ export default function StudentView() {
         </section>
       </aside>
     </div>
-  );
-}
-
-function CurrentPass({ pass, onError }: { pass: Pass; onError: (message: string) => void }) {
-  const offerLeft = pass.offer_expires_at ? (Date.parse(pass.offer_expires_at) - tick.value) / 1000 : null;
-  return (
-    <section class={`card pass-now pass-now--${pass.state}`} aria-labelledby="pass-title" data-pass-id={pass.id}>
-      <span class={`badge badge--${pass.state}`}>{stateWords(pass)}</span>
-      <h2 id="pass-title">{pass.destination.name}</h2>
-      <p class="muted">From {pass.origin.name}</p>
-      {pass.state === "active" && <Timer pass={pass} big />}
-      {pass.state === "pending" && <p>Waiting for approval. You can stay in class until then.</p>}
-      {pass.state === "waiting" && offerLeft !== null && offerLeft > 0 && (
-        <p class="notice notice--good" role="alert">
-          It's your turn. Take your place within {clock(offerLeft)}.
-        </p>
-      )}
-      {pass.state === "waiting" && offerLeft === null && lineReasonWords(pass) && (
-        <p data-testid="line-reason">{lineReasonWords(pass)}</p>
-      )}
-      {pass.state === "waiting" && offerLeft === null && pass.position && (
-        <p>
-          You are <strong>{ordinal(pass.position)}</strong> in line.
-        </p>
-      )}
-      <div class="btn-row">
-        {pass.state === "active" && (
-          <ActionButton kind="primary" run={() => act(pass, "end", "I'm back")} onError={onError}>
-            I'm back
-          </ActionButton>
-        )}
-        {pass.state === "waiting" && pass.offer_expires_at && (
-          <ActionButton kind="primary" run={() => act(pass, "take", "Take my place")} onError={onError}>
-            Go now
-          </ActionButton>
-        )}
-        {(pass.state === "pending" || pass.state === "waiting") && (
-          <ActionButton kind="danger" run={() => act(pass, "cancel", "Cancel my request")} onError={onError}>
-            Cancel
-          </ActionButton>
-        )}
-      </div>
-    </section>
   );
 }
