@@ -182,14 +182,17 @@ export default function KioskView() {
 
 /** "Are you Abigail L.?": the student says it is them before any place is shown. */
 function Confirm({ name, onYes, onNo }: { name: string; onYes: () => void; onNo: () => void }) {
-  const yes = useRef<HTMLButtonElement>(null);
-  // The screen changed under the student's finger: the answer is one key or tap away.
-  useLayoutEffect(() => yes.current?.focus(), []);
+  const question = useRef<HTMLHeadingElement>(null);
+  // Focus the question, not "Yes": a screen reader reads the name out, and an Enter pressed
+  // twice on the number can't answer for the student before they have read it.
+  useLayoutEffect(() => question.current?.focus(), []);
   return (
     <div class="kiosk__confirm">
-      <h1 id="kiosk-title">Are you {name}?</h1>
+      <h1 id="kiosk-title" ref={question} tabIndex={-1}>
+        Are you {name}?
+      </h1>
       <div class="btn-row">
-        <button ref={yes} type="button" class="btn btn--primary btn--big" onClick={onYes}>
+        <button type="button" class="btn btn--primary btn--big" onClick={onYes}>
           Yes, that's me
         </button>
         <button type="button" class="btn btn--big" onClick={onNo}>
