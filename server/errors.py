@@ -27,6 +27,8 @@ class ErrorCode(StrEnum):
     CODE_EXPIRED = "code_expired"
     CODE_NOT_YET_VALID = "code_not_yet_valid"
     FORBIDDEN = "forbidden"
+    # A door kiosk's session: signing out or switching school needs staff credentials
+    KIOSK_LOCKED = "kiosk_locked"
     CSRF_FAILED = "csrf_failed"
     ORIGIN_NOT_ALLOWED = "origin_not_allowed"
     # 404 / 405 / 413 / 415 / 429
@@ -50,6 +52,8 @@ class ErrorCode(StrEnum):
     IDEMPOTENCY_CONFLICT = "idempotency_conflict"
     NOT_YOUR_TURN = "not_your_turn"
     OFFER_EXPIRED = "offer_expired"
+    # A kiosk pass without a valid "Are you Abigail L.?" confirmation (missing, expired, forged)
+    CONFIRMATION_INVALID = "confirmation_invalid"
     # 409: the users admin API
     LOGIN_TAKEN = "login_taken"
     STUDENT_NUMBER_TAKEN = "student_number_taken"
@@ -99,6 +103,7 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.CODE_EXPIRED: 401,
     ErrorCode.CODE_NOT_YET_VALID: 401,
     ErrorCode.FORBIDDEN: 403,
+    ErrorCode.KIOSK_LOCKED: 403,
     ErrorCode.CSRF_FAILED: 403,
     ErrorCode.ORIGIN_NOT_ALLOWED: 403,
     ErrorCode.NOT_FOUND: 404,
@@ -120,6 +125,7 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.IDEMPOTENCY_CONFLICT: 409,
     ErrorCode.NOT_YOUR_TURN: 409,
     ErrorCode.OFFER_EXPIRED: 409,
+    ErrorCode.CONFIRMATION_INVALID: 409,
     ErrorCode.LOGIN_TAKEN: 409,
     ErrorCode.STUDENT_NUMBER_TAKEN: 409,
     ErrorCode.SELF_LOCKOUT: 409,

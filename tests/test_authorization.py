@@ -338,8 +338,12 @@ BY_ROLE: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/api/sso/attempts"): ADMINS_ONLY | {"admin": 200, "other_admin": 200},
     # The door kiosk, and nobody else: the walk starts 1005's pass (Room 101, the kiosk's
     # door) to Restroom South, and ends 1003's (the r101 pass).
+    # A pass carries the confirmation of a lookup just made (see `send`); leaving kiosk mode
+    # with credentials that are no staff member's is refused (401), and the kiosk stays.
+    ("POST", "/api/kiosk/lookup"): ADMINS_ONLY | {"kiosk": 200},
     ("POST", "/api/kiosk/passes"): ADMINS_ONLY | {"kiosk": 201},
     ("POST", "/api/kiosk/return"): ADMINS_ONLY | {"kiosk": 200},
+    ("POST", "/api/kiosk/leave"): ADMINS_ONLY | {"kiosk": 401},
     # Emergencies (issue 7). None is on when a cell begins: admins and security start one in
     # their own school (undone after the cell); ending, reporting and marking find none (409
     # no_emergency) for those allowed to; a roster report is a student's, a mark staff's; the
@@ -358,7 +362,9 @@ BY_ROLE: dict[tuple[str, str], dict[str, int]] = {
     | {caller: 404 for caller in (*STAFF, "other_teacher", "other_admin")},
     # Switching schools: nobody of the walk has an account in another school of a district
     # (neither school is in one), so the second school is nobody's to switch to (404).
-    ("POST", "/api/session/switch"): {caller: 404 for caller in CALLERS},
+    # A door kiosk is locked (403 kiosk_locked): only staff credentials take it out.
+    ("POST", "/api/session/switch"): {caller: 404 for caller in CALLERS} | {"kiosk": 403},
+    ("DELETE", "/api/session"): {caller: 204 for caller in CALLERS} | {"kiosk": 403},
     # The district's endpoints: district administrators only (tests/test_districts.py); a
     # school's admin is refused before anything is looked up or read.
     **{key: {caller: 403 for caller in CALLERS} for key in DISTRICT_OPERATIONS},
@@ -438,7 +444,6 @@ UNIFORM: dict[tuple[str, str], tuple[int, int]] = {
         200,
         401,
     ),  # the caller's own grants (none here)  # a code that is none (a handful: no limit)
-    ("DELETE", "/api/session"): (204, 401),
     ("GET", "/api/me"): (200, 401),
     ("GET", "/api/me/schools"): (200, 401),  # the walk's schools are in no district: []
     ("GET", "/api/locations"): (200, 401),
@@ -717,10 +722,15 @@ def expected_status(op: Operation, caller: str, target: str | None) -> int:
 def expected_code(op: Operation, status: int, caller: str) -> ErrorCode:
     """Return the error code a refusal of the matrix must carry."""
     if status == 401:
-        signing_in = (op.method, op.path) == ("POST", "/api/session")
+        leaving_kiosk = (op.method, op.path) == ("POST", "/api/kiosk/leave")
+        signing_in = (op.method, op.path) == ("POST", "/api/session") or (
+            leaving_kiosk and caller != ANONYMOUS
+        )
         if (op.method, op.path) == ("POST", "/api/session/code"):
             return ErrorCode.INVALID_CODE
         return ErrorCode.INVALID_CREDENTIALS if signing_in else ErrorCode.NOT_AUTHENTICATED
+    if status == 403 and caller == "kiosk" and op.path.startswith("/api/session"):
+        return ErrorCode.KIOSK_LOCKED
     if status == 409:
         if op.path.startswith("/api/emergency"):
             return ErrorCode.NO_EMERGENCY
@@ -878,7 +888,8 @@ class Walk:
             await restore_encounters(saved_encounters)
             await restore_school_and_places(saved_schools, saved_places)
             await restore_users(saved_users)
-        if (op.method, op.path) == ("DELETE", "/api/session") and caller != ANONYMOUS:
+        logged_out = response.status_code == 204
+        if (op.method, op.path) == ("DELETE", "/api/session") and logged_out:
             problems += await self.check_logged_out(caller)
         return [f"{name}: {problem}" for problem in problems]
 
@@ -922,6 +933,15 @@ class Walk:
             body = USER_BODIES.get((op.method, op.path))
             if op.path == "/api/kiosk/passes":
                 body = {"student_number": "1005", "destination_id": self.world.restroom_south}
+                looked_up = await client.post(
+                    "/api/kiosk/lookup", headers=headers, json={"student_number": "1005"}
+                )
+                if looked_up.status_code == 200:
+                    body["confirmation"] = looked_up.json()["confirmation"]
+            elif op.path == "/api/kiosk/lookup":
+                body = {"student_number": "1005"}
+            elif op.path == "/api/kiosk/leave":
+                body = {"email": "nobody@demo.school", "password": "not-demo"}
         elif (op.method, op.path) in ADMIN_BODIES or op.path == "/api/school":
             path = path.replace("{id}", str(self.world.restroom_south))
             body = ADMIN_BODIES.get((op.method, op.path))

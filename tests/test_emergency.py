@@ -226,7 +226,7 @@ async def test_who_may_start_one(demo: Demo, login: str, status: int) -> None:
     assert await Emergency.all().count() == (1 if status == 201 else 0)
 
 
-async def test_a_kiosk_may_not_start_one_and_sees_only_that_one_is_on(demo: Demo) -> None:
+async def test_a_kiosk_may_not_start_one_and_sees_that_one_is_on_and_its_kind(demo: Demo) -> None:
     await create_staff(KIOSK, Role.KIOSK, "Door", "101", "Room 101")
     assert (await call(demo, "GET", KIOSK, "/api/emergency")).json() == {
         "active": False,
@@ -242,7 +242,11 @@ async def test_a_kiosk_may_not_start_one_and_sees_only_that_one_is_on(demo: Demo
         "emergency": {
             "audience": "kiosk",
             "id": body["emergency"]["id"],
+            "kind": "lockdown",
+            "drill": False,
             "active": True,
+            "started_at": body["emergency"]["started_at"],
+            "ended_at": None,
             "revision": 1,
         },
     }

@@ -362,9 +362,14 @@ async def test_the_origin_maximum_counts_the_class_a_pass_left(
 
 async def test_the_kiosk_finds_the_students_in_its_room_now(demo: Demo, academy: Academy) -> None:
     at(demo, "08:10")  # period 1: Ada is in Room B
-    body = {"student_number": ADA, "destination_id": academy.library}
-    assert_error(await demo.post(KIOSK_A, "/api/kiosk/passes", body), 404, ErrorCode.NOT_FOUND)
+    number = {"student_number": ADA}
+    looked_up = await demo.post(KIOSK_A, "/api/kiosk/lookup", number)
+    assert_error(looked_up, 404, ErrorCode.NOT_FOUND)
     at(demo, "09:00")  # period 2: Room A
+    looked_up = await demo.post(KIOSK_A, "/api/kiosk/lookup", number)
+    assert looked_up.status_code == 200, looked_up.text
+    body = number | {"destination_id": academy.library, **looked_up.json()}
+    del body["name"], body["expires_at"]
     made = await demo.post(KIOSK_A, "/api/kiosk/passes", body)
     assert made.status_code == 201, made.text
     assert origin(made.json()) == ("Room A", "Algebra", "Period 2")
@@ -372,7 +377,7 @@ async def test_the_kiosk_finds_the_students_in_its_room_now(demo: Demo, academy:
     back = await demo.post(KIOSK_A, "/api/kiosk/return", {"student_number": ADA})
     assert back.status_code == 200, back.text
     assert back.json()["state"] == "ended"
-    again = await demo.post(KIOSK_A, "/api/kiosk/passes", body)
+    again = await demo.post(KIOSK_A, "/api/kiosk/lookup", number)
     assert_error(again, 404, ErrorCode.NOT_FOUND)
 
 

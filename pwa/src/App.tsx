@@ -17,6 +17,8 @@ import { navigate, path } from "./router";
 import { returnPath, SIGN_IN_PATH } from "./views/signin/sso";
 
 const loadEmergency = () => import("./views/emergency/EmergencyScreen");
+// A door kiosk has no "Sign out": leaving kiosk mode takes a staff member's sign-in.
+const loadLeaveKiosk = () => import("./views/kiosk/LeaveKiosk");
 
 const VIEWS: Record<Role, () => Promise<ViewModule>> = {
   student: () => import("./views/student/StudentView"),
@@ -81,13 +83,17 @@ export function App({ booted }: { booted: boolean }) {
           <SchoolSwitcher />
           {(user.role === "admin" || user.role === "security") && !emergency.value && <StartEmergency />}
           {staff && <PushToggle />}
-          <button
-            type="button"
-            class="btn btn--plain"
-            onClick={() => void clearQueue().catch(() => undefined).then(() => signOut())}
-          >
-            Sign out
-          </button>
+          {user.role === "kiosk" ? (
+            <Lazy load={loadLeaveKiosk} />
+          ) : (
+            <button
+              type="button"
+              class="btn btn--plain"
+              onClick={() => void clearQueue().catch(() => undefined).then(() => signOut())}
+            >
+              Sign out
+            </button>
+          )}
         </div>
       </header>
       <main id="main" class="main" tabIndex={-1}>

@@ -189,11 +189,8 @@ async def login(request: Request) -> Response:
     return response
 
 
-async def logout(request: Request) -> Response:
-    """DELETE /api/session: end this session and clear the cookie."""
-    _, session = await signed_in_session(request)
-    await end_session(session)
-    response = Response(status_code=204)
+def clear_session_cookie(response: Response, request: Request) -> None:
+    """Delete the session and hint cookies (signing out, or a kiosk leaving kiosk mode)."""
     for name, httponly in ((COOKIE_NAME, True), (HINT_COOKIE, False)):
         response.delete_cookie(
             name,
@@ -202,6 +199,25 @@ async def logout(request: Request) -> Response:
             httponly=httponly,
             samesite="strict",
         )
+
+
+def refuse_kiosk(principal: Principal) -> None:
+    """Refuse a door kiosk leaving its session other than by POST /api/kiosk/leave (403)."""
+    if principal.actor.role is Role.KIOSK:
+        # A shared screen at a door: a student's tap must not take it out of kiosk mode.
+        raise HallpassError(
+            ErrorCode.KIOSK_LOCKED,
+            "This door kiosk is locked: a staff member leaves kiosk mode with their sign-in.",
+        )
+
+
+async def logout(request: Request) -> Response:
+    """DELETE /api/session: end this session and clear the cookie (a kiosk: 403)."""
+    principal, session = await signed_in_session(request)
+    refuse_kiosk(principal)
+    await end_session(session)
+    response = Response(status_code=204)
+    clear_session_cookie(response, request)
     return response
 
 
@@ -230,6 +246,7 @@ async def switch(request: Request) -> Response:
     have, so switching back and forth never lengthens a sign-in.
     """
     principal, session = await signed_in_session(request)
+    refuse_kiosk(principal)
     body = await read_json(request, SwitchRequest)
     account = await account_in(principal.user, session, body.school_id)
     new = await create_session(
@@ -262,7 +279,16 @@ OPERATIONS = [
             E.PASSWORD_SIGN_IN_OFF,
         ),
     ),
-    Operation("DELETE", "/api/session", logout, "Sign out", "logout", "session", status=204),
+    Operation(
+        "DELETE",
+        "/api/session",
+        logout,
+        "Sign out",
+        "logout",
+        "session",
+        status=204,
+        errors=(E.KIOSK_LOCKED,),
+    ),
     Operation("GET", "/api/me", me, "The signed-in user", "me", "session", response=UserOut),
     Operation(
         "GET",
@@ -283,6 +309,6 @@ OPERATIONS = [
         "session",
         request=SwitchRequest,
         response=SessionOut,
-        errors=(E.NOT_FOUND,),
+        errors=(E.NOT_FOUND, E.KIOSK_LOCKED),
     ),
 ]

@@ -1,7 +1,8 @@
 """Bodies of the emergency endpoints (issue 7), shared with the `/ws` `emergency` frame.
 
 One emergency is seen three ways (`audience`): staff get the whole roster and the counter, a
-student only that one is on, its kind and their own roster entry, a kiosk only that one is on.
+student only that one is on, its kind and their own roster entry, a kiosk that one is on and
+its kind.
 """
 
 from __future__ import annotations
@@ -134,11 +135,15 @@ class EmergencyStudentView(_Out):
 
 
 class EmergencyKioskView(_Out):
-    """What a shared kiosk sees: only that an emergency is on."""
+    """What a shared kiosk sees: that an emergency is on and its kind (a drill says so)."""
 
     audience: Literal["kiosk"] = "kiosk"
     id: int
+    kind: EmergencyKind
+    drill: bool
     active: bool
+    started_at: str
+    ended_at: str | None
     revision: int
 
 

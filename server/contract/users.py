@@ -6,7 +6,15 @@ from typing import Annotated
 
 from pydantic import Field, StrictBool, StrictInt, StringConstraints, field_validator
 
-from server.contract.common import NO_NUL, Id, IdempotencyKeyText, Login, Out, Strict
+from server.contract.common import (
+    NO_NUL,
+    Id,
+    IdempotencyKeyText,
+    Login,
+    Out,
+    Password,
+    Strict,
+)
 from server.contract.encounters import NamedRef
 from server.contract.passes import StudentGroupName
 from server.contract.places import MAX_STAFF, _not_null
@@ -27,6 +35,8 @@ StudentNumber = Annotated[
         min_length=1, max_length=32, strip_whitespace=True, pattern=r"^[A-Za-z0-9_.-]+$"
     ),
 ]
+# A kiosk confirmation (server/auth/confirmations.py) is about 50 characters.
+ConfirmationToken = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 # Schools give young students short passwords; what protects them is the sign-in limiter
 # (10 failures per login in 5 minutes), not the length.
 NewPassword = Annotated[str, StringConstraints(min_length=4, max_length=200)]
@@ -184,9 +194,39 @@ class KioskPassIn(Strict):
         description="Client-made key (or the `Idempotency-Key` header): a repeat returns the "
         "first pass.",
     )
+    confirmation: ConfirmationToken | None = Field(
+        default=None,
+        description="The `confirmation` of `POST /api/kiosk/lookup` for this student, once "
+        "they said it is them: missing, expired, forged or another student's is `409 "
+        "confirmation_invalid`.",
+    )
 
 
 class KioskReturnIn(Strict):
     """A student back at the door types their number: their active pass ends."""
 
     student_number: StudentNumber
+
+
+class KioskLookupIn(Strict):
+    """A student at the door types their number, before picking where they go."""
+
+    student_number: StudentNumber
+
+
+class KioskLookupOut(Out):
+    """Who the number is, for "Are you First L.?", and the confirmation to go out with."""
+
+    name: str = Field(description="First name(s) and the family name's initial only.")
+    confirmation: str = Field(
+        description="Send it with `POST /api/kiosk/passes` once the student said it is them; "
+        "good for this kiosk session and this student, for 2 minutes."
+    )
+    expires_at: str
+
+
+class KioskLeaveIn(Strict):
+    """A staff member's credentials, to take a door kiosk out of kiosk mode."""
+
+    email: Login = Field(description="A teacher's, admin's or security's email (or login).")
+    password: Password

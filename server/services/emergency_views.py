@@ -1,6 +1,7 @@
 """An emergency as each audience may see it: staff the whole roster, a student their own entry,
-a kiosk only that one is on. Pure functions of the staff view (a dict), so the API and every
-process's hub (which holds only the staff view a broker notice carried) cut it the same way.
+a kiosk that one is on and its kind. Pure functions of the staff view (a dict), so the API and
+every process's hub (which holds only the staff view a broker notice carried) cut it the same
+way.
 """
 
 from __future__ import annotations
@@ -105,11 +106,16 @@ def student_view(staff: dict[str, Any], student_id: int) -> dict[str, Any]:
 
 
 def kiosk_view(staff: dict[str, Any]) -> dict[str, Any]:
-    """Return what a shared kiosk shows: only that an emergency is on (or has ended)."""
+    """Return what a shared kiosk shows: that an emergency is on (or has ended) and its kind,
+    so a drill says DRILL at the door as on every other screen; never a name."""
     return {
         "audience": "kiosk",
         "id": staff["id"],
+        "kind": staff["kind"],
+        "drill": staff["drill"],
         "active": staff["active"],
+        "started_at": staff["started_at"],
+        "ended_at": staff["ended_at"],
         "revision": staff["revision"],
     }
 

@@ -8,21 +8,35 @@ exists elsewhere. Passes are made and ended by the pass service, as the kiosk it
 `kiosk`, the student's own limits, origin their room now. Every answer
 names the student as "First L." (server/names.py); the API limits each kiosk's
 lookups (server/auth/ratelimit.py::KioskLimiter), here and through `POST /api/passes`.
+
+Going out is two steps, so a number typed wrong can't send a classmate out: `confirm` finds
+the student and hands the kiosk "Abigail L." with a short-lived signed confirmation
+(server/auth/confirmations.py), and `kiosk_pass` starts a pass only for the student that
+confirmation names, in the kiosk session it was made for.
 """
 
 from __future__ import annotations
 
+from server.auth import confirmations
 from server.auth.principal import Principal
 from server.clock import utcnow
 from server.contract.passes import PassOut
+from server.contract.users import KioskLookupOut
 from server.enums import PassState, Role
 from server.errors import ErrorCode, HallpassError, forbidden
 from server.models import IdempotencyKey, Pass, School, User
+from server.names import short_name
 from server.services.idempotency import conflict
 from server.services.passes import Created, create_pass, transition
 from server.services.placement import placements_of
 
 NOT_AT_THIS_DOOR = "No student with this number at this door."
+NOT_CONFIRMED = "Type your number again and confirm your name."
+
+
+def not_confirmed() -> HallpassError:
+    """Return the 409 for a kiosk pass without a valid confirmation (missing, expired, forged)."""
+    return HallpassError(ErrorCode.CONFIRMATION_INVALID, NOT_CONFIRMED)
 
 
 def require_kiosk(principal: Principal) -> None:
@@ -58,12 +72,61 @@ async def student_at_door(principal: Principal, number: str, *, returning: bool 
     return found[0]
 
 
-async def kiosk_pass(
-    principal: Principal, number: str, destination_id: int, idempotency_key: str | None
-) -> Created:
-    """Start the pass of the student with this number, as their own request would."""
+async def confirm(
+    principal: Principal, session_id: int, number: str, secret: str
+) -> KioskLookupOut:
+    """Find the student of this door with this number; return "First L." and a confirmation."""
     require_kiosk(principal)
     student = await student_at_door(principal, number)
+    issued = confirmations.issue(secret, session_id, student.id, utcnow())
+    return KioskLookupOut(
+        name=short_name(student.first_name, student.last_name),
+        confirmation=issued.token,
+        expires_at=issued.expires_at.isoformat().replace("+00:00", "Z"),
+    )
+
+
+async def confirmed_at_door(
+    principal: Principal, session_id: int, number: str, token: str | None, secret: str
+) -> User:
+    """Return the student a valid confirmation of this kiosk session names, if it is this
+    number's student at this door still; else the 409 `confirmation_invalid`.
+
+    The number is checked against the confirmed student, never looked up first: a good token
+    can't be used to learn, free of the lookup limit, whether other numbers exist.
+    """
+    student_id = (
+        None
+        if token is None
+        else confirmations.confirmed_student(secret, session_id, token, utcnow())
+    )
+    if student_id is None:
+        raise not_confirmed()
+    named = await User.get_or_none(id=student_id, school_id=principal.actor.school_id)
+    if named is None or named.student_number != number:
+        raise not_confirmed()
+    try:
+        student = await student_at_door(principal, number)
+    except HallpassError:
+        raise not_confirmed() from None  # no longer of this door (the period changed, say)
+    if student.id != student_id:
+        raise not_confirmed()
+    return student
+
+
+async def kiosk_pass(
+    principal: Principal,
+    number: str,
+    destination_id: int,
+    idempotency_key: str | None,
+    *,
+    session_id: int,
+    confirmation: str | None,
+    secret: str,
+) -> Created:
+    """Start the pass of the confirmed student with this number, as their own request would."""
+    require_kiosk(principal)
+    student = await confirmed_at_door(principal, session_id, number, confirmation, secret)
     return await create_pass(
         principal,
         destination_id=destination_id,

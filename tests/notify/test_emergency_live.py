@@ -120,15 +120,20 @@ async def test_a_lockdown_reaches_every_staff_screen_and_device_and_is_accounted
             assert len(state["roster"]) == 6
             assert state["counts"] == {"total": 6, "accounted": 0, "missing": 6, "need_help": 0}
         print(f"every staff screen had the lockdown {1000 * (time.monotonic() - began):.0f} ms in")
-        # Students see theirs only; a kiosk only that one is on.
+        # Students see theirs only; a kiosk that one is on and its kind.
         own = (await next_emergency(student_out))["emergency"]
         assert own["audience"] == "student"
         assert own["you"]["student"]["id"] == await user_id("1003")
         assert (await next_emergency(student_in))["emergency"]["you"] is None
-        assert (await next_emergency(kiosk))["emergency"] == {
+        at_door = (await next_emergency(kiosk))["emergency"]
+        assert at_door == {
             "audience": "kiosk",
             "id": emergency_id,
+            "kind": "lockdown",
+            "drill": False,
             "active": True,
+            "started_at": at_door["started_at"],
+            "ended_at": None,
             "revision": 1,
         }
         # Every registered staff device gets a push, decrypted here: high urgency, long TTL.

@@ -82,3 +82,4 @@ export const OPEN_STATES: ReadonlySet<PassState> = shared.OPEN_STATES;
 
 /** Roles that work with passes as staff. */
 export const STAFF_ROLES: ReadonlySet<Role> = shared.STAFF_ROLES;
+export type KioskLookup = Schemas["KioskLookupOut"];

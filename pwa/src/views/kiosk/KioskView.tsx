@@ -1,8 +1,9 @@
-// The door kiosk: a student types their number, picks where they go, and goes; or says they're
-// back. A shared screen: it shows a first name and last initial at most, and forgets at once.
-import { useEffect, useRef, useState } from "preact/hooks";
+// The door kiosk: a student types their number, says "yes, that's me", picks where they go,
+// and goes; or says they're back. A shared screen: it shows a first name and last initial at
+// most, and forgets at once.
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { ApiError, call, NetworkError, newKey } from "../../api/client";
-import type { Pass, Place } from "../../api/types";
+import type { KioskLookup, Pass, Place } from "../../api/types";
 import { me, passes, places } from "../../live/store";
 import { messageOf } from "../../ui/Button";
 import { ordinal, stateWords, timeOfDay } from "../../ui/format";
@@ -10,7 +11,14 @@ import { Timer } from "../../ui/Timer";
 import { Keypad } from "./Keypad";
 import "./kiosk.css";
 
-type Step = { kind: "number"; going: boolean } | { kind: "place"; number: string } | { kind: "done"; text: string; good: boolean };
+// Who the number is (the server's lookup): "Abigail L." and the signed confirmation a pass
+// needs, asked before any place is shown so a mistyped number never sends a classmate out.
+type Found = KioskLookup & { number: string };
+type Step =
+  | { kind: "number"; going: boolean }
+  | { kind: "confirm"; found: Found }
+  | { kind: "place"; found: Found }
+  | { kind: "done"; text: string; good: boolean };
 
 // A kiosk screen left half-way (a number typed, no place picked) clears itself: the next
 // student must not see or reuse it.
@@ -47,11 +55,29 @@ export default function KioskView() {
     }
   }
 
-  const goOut = (place: Place, studentNumber: string) =>
+  async function lookUp(studentNumber: string) {
+    setBusy(true);
+    try {
+      const answer = await call<KioskLookup>("POST", "/api/kiosk/lookup", { body: { student_number: studentNumber } });
+      setStep({ kind: "confirm", found: { ...answer, number: studentNumber } });
+    } catch (error) {
+      setStep({ kind: "done", text: kioskProblem(error), good: false });
+    } finally {
+      setNumber("");
+      setBusy(false);
+    }
+  }
+
+  const goOut = (place: Place, found: Found) =>
     finish(
       () =>
         call<Pass>("POST", "/api/kiosk/passes", {
-          body: { student_number: studentNumber, destination_id: place.id, idempotency_key: newKey() },
+          body: {
+            student_number: found.number,
+            destination_id: place.id,
+            confirmation: found.confirmation,
+            idempotency_key: newKey(),
+          },
         }),
       (pass) => goingWords(pass, place),
     );
@@ -92,9 +118,16 @@ export default function KioskView() {
               onChange={setNumber}
               busy={busy}
               submitLabel={step.going ? "Next" : "I'm back"}
-              onSubmit={() => (step.going ? setStep({ kind: "place", number }) : void comeBack(number))}
+              onSubmit={() => void (step.going ? lookUp(number) : comeBack(number))}
             />
           </>
+        )}
+        {step.kind === "confirm" && (
+          <Confirm
+            name={step.found.name}
+            onYes={() => setStep({ kind: "place", found: step.found })}
+            onNo={reset}
+          />
         )}
         {step.kind === "place" && (
           <>
@@ -104,8 +137,9 @@ export default function KioskView() {
                 .filter((p) => p.is_destination && p.active)
                 .map((place) => (
                   <li key={place.id}>
-                    <button type="button" class="tile" disabled={busy} onClick={() => void goOut(place, step.number)}>
+                    <button type="button" class="tile" disabled={busy} onClick={() => void goOut(place, step.found)}>
                       <span class="tile__name">{place.name}</span>
+                      <span class="tile__note">{placeCount(place)}</span>
                     </button>
                   </li>
                 ))}
@@ -144,6 +178,40 @@ export default function KioskView() {
       </aside>
     </div>
   );
+}
+
+/** "Are you Abigail L.?": the student says it is them before any place is shown. */
+function Confirm({ name, onYes, onNo }: { name: string; onYes: () => void; onNo: () => void }) {
+  const question = useRef<HTMLHeadingElement>(null);
+  // Focus the question, not "Yes": a screen reader reads the name out, and an Enter pressed
+  // twice on the number can't answer for the student before they have read it.
+  useLayoutEffect(() => question.current?.focus(), []);
+  return (
+    <div class="kiosk__confirm">
+      <h1 id="kiosk-title" ref={question} tabIndex={-1}>
+        Are you {name}?
+      </h1>
+      <div class="btn-row">
+        <button type="button" class="btn btn--primary btn--big" onClick={onYes}>
+          Yes, that's me
+        </button>
+        <button type="button" class="btn btn--big" onClick={onNo}>
+          No
+        </button>
+      </div>
+    </div>
+  );
+}
+
+/** Say how free a place is, from the school's live place counts (as the student's screen). */
+function placeCount(place: Place): string {
+  if (place.capacity !== null && place.out >= place.capacity) {
+    return place.waiting > 0 ? `Full · ${place.waiting} in line` : "Full · line";
+  }
+  if (place.capacity !== null) return `${place.capacity - place.out} of ${place.capacity} free`;
+  if (place.approval === "origin_teacher") return "Teacher approves";
+  if (place.approval === "destination_staff") return "Staff accepts";
+  return "Free";
 }
 
 /** Say what happened to the student's request, in a sentence for the door. */
