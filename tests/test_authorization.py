@@ -325,6 +325,10 @@ BY_ROLE: dict[tuple[str, str], dict[str, int]] = {
     | {"admin": 200, "security": 200, "counselor": 200, "teacher": 200}
     | {caller: 404 for caller in ("student", "student_pending", "other_student")}
     | {"other_teacher": 404, "other_admin": 404},
+    # The hall monitor's lookup of 1005's day: security and admins of Demo High School; another
+    # school's admin: 404 (1005 is not theirs).
+    ("GET", "/api/students/{id}/today"): ADMINS_ONLY
+    | {"admin": 200, "security": 200, "other_admin": 404},
     # Where a student is now (their room, section, period): each student their own.
     ("GET", "/api/placement"): ADMINS_ONLY
     | {"student": 200, "student_pending": 200, "other_student": 200},

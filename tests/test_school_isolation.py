@@ -70,6 +70,7 @@ B_IDS: dict[str, Callable[[Bravo], dict[str, str]]] = {
     "/api/sections/{id}": lambda b: {"id": str(b.section)},
     "/api/students/{id}/schedule": lambda b: {"id": str(b.student)},
     "/api/students/{id}/policy": lambda b: {"id": str(b.student)},
+    "/api/students/{id}/today": lambda b: {"id": str(b.student)},
     "/api/passes/{id}": lambda b: {"id": str(b.passes)},
     "/api/policies/{scope}/{target}": lambda b: {"scope": "student", "target": str(b.student)},
     "/api/encounters/groups/{id}": lambda b: {"id": str(b.group)},

@@ -54,10 +54,11 @@ async def list_locations(request: Request) -> Response:
         .values("destination_id", "state", "n")
     )
     busy = {(row["destination_id"], str(row["state"])): int(row["n"]) for row in counts}
-    staff = await staff_of(None, [loc.id for loc in locations]) if admin else {}
+    # Everyone learns whether a place checks arrivals in; only admins learn who does.
+    staff = await staff_of(None, [loc.id for loc in locations])
     return JSONResponse(
         [
-            location_json(loc, staff.get(loc.id))
+            location_json(loc, staff[loc.id], with_staff=admin)
             | {
                 "out": busy.get((loc.id, "active"), 0),
                 "waiting": busy.get((loc.id, "waiting"), 0),

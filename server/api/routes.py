@@ -23,6 +23,7 @@ from server.api import (
     students,
     substitutes,
     users,
+    whereabouts,
 )
 from server.api.spec import Operation
 
@@ -47,4 +48,5 @@ OPERATIONS: list[Operation] = [
     *roster.OPERATIONS,
     *substitutes.OPERATIONS,
     *district.OPERATIONS,
+    *whereabouts.OPERATIONS,
 ]

@@ -42,6 +42,11 @@ class LocationOut(Out):
         default=None, description="Most students out of this room at once; null: no maximum."
     )
     active: bool = Field(default=True, description="False once archived (admins list those).")
+    checks_in: bool = Field(
+        default=True,
+        description="Someone checks arrivals in here (a classroom's teacher, assigned staff or a "
+        "door kiosk); false: a pass there never records `arrived_at` (e.g. a restroom).",
+    )
     staff_ids: list[int] | None = Field(
         default=None, description="Admins only: the staff and devices assigned to this place."
     )

@@ -278,7 +278,11 @@ async def where_now(principal: Principal) -> dict[str, Any]:
     if not principal.is_student:
         raise forbidden("Only a student has a place in the timetable.")
     school = await School.get(id=principal.actor.school_id)
-    placed = await placement_of(None, school, principal.user, utcnow())
+    return await placement_json(await placement_of(None, school, principal.user, utcnow()))
+
+
+async def placement_json(placed: Placement) -> dict[str, Any]:
+    """Serialise a placement as GET /api/placement answers: room, section, period, teachers."""
     rooms = await Location.filter(id=placed.room_id or 0).values("id", "name")
     section = (
         await Section.filter(id=placed.section_id).values("id", "title")

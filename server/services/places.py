@@ -8,13 +8,13 @@ maximum or capacity) offers the line its places at once, in the same transaction
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from server.auth.principal import Principal
-from server.enums import PassState, Role
+from server.enums import LocationKind, PassState, Role
 from server.errors import ErrorCode, HallpassError, forbidden, not_found
 from server.models import Location, Pass, School, User
 from server.rules.permissions import may_manage_policy
@@ -104,8 +104,18 @@ async def staff_of(conn: BaseDBAsyncClient | None, location_ids: list[int]) -> d
     return {i: sorted(ids) for i, ids in staff.items()}
 
 
-def location_json(location: Location, staff_ids: list[int] | None) -> dict[str, Any]:
-    """Serialise a location as GET /api/locations lists it (without the counts)."""
+def checks_in(location: Location, staff_ids: Sequence[int]) -> bool:
+    """Say whether arrivals at a place are checked in: a classroom's teacher, or assigned staff."""
+    # Only those may mark a pass arrived (rules/permissions.py Action.ARRIVE) besides security
+    # and admins, who walk the halls; a restroom with nobody assigned never sees an arrival.
+    return location.kind == LocationKind.CLASSROOM or bool(staff_ids)
+
+
+def location_json(
+    location: Location, staff_ids: list[int], *, with_staff: bool = True
+) -> dict[str, Any]:
+    """Serialise a location as GET /api/locations lists it (without the counts); the staff
+    assigned only `with_staff` (admins)."""
     body: dict[str, Any] = {
         "id": location.id,
         "name": location.name,
@@ -117,8 +127,9 @@ def location_json(location: Location, staff_ids: list[int] | None) -> dict[str, 
         "geometry": location.geometry,
         "max_out": location.max_out,
         "active": location.active,
+        "checks_in": checks_in(location, staff_ids),
     }
-    if staff_ids is not None:
+    if with_staff:
         body["staff_ids"] = staff_ids
     return body
 

@@ -58,13 +58,14 @@ async def visible_passes(
     before: int | None = None,
     requested_since: datetime | None = None,
     limit: int | None = None,
+    student_id: int | None = None,
     conn: BaseDBAsyncClient | None = None,
     line: Mapping[int, int] | None = None,
 ) -> list[PassOut]:
     """Return the passes the actor may see, newest first, each as the actor may see it.
 
-    `states`, `before` (an id) and `requested_since` narrow the list, `limit` cuts it; `line`
-    is the school's line positions when the caller has read them already (with `conn`).
+    `states`, `before` (an id), `requested_since` and `student_id` narrow the list, `limit`
+    cuts it; `line` is the school's line positions when the caller has read them already.
     """
     query = Pass.filter(visible_to(actor)).using_db(conn)
     if states is not None:
@@ -73,6 +74,8 @@ async def visible_passes(
         query = query.filter(id__lt=before)
     if requested_since is not None:
         query = query.filter(requested_at__gte=requested_since)
+    if student_id is not None:
+        query = query.filter(student_id=student_id)
     query = query.order_by("-id")
     if limit is not None:
         query = query.limit(limit)

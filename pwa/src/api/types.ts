@@ -48,6 +48,7 @@ export type UserPage = Schemas["UserPageOut"];
 export type UserCreate = Schemas["UserCreate"];
 export type UserPatch = Partial<Schemas["UserPatch"]>;
 export type StudentHit = Schemas["StudentOut"];
+export type StudentDay = Schemas["StudentDay"];
 export type SsoKind = Schemas["SsoKind"];
 export type SsoProvider = Schemas["PublicProviderOut"];
 export type SsoProviders = Schemas["PublicProvidersOut"];

@@ -1,14 +1,17 @@
-// Add or change a place: every setting the API takes except the floor plan, with the server's
-// message for a bad value shown next to the field.
+// Add or change a place: every setting the API takes, its spot on the floor plan included, with
+// the server's message for a bad value shown next to the field.
 import { useRef, useState } from "preact/hooks";
 import { call } from "../../api/client";
 import type { Approval, Place, PlaceCreate, PlaceKind, PlacePatch } from "../../api/types";
+import { places } from "../../live/store";
+import { boxOf, PLAN, SLOT } from "../monitor/out";
 import { FormActions, SelectField, TextField, useFocusInvalid } from "./Field";
+import { type BoxText, boxOfText, PlacePlan, textOfBox } from "./PlacePlan";
 import { NO_PROBLEMS, type Problems, problemsOf, wholeNumber } from "./problems";
 import { staff } from "./staff";
 import { APPROVALS, KINDS } from "./words";
 
-const SHOWN = ["name", "kind", "capacity", "max_out", "approval", "default_minutes", "is_destination", "staff_ids"];
+const SHOWN = ["name", "kind", "capacity", "max_out", "approval", "default_minutes", "is_destination", "staff_ids", "geometry"];
 
 interface Draft {
   name: string;
@@ -19,6 +22,21 @@ interface Draft {
   default_minutes: string;
   is_destination: boolean;
   staff_ids: number[];
+  /** Null: not on the floor plan (the live map keeps it in a tray under the plan). */
+  geometry: BoxText | null;
+}
+
+// Where a place goes when first put on the plan: the plan's middle, in a new place's size.
+const MIDDLE = {
+  x: Math.round((PLAN.width - SLOT.width) / 2),
+  y: Math.round((PLAN.height - SLOT.height) / 2),
+  width: SLOT.width,
+  height: SLOT.height,
+};
+
+function floorOf(place: Place | null): string | null {
+  const floor = (place?.geometry as { floor?: unknown } | undefined)?.floor;
+  return typeof floor === "string" ? floor : null;
 }
 
 function draftOf(place: Place | null): Draft {
@@ -31,7 +49,13 @@ function draftOf(place: Place | null): Draft {
     default_minutes: place?.default_minutes.toString() ?? "5",
     is_destination: place?.is_destination ?? true,
     staff_ids: place?.staff_ids ?? [],
+    geometry: drawnAt(place),
   };
+}
+
+function drawnAt(place: Place | null): BoxText | null {
+  const box = place && boxOf(place);
+  return box ? textOfBox(box) : null;
 }
 
 /** The form for one place (`place` null: a new one); calls onSaved with the server's answer. */
@@ -48,6 +72,11 @@ export function PlaceForm({ place, onSaved, onCancel }: { place: Place | null; o
     event.preventDefault();
     const numbers = { capacity: wholeNumber(draft.capacity), max_out: wholeNumber(draft.max_out), default_minutes: wholeNumber(draft.default_minutes) };
     const bad = Object.entries(numbers).filter(([, v]) => v === "bad");
+    const box = draft.geometry && boxOfText(draft.geometry);
+    if (draft.geometry && !box) {
+      setProblems({ fields: { geometry: "Enter numbers for x, y, width and height." }, general: "Check the marked fields." });
+      return;
+    }
     if (bad.length > 0) {
       setProblems({ fields: Object.fromEntries(bad.map(([k]) => [k, "Enter a whole number."])), general: "Check the marked fields." });
       return;
@@ -61,7 +90,8 @@ export function PlaceForm({ place, onSaved, onCancel }: { place: Place | null; o
       default_minutes: numbers.default_minutes as number,
       is_destination: draft.is_destination,
       staff_ids: draft.staff_ids,
-      geometry: null,
+      // Keep the floor a place was drawn on (the plan editor moves it on that floor).
+      geometry: box ? { ...box, floor: floorOf(place) } : null,
     };
     setBusy(true);
     setProblems(NO_PROBLEMS);
@@ -72,12 +102,12 @@ export function PlaceForm({ place, onSaved, onCancel }: { place: Place | null; o
         const was = draftOf(place);
         const patch: PlacePatch = {};
         for (const key of Object.keys(was) as (keyof Draft)[]) {
-          if (JSON.stringify(was[key]) !== JSON.stringify(draft[key])) Object.assign(patch, { [key]: full[key as keyof PlaceCreate] });
+          if (JSON.stringify(was[key]) !== JSON.stringify(draft[key])) Object.assign(patch, { [key]: full[key] });
         }
         saved = Object.keys(patch).length ? await call<Place>("PATCH", `/api/locations/${place.id}`, { body: patch }) : place;
       } else {
-        const { geometry: _none, ...body } = full;
-        saved = await call<Place>("POST", "/api/locations", { body });
+        const { geometry, ...rest } = full;
+        saved = await call<Place>("POST", "/api/locations", { body: geometry ? full : rest });
       }
       onSaved(saved);
     } catch (error) {
@@ -89,6 +119,7 @@ export function PlaceForm({ place, onSaved, onCancel }: { place: Place | null; o
 
   const f = problems.fields;
   const everyone = staff.value;
+  const others = places.value.filter((p) => p.id !== place?.id);
   return (
     <form ref={formRef} class="admin-form" onSubmit={(event) => void submit(event)} noValidate aria-label={place ? `Edit ${place.name}` : "New place"}>
       <div class="admin-form__grid">
@@ -130,6 +161,16 @@ export function PlaceForm({ place, onSaved, onCancel }: { place: Place | null; o
           </p>
         )}
       </fieldset>
+      {draft.geometry ? (
+        <PlacePlan idOf={id} name={draft.name} value={draft.geometry} others={others} error={f.geometry} onChange={(text) => set("geometry", text)} />
+      ) : (
+        <div class="placeplan placeplan--none">
+          <p class="muted">Not on the floor plan yet: the live map shows it in a tray under the plan.</p>
+          <button type="button" class="btn" onClick={() => set("geometry", textOfBox(MIDDLE))}>
+            Put it on the floor plan
+          </button>
+        </div>
+      )}
       <FormActions message={problems.general} submit={place ? "Save changes" : "Add place"} busy={busy} onCancel={onCancel} />
     </form>
   );

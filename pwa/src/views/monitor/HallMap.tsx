@@ -4,13 +4,22 @@ import type { Pass, Place } from "../../api/types";
 import { isOver } from "../../ui/PassRow";
 import { clock } from "../../ui/format";
 import { tick } from "../../live/clock";
-import { type Box, boxOf, byDestination, byOrigin, initials, isHere, PLAN, whereWords } from "./out";
+import { type Box, byDestination, byOrigin, initials, isHere, layout, PLAN, presenceOf, whereWords } from "./out";
 
 const PAD = 8;
 const NAME_SIZE = 17;
 const NOTE_SIZE = 14;
 const MARKER_R = 15;
-const STEP = 36;
+const ROW_STEP = 36;
+// Wide enough that an overdue marker's "!" flag, beside it, clears the next marker's dot.
+const COL_STEP = 48;
+const FLAG_R = 7;
+// Where the flag sits from the marker's centre: to the right of the initials (two wide capitals
+// reach about 12 units), a little high; within its own row, so no row above is covered.
+const FLAG_DX = MARKER_R + 6;
+const FLAG_DY = -7;
+// How far right of a marker's centre its flag reaches (with the flag's stroke).
+const FLAG_REACH = FLAG_DX + FLAG_R + 2;
 
 export interface HallMapProps {
   /** Active passes (students out of class). */
@@ -26,8 +35,8 @@ export interface HallMapProps {
 export function HallMap({ out, places, selectedId, onSelect, onPlace }: HallMapProps) {
   const groups = byDestination(out);
   const fromRoom = byOrigin(out);
-  const drawn = places.map((place) => ({ place, box: boxOf(place) })).filter((d): d is { place: Place; box: Box } => !!d.box);
-  const view = viewOf(drawn.map((d) => d.box));
+  const { drawn, tray } = layout(places);
+  const view = viewOf([...drawn, ...tray].map((d) => d.box));
   return (
     <svg
       class="hallmap"
@@ -42,9 +51,15 @@ export function HallMap({ out, places, selectedId, onSelect, onPlace }: HallMapP
         over time. The list beside the map holds the same students.
       </desc>
       <rect class="hallmap__floor" x={view.x} y={view.y} width={view.width} height={view.height} rx="16" />
-      {drawn.map(({ place, box }) => (
+      {tray.length > 0 && (
+        <text class="hallmap__tray" x={tray[0].box.x} y={tray[0].box.y - 8}>
+          Not on the plan yet
+        </text>
+      )}
+      {[...drawn, ...tray].map(({ place, box }, i) => (
         <PlaceOnMap
           key={place.id}
+          unplaced={i >= drawn.length}
           place={place}
           box={box}
           passes={groups.get(place.id) ?? []}
@@ -64,8 +79,11 @@ function viewOf(boxes: readonly Box[]): Box {
   const margin = 16;
   const x = Math.max(0, Math.min(...boxes.map((b) => b.x)) - margin);
   const y = Math.max(0, Math.min(...boxes.map((b) => b.y)) - margin);
-  const right = Math.min(PLAN.width, Math.max(...boxes.map((b) => b.x + b.width)) + margin);
-  const bottom = Math.min(PLAN.height, Math.max(...boxes.map((b) => b.y + b.height)) + margin);
+  // The margin stays on the plan, unless places (the tray) lie beyond it.
+  const maxRight = Math.max(...boxes.map((b) => b.x + b.width));
+  const maxBottom = Math.max(...boxes.map((b) => b.y + b.height));
+  const right = Math.min(Math.max(PLAN.width, maxRight), maxRight + margin);
+  const bottom = Math.min(Math.max(PLAN.height, maxBottom), maxBottom + margin);
   return { x, y, width: Math.max(1, right - x), height: Math.max(1, bottom - y) };
 }
 
@@ -92,6 +110,7 @@ function countWords(place: Place, total: number): string {
 
 function PlaceOnMap({
   place,
+  unplaced,
   box,
   passes,
   outFrom,
@@ -100,6 +119,7 @@ function PlaceOnMap({
   onPlace,
 }: {
   place: Place;
+  unplaced: boolean;
   box: Box;
   passes: Pass[];
   outFrom: number;
@@ -107,9 +127,10 @@ function PlaceOnMap({
   onSelect: (pass: Pass) => void;
   onPlace?: (place: Place) => void;
 }) {
-  // Students at the place first, then those on the way, each group longest out first.
-  const ordered = [...passes.filter(isHere), ...passes.filter((p) => !isHere(p))];
-  const here = ordered.filter(isHere).length;
+  // Students at the place first, then those on the way, each group overdue first.
+  const at = (p: Pass) => isHere(p, place);
+  const ordered = [...passes.filter(at), ...passes.filter((p) => !at(p))];
+  const here = ordered.filter(at).length;
   const coming = ordered.length - here;
   const lines = nameLines(place.name, box.width);
   const note = placeWords(place, here, coming, outFrom);
@@ -118,22 +139,24 @@ function PlaceOnMap({
     (text) => text.length * NOTE_SIZE * 0.55 <= box.width - 2 * PAD,
   ) ?? countWords(place, here + coming);
   const top = PAD + lines.length * (NAME_SIZE + 2) + NOTE_SIZE + 4;
-  const cols = Math.max(1, Math.floor((box.width - PAD) / STEP));
+  // The last column's flag stays inside the box.
+  const cols = Math.max(1, Math.floor((box.width - 2 * PAD - MARKER_R - FLAG_REACH) / COL_STEP) + 1);
   // The last row needs only the marker itself, not the gap after it.
-  const rows = Math.max(0, Math.floor((box.height - top - 2 + (STEP - 2 * MARKER_R)) / STEP));
+  const rows = Math.max(0, Math.floor((box.height - top - 2 + (ROW_STEP - 2 * MARKER_R)) / ROW_STEP));
   const slots = cols * rows;
   const shown = ordered.length > slots ? ordered.slice(0, Math.max(0, slots - 1)) : ordered;
   const hidden = ordered.length - shown.length;
   const anyOver = ordered.some(isOver);
   const label = `${place.name}: ${note}${anyOver ? ", someone over time" : ""}`;
-  const at = (i: number) => ({
-    cx: box.x + PAD + MARKER_R + (i % cols) * STEP,
-    cy: box.y + top + MARKER_R + Math.floor(i / cols) * STEP,
+  const slot = (i: number) => ({
+    cx: box.x + PAD + MARKER_R + (i % cols) * COL_STEP,
+    cy: box.y + top + MARKER_R + Math.floor(i / cols) * ROW_STEP,
   });
   return (
     <g
       class={`place place--${place.kind}${place.is_destination ? "" : " place--room"}${anyOver ? " place--over" : ""}`}
       data-place={place.name}
+      data-unplaced={unplaced ? "true" : undefined}
       role="group"
       aria-label={label}
     >
@@ -164,12 +187,12 @@ function PlaceOnMap({
         {shortNote}
       </text>
       {shown.map((pass, i) => (
-        <Marker key={pass.id} pass={pass} {...at(i)} selected={pass.id === selectedId} onSelect={onSelect} />
+        <Marker key={pass.id} pass={pass} place={place} {...slot(i)} selected={pass.id === selectedId} onSelect={onSelect} />
       ))}
       {hidden > 0 && (
         <g class="marker marker--more" aria-hidden="true">
-          <circle cx={at(shown.length).cx} cy={at(shown.length).cy} r={MARKER_R} />
-          <text x={at(shown.length).cx} y={at(shown.length).cy + 5} text-anchor="middle">
+          <circle cx={slot(shown.length).cx} cy={slot(shown.length).cy} r={MARKER_R} />
+          <text x={slot(shown.length).cx} y={slot(shown.length).cy + 5} text-anchor="middle">
             +{hidden}
           </text>
         </g>
@@ -178,34 +201,38 @@ function PlaceOnMap({
   );
 }
 
-/** One student on the map: filled when there, dashed on the way, "!" when over time. */
+/** One student on the map: filled when there (paler when presumed), dashed on the way, "!"
+ * when over time. */
 function Marker({
   pass,
+  place,
   cx,
   cy,
   selected,
   onSelect,
 }: {
   pass: Pass;
+  place: Place;
   cx: number;
   cy: number;
   selected: boolean;
   onSelect: (pass: Pass) => void;
 }) {
   const over = isOver(pass);
-  const here = isHere(pass);
+  const presence = presenceOf(pass, place);
+  const here = presence !== "coming";
   const left = pass.due_at ? (Date.parse(pass.due_at) - tick.value) / 1000 : null;
   const time = left === null ? "" : over ? `, ${clock(-left)} over time` : `, ${clock(left)} left`;
   return (
     <g
-      class={`marker marker--${here ? "here" : "coming"}${over ? " marker--over" : ""}${selected ? " marker--selected" : ""}`}
+      class={`marker marker--${here ? "here" : "coming"}${presence === "presumed" ? " marker--presumed" : ""}${over ? " marker--over" : ""}${selected ? " marker--selected" : ""}`}
       data-pass-id={pass.id}
       data-over={over ? "true" : undefined}
       role="button"
       // Lower case: on SVG elements Preact sets the attribute as written, and only "tabindex" counts.
       tabindex={0}
       // Starts with the initials drawn on it, so "click E C" works for speech input (WCAG 2.5.3).
-      aria-label={`${initials(pass.student.name)}: ${pass.student.name}, ${whereWords(pass)}${time}${over ? ", overdue" : ""}`}
+      aria-label={`${initials(pass.student.name)}: ${pass.student.name}, ${whereWords(pass, place)}${time}${over ? ", overdue" : ""}`}
       aria-current={selected ? "true" : undefined}
       onClick={() => onSelect(pass)}
       onKeyDown={(event) => {
@@ -215,7 +242,7 @@ function Marker({
         }
       }}
     >
-      <title>{`${pass.student.name}, ${whereWords(pass)}${over ? " (over time)" : ""}`}</title>
+      <title>{`${pass.student.name}, ${whereWords(pass, place)}${over ? " (over time)" : ""}`}</title>
       <circle class="marker__focus" cx={cx} cy={cy} r={MARKER_R + 6} />
       {selected && <circle class="marker__ring" cx={cx} cy={cy} r={MARKER_R + 5} />}
       <circle class="marker__dot" cx={cx} cy={cy} r={MARKER_R} />
@@ -224,8 +251,8 @@ function Marker({
       </text>
       {over && (
         <g class="marker__flag" aria-hidden="true">
-          <circle cx={cx + MARKER_R} cy={cy - MARKER_R} r="7.5" />
-          <text x={cx + MARKER_R} y={cy - MARKER_R + 5} text-anchor="middle">
+          <circle cx={cx + FLAG_DX} cy={cy + FLAG_DY} r={FLAG_R} />
+          <text x={cx + FLAG_DX} y={cy + FLAG_DY + 5} text-anchor="middle">
             !
           </text>
         </g>

@@ -1,6 +1,6 @@
 // What the map's markers mean, drawn with the same shapes (so colour is never the only key).
 
-/** The key under the map: here, on the way, over time. */
+/** The key under the map: here, presumed here (no check-in), on the way, over time. */
 export function MapLegend() {
   return (
     <ul class="legend" aria-label="Map key">
@@ -11,6 +11,14 @@ export function MapLegend() {
           </g>
         </svg>
         At the place
+      </li>
+      <li>
+        <svg viewBox="0 0 36 36" class="legend__icon" aria-hidden="true">
+          <g class="marker marker--here marker--presumed">
+            <circle class="marker__dot" cx="18" cy="18" r="14" />
+          </g>
+        </svg>
+        Presumed there (no check-in, walk over)
       </li>
       <li>
         <svg viewBox="0 0 36 36" class="legend__icon" aria-hidden="true">

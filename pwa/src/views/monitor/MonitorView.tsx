@@ -1,5 +1,6 @@
-// The hall monitor's screen: the live floor plan, the hallway count, and everyone out as a
-// searchable list; a tapped student (or a /passes/{id} link) shows their pass.
+// The hall monitor's screen: the live floor plan, the hallway count, everyone out as a
+// searchable list, and a lookup of any student; a tapped student (or a /passes/{id} link) shows
+// their pass.
 import { useState } from "preact/hooks";
 import type { Pass, Place } from "../../api/types";
 import { live, me, passes, places, synced } from "../../live/store";
@@ -10,6 +11,7 @@ import { MapLegend } from "./MapLegend";
 import { OutList } from "./OutList";
 import { outPasses } from "./out";
 import { PassPanel } from "./PassPanel";
+import { StudentLookup } from "./StudentLookup";
 import "./monitor.css";
 
 export { HallMap } from "./HallMap";
@@ -57,6 +59,7 @@ export default function MonitorView() {
           synced={synced.value}
           timeZone={timeZone}
         />
+        <StudentLookup onPass={select} timeZone={timeZone} />
       </div>
     </div>
   );

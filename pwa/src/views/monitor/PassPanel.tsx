@@ -3,13 +3,13 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { act } from "../../api/actions";
 import { call } from "../../api/client";
 import type { Pass } from "../../api/types";
-import { keepPass, live, synced } from "../../live/store";
+import { keepPass, live, places, synced } from "../../live/store";
 import { ActionButton } from "../../ui/Button";
 import { isOver } from "../../ui/PassRow";
 import { stateWords, timeOfDay } from "../../ui/format";
 import { PassHistory } from "../../ui/PassHistory";
 import { Timer } from "../../ui/Timer";
-import { isHere, whereWords } from "./out";
+import { presenceOf, whereWords } from "./out";
 
 /** Show one pass by id: who, where, since when, its clock, its history, and End for those who
  * may. */
@@ -50,6 +50,8 @@ export function PassPanel({
   useEffect(() => heading.current?.focus(), [passId]);
 
   const over = pass ? isOver(pass) : false;
+  const place = pass ? places.value.find((p) => p.id === pass.destination.id) : undefined;
+  const presence = pass ? presenceOf(pass, place) : "coming";
   return (
     <section class={`card passpanel${over ? " passpanel--over" : ""}`} aria-labelledby="passpanel-title" data-pass-id={passId}>
       <div class="passpanel__head">
@@ -65,7 +67,7 @@ export function PassPanel({
         <>
           <p>
             <span class={`badge badge--${over ? "over" : pass.state}`}>{over ? "⚠ Overdue" : stateWords(pass)}</span>{" "}
-            {pass.state === "active" ? whereWords(pass) : `${pass.origin.name} → ${pass.destination.name}`}
+            {pass.state === "active" ? whereWords(pass, place) : `${pass.origin.name} → ${pass.destination.name}`}
           </p>
           <dl class="passpanel__facts">
             <dt>From</dt>
@@ -81,7 +83,13 @@ export function PassPanel({
             {pass.state === "active" && (
               <>
                 <dt>Arrived</dt>
-                <dd>{isHere(pass) ? timeOfDay(pass.arrived_at, timeZone) : "Not yet"}</dd>
+                <dd>
+                  {presence === "here"
+                    ? timeOfDay(pass.arrived_at, timeZone)
+                    : presence === "presumed"
+                      ? "Presumed: this place has no check-in"
+                      : "Not yet"}
+                </dd>
               </>
             )}
             {pass.due_at && pass.state === "active" && (
