@@ -39,9 +39,28 @@ def _ref(row: User | Location | None) -> dict[str, Any] | None:
     return {"id": row.id, "name": name}
 
 
+# Places a student is checked in at: a pass there that ends unchecked was no visit.
+VISITED = frozenset({"nurse", "counselor"})
+
+
+def ended_before_arrival(event: PassEvent) -> bool:
+    """Say whether the event ended a visit pass whose student never arrived (no visit)."""
+    data = event.data if isinstance(event.data, dict) else {}
+    destination = data.get("destination")
+    kind = destination.get("kind") if isinstance(destination, dict) else None
+    return (
+        event.name == "pass.ended"
+        and kind in VISITED
+        and bool(data.get("started_at"))
+        and not data.get("arrived_at")
+    )
+
+
 def describe(event: PassEvent) -> tuple[dict[str, Any] | None, str]:
     """Return who caused an event (loaded with its actor and grant) and its log line."""
     verb = VERBS.get(event.name, event.name.removeprefix("pass.").replace("_", " ").capitalize())
+    if ended_before_arrival(event):
+        verb = "Ended before arriving (no visit)"
     actor: User | None = event.actor
     if actor is None:
         return None, verb
