@@ -4,6 +4,7 @@ import type { Me, MySchool, Notification, Pass, Place, ServerFrame, Session } fr
 import { call, NetworkError, setCsrf } from "../api/client";
 import * as lastKnown from "./lastKnown";
 import { applyFrame, EMPTY, type LiveState, upsertPass } from "./reducer";
+import { withoutDecided } from "./requestToasts";
 import { type Connection, LiveSocket } from "./socket";
 
 export const me = signal<Me | null>(null);
@@ -16,7 +17,8 @@ export const places = signal<Place[]>([]);
 const ROUTINE_TOAST_MS = 10_000;
 
 /** A notice on screen: a `notification` frame, or something the app itself has to say. */
-export type Toast = Pick<Notification, "id" | "title" | "body" | "url" | "tag" | "urgency">;
+export type Toast = Pick<Notification, "id" | "title" | "body" | "url" | "tag" | "urgency"> &
+  Partial<Pick<Notification, "pass_id" | "category">>;
 export const toasts = signal<Toast[]>([]);
 /** Other frames (emergency, ...) for views that listen to them. */
 const listeners = new Set<(frame: ServerFrame) => void>();
@@ -39,6 +41,7 @@ const socket = new LiveSocket({
   frame: (frame) => {
     if (frame.type === "notification") showToast(frame);
     else live.value = applyFrame(live.value, frame);
+    if (frame.type === "event") toasts.value = withoutDecided(toasts.value, frame.pass);
     if (frame.type === "snapshot" || frame.type === "ready") synced.value = true;
     for (const listener of listeners) listener(frame);
   },
