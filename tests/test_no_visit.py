@@ -47,3 +47,10 @@ async def test_a_visit_that_arrived_ends_as_a_visit(demo: Demo) -> None:
     ended = await demo.post(NURSE, f"/api/passes/{pass_id}/end")
     assert ended.json()["arrived_at"] is not None
     assert (await last_summary(demo, pass_id)).startswith("Ended by ")
+
+
+async def test_the_teacher_ending_it_before_arrival_is_an_ordinary_end(demo: Demo) -> None:
+    # The student's teacher calls them back: their log line says so, as for any pass.
+    pass_id = await on_the_way(demo, "1005")
+    assert (await demo.post(TEACHER, f"/api/passes/{pass_id}/end")).status_code == 200
+    assert (await last_summary(demo, pass_id)).startswith("Ended by ")

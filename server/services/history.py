@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from server.auth.principal import Principal
-from server.enums import Role
+from server.enums import DESTINATION_STAFF, Role
 from server.errors import forbidden, not_found
 from server.models import Location, Pass, PassEvent, SubstituteGrant, User
 from server.rules.permissions import Action, may
@@ -59,9 +59,10 @@ def ended_before_arrival(event: PassEvent) -> bool:
 def describe(event: PassEvent) -> tuple[dict[str, Any] | None, str]:
     """Return who caused an event (loaded with its actor and grant) and its log line."""
     verb = VERBS.get(event.name, event.name.removeprefix("pass.").replace("_", " ").capitalize())
-    if ended_before_arrival(event):
-        verb = "Ended before arriving (no visit)"
     actor: User | None = event.actor
+    # The nurse's (or counselor's) "End" for a student who never came: no visit took place.
+    if actor is not None and actor.role in DESTINATION_STAFF and ended_before_arrival(event):
+        verb = "Ended before arriving (no visit)"
     if actor is None:
         return None, verb
     grant: SubstituteGrant | None = event.grant
