@@ -84,6 +84,8 @@ class ErrorCode(StrEnum):
     PASSWORD_SIGN_IN_OFF = "password_sign_in_off"
     # A substitute grant that was revoked or whose day is over: no new code for it.
     GRANT_CLOSED = "grant_closed"
+    # "End all": the room's passes out changed since the teacher looked (nothing ended).
+    PASSES_CHANGED = "passes_changed"
     # A new code for a grant whose substitute signs in with their own account.
     NO_CODE = "no_code"
     # 500
@@ -147,6 +149,7 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.SSO_EMAIL_UNVERIFIED: 403,
     ErrorCode.PASSWORD_SIGN_IN_OFF: 403,
     ErrorCode.GRANT_CLOSED: 409,
+    ErrorCode.PASSES_CHANGED: 409,
     ErrorCode.NO_CODE: 409,
     ErrorCode.INTERNAL_ERROR: 500,
     ErrorCode.STORAGE_FULL: 503,

@@ -297,6 +297,11 @@ BY_ROLE: dict[tuple[str, str], dict[str, int]] = {
     ("PATCH", "/api/school"): ADMINS_ONLY | {"admin": 200, "other_admin": 200},
     ("POST", "/api/locations"): ADMINS_ONLY | {"admin": 201, "other_admin": 201},
     ("PATCH", "/api/locations/{id}"): ADMINS_ONLY | {"admin": 200, "other_admin": 404},
+    # End all: Room 101's teacher and admins end its passes out (the r101 pass); another
+    # school's caller doesn't know the room.
+    ("POST", "/api/locations/{id}/end-all"): ADMINS_ONLY
+    | {"teacher": 200, "admin": 200, "other_teacher": 404, "other_admin": 404}
+    | {"other_student": 404},
     # Users: admins, each of their own school. The walk adds a teacher to the caller's school
     # and changes 1005's grade, another school's student to `other_admin` (404). Student
     # groups: whoever manages policies or encounter groups picks them.
@@ -946,6 +951,9 @@ class Walk:
                 body = {"student_number": "1005"}
             elif op.path == "/api/kiosk/leave":
                 body = {"email": "nobody@demo.school", "password": "not-demo"}
+        elif op.path == "/api/locations/{id}/end-all":
+            path = path.replace("{id}", str(await location_id("Room 101")))
+            body = {"pass_ids": [self.world.passes["r101"]]}
         elif (op.method, op.path) in ADMIN_BODIES or op.path == "/api/school":
             path = path.replace("{id}", str(self.world.restroom_south))
             body = ADMIN_BODIES.get((op.method, op.path))

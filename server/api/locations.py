@@ -11,6 +11,8 @@ from server.api.context import caller
 from server.api.params import Flag, QueryModel, positive_id, read_query
 from server.api.requests import read_json
 from server.api.spec import Operation
+from server.contract.common import wire
+from server.contract.passes import EndAllIn, EndAllOut
 from server.contract.places import LocationCreate, LocationOut, LocationPatch
 from server.enums import PassState
 from server.errors import ErrorCode as E
@@ -24,6 +26,7 @@ from server.services.places import (
     staff_of,
     update_location,
 )
+from server.services.room_end import end_all, require_room
 
 
 class ListQuery(QueryModel):
@@ -97,6 +100,19 @@ async def update(request: Request) -> Response:
     )
 
 
+async def end_room(request: Request) -> Response:
+    """POST /api/locations/{id}/end-all: end exactly the confirmed passes out of the room."""
+    principal = await caller(request)
+    room_id = positive_id(request.path_params["id"])
+    if room_id is None:
+        raise not_found("location")
+    # Another school's room is a 404 and a stranger's a 403 before the body is read.
+    await require_room(principal, room_id)
+    body = await read_json(request, EndAllIn)
+    ended = await end_all(principal, room_id, body.pass_ids)
+    return JSONResponse(wire(EndAllOut(passes=ended)))
+
+
 OPERATIONS = [
     Operation(
         "GET",
@@ -131,6 +147,18 @@ OPERATIONS = [
         request=LocationPatch,
         response=LocationOut,
         errors=(E.FORBIDDEN, E.NOT_FOUND),
+        path_params=("id",),
+    ),
+    Operation(
+        "POST",
+        "/api/locations/{id}/end-all",
+        end_room,
+        "End every pass out of a room at once, exactly those confirmed (its teacher, admins)",
+        "endAllPasses",
+        "locations",
+        request=EndAllIn,
+        response=EndAllOut,
+        errors=(E.FORBIDDEN, E.NOT_FOUND, E.PASSES_CHANGED, E.VALIDATION_ERROR),
         path_params=("id",),
     ),
 ]

@@ -84,6 +84,7 @@ async def create(request: Request) -> Response:
         remind_minutes=body.remind_minutes_before,
         idempotency_key=key,
         override_reason=None if body.override is None else body.override.reason,
+        minutes=body.minutes,
     )
     return JSONResponse(wire(result.body), status_code=201 if result.created else 200)
 

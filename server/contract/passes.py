@@ -11,6 +11,7 @@ from pydantic import (
 )
 
 from server.contract.common import NO_NUL, Id, IdempotencyKeyText, NamedRef, Out, Strict
+from server.contract.places import PassMinutes
 from server.contract.times import Moment
 from server.enums import EndedBy, LineReason, LocationKind, PassKind, PassState
 from server.rules.reminders import DEFAULT_REMIND_MINUTES, MAX_REMIND_MINUTES
@@ -48,6 +49,11 @@ class PassCreate(Strict):
     )
     remind_minutes_before: RemindMinutes | None = Field(
         default=DEFAULT_REMIND_MINUTES, description=f"With start_at only. {REMIND_DESCRIPTION}"
+    )
+    minutes: PassMinutes | None = Field(
+        default=None,
+        description="Staff only: how long the pass lasts once it starts (1-240 minutes); "
+        "null: the destination's `default_minutes`.",
     )
     idempotency_key: IdempotencyKeyText | None = Field(
         default=None,
@@ -179,5 +185,26 @@ class PassOut(Out):
 
 class PassGroupOut(Out):
     """The passes a group request made, one per student, in the order of the students."""
+
+    passes: list[PassOut]
+
+
+# More than a room can hold out at once; a longer list is a mistake, not a class.
+MAX_END_ALL = 200
+
+
+class EndAllIn(Strict):
+    """The passes out of a room the teacher confirmed ending: all of them, no more, no fewer."""
+
+    pass_ids: list[Id] = Field(
+        max_length=MAX_END_ALL,
+        description="The ids of the room's passes out, as the teacher saw them. If the room's "
+        "passes out are not exactly these, nothing ends: `409 passes_changed`, whose "
+        "`details.passes` lists the current ones.",
+    )
+
+
+class EndAllOut(Out):
+    """The passes "End all" ended, oldest first."""
 
     passes: list[PassOut]

@@ -195,10 +195,15 @@ def _nurse(event: Event, settings: SchoolSettings) -> tuple[str, str]:
             f"Nurse: {p.full_name}",
             f"Asked to come from {p.origin_name}; waiting for the teacher's approval.",
         )
-    expected = None if p.started_at is None else expected_arrival(p.started_at, p.due_at)
+    if p.started_at is None:
+        return f"Nurse: {p.full_name}", f"On the way from {p.origin_name}."
+    expected = expected_arrival(p.started_at, p.due_at)
+    # The same words as the nurse's card (pwa/src/views/care/expected.ts): one time, explained.
+    walk = math.ceil((expected - p.started_at).total_seconds() / 60)
     return (
         f"Nurse: {p.full_name}",
-        f"On the way from {p.origin_name}, expected by {_clock(expected, settings)}.",
+        f"On the way from {p.origin_name}, expected about {_clock(expected, settings)} "
+        f"({walk}-min walk).",
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from server.auth.principal import Principal
-from server.enums import Role
+from server.enums import DESTINATION_STAFF, Role
 from server.errors import forbidden, not_found
 from server.models import Location, Pass, PassEvent, SubstituteGrant, User
 from server.rules.permissions import Action, may
@@ -39,10 +39,30 @@ def _ref(row: User | Location | None) -> dict[str, Any] | None:
     return {"id": row.id, "name": name}
 
 
+# Places a student is checked in at: a pass there that ends unchecked was no visit.
+VISITED = frozenset({"nurse", "counselor"})
+
+
+def ended_before_arrival(event: PassEvent) -> bool:
+    """Say whether the event ended a visit pass whose student never arrived (no visit)."""
+    data = event.data if isinstance(event.data, dict) else {}
+    destination = data.get("destination")
+    kind = destination.get("kind") if isinstance(destination, dict) else None
+    return (
+        event.name == "pass.ended"
+        and kind in VISITED
+        and bool(data.get("started_at"))
+        and not data.get("arrived_at")
+    )
+
+
 def describe(event: PassEvent) -> tuple[dict[str, Any] | None, str]:
     """Return who caused an event (loaded with its actor and grant) and its log line."""
     verb = VERBS.get(event.name, event.name.removeprefix("pass.").replace("_", " ").capitalize())
     actor: User | None = event.actor
+    # The nurse's (or counselor's) "End" for a student who never came: no visit took place.
+    if actor is not None and actor.role in DESTINATION_STAFF and ended_before_arrival(event):
+        verb = "Ended before arriving (no visit)"
     if actor is None:
         return None, verb
     grant: SubstituteGrant | None = event.grant

@@ -158,6 +158,7 @@ async def create_pass(
     remind_minutes: int | None = None,
     idempotency_key: str | None = None,
     override_reason: str | None = None,
+    minutes: int | None = None,
 ) -> Created:
     """Create a pass: a student's request, or a pass staff issue or schedule for a student.
 
@@ -168,6 +169,8 @@ async def create_pass(
     now = utcnow()
     if start_at is not None and not may_schedule(actor):
         raise forbidden("Only staff can schedule passes.")
+    if minutes is not None and (principal.is_student or actor.role is Role.KIOSK):
+        raise forbidden("Only staff can choose a pass's minutes.")
     if override_reason is not None and (principal.is_student or actor.role is Role.KIOSK):
         raise forbidden("Only staff can override a student's limits.")
     if override_reason is not None and start_at is not None:
@@ -286,6 +289,7 @@ async def create_pass(
             and decision.state is not PassState.PENDING
             and not needs_approval(place_of(destination), request)
         )
+        lasts = destination.default_minutes if minutes is None else minutes
         try:
             hall_pass = await Pass.create(
                 using_db=tx.conn,
@@ -302,12 +306,12 @@ async def create_pass(
                 requested_at=now,
                 start_at=start_at if decision.state is PassState.SCHEDULED else None,
                 remind_minutes=remind_minutes if decision.state is PassState.SCHEDULED else None,
-                minutes=destination.default_minutes,
+                minutes=lasts,
                 line_priority=override is not None
                 or await accommodated(tx.conn, actor.school_id, student.id),
                 override=override,
                 **lifecycle_fields(
-                    decision.state, now, destination.default_minutes, decision.line_reason
+                    decision.state, now, lasts, decision.line_reason
                 ),
             )
         except IntegrityError as exc:  # invariant 1 held by the database itself

@@ -11,6 +11,9 @@ from playwright.sync_api import Locator, Page, expect
 from tests.browser.api import api, ask, pass_of
 from tests.browser.conftest import CHROMEBOOK, PHONE, LiveServer, OpenContext, sign_in
 
+# The one expected time, as the card and the nurse's notice both say it.
+EXPECTED = re.compile(r"Expected about (\d{1,2}:\d\d\s?[AP]M) \(3-min walk\)")
+
 
 def section(page: Page, heading: str) -> Locator:
     """Return the card whose heading starts with these words ("Requests (2)" for "Requests")."""
@@ -47,7 +50,7 @@ def test_the_counselor_accepts_one_visit_and_delays_another(
     requests.locator(f'[data-pass-id="{first["id"]}"]').get_by_role("button", name="Accept").click()
     coming = section(page, "On the way").locator(f'[data-pass-id="{first["id"]}"]')
     expect(coming).to_contain_text(first["student"]["name"])
-    expect(coming).to_contain_text("Expected by")
+    expect(coming).to_contain_text(EXPECTED)
     assert pass_of(server, first["id"])["state"] == "active"
 
     row = requests.locator(f'[data-pass-id="{second["id"]}"]')
@@ -79,7 +82,7 @@ def test_the_nurse_sees_a_visit_coming_marks_it_arrived_and_ends_it(
 
     coming = section(page, "On the way").locator(f'[data-pass-id="{visit["id"]}"]')
     expect(coming).to_contain_text(visit["student"]["name"])
-    expect(coming).to_contain_text(re.compile(r"Expected by \d{1,2}:\d\d"))
+    expect(coming).to_contain_text(EXPECTED)
     expect(coming.get_by_role("timer")).to_contain_text("left")
     coming.get_by_role("button", name="Arrived").click()
 
@@ -96,3 +99,45 @@ def test_the_nurse_sees_a_visit_coming_marks_it_arrived_and_ends_it(
     ended = pass_of(server, visit["id"])
     assert ended["state"] == "ended"
     assert ended["arrived_at"] is not None
+
+
+def test_the_card_and_the_notice_say_one_expected_time_and_a_no_show_is_no_visit(
+    server: LiveServer, new_context: OpenContext
+) -> None:
+    visit = ask(server, "1023", "Nurse")
+    page = new_context(PHONE).new_page()
+    sign_in(page, server.url, "nurse@demo.school")
+    api(server, "teacher2@demo.school", "POST", f"/api/passes/{visit['id']}/approve")
+
+    coming = section(page, "On the way").locator(f'[data-pass-id="{visit["id"]}"]')
+    expect(coming).to_contain_text(EXPECTED)
+    found = EXPECTED.search(coming.inner_text())
+    assert found is not None
+    # The notice of the same pass names the same time, in the same words.
+    notice = page.locator(".toast").filter(has_text=visit["student"]["name"]).last
+    expect(notice).to_contain_text("(3-min walk)")
+    said = re.search(r"expected about (\d{1,2}:\d\d\s?[AP]M)", notice.inner_text())
+    assert said is not None
+    assert said.group(1).split() == found.group(1).split()
+
+    # "End" before the student arrived asks first; "Keep waiting" changes nothing.
+    coming.get_by_role("button", name="End", exact=True).click()
+    confirm = coming.get_by_role("group", name=re.compile("before arrival$"))
+    expect(confirm).to_contain_text("hasn't arrived")
+    confirm.get_by_role("button", name="Keep waiting").click()
+    expect(confirm).to_have_count(0)
+    assert pass_of(server, visit["id"])["state"] == "active"
+    coming.get_by_role("button", name="End", exact=True).click()
+    confirm.get_by_role("button", name="End without a visit").click()
+    expect(coming).to_have_count(0)
+
+    # Ended, never arrived: listed as didn't arrive, not among the visits.
+    missed = section(page, "Didn't arrive").locator(f'[data-pass-id="{visit["id"]}"]')
+    expect(missed).to_contain_text(visit["student"]["name"])
+    visits = section(page, "Today's visits")
+    expect(visits.locator(f'[data-pass-id="{visit["id"]}"]')).to_have_count(0)
+    ended = pass_of(server, visit["id"])
+    assert ended["state"] == "ended"
+    assert ended["arrived_at"] is None
+    history = api(server, "nurse@demo.school", "GET", f"/api/passes/{visit['id']}/history")
+    assert history[-1]["summary"].startswith("Ended before arriving (no visit) by ")

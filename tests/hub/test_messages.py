@@ -117,7 +117,7 @@ BUILT = [
             5,
             {
                 "title": "Nurse: Ana Núñez",
-                "body": "On the way from Room 101, expected by 10:33.",
+                "body": "On the way from Room 101, expected about 10:33 AM (3-min walk).",
                 "category": "nurse",
                 "pass_id": 7,
                 "url": "/passes/7",

@@ -238,7 +238,7 @@ MESSAGES: list[tuple[str, int, PassState, SchoolSettings, bool, int, str, str]] 
      "Asked to come from Room 101; waiting for the teacher's approval."),
     # Expected three minutes after leaving, in the school's zone.
     ("pass.approved", NURSE_OFFICE, A, CHICAGO, False, 20, "Nurse: Ava Smith",
-     "On the way from Room 101, expected by 9:03 AM."),
+     "On the way from Room 101, expected about 9:03 AM (3-min walk)."),
     ("pass.created", NURSE_OFFICE, P, CHICAGO, False, 10, "Pass request: Ava S.",
      "Asks to go to Nurse."),
     ("pass.created", COUNSELING, P, CHICAGO, False, 30, "Visit request: Ava Smith",
@@ -323,7 +323,7 @@ def test_overdue_then_expired_share_the_safety_topic() -> None:
 def test_the_expected_arrival_is_never_after_the_pass_is_due() -> None:
     hurried = replace(a_pass(NURSE_OFFICE, A), due_at=STARTED + timedelta(minutes=2))
     [notice] = route(Event("pass.started", hurried), STAFF, CHICAGO)
-    assert notice.body == "On the way from Room 101, expected by 9:02 AM."
+    assert notice.body == "On the way from Room 101, expected about 9:02 AM (2-min walk)."
 
 
 def test_every_nurse_hears_when_none_is_assigned_to_the_office() -> None:

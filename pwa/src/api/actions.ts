@@ -22,7 +22,7 @@ export type Outcome = { kind: "done"; pass: Pass } | { kind: "queued"; action: Q
 
 /** Ask for a pass (a student to a destination; staff may name the student and a start time). */
 export function requestPass(
-  body: { destination_id: number; student_id?: number; start_at?: string },
+  body: { destination_id: number; student_id?: number; start_at?: string; minutes?: number },
   label: string,
 ): Promise<Outcome> {
   const key = newKey();

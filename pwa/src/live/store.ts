@@ -6,6 +6,7 @@ import { forgetSignedIn, maySignedIn } from "../api/sessionHint";
 import * as lastKnown from "./lastKnown";
 import { applyFrame, EMPTY, type LiveState, upsertPass } from "./reducer";
 import { isNewer, type SchoolFrame, samePlaces, withCounts } from "./school";
+import { withoutDecided } from "./requestToasts";
 import { type Connection, LiveSocket } from "./socket";
 
 export const me = signal<Me | null>(null);
@@ -24,7 +25,8 @@ let placesLoading: Promise<void> | null = null;
 const ROUTINE_TOAST_MS = 10_000;
 
 /** A notice on screen: a `notification` frame, or something the app itself has to say. */
-export type Toast = Pick<Notification, "id" | "title" | "body" | "url" | "tag" | "urgency">;
+export type Toast = Pick<Notification, "id" | "title" | "body" | "url" | "tag" | "urgency"> &
+  Partial<Pick<Notification, "pass_id" | "category">>;
 export const toasts = signal<Toast[]>([]);
 /** Other frames (emergency, ...) for views that listen to them. */
 const listeners = new Set<(frame: ServerFrame) => void>();
@@ -52,6 +54,7 @@ const socket = new LiveSocket({
       if (frame.type === "snapshot" && frame.epoch !== live.value.epoch) school.value = null;
       live.value = applyFrame(live.value, frame);
     }
+    if (frame.type === "event") toasts.value = withoutDecided(toasts.value, frame.pass);
     if (frame.type === "snapshot" || frame.type === "ready") synced.value = true;
     for (const listener of listeners) listener(frame);
   },

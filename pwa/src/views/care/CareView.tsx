@@ -8,13 +8,17 @@ import { passIdIn, path } from "../../router";
 import { ActionButton } from "../../ui/Button";
 import { timeOfDay, timeOut } from "../../ui/format";
 import { isOver, PassRow } from "../../ui/PassRow";
+import { ConfirmBox } from "../../ui/ConfirmBox";
 import { DelayForm } from "./DelayForm";
+import { expectedWords } from "./expected";
 import "./care.css";
 
 /** The visits screen for the nurse and the counselor (their places: the user's location_ids). */
 export default function CareView() {
   const user = me.value!;
   const [error, setError] = useState<string | null>(null);
+  // The pass whose "End" before arrival waits for a yes: it ends without a visit.
+  const [ending, setEnding] = useState<number | null>(null);
   const mine = new Set(user.location_ids);
   const myPlaces = places.value.filter((p) => mine.has(p.id));
   // Which of my places wait for my yes (the others wait for the student's teacher).
@@ -30,9 +34,12 @@ export default function CareView() {
   const later = all
     .filter((p) => p.state === "waiting" || p.state === "scheduled")
     .sort((a, b) => (a.start_at ?? a.requested_at).localeCompare(b.start_at ?? b.requested_at));
-  const visits = all
+  const finished = all
     .filter((p) => (p.state === "ended" || p.state === "expired") && p.started_at)
     .sort((a, b) => (b.ended_at ?? "").localeCompare(a.ended_at ?? ""));
+  // A visit is a student who arrived; one who never did is no visit, not a 0-minute one.
+  const visits = finished.filter((p) => p.arrived_at);
+  const noShows = finished.filter((p) => !p.arrived_at);
   const loading = !synced.value;
 
   const empty = (words: string) => <p class="muted">{loading ? "Loading…" : words}</p>;
@@ -79,15 +86,33 @@ export default function CareView() {
               {coming.map((p) => (
                 <PassRow key={p.id} pass={p} focused={focus === p.id} timeZone={zone}>
                   <span class="care__expected">
-                    {isOver(p) ? "⚠ Expected by " : "Expected by "}
-                    <strong>{timeOfDay(p.due_at, zone)}</strong>
+                    {isOver(p) ? "⚠ " : ""}
+                    <strong>{expectedWords(p, zone)}</strong>
                   </span>
-                  <ActionButton kind="primary" run={() => act(p, "arrive", `${p.student.name} arrived`)} onError={setError}>
-                    Arrived
-                  </ActionButton>
-                  <ActionButton run={() => act(p, "end", `End ${p.student.name}'s visit`)} onError={setError}>
-                    End
-                  </ActionButton>
+                  {ending === p.id ? (
+                    <ConfirmBox
+                      label={`End ${p.student.name}'s pass before arrival`}
+                      yes="End without a visit"
+                      no="Keep waiting"
+                      run={async () => {
+                        await act(p, "end", `End ${p.student.name}'s pass`);
+                        setEnding(null);
+                      }}
+                      onCancel={() => setEnding(null)}
+                      onError={setError}
+                    >
+                      {p.student.name} hasn't arrived. End the pass? It is not counted as a visit.
+                    </ConfirmBox>
+                  ) : (
+                    <>
+                      <ActionButton kind="primary" run={() => act(p, "arrive", `${p.student.name} arrived`)} onError={setError}>
+                        Arrived
+                      </ActionButton>
+                      <button type="button" class="btn btn--plain" onClick={() => setEnding(p.id)}>
+                        End
+                      </button>
+                    </>
+                  )}
                 </PassRow>
               ))}
             </ul>
@@ -147,6 +172,26 @@ export default function CareView() {
             </ul>
           )}
         </section>
+        {noShows.length > 0 && (
+          <section class="card" aria-labelledby="care-no-shows">
+            <h2 id="care-no-shows">Didn't arrive ({noShows.length})</h2>
+            <ul class="list care__visits">
+              {noShows.map((p) => (
+                <li key={p.id} class="row" data-pass-id={p.id} data-state={p.state}>
+                  <span class="row__main">
+                    <span class="row__title">{p.student.name}</span>
+                    <span class="row__meta">
+                      {" "}
+                      from {p.origin.name} · left {timeOfDay(p.started_at, zone)}
+                      {p.ended_at ? ` · ended ${timeOfDay(p.ended_at, zone)}` : ""}
+                      {p.state === "expired" ? " · expired" : ""}
+                    </span>
+                  </span>
+                </li>
+              ))}
+            </ul>
+          </section>
+        )}
       </aside>
     </div>
   );

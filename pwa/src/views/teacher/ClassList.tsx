@@ -1,15 +1,24 @@
 // The teacher's class: a period picker ("Now (Period 3 · Room 102)" by default) and its students.
 import { useEffect, useState } from "preact/hooks";
 import { call } from "../../api/client";
-import type { StudentHit, Today } from "../../api/types";
+import type { Pass, StudentHit, Today } from "../../api/types";
 import type { components } from "../../contract/openapi";
 import { messageOf } from "../../ui/Button";
-import { NOW, type ClassList as List, classListOf, classOptions, placeWords, sectionIn } from "./classPeriod";
+import { NOW, type ClassList as List, classListOf, classOptions, openNow, placeWords, sectionIn } from "./classPeriod";
 
 type SectionList = components["schemas"]["SectionList"];
 
 /** The class card; hands the chosen period's students to the issue form through onStudents. */
-export function ClassList({ rooms, onStudents }: { rooms: readonly string[]; onStudents: (students: StudentHit[]) => void }) {
+export function ClassList({
+  rooms,
+  passes,
+  onStudents,
+}: {
+  rooms: readonly string[];
+  /** The live passes: a pass just issued (or ended) shows at once, not at the next reload. */
+  passes: readonly Pass[];
+  onStudents: (students: StudentHit[]) => void;
+}) {
   const [today, setToday] = useState<Today | null>(null);
   const [sections, setSections] = useState<SectionList["sections"]>([]);
   const [period, setPeriod] = useState(NOW);
@@ -45,6 +54,7 @@ export function ClassList({ rooms, onStudents }: { rooms: readonly string[]; onS
   const section = chosenPeriod ? sectionIn(sections, today, chosenPeriod) : undefined;
   const forWords = placeWords(list?.period ?? chosenPeriod, list?.room ?? section?.room?.name ?? (rooms.join(", ") || null));
   const students = list?.students ?? [];
+  const hasPass = openNow(passes);
   return (
     <section class="card stack class-list" aria-labelledby="class-title">
       <h2 id="class-title">
@@ -76,7 +86,7 @@ export function ClassList({ rooms, onStudents }: { rooms: readonly string[]; onS
             <li key={s.id}>
               <span>{s.name}</span>
               <span class="muted">{s.student_number ?? s.login}</span>
-              {s.has_open_pass && <span class="badge badge--active">Has a pass</span>}
+              {(hasPass.get(s.id) ?? s.has_open_pass) && <span class="badge badge--active">Has a pass</span>}
             </li>
           ))}
         </ul>

@@ -6,7 +6,7 @@ import { places } from "../../live/store";
 import { messageOf } from "../../ui/Button";
 
 /** A small form: student (of the class the teacher's list shows), destination, issue. */
-export function IssuePass({ students }: { students: StudentHit[] }) {
+export function IssuePass({ students, hasPass }: { students: StudentHit[]; hasPass: ReadonlyMap<number, boolean> }) {
   const [studentId, setStudentId] = useState("");
   const [destinationId, setDestinationId] = useState("");
   const [message, setMessage] = useState<{ good: boolean; text: string } | null>(null);
@@ -48,7 +48,7 @@ export function IssuePass({ students }: { students: StudentHit[] }) {
           <option key={s.id} value={s.id}>
             {s.name}
             {s.student_number ? ` (${s.student_number})` : ""}
-            {s.has_open_pass ? " · has a pass" : ""}
+            {(hasPass.get(s.id) ?? s.has_open_pass) ? " · has a pass" : ""}
           </option>
         ))}
       </select>

@@ -2,12 +2,17 @@
 import { useState } from "preact/hooks";
 import { act } from "../../api/actions";
 import type { Pass, StudentHit } from "../../api/types";
+import { tick } from "../../live/clock";
 import { me, passes, places, synced } from "../../live/store";
 import { passIdIn, path } from "../../router";
 import { ActionButton } from "../../ui/Button";
 import { PassRow } from "../../ui/PassRow";
 import { ClassList } from "./ClassList";
+import { openNow } from "./classPeriod";
+import { EndAll } from "./EndAll";
 import { IssuePass } from "./IssuePass";
+import { finishedToday, RoomHistory } from "./RoomHistory";
+import { SchedulePass } from "./SchedulePass";
 import { SubstituteBanner, SubstitutePanel } from "./SubstitutePanel";
 import "./teacher.css";
 
@@ -25,7 +30,11 @@ export default function TeacherView() {
   const out = all.filter((p) => p.state === "active");
   const waiting = all.filter((p) => p.state === "waiting");
   const scheduled = all.filter((p) => p.state === "scheduled");
-  const roomNames = places.value.filter((p) => rooms.has(p.id)).map((p) => p.name);
+  const myRooms = places.value.filter((p) => rooms.has(p.id));
+  const roomNames = myRooms.map((p) => p.name);
+  const zone = user.school.timezone;
+  // Re-read each minute (tick), so the card moves to a new day's passes by itself.
+  const history = finishedToday(all, rooms, zone, tick.value);
 
   const row = (pass: Pass, actions: preact.ComponentChildren = null) => (
     <PassRow key={pass.id} pass={pass} focused={focus === pass.id}>
@@ -65,6 +74,11 @@ export default function TeacherView() {
         </section>
         <section class="card" aria-labelledby="out-title">
           <h2 id="out-title">Out of class ({out.length})</h2>
+          <div class="end-all stack">
+            {myRooms.map((room) => (
+              <EndAll key={room.id} roomId={room.id} roomName={room.name} out={out.filter((p) => p.origin.id === room.id)} onError={setError} />
+            ))}
+          </div>
           {out.length === 0 ? (
             <p class="muted">{synced.value ? "Everyone is in." : "Loading…"}</p>
           ) : (
@@ -87,18 +101,23 @@ export default function TeacherView() {
               {[...waiting, ...scheduled].map((p) =>
                 row(
                   p,
-                  <ActionButton kind="danger" run={() => act(p, "cancel", `Cancel ${p.student.name}'s pass`)} onError={setError}>
-                    Cancel
-                  </ActionButton>,
+                  <>
+                    {p.state === "scheduled" && <span class="muted">{p.minutes} min</span>}
+                    <ActionButton kind="danger" run={() => act(p, "cancel", `Cancel ${p.student.name}'s pass`)} onError={setError}>
+                      Cancel
+                    </ActionButton>
+                  </>,
                 ),
               )}
             </ul>
           </section>
         )}
+        <RoomHistory passes={history} timeZone={zone} />
       </div>
       <aside class="stack">
-        <IssuePass students={students} />
-        <ClassList rooms={roomNames} onStudents={setStudents} />
+        <IssuePass students={students} hasPass={openNow(all)} />
+        <SchedulePass students={students} />
+        <ClassList rooms={roomNames} passes={all} onStudents={setStudents} />
         {user.role === "teacher" && <SubstitutePanel />}
       </aside>
     </div>

@@ -1,6 +1,6 @@
 // Which class a teacher's list is for: today's periods, the teacher's sections, the words to say it.
 import type { components } from "../../contract/openapi";
-import type { StudentHit, Today } from "../../api/types";
+import { OPEN_STATES, type Pass, type StudentHit, type Today } from "../../api/types";
 
 type Section = components["schemas"]["SectionOut"];
 
@@ -46,4 +46,11 @@ export interface ClassList {
 export function classListOf(students: StudentHit[]): ClassList {
   const first = students.at(0);
   return { students, period: first?.period ?? null, room: first?.room?.name ?? null };
+}
+
+/** Whether each student the live passes name has an open pass now (absent: no pass known). */
+export function openNow(passes: readonly Pass[]): Map<number, boolean> {
+  const open = new Map<number, boolean>();
+  for (const p of passes) open.set(p.student.id, (open.get(p.student.id) ?? false) || OPEN_STATES.has(p.state));
+  return open;
 }
