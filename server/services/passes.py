@@ -310,9 +310,7 @@ async def create_pass(
                 line_priority=override is not None
                 or await accommodated(tx.conn, actor.school_id, student.id),
                 override=override,
-                **lifecycle_fields(
-                    decision.state, now, lasts, decision.line_reason
-                ),
+                **lifecycle_fields(decision.state, now, lasts, decision.line_reason),
             )
         except IntegrityError as exc:  # invariant 1 held by the database itself
             raise already_out() from exc

@@ -1,11 +1,10 @@
 // The student's place picker: live counts on the tiles (`school` frames, no polling), why a
 // pass would wait, and a free place of the same kind offered before joining a line.
 import { useState } from "preact/hooks";
-import type { Pass, Place } from "../../api/types";
+import type { Place } from "../../api/types";
 import { places, school } from "../../live/store";
 import { freeAlternative, isFull } from "../../live/school";
 import { ActionButton } from "../../ui/Button";
-
 
 /** The note under a place's name: its room, or why a pass there would wait. */
 export function placeNote(place: Place, hallwayFull: boolean): string {

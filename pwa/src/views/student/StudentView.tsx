@@ -5,7 +5,7 @@ import { call } from "../../api/client";
 import { OPEN_STATES, type Place, type Placement } from "../../api/types";
 import { tick } from "../../live/clock";
 import { me, passes, synced } from "../../live/store";
-import { ActionButton, messageOf } from "../../ui/Button";
+import { messageOf } from "../../ui/Button";
 import { stateWords, timeOfDay, timeOut } from "../../ui/format";
 import { isOverdue, PassCard } from "../../ui/PassCard";
 import PlacePicker from "./PlacePicker";
