@@ -4,9 +4,10 @@
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { ApiError, call, NetworkError, newKey } from "../../api/client";
 import type { KioskLookup, Pass, Place } from "../../api/types";
-import { me, passes, places } from "../../live/store";
+import { me, passes, places, school } from "../../live/store";
 import { messageOf } from "../../ui/Button";
 import { ordinal, stateWords, timeOfDay } from "../../ui/format";
+import { placeNote } from "../../ui/placeNote";
 import { Timer } from "../../ui/Timer";
 import { Keypad } from "./Keypad";
 import "./kiosk.css";
@@ -139,7 +140,7 @@ export default function KioskView() {
                   <li key={place.id}>
                     <button type="button" class="tile" disabled={busy} onClick={() => void goOut(place, step.found)}>
                       <span class="tile__name">{place.name}</span>
-                      <span class="tile__note">{placeCount(place)}</span>
+                      <span class="tile__note">{placeNote(place, school.value?.hallway_full ?? false)}</span>
                     </button>
                   </li>
                 ))}
@@ -201,17 +202,6 @@ function Confirm({ name, onYes, onNo }: { name: string; onYes: () => void; onNo:
       </div>
     </div>
   );
-}
-
-/** Say how free a place is, from the school's live place counts (as the student's screen). */
-function placeCount(place: Place): string {
-  if (place.capacity !== null && place.out >= place.capacity) {
-    return place.waiting > 0 ? `Full · ${place.waiting} in line` : "Full · line";
-  }
-  if (place.capacity !== null) return `${place.capacity - place.out} of ${place.capacity} free`;
-  if (place.approval === "origin_teacher") return "Teacher approves";
-  if (place.approval === "destination_staff") return "Staff accepts";
-  return "Free";
 }
 
 /** Say what happened to the student's request, in a sentence for the door. */

@@ -5,18 +5,7 @@ import type { Place } from "../../api/types";
 import { places, school } from "../../live/store";
 import { freeAlternative, isFull } from "../../live/school";
 import { ActionButton } from "../../ui/Button";
-
-/** The note under a place's name: its room, or why a pass there would wait. */
-export function placeNote(place: Place, hallwayFull: boolean): string {
-  if (isFull(place)) {
-    return place.waiting > 0 ? `Full · ${place.waiting} in line` : "Full · you'd be next in line";
-  }
-  if (hallwayFull) return "Hallways full · you'd wait in line";
-  if (place.approval === "origin_teacher") return "Teacher approves";
-  if (place.approval === "destination_staff") return "Staff accepts";
-  if (place.capacity !== null) return `${place.capacity - place.out} of ${place.capacity} free`;
-  return "Free";
-}
+import { placeNote } from "../../ui/placeNote";
 
 /** The tiles and the confirm button; `ask` sends the request and says whether it went. */
 export default function PlacePicker({ ask }: { ask: (place: Place) => Promise<boolean> }) {
