@@ -104,7 +104,9 @@ def test_place_buttons_say_how_free_each_place_is(
     type_number(page, "1013")
     page.get_by_role("button", name="Next").click()
     page.get_by_role("button", name="Yes, that's me").click()
-    expect(page.get_by_role("button", name="Restroom North")).to_contain_text("Full · you'd be next in line")
+    expect(page.get_by_role("button", name="Restroom North")).to_contain_text(
+        "Full · you'd be next in line"
+    )
     expect(page.get_by_role("button", name="Restroom South")).to_contain_text("1 of 2 free")
     page.get_by_role("button", name="Start again").click()
     for student in ("1016", "1017", "1018"):
