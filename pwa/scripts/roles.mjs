@@ -33,7 +33,8 @@ export function splitByRole(dist) {
   const manifest = JSON.parse(readFileSync(join(dist, ".vite", "manifest.json"), "utf8"));
   const page = readFileSync(join(dist, "index.html"), "utf8");
   // The shell's stylesheet is inside index.html (vite.config.ts inlineShellCss): not cached twice.
-  const shell = new Set([...filesOf(manifest, "index.html")].filter((file) => !file.endsWith(".css") || page.includes(file)));
+  const entry = filesOf(manifest, "index.html");
+  const shell = new Set([...entry].filter((file) => !file.endsWith(".css") || page.includes(file)));
   const views = roleViews();
   const own = new Set(Object.values(views));
   // Screens any role may be shown (the emergency screen): part of every role's files.
@@ -42,7 +43,8 @@ export function splitByRole(dist) {
   for (const [role, view] of Object.entries(views)) {
     const files = new Set();
     for (const key of [view, ...common]) for (const file of filesOf(manifest, key)) files.add(file);
-    roles[role] = { view: `/${manifest[view].file}`, files: [...files].filter((file) => !shell.has(file)).sort() };
+    // Nothing of the entry's: it is precached, or inside index.html.
+    roles[role] = { view: `/${manifest[view].file}`, files: [...files].filter((file) => !entry.has(file)).sort() };
   }
   return { shell, roles };
 }

@@ -9,7 +9,7 @@ from typing import Any
 
 from playwright.sync_api import Page, Response, expect
 
-from tests.browser.conftest import CHROMEBOOK, LiveServer, OpenContext, sign_in
+from tests.browser.conftest import CHROMEBOOK, PWA, LiveServer, OpenContext, sign_in
 from tests.browser.test_student import SAVED_WITH_ACTIVE_PASS
 
 # Every screen's own chunk but the student's and the emergency screen's (any role may see it).
@@ -145,3 +145,14 @@ def test_the_phone_gets_brotli_files_with_cache_rules(
     ran = sum(decoded for _, decoded in sizes)
     print(f"first screen assets: {sent / 1024:.1f} KiB sent for {ran / 1024:.1f} KiB")
     assert 0 < sent < ran / 2
+
+
+def test_the_build_lists_the_files_of_every_role_the_server_knows(built_app: Path) -> None:
+    roles = role_files(built_app)
+    schema = json.loads((PWA.parent / "shared" / "openapi.json").read_text())
+    assert set(roles) == set(schema["components"]["schemas"]["Role"]["enum"])
+    for role, listed in roles.items():
+        assert listed["view"] in listed["files"], role
+        assert all((built_app / path.lstrip("/")).is_file() for path in listed["files"]), role
+        # The shell is precached for everyone: no role's list repeats it.
+        assert not [path for path in listed["files"] if "/index-" in path], role
