@@ -7,14 +7,19 @@ import { NavigationRoute, registerRoute } from "workbox-routing";
 import { SAFETY_CATEGORIES } from "../src/contract/constants";
 import type { HallpassPushPayload } from "../src/contract/push";
 import { replay, SYNC_TAG } from "./queue";
+import { cacheRoleOf, dropRoleFiles, roleFilesRoute } from "./roles";
 
 declare const self: ServiceWorkerGlobalScope;
 
 // The build lists every file of the shell with a content hash: a new build is a new version,
-// and its install replaces exactly the files that changed.
+// and its install replaces exactly the files that changed. Only the shell: each role's own
+// screens are cached once the worker learns the user's role (./roles.ts), so a student's phone
+// keeps no teacher, admin or monitor code.
 precacheAndRoute(self.__WB_MANIFEST);
 // Caches of older precache formats are dropped on activate.
 cleanupOutdatedCaches();
+// The role's files: served from their cache, and a role's screen loading teaches its role.
+registerRoute(roleFilesRoute((event) => event.waitUntil(cacheRoleOf())));
 // Every page of the app is the same shell; the API and the socket are never served from cache.
 registerRoute(
   new NavigationRoute(createHandlerBoundToURL("/index.html"), {
@@ -24,6 +29,10 @@ registerRoute(
 
 self.addEventListener("install", () => {
   void self.skipWaiting();
+});
+// A new build has new file names: the old role files go, and the signed-in role's are fetched.
+self.addEventListener("activate", (event) => {
+  event.waitUntil(dropRoleFiles().then(cacheRoleOf));
 });
 clientsClaim();
 

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import mimetypes
+import re
+import stat
+from functools import lru_cache
 from pathlib import Path
 
+import anyio
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import Match, Mount
-from starlette.staticfiles import StaticFiles
+from starlette.staticfiles import NotModifiedResponse, StaticFiles
 from starlette.types import Scope
+
+from server.api.encoding import COMPRESSIBLE, preferred_encodings
+from server.api.headers import CONTENT_SECURITY_POLICY
 
 # Not in every system's MIME table; browsers want this type for the web app manifest.
 mimetypes.add_type("application/manifest+json", ".webmanifest")
@@ -22,6 +32,9 @@ REVALIDATE = "no-cache"
 # Paths the app's router owns (pwa/src/router.ts); anything else that is missing is a 404.
 APP_PAGES = ("passes/", "emergency", "admin", "kiosk", "sign-in")
 
+# The shell's stylesheet is inlined by the build (pwa/vite.config.ts inlineShellCss).
+INLINE_STYLE = re.compile(rb"<style>(.*?)</style>", re.DOTALL)
+
 NOT_BUILT = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Hallpass: app not built</title></head>
 <body><h1>The Hallpass app is not built</h1>
@@ -33,6 +46,21 @@ NOT_BUILT = """<!doctype html>
 
 # The server's own paths: never the app's, so `GET /api/session` stays a 405, not a 404.
 SERVER_PATHS = ("/api/", "/ws", "/openapi.json", "/healthz", "/static/")
+
+
+@lru_cache(maxsize=4)
+def shell_policy(index: Path, mtime_ns: int, size: int) -> str:
+    """Return the CSP for this build's index.html: its inline styles allowed by their hashes."""
+    hashes = [
+        "'sha256-" + base64.b64encode(hashlib.sha256(css).digest()).decode() + "'"
+        for css in INLINE_STYLE.findall(index.read_bytes())
+    ]
+    if not hashes:
+        return CONTENT_SECURITY_POLICY
+    # Only these exact styles: an injected <style> or style attribute is still refused.
+    return CONTENT_SECURITY_POLICY.replace(
+        "style-src 'self'", "style-src 'self' " + " ".join(hashes)
+    )
 
 
 def is_app_page(path: str) -> bool:
@@ -65,11 +93,41 @@ class AppFiles(StaticFiles):
             raise HTTPException(status_code=404)
         if is_app_page(path):
             path = "index.html"
-        response = await super().get_response(path, scope)
+        response = await self.encoded_response(path, scope)
+        if response is None:
+            response = await super().get_response(path, scope)
         if response.status_code in (200, 304):
             immutable = path.startswith("assets/")
             response.headers["cache-control"] = IMMUTABLE if immutable else REVALIDATE
+            if path.endswith(COMPRESSIBLE):
+                # Caches must keep one copy per encoding, even of a file sent as it is.
+                response.headers["vary"] = "Accept-Encoding"
+        if path == "index.html":
+            found = self.index.stat()
+            policy = shell_policy(self.index, found.st_mtime_ns, found.st_size)
+            response.headers["content-security-policy"] = policy
         return response
+
+    async def encoded_response(self, path: str, scope: Scope) -> Response | None:
+        """Answer with the build's precompressed copy of path the client takes best, if any."""
+        if scope["method"] not in ("GET", "HEAD") or not path.endswith(COMPRESSIBLE):
+            return None
+        request = Headers(scope=scope)
+        for encoding, suffix in preferred_encodings(request.get("accept-encoding", "")):
+            full_path, found = await anyio.to_thread.run_sync(self.lookup_path, path + suffix)
+            if found is None or not stat.S_ISREG(found.st_mode):
+                continue  # not built for this file (too small, or an old build): try the next
+            media_type, _ = mimetypes.guess_type(path)
+            response = FileResponse(
+                full_path,
+                stat_result=found,
+                media_type=media_type or "application/octet-stream",
+                headers={"content-encoding": encoding},
+            )
+            if self.is_not_modified(response.headers, request):
+                return NotModifiedResponse(response.headers)
+            return response
+        return None
 
 
 class AppMount(Mount):
