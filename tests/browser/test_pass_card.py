@@ -207,3 +207,30 @@ def test_the_sign_in_page_of_a_fresh_browser_asks_nothing_and_logs_no_error(
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
     page.wait_for_load_state("networkidle")
     assert (errors, asked_me) == ([], [])
+
+
+def test_the_hall_monitor_sees_the_same_check_code_and_live_mark_as_the_students_card(
+    server: LiveServer, new_context: OpenContext
+) -> None:
+    created: dict[str, Any] = ask(server, "1007", "Library")
+    student = new_context(PHONE).new_page()
+    sign_in(student, server.url, "1007")
+    monitor = new_context({"width": 1024, "height": 768}).new_page()
+    sign_in(monitor, server.url, MONITOR)
+    monitor.goto(f"{server.url}/passes/{created['id']}")
+    check = monitor.locator(".passpanel").get_by_test_id("check")
+
+    expect(check).to_contain_text(created["check_code"])
+    expect(student.locator(".pass-card").get_by_test_id("pass-code")).to_have_text(
+        created["check_code"]
+    )
+    # Both screens draw the mark from the school's seed and the server's clock: at the same
+    # step they draw the same colour and shape. A reading may straddle a step, so read again.
+    for _ in range(5):
+        on_card = mark(student)
+        on_panel = check.locator(".live-mark")
+        seen = on_panel.get_attribute("data-step"), on_panel.get_attribute("data-mark")
+        if on_card[0] == seen[0]:
+            assert on_card == seen
+            return
+    raise AssertionError(f"the two screens never drew the same step: {on_card} {seen}")

@@ -3,8 +3,9 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { act } from "../../api/actions";
 import { call } from "../../api/client";
 import type { Pass } from "../../api/types";
-import { keepPass, live, places, synced } from "../../live/store";
+import { keepPass, live, me, places, synced } from "../../live/store";
 import { ActionButton } from "../../ui/Button";
+import { LiveMark } from "../../ui/PassCard";
 import { isOver } from "../../ui/PassRow";
 import { stateWords, timeOfDay } from "../../ui/format";
 import { PassHistory } from "../../ui/PassHistory";
@@ -104,6 +105,16 @@ export function PassPanel({
               <>
                 <dt>Ended</dt>
                 <dd>{timeOfDay(pass.ended_at, timeZone)}</dd>
+              </>
+            )}
+            {pass.check_code && pass.state === "active" && (
+              <>
+                <dt>Check</dt>
+                <dd class="passpanel__check" data-testid="check">
+                  {/* The student's card shows the same code and the same mark at this moment. */}
+                  <strong>{pass.check_code}</strong>
+                  {me.value?.school.live_mark && <LiveMark seed={me.value.school.live_mark} size={32} />}
+                </dd>
               </>
             )}
           </dl>
