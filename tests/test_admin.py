@@ -183,6 +183,7 @@ async def test_an_admin_adds_a_place_students_can_go_to(demo: Demo) -> None:
         "max_out": None,
         "is_destination": True,
         "active": True,
+        "checks_in": True,  # its staff check arrivals in
         "staff_ids": [counselor],
         "out": 0,
         "waiting": 0,

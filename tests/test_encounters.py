@@ -241,8 +241,9 @@ class _Statements(logging.Handler):
         self.into.append(str(args[0]) if isinstance(args, tuple) and args else record.getMessage())
 
 
-# What differs between any two passes however they were made: their ids and times.
-ITS_OWN = ("id", "requested_at", "version")
+# What differs between any two passes however they were made: their ids and times, and the
+# check code drawn from the id.
+ITS_OWN = ("id", "requested_at", "version", "check_code")
 
 
 def answer_of(response: httpx.Response) -> dict[str, Any]:
