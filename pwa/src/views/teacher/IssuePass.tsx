@@ -4,6 +4,7 @@ import { requestPass } from "../../api/actions";
 import type { StudentHit } from "../../api/types";
 import { places } from "../../live/store";
 import { messageOf } from "../../ui/Button";
+import { PlaceChoice, StudentChoice } from "./PassChoices";
 
 /** A small form: student (of the class the teacher's list shows), destination, issue. */
 export function IssuePass({ students, hasPass }: { students: StudentHit[]; hasPass: ReadonlyMap<number, boolean> }) {
@@ -41,26 +42,8 @@ export function IssuePass({ students, hasPass }: { students: StudentHit[]; hasPa
   return (
     <form class="card" onSubmit={(event) => void submit(event)} aria-labelledby="issue-title">
       <h2 id="issue-title">Issue a pass</h2>
-      <label for="issue-student">Student</label>
-      <select id="issue-student" required value={studentId} onChange={(e) => setStudentId(e.currentTarget.value)}>
-        <option value="">Choose a student</option>
-        {students.map((s) => (
-          <option key={s.id} value={s.id}>
-            {s.name}
-            {s.student_number ? ` (${s.student_number})` : ""}
-            {(hasPass.get(s.id) ?? s.has_open_pass) ? " · has a pass" : ""}
-          </option>
-        ))}
-      </select>
-      <label for="issue-place">Going to</label>
-      <select id="issue-place" required value={destinationId} onChange={(e) => setDestinationId(e.currentTarget.value)}>
-        <option value="">Choose a place</option>
-        {destinations.map((p) => (
-          <option key={p.id} value={p.id}>
-            {p.name}
-          </option>
-        ))}
-      </select>
+      <StudentChoice id="issue" value={studentId} onChange={setStudentId} students={students} hasPass={hasPass} />
+      <PlaceChoice id="issue" value={destinationId} onChange={setDestinationId} places={destinations} />
       <p class={message?.good ? "notice notice--good" : "form-error"} role="status">
         {message?.text}
       </p>

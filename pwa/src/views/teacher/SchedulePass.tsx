@@ -6,6 +6,7 @@ import { me, places } from "../../live/store";
 import { messageOf } from "../../ui/Button";
 import { timeOfDay } from "../../ui/format";
 import { todayIn, wallToIso } from "./wallClock";
+import { PlaceChoice, StudentChoice } from "./PassChoices";
 
 // The server's bounds of a pass's minutes (server/contract/places.py PassMinutes).
 const MIN_MINUTES = 1;
@@ -54,25 +55,8 @@ export function SchedulePass({ students }: { students: StudentHit[] }) {
   return (
     <form class="card schedule-pass" onSubmit={(event) => void submit(event)} aria-labelledby="schedule-title">
       <h2 id="schedule-title">Schedule a pass</h2>
-      <label for="schedule-student">Student</label>
-      <select id="schedule-student" required value={studentId} onChange={(e) => setStudentId(e.currentTarget.value)}>
-        <option value="">Choose a student</option>
-        {students.map((s) => (
-          <option key={s.id} value={s.id}>
-            {s.name}
-            {s.student_number ? ` (${s.student_number})` : ""}
-          </option>
-        ))}
-      </select>
-      <label for="schedule-place">Going to</label>
-      <select id="schedule-place" required value={destinationId} onChange={(e) => setDestinationId(e.currentTarget.value)}>
-        <option value="">Choose a place</option>
-        {destinations.map((p) => (
-          <option key={p.id} value={p.id}>
-            {p.name}
-          </option>
-        ))}
-      </select>
+      <StudentChoice id="schedule" value={studentId} onChange={setStudentId} students={students} />
+      <PlaceChoice id="schedule" value={destinationId} onChange={setDestinationId} places={destinations} />
       <div class="schedule-pass__when">
         <span>
           <label for="schedule-date">Day</label>
