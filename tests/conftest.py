@@ -92,8 +92,10 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
     if options.usepdb or options.collectonly or getattr(options, "dist", "no") != "no":
         return
     options.numprocesses = "auto"
-    # Whole xdist_groups go to one worker; other tests are handed out in small chunks.
-    options.dist = "loadgroup"
+    # Each module goes whole to one worker, so a browser module's server and Chromium start once
+    # (module-scoped fixtures). "loadgroup" did not: pytest 9.2 keeps a test's id where
+    # pytest-xdist 3.8 no longer adds the group, so every module was split over both workers.
+    options.dist = "loadfile"
 
 
 # The modules that take longest, longest first, by the paths their tests start with. They start

@@ -158,12 +158,3 @@ def sign_in(page: Page, base_url: str, login: str, password: str = "demo") -> No
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.locator("[data-status=live]").wait_for()
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist's hook reads the groups
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Keep each browser module on one xdist worker: its server and Chromium start once."""
-    here = Path(__file__).parent
-    for item in items:
-        if item.path.parent == here:
-            item.add_marker(pytest.mark.xdist_group(f"browser-{item.path.stem}"))
