@@ -4,7 +4,7 @@ import { act, queuedFor } from "../api/actions";
 import type { Pass, Verb } from "../api/types";
 import { tick } from "../live/clock";
 import { ActionButton } from "./Button";
-import { clock, lineReasonWords, ordinal, stateWords } from "./format";
+import { clock, lineReasonWords, ordinal, stateWords, timeOfDay } from "./format";
 import { Timer } from "./Timer";
 import "./passCard.css";
 
@@ -73,18 +73,6 @@ export function LiveMark({ seed, size = 56 }: { seed: string; size?: number }) {
   );
 }
 
-/** Say a time of day on the 12-hour clock in the school's zone: "7:20 AM" (or "7:20:05 AM"). */
-export function clockTime(at: string | number | null | undefined, timeZone: string, seconds = false): string {
-  if (at === null || at === undefined) return "";
-  return new Date(at).toLocaleTimeString("en-US", {
-    hour: "numeric",
-    minute: "2-digit",
-    second: seconds ? "2-digit" : undefined,
-    hour12: true,
-    timeZone,
-  });
-}
-
 /** Say whether an active pass is past its due time (by the server's clock). */
 export function isOverdue(pass: Pass, now: number): boolean {
   if (pass.state !== "active") return false;
@@ -135,13 +123,13 @@ export function PassCard({ pass, timeZone, liveMark, onError }: PassCardProps) {
         {pass.started_at && (
           <div>
             <dt>Left at</dt>
-            <dd data-testid="pass-left">{clockTime(pass.started_at, timeZone)}</dd>
+            <dd data-testid="pass-left">{timeOfDay(pass.started_at, timeZone)}</dd>
           </div>
         )}
         {pass.state === "active" && pass.due_at && (
           <div>
             <dt>Due back</dt>
-            <dd data-testid="pass-due">{clockTime(pass.due_at, timeZone)}</dd>
+            <dd data-testid="pass-due">{timeOfDay(pass.due_at, timeZone)}</dd>
           </div>
         )}
         {pass.check_code && (
@@ -156,7 +144,7 @@ export function PassCard({ pass, timeZone, liveMark, onError }: PassCardProps) {
           <dt>Now</dt>
           <dd class="pass-card__now">
             {/* A clock, not the pass's timer: the one role="timer" on the card counts down. */}
-            <time data-testid="pass-now">{clockTime(now, timeZone, true)}</time>
+            <time data-testid="pass-now">{timeOfDay(now, timeZone, true)}</time>
           </dd>
         </div>
       </dl>

@@ -35,10 +35,15 @@ export function clock(totalSeconds: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${sec}` : `${m}:${sec}`;
 }
 
-/** Say a time of day in the school's time zone: "10:42". */
-export function timeOfDay(iso: string | null | undefined, timeZone?: string): string {
-  if (!iso) return "";
-  return new Date(iso).toLocaleTimeString([], { hour: "numeric", minute: "2-digit", timeZone });
+/** Say a time of day in the school's time zone: "10:42 AM" (with `seconds`, "10:42:05 AM"). */
+export function timeOfDay(at: string | number | null | undefined, timeZone?: string, seconds = false): string {
+  if (at === null || at === undefined || at === "") return "";
+  return new Date(at).toLocaleTimeString([], {
+    hour: "numeric",
+    minute: "2-digit",
+    second: seconds ? "2-digit" : undefined,
+    timeZone,
+  });
 }
 
 /** Say how long a finished pass was out (" · 4:12"), or nothing if it never started or ended. */
